@@ -1,0 +1,128 @@
+#pragma once
+// lastref platform policy — what every primitive is templated on.
+//
+// Contract: a Platform is a class with only static members and member
+// templates that supplies everything a primitive may do that another thread
+// can observe. Primitives touch shared state *only* through it, which is what
+// lets the same source run at full speed (std_platform), under the
+// deterministic model scheduler (lastref::model::platform, fuzz/model/), and
+// under ThreadSanitizer. A Platform P provides:
+//
+//   template <class T> using atomic = ...;   // std::atomic<T>'s interface:
+//       load, store, exchange, fetch_add, fetch_sub, fetch_or, fetch_and,
+//       compare_exchange_weak/strong; every call passes an explicit
+//       std::memory_order (primitives never rely on the seq_cst default).
+//   template <class T> using cell = ...;     // a plain, non-atomic field:
+//       read(), write(v). Concurrent unsynchronised access is a data race.
+//   using mutex = ...;                       // Lockable (lock/unlock/try_lock)
+//   using clock = ...; static clock::time_point now();
+//   static void fence(std::memory_order);
+//   static void futex_wait(atomic<uint32_t>&, uint32_t expected);
+//   static bool futex_wait_until(atomic<uint32_t>&, uint32_t expected,
+//                                clock::time_point deadline); // false: timed out
+//   static void futex_wake_one(atomic<uint32_t>&);
+//   static void futex_wake_all(atomic<uint32_t>&);
+//   static void preemption_point();
+//   static void text_enter(const void* text);  // begin executing module text
+//   static void text_leave(const void* text);  // return out of module text
+//   static void text_unmap(const void* text);  // module text is freed
+//   [[noreturn]] static void exit_thread();    // end the calling thread
+//   template <class T, class... A> static T* make(A&&...);  // new
+//   template <class T> static void destroy(T*);             // delete
+//
+// Futex rules (as Linux's FUTEX_WAIT / FUTEX_WAKE, private): futex_wait
+// returns at once if the word no longer holds `expected`, and may return
+// spuriously, so callers always re-check in a loop. futex_wake_* never
+// dereferences the word in user space: it is the one operation allowed on an
+// address whose object may already have been freed by a woken waiter.
+//
+// Memory ordering: the platform adds no ordering of its own. futex_wait and
+// futex_wake are not synchronisation operations; a primitive that needs
+// happens-before between a waker and a waiter gets it from its atomics
+// (release store / acquire load of the futex word). A primitive may call
+// preemption_point() where a real scheduler could usefully preempt and no
+// atomic operation already offers a scheduling point.
+//
+// Code residency (text_*): a module's code is "text" identified by an
+// address. Code that runs in a module's text brackets itself with
+// text_enter/text_leave (see residency_scope in module.h); text_unmap marks
+// the text freed. On real machines these are no-ops — the module primitive
+// does its own residency counting — but the model records them, so a thread
+// that is still inside, or returns into, unmapped text is reported.
+//
+// exit_thread: std_platform throws lastref::thread_exit, which
+// lastref::run_thread (thread.h) catches at the top of the thread; threads
+// that use the safe-exit helpers must be started through it.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <utility>
+
+#include "detail/futex.h"
+#include "source_loc.h"
+
+namespace lastref {
+
+// Thrown by std_platform::exit_thread; caught by run_thread.
+struct thread_exit {};
+
+// Production cell: a plain T with the model's read/write interface.
+template <class T>
+class plain_cell {
+ public:
+  constexpr plain_cell() = default;
+  constexpr explicit plain_cell(T v) : v_(std::move(v)) {}
+  plain_cell(const plain_cell&) = delete;
+  plain_cell& operator=(const plain_cell&) = delete;
+
+  [[nodiscard]] const T& read() const noexcept { return v_; }
+  void write(T v) noexcept(std::is_nothrow_move_assignable_v<T>) { v_ = std::move(v); }
+
+ private:
+  T v_{};
+};
+
+struct std_platform {
+  template <class T>
+  using atomic = std::atomic<T>;
+  template <class T>
+  using cell = plain_cell<T>;
+  using mutex = std::mutex;
+  using clock = std::chrono::steady_clock;
+
+  static clock::time_point now() noexcept { return clock::now(); }
+
+  static void fence(std::memory_order mo) noexcept { std::atomic_thread_fence(mo); }
+
+  static void futex_wait(atomic<uint32_t>& word, uint32_t expected) noexcept {
+    detail::futex_wait(&word, expected);
+  }
+  static bool futex_wait_until(atomic<uint32_t>& word, uint32_t expected,
+                               clock::time_point deadline) noexcept {
+    return detail::futex_wait_until(&word, expected, deadline);
+  }
+  static void futex_wake_one(atomic<uint32_t>& word) noexcept { detail::futex_wake(&word, 1); }
+  static void futex_wake_all(atomic<uint32_t>& word) noexcept {
+    detail::futex_wake(&word, detail::futex_wake_everyone);
+  }
+
+  static void preemption_point() noexcept {}
+  static void text_enter(const void*) noexcept {}
+  static void text_leave(const void*) noexcept {}
+  static void text_unmap(const void*) noexcept {}
+
+  [[noreturn]] static void exit_thread() { throw thread_exit{}; }
+
+  template <class T, class... A>
+  static T* make(A&&... args) {
+    return new T(std::forward<A>(args)...);
+  }
+  template <class T>
+  static void destroy(T* p) noexcept {
+    delete p;
+  }
+};
+
+}  // namespace lastref
