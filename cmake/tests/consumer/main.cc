@@ -9,7 +9,7 @@ int main() {
   lastref::completion released;
   ref.get();
   bool freed = ref.put([](lastref::kref&) {});
-  freed = ref.put([&](lastref::kref&) { released.complete(); }) || freed;
+  freed = ref.put([&](lastref::kref&) { released.complete_all(); }) || freed;
   released.wait();
   std::puts(freed && released.done() ? "consumer ok" : "consumer FAILED");
   return freed && released.done() ? 0 : 1;

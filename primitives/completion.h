@@ -1,0 +1,213 @@
+#pragma once
+// lastref::basic_completion — Linux struct completion
+// (include/linux/completion.h, kernel/sched/completion.c) over a Platform,
+// lock-free, with futex blocking.
+//
+// Contract: a `done` counter. complete() adds one (saturating), and wakes one
+// waiter; complete_all() makes done "all" and wakes every waiter — all later
+// waits succeed until reinit(). wait() consumes one completion (none when
+// done is "all"), blocking until one is available; wait_for/wait_until give
+// up at a deadline (a completion present when the deadline is noticed still
+// counts); try_wait() never blocks; done() tells whether a wait would
+// succeed now. reinit() is for reuse when nobody waits or completes.
+//
+// Lifetime rule (the hard rule): a waiter may free the completion as soon as
+// its wait returns, so after the RMW that can let a waiter return,
+// complete()/complete_all() touch the completion only through
+// Platform::futex_wake_*, which never dereferences the word. This holds by
+// construction: the whole state is ONE 32-bit futex word,
+//
+//     bits 31..24  waiters: threads registered to sleep (saturating: 255 is
+//                  sticky until destruction and means "maybe some")
+//     bits 23..0   done: 0..0xFFFFFE completions; 0xFFFFFF = all
+//
+// and complete()'s single successful CAS (complete_all's fetch_or) both
+// publishes `done` and returns the waiter count it overwrote; whether to call
+// futex_wake is decided from that returned value alone. A waiter registers
+// (waiters+1) in the word before sleeping and sleeps only on the exact value
+// it saw, so a complete that happens after its registration sees waiters>0
+// and wakes, and one that happens before changes the word so the futex_wait
+// returns at once. A waiter consumes done and unregisters in ONE CAS, after
+// which it never touches the word again.
+//
+// Differences from the kernel: "all" is 0xFFFFFF instead of UINT_MAX, and
+// complete() saturates at 0xFFFFFE instead of letting done++ reach UINT_MAX
+// (which would turn 2^32-1 completes into a complete_all). complete() wakes
+// one sleeper, like the kernel's swake_up_locked; if that sleeper loses the
+// completion to a thread that did not sleep, it goes back to sleep, which is
+// still one consumer per completion.
+//
+// Memory ordering: complete/complete_all are release RMWs and every
+// successful consume is an acquire (CAS on success, or the acquire load that
+// saw "all"), so everything before complete() happens-before the return of
+// the wait that consumed it. Registration/unregistration publish nothing
+// (they only need the word's modification order, which every RMW on one
+// location respects), but their CASes are acquire anyway because the value
+// a failed one returns may show "all", which the waiter then trusts.
+// reinit() is relaxed: it is legal only when no one waits or completes
+// concurrently, so the caller's own synchronisation orders it.
+
+#include <chrono>
+#include <cstdint>
+
+#include "platform.h"
+
+namespace lastref {
+
+template <class Platform = std_platform>
+class basic_completion {
+  template <class T>
+  using atomic = typename Platform::template atomic<T>;
+
+ public:
+  using platform_type = Platform;
+  using clock = typename Platform::clock;
+
+  static constexpr std::uint32_t done_mask = 0x00FF'FFFFu;
+  static constexpr std::uint32_t done_all = done_mask;      // complete_all
+  static constexpr std::uint32_t done_max = done_all - 1u;  // complete saturates here
+  static constexpr std::uint32_t waiter_one = 0x0100'0000u;
+  static constexpr std::uint32_t waiters_mask = 0xFF00'0000u;  // also "sticky"
+
+  basic_completion() : word_(0u) {}
+  basic_completion(const basic_completion&) = delete;
+  basic_completion& operator=(const basic_completion&) = delete;
+
+  void complete() {
+    std::uint32_t old = word_.load(std::memory_order_relaxed);
+    std::uint32_t next;
+    do {
+      // Saturated or "all": rewrite the same value; the RMW still releases.
+      next = (old & done_mask) >= done_max ? old : old + 1u;
+    } while (!word_.compare_exchange_weak(old, next, std::memory_order_release,
+                                          std::memory_order_relaxed));
+    // Only `old` decides; the completion may already be freed here.
+    if ((old & waiters_mask) != 0u) Platform::futex_wake_one(word_);
+  }
+
+  void complete_all() {
+    std::uint32_t old = word_.fetch_or(done_all, std::memory_order_release);
+    if ((old & waiters_mask) != 0u) Platform::futex_wake_all(word_);
+  }
+
+  void wait() {
+    if (try_consume_fast()) return;
+    wait_slow(nullptr);
+  }
+
+  // True if a completion was consumed, false on timeout.
+  bool wait_until(typename clock::time_point deadline) {
+    if (try_consume_fast()) return true;
+    return wait_slow(&deadline);
+  }
+
+  template <class Rep, class Period>
+  bool wait_for(const std::chrono::duration<Rep, Period>& timeout) {
+    if (try_consume_fast()) return true;
+    auto deadline = Platform::now() + std::chrono::ceil<typename clock::duration>(timeout);
+    return wait_slow(&deadline);
+  }
+
+  // try_wait_for_completion(): consume one completion if there is one.
+  [[nodiscard]] bool try_wait() {
+    std::uint32_t v = word_.load(std::memory_order_acquire);
+    for (;;) {
+      std::uint32_t d = v & done_mask;
+      if (d == 0u) return false;
+      if (d == done_all) return true;  // the acquire load that saw it synchronises
+      if (word_.compare_exchange_weak(v, v - 1u, std::memory_order_acquire,
+                                      std::memory_order_acquire))
+        return true;
+    }
+  }
+
+  // completion_done(): would a wait succeed without blocking?
+  [[nodiscard]] bool done() const {
+    return (word_.load(std::memory_order_acquire) & done_mask) != 0u;
+  }
+
+  // The done field: 0..done_max completions, or done_all.
+  [[nodiscard]] std::uint32_t count() const {
+    return word_.load(std::memory_order_acquire) & done_mask;
+  }
+
+  // Threads registered to sleep (255 = sticky "maybe some"); for tests and
+  // harnesses that need to know a waiter reached its blocking path.
+  [[nodiscard]] std::uint32_t waiters() const {
+    return (word_.load(std::memory_order_relaxed) & waiters_mask) >> 24;
+  }
+
+  // reinit_completion(): done = 0; the waiter count is kept (sticky or not).
+  void reinit() { word_.fetch_and(waiters_mask, std::memory_order_relaxed); }
+
+ private:
+  static constexpr std::uint32_t waiters_of(std::uint32_t v) noexcept { return v & waiters_mask; }
+  static constexpr std::uint32_t registered(std::uint32_t v) noexcept {
+    return waiters_of(v) == waiters_mask ? v : v + waiter_one;
+  }
+  static constexpr std::uint32_t unregistered(std::uint32_t v) noexcept {
+    return waiters_of(v) == waiters_mask ? v : v - waiter_one;
+  }
+  // The value after consuming one completion from v (done != 0).
+  static constexpr std::uint32_t consumed(std::uint32_t v) noexcept {
+    return (v & done_mask) == done_all ? v : v - 1u;
+  }
+
+  bool try_consume_fast() {
+    std::uint32_t v = word_.load(std::memory_order_acquire);
+    std::uint32_t d = v & done_mask;
+    if (d == 0u) return false;
+    if (d == done_all) return true;
+    return word_.compare_exchange_strong(v, v - 1u, std::memory_order_acquire,
+                                         std::memory_order_relaxed);
+  }
+
+  // Blocking path; deadline == nullptr waits forever. Returns false only on
+  // timeout with no completion available.
+  [[gnu::noinline]] bool wait_slow(const typename clock::time_point* deadline) {
+    std::uint32_t v = word_.load(std::memory_order_acquire);
+    bool is_registered = false;
+    bool timed_out = false;
+    for (;;) {
+      if ((v & done_mask) != 0u) {
+        std::uint32_t next = consumed(v);
+        if (is_registered) next = unregistered(next);
+        if (next == v) return true;  // "all", never registered: the acquire load suffices
+        if (word_.compare_exchange_weak(v, next, std::memory_order_acquire,
+                                        std::memory_order_acquire))
+          return true;
+        continue;
+      }
+      if (timed_out) {
+        // No completion at the deadline: unregister and give up.
+        std::uint32_t next = is_registered ? unregistered(v) : v;
+        if (next == v || word_.compare_exchange_weak(v, next, std::memory_order_acquire,
+                                                     std::memory_order_acquire))
+          return false;
+        continue;
+      }
+      if (!is_registered) {
+        std::uint32_t next = registered(v);
+        if (next != v && !word_.compare_exchange_weak(v, next, std::memory_order_acquire,
+                                                      std::memory_order_acquire))
+          continue;
+        is_registered = true;
+        v = next;
+      }
+      if (deadline == nullptr) {
+        Platform::futex_wait(word_, v);
+      } else if (!Platform::futex_wait_until(word_, v, *deadline)) {
+        timed_out = true;  // re-check once: a completion at the deadline counts
+      }
+      v = word_.load(std::memory_order_acquire);
+    }
+  }
+
+  // The futex word (layout above). Written only by RMWs: complete (release),
+  // consume (acquire), register/unregister (relaxed), reinit (relaxed).
+  atomic<std::uint32_t> word_;
+};
+
+using completion = basic_completion<>;
+
+}  // namespace lastref

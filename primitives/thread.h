@@ -1,0 +1,58 @@
+#pragma once
+// lastref thread helpers: the top of a thread that may end itself with
+// Platform::exit_thread().
+//
+// Contract: std_platform::exit_thread() throws lastref::thread_exit, so a
+// thread that uses the safe-exit helpers (module.h) must run its body through
+// run_thread_body, which swallows exactly that exception. Any other exception
+// still terminates the program (the function is noexcept). joining_thread is
+// a std::thread that does this and joins in its destructor, so no test leaves
+// a thread behind.
+//
+// Lifetime rule: the callable is moved into the new thread; joining_thread
+// must not outlive anything the callable references.
+//
+// Memory ordering: none of its own; std::thread's start and join synchronise.
+
+#include <thread>
+#include <type_traits>
+#include <utility>
+
+#include "platform.h"
+
+namespace lastref {
+
+template <class F>
+void run_thread_body(F&& f) noexcept {
+  try {
+    std::forward<F>(f)();
+  } catch (const thread_exit&) {
+    // The thread ended itself through Platform::exit_thread().
+  }
+}
+
+// A std::thread whose body runs through run_thread_body.
+template <class F>
+[[nodiscard]] std::thread run_thread(F&& f) {
+  return std::thread([fn = std::decay_t<F>(std::forward<F>(f))]() mutable { run_thread_body(fn); });
+}
+
+class joining_thread {
+ public:
+  template <class F>
+  explicit joining_thread(F&& f) : thread_(run_thread(std::forward<F>(f))) {}
+  joining_thread(joining_thread&&) noexcept = default;
+  joining_thread& operator=(joining_thread&&) = delete;
+  joining_thread(const joining_thread&) = delete;
+  joining_thread& operator=(const joining_thread&) = delete;
+  ~joining_thread() { join(); }
+
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::thread thread_;
+};
+
+}  // namespace lastref
