@@ -24,7 +24,7 @@
 //
 // Memory ordering: complete/complete_all and the waiter's registration and
 // check are seq_cst (a Dekker pair: either the completer sees the waiter
-// registered, or the waiter sees done), consumption is acquire, so apart
+// registered, or the waiter sees done), and so is consumption, so apart
 // from the touch after the store it is a correct completion.
 
 #include <chrono>
@@ -86,14 +86,14 @@ class touch_after_complete_completion {
     return wait_slow(&deadline);
   }
 
-  // seq_cst load: the waiter's half of the Dekker pair (see above); the
-  // consuming CAS is acquire so complete()'s writes happen-before the return.
+  // seq_cst: the waiter's half of the Dekker pair (see above); the consuming
+  // CAS also acquires, so complete()'s writes happen-before the return.
   [[nodiscard]] bool try_wait() {
     std::uint32_t v = done_.load(std::memory_order_seq_cst);
     for (;;) {
       if (v == 0u) return false;
       if (v == done_all) return true;
-      if (done_.compare_exchange_weak(v, v - 1u, std::memory_order_acquire,
+      if (done_.compare_exchange_weak(v, v - 1u, std::memory_order_seq_cst,
                                       std::memory_order_seq_cst))
         return true;
     }
