@@ -1,0 +1,107 @@
+#pragma once
+// lastref::model::checker — runs a program under a schedule source and
+// reports the first oracle violation as a readable, replayable trace.
+//
+// Contract: one execution = fresh program, setup(), the threads as fibers in
+// the calling OS thread, check(), then teardown that reclaims every object
+// from platform::make (nothing survives an execution). On failure the fast,
+// untraced execution is re-run from its choice list with tracing on; the
+// re-run must fail identically (kind, step, message) or the result is marked
+// nondeterministic and says so loudly. The traced report is: the violation,
+// a numbered trace, and a one-line replay token
+//   lastref-replay:v1:<hex of bytes_source bytes>
+// which replay() (or a bytes_source fed those bytes) reproduces bit for bit.
+//
+// Lifetime rule: a checker owns its fiber stacks and buffers and reuses them
+// across executions (no allocation per step); at most one checker runs at a
+// time per OS thread. Not copyable.
+//
+// Memory ordering: an execution runs entirely on the calling OS thread;
+// different checkers may run concurrently on different OS threads (the
+// refcount reporter hook is installed per execution and forwards reports from
+// other threads to the previously installed reporter).
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "failure.h"
+#include "observer.h"
+#include "program.h"
+#include "schedule.h"
+
+namespace lastref::model {
+
+namespace detail {
+class runtime;
+}
+
+struct options {
+  std::uint32_t max_steps = 20'000;  // step budget per execution (livelock oracle)
+  std::uint8_t max_spurious = 1;     // spurious futex wake-ups offered per execution
+  bool trace_failures = true;        // re-run failures traced (report + nondeterminism check)
+  observer* obs = nullptr;           // sees every step; null costs nothing
+  std::size_t stack_size = 0;        // per fiber; 0 = 256 KiB (1 MiB under ASan)
+};
+
+struct result {
+  failure_kind kind = failure_kind::none;
+  std::uint32_t steps = 0;            // steps executed (the failing step included)
+  std::uint32_t decisions = 0;        // decisions made
+  std::string message;                // the violation (failures only)
+  std::string trace;                  // numbered trace (failures, when traced)
+  std::string token;                  // replay token (failures)
+  bool nondeterministic = false;      // the traced re-run diverged
+  std::vector<std::uint8_t> choices;  // raw choice list (failures)
+
+  [[nodiscard]] bool ok() const noexcept { return kind == failure_kind::none; }
+  [[nodiscard]] bool failed() const noexcept { return kind != failure_kind::none; }
+  // "violation\n trace\n token\n" — what a fuzzer prints.
+  [[nodiscard]] std::string report() const;
+};
+
+struct explore_result {
+  std::uint64_t executions = 0;  // executions run (the failing one included)
+  bool complete = false;         // the source ran out: every schedule it covers passed
+  result failure;                // the first failure, if any
+  [[nodiscard]] bool found() const noexcept { return failure.failed(); }
+};
+
+class checker {
+ public:
+  explicit checker(program_factory f, options o = {});
+  ~checker();
+  checker(const checker&) = delete;
+  checker& operator=(const checker&) = delete;
+
+  // One execution. On failure, result carries message/trace/token (when
+  // options::trace_failures) and the choice list.
+  result run(schedule_source& s);
+  // Executions until a failure, the source is exhausted, or max_executions.
+  explore_result explore(schedule_source& s, std::uint64_t max_executions);
+  // Traced execution of a replay token (or of its raw bytes); the trace is in
+  // result::trace even when the execution passes.
+  result replay(std::string_view token);
+  result replay_bytes(std::span<const std::uint8_t> bytes);
+  result replay_choices(std::span<const std::uint8_t> choices);
+
+  [[nodiscard]] const options& opts() const noexcept { return opts_; }
+  [[nodiscard]] std::uint64_t total_steps() const noexcept;  // over all executions
+
+ private:
+  result run_impl(schedule_source& s, bool traced);
+  result finish_failure(result r);
+  program_factory factory_;
+  options opts_;
+  std::unique_ptr<detail::runtime> rt_;
+  bool more_ = true;  // the source's answer after the last execution
+};
+
+// Token <-> bytes_source bytes. decode returns false on a malformed token.
+std::string encode_token(std::span<const std::uint8_t> bytes);
+bool decode_token(std::string_view token, std::vector<std::uint8_t>& bytes);
+
+}  // namespace lastref::model

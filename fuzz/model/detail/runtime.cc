@@ -1,0 +1,879 @@
+// The model runtime's slow paths: execution control, fibers, scheduling
+// decisions, blocking, the allocator and the oracles.
+
+#include "runtime.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <new>
+
+#include <lastref/refcount_report.h>
+
+#include "../checker.h"
+#include "../program.h"
+
+#if defined(LASTREF_MODEL_ASAN)
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+namespace lastref::model::detail {
+
+thread_local constinit runtime* current_rt = nullptr;
+
+// ---------------------------------------------------------------- stacks
+
+fiber_stack allocate_stack(std::size_t size) {
+  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  size = (size + page - 1) / page * page;
+  void* p =
+      ::mmap(nullptr, size + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  ::mprotect(p, page, PROT_NONE);  // guard page: an overflow faults instead of corrupting
+  return fiber_stack{static_cast<char*>(p) + page, size};
+}
+
+void free_stack(fiber_stack& s) noexcept {
+  if (s.base == nullptr) return;
+  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  ::munmap(s.base - page, s.size + page);
+  s = {};
+}
+
+void unpoison_stack([[maybe_unused]] const fiber_stack& s) noexcept {
+#if defined(LASTREF_MODEL_ASAN)
+  __asan_unpoison_memory_region(s.base, s.size);
+#endif
+}
+
+// ---------------------------------------------------------------- locations
+
+location::location(kind k) noexcept : kind_(k) {
+  runtime* r = current_rt;
+  if (r == nullptr) return;
+  r->register_location(this);
+  if (r->active_checks()) {
+    init_tid_ = r->cur_;
+    init_clk_ = r->self().clk.c[r->cur_];
+    init_step_ = r->step_now();
+  }
+}
+
+location::~location() {
+  runtime* r = current_rt;
+  if (r != nullptr && reg_gen_ == r->gen()) r->unregister_location(this);
+}
+
+cell_meta::cell_meta() noexcept : location(kind::cell) {
+  // Construction is the cell's first write.
+  w_tid = init_tid_;
+  w_clk = init_clk_;
+  w_step = init_step_;
+}
+
+void runtime::register_location(location* l) noexcept {
+  l->reg_idx_ = static_cast<std::uint32_t>(registry_.size());
+  l->reg_gen_ = gen_;
+  registry_.push_back(l);
+}
+
+void runtime::unregister_location(location* l) noexcept {
+  const std::uint32_t i = l->reg_idx_;
+  if (i >= registry_.size() || registry_[i] != l) return;
+  location* last = registry_.back();
+  registry_[i] = last;
+  last->reg_idx_ = i;
+  registry_.pop_back();
+  l->reg_gen_ = 0;
+}
+
+// ---------------------------------------------------------------- refcount reports
+
+namespace {
+// One process-wide dispatcher, installed while any execution runs on any OS
+// thread: a report on a thread running an execution is a failure at that
+// step; any other report goes to the reporter that was installed before.
+class model_refcount_reporter final : public refcount_reporter {
+ public:
+  void report(refcount_saturation kind, const void* counter) noexcept override {
+    runtime* r = current_rt;
+    if (r != nullptr && r->active_checks()) {
+      char nb[96];
+      r->fail(failure_kind::refcount, "refcount report: %s (counter %s, T%d)",
+              refcount_message(kind), r->describe(counter, nb, sizeof nb), r->cur_);
+    }
+    refcount_reporter* p =
+        previous != nullptr ? previous : &lastref::detail::default_reporter_instance;
+    p->report(kind, counter);
+  }
+  refcount_reporter* previous = nullptr;  // guarded by hook_mutex
+};
+model_refcount_reporter refcount_hook;
+std::mutex hook_mutex;
+int hook_users = 0;  // executions running, over all OS threads; guarded by hook_mutex
+
+void hook_refcount_reports() {
+  std::lock_guard<std::mutex> g(hook_mutex);
+  if (hook_users++ == 0) refcount_hook.previous = set_refcount_reporter(&refcount_hook);
+}
+void unhook_refcount_reports() {
+  std::lock_guard<std::mutex> g(hook_mutex);
+  if (--hook_users == 0) set_refcount_reporter(refcount_hook.previous);
+}
+}  // namespace
+
+// ---------------------------------------------------------------- lifecycle
+
+runtime::runtime(const options& o) {
+  budget_ = o.max_steps;
+  max_spurious_ = o.max_spurious;
+  obs_ = o.obs;
+#if defined(LASTREF_MODEL_ASAN)
+  stack_size_ = o.stack_size != 0 ? o.stack_size : (1u << 20);
+#else
+  stack_size_ = o.stack_size != 0 ? o.stack_size : (256u << 10);
+#endif
+  choices_.reserve(4096);
+  defaults_.reserve(4096);
+  blocks_.reserve(64);
+  registry_.reserve(256);
+  unmapped_.reserve(8);
+  labels_.reserve(32);
+}
+
+runtime::~runtime() {
+  for (auto& f : fibers_) free_stack(f.stack);
+  for (auto& list : pool_)
+    for (void* p : list) ::operator delete (p, std::align_val_t{16});
+}
+
+void runtime::reset_execution() {
+  for (auto& t : th_) t = thread_state{};
+  runnable_ = timeout_ = spurious_wait_ = 0;
+  spurious_left_ = max_spurious_;
+  steps_ = decisions_ = 0;
+  wait_seq_ = 0;
+  now_ = 1'000'000'000;  // virtual time starts at 1 s so deadlines near 0 stay distinct
+  sc_fence_.clear();
+  n_freed_ = n_unmapped_ = 0;
+  unmapped_.clear();
+  choices_.clear();
+  defaults_.clear();
+  fail_kind_ = failure_kind::none;
+  fail_step_ = 0;
+  msg_[0] = '\0';
+  loc_ = source_loc{};
+  addr_ = nullptr;
+  trace_.clear();
+  labels_.clear();
+  pending_label_ = nullptr;
+  all_done_ = false;
+}
+
+void runtime::execute(const std::function<std::unique_ptr<program>()>& make, schedule_source& src,
+                      bool traced, bool observe) {
+  if (!stacks_ready_) {
+    for (int i = 0; i <= main_fiber; ++i) fibers_[i].stack = allocate_stack(stack_size_);
+    stacks_ready_ = true;
+  }
+  if (current_rt != nullptr) {
+    std::fprintf(stderr, "lastref::model: nested executions are not supported\n");
+    std::abort();
+  }
+  reset_execution();
+  hook_refcount_reports();
+  src_ = &src;
+  tracing_ = traced;
+  observer* const obs = observe ? obs_ : nullptr;
+  observer* const saved_obs = obs_;
+  obs_ = obs;
+  slow_note_ = tracing_ || obs_ != nullptr;
+  current_rt = this;
+  mode_ = mode::passive;
+  std::unique_ptr<program> prog;
+  try {
+    prog = make();
+  } catch (...) {
+    mode_ = mode::off;
+    current_rt = nullptr;
+    unhook_refcount_reports();
+    throw;
+  }
+  prog_ = prog.get();
+  nthreads_ = prog_->threads();
+  if (nthreads_ < 1 || nthreads_ > nthreads) {
+    std::fprintf(stderr, "lastref::model: program has %d threads (1..%d allowed)\n", nthreads_,
+                 nthreads);
+    std::abort();
+  }
+  src.begin_execution();
+  if (obs_ != nullptr) obs_->on_execution_begin();
+
+  // setup() on the main fiber, as thread 0 (every thread inherits its clock).
+  mode_ = mode::main;
+  cur_ = 0;
+  th_[0].clk.c[0] = 1;
+  running_ = native_fiber;
+  auto start = [this](int idx) {
+    fiber& f = fibers_[idx];
+    unpoison_stack(f.stack);
+    f.ctx = ctx::make_fcontext(f.stack.base + f.stack.size, f.stack.size, &runtime::fiber_entry);
+  };
+  start(main_fiber);
+  switch_to(native_fiber, main_fiber, false);
+
+  if (fail_kind_ == failure_kind::none) {
+    mode_ = mode::threads;
+    vclock spawn = th_[0].clk;
+    for (int i = 0; i < nthreads_; ++i) {
+      thread_state& t = th_[i];
+      t.clk = spawn;
+      ++t.clk.c[i];
+      t.st = tstatus::runnable;
+      t.depth = 0;
+      start(i);
+    }
+    runnable_ = static_cast<std::uint8_t>((1u << nthreads_) - 1u);
+    decision d;
+    d.current = -1;
+    d.runnable = runnable_;
+    const int first = nthreads_ == 1 ? 0 : decide(d);
+    cur_ = static_cast<std::uint8_t>(first);
+    switch_to(native_fiber, first, false);
+  }
+
+  if (fail_kind_ == failure_kind::none) {
+    // check() happens after every thread.
+    mode_ = mode::main;
+    cur_ = 0;
+    for (int i = 1; i < nthreads_; ++i) th_[0].clk.join(th_[i].clk);
+    th_[0].depth = 0;
+    switch_to(native_fiber, main_fiber, false);
+  }
+
+  if (obs_ != nullptr) obs_->on_execution_end(fail_kind_);
+  if (tracing_)
+    trace_text_ = format_trace();
+  else
+    trace_text_.clear();
+  teardown();
+  prog.reset();  // after teardown: a failing execution's objects may point into the program
+  obs_ = saved_obs;
+  total_steps_ += steps_;
+  unhook_refcount_reports();
+}
+
+void runtime::teardown() {
+  mode_ = mode::passive;
+  prog_ = nullptr;
+  // Objects still alive are destroyed (their destructors may destroy others).
+  for (std::size_t i = 0; i < blocks_.size(); ++i) {
+    if (!blocks_[i].freed) {
+      blocks_[i].freed = true;
+      blocks_[i].dtor(blocks_[i].ptr);
+    }
+  }
+  for (const block& b : blocks_) {
+#if defined(LASTREF_MODEL_ASAN)
+    __asan_unpoison_memory_region(b.ptr, b.size);
+#endif
+    if (b.size_class != 0xff)
+      pool_[b.size_class].push_back(b.ptr);
+    else
+      ::operator delete (b.ptr, std::align_val_t{64});
+  }
+  blocks_.clear();
+  registry_.clear();
+  ++gen_;
+  if (gen_ == 0) gen_ = 1;
+  mode_ = mode::off;
+  current_rt = nullptr;
+}
+
+// ---------------------------------------------------------------- fibers
+
+void runtime::on_resume(ctx::transfer_t t, [[maybe_unused]] void* fake_stack) {
+  fiber* prev = static_cast<fiber*>(t.data);
+#if defined(LASTREF_MODEL_ASAN)
+  const void* bottom = nullptr;
+  std::size_t size = 0;
+  __sanitizer_finish_switch_fiber(fake_stack, &bottom, &size);
+  if (prev == &fibers_[native_fiber]) {
+    prev->asan_bottom = bottom;
+    prev->asan_size = size;
+  }
+#endif
+  prev->ctx = t.fctx;
+}
+
+void runtime::switch_to(int from, int to, [[maybe_unused]] bool dying) {
+  running_ = to;
+  fiber& target = fibers_[to];
+#if defined(LASTREF_MODEL_ASAN)
+  void* fake = nullptr;
+  const void* bottom = target.stack.base != nullptr ? target.stack.base : target.asan_bottom;
+  const std::size_t size = target.stack.base != nullptr ? target.stack.size : target.asan_size;
+  __sanitizer_start_switch_fiber(dying ? nullptr : &fake, bottom, size);
+  ctx::transfer_t t = ctx::jump_fcontext(target.ctx, &fibers_[from]);
+  on_resume(t, fake);
+#else
+  ctx::transfer_t t = ctx::jump_fcontext(target.ctx, &fibers_[from]);
+  on_resume(t, nullptr);
+#endif
+}
+
+void runtime::return_to_native() {
+  switch_to(running_, native_fiber, true);
+  __builtin_unreachable();
+}
+
+void runtime::fiber_entry(ctx::transfer_t t) {
+  runtime* r = current_rt;
+  r->on_resume(t, nullptr);
+  r->fiber_main(r->running_);
+  __builtin_unreachable();
+}
+
+void runtime::fiber_main(int idx) {
+  if (idx == main_fiber) {
+    bool escaped = false;
+    try {
+      prog_->setup();
+    } catch (...) {
+      escaped = true;
+    }
+    if (escaped) fail(failure_kind::exception, "setup(): an exception escaped");
+    switch_to(main_fiber, native_fiber, false);
+    try {
+      prog_->check();
+    } catch (...) {
+      escaped = true;
+    }
+    if (escaped) fail(failure_kind::exception, "check(): an exception escaped");
+    return_to_native();
+  }
+  sched_event(op::thread_start, idx, nullptr);
+  bool escaped = false;
+  try {
+    prog_->run(idx);
+  } catch (const exit_signal&) {
+  } catch (...) {
+    escaped = true;
+  }
+  // Outside the handlers: a failure abandons this fiber, which must not
+  // happen while the C++ runtime thinks an exception is being handled.
+  if (escaped)
+    fail(failure_kind::exception, "thread %d: an exception escaped the thread body", idx);
+  thread_state& t = th_[idx];
+  t.st = tstatus::finished;
+  runnable_ &= static_cast<std::uint8_t>(~(1u << idx));
+  sched_event(op::thread_end, idx, nullptr);
+  pick_next(idx, true);
+  __builtin_unreachable();
+}
+
+// ---------------------------------------------------------------- scheduling
+
+int runtime::decide(const decision& in) {
+  decision d = in;
+  d.step = steps_;
+  d.index = decisions_++;
+  const int n = d.count();
+  int i = src_->choose(d);
+  if (i < 0 || i >= n) i = ((i % n) + n) % n;
+  choices_.push_back(static_cast<std::uint8_t>(i));
+  defaults_.push_back(static_cast<std::uint8_t>(d.default_index()));
+  return i;
+}
+
+void runtime::apply_wake(int tid, wake_reason why) {
+  thread_state& t = th_[tid];
+  const auto bit = static_cast<std::uint8_t>(1u << tid);
+  t.st = tstatus::runnable;
+  t.reason = why;
+  t.wait_addr = nullptr;
+  runnable_ |= bit;
+  timeout_ &= static_cast<std::uint8_t>(~bit);
+  spurious_wait_ &= static_cast<std::uint8_t>(~bit);
+  if (why == wake_reason::timeout) {
+    if (t.deadline > now_) now_ = t.deadline;
+    sched_event(op::timeout, tid, nullptr);
+  } else if (why == wake_reason::spurious) {
+    --spurious_left_;
+    sched_event(op::spurious, tid, nullptr);
+  }
+}
+
+void runtime::reschedule() {
+  decision d;
+  d.current = cur_;
+  d.runnable = runnable_;
+  d.timeout = timeout_;
+  d.spurious = spurious_offer();
+  const choice c = d.option(decide(d));
+  if (c.kind == choice_kind::run && c.thread == cur_) return;
+  const int from = cur_;
+  if (c.kind != choice_kind::run)
+    apply_wake(c.thread,
+               c.kind == choice_kind::timeout ? wake_reason::timeout : wake_reason::spurious);
+  if (slow_note_) {
+    sched_event(op::preempt, c.thread, nullptr);
+    if (obs_ != nullptr) obs_->on_switch(from, c.thread, true);
+  }
+  cur_ = static_cast<std::uint8_t>(c.thread);
+  switch_to(from, c.thread, false);
+}
+
+void runtime::pick_next(int from, bool dying) {
+  decision d;
+  d.current = -1;
+  d.runnable = runnable_;
+  d.timeout = timeout_;
+  d.spurious = spurious_offer();
+  const int n = d.count();
+  if (n == 0) {
+    int blocked = -1;
+    for (int i = 0; i < nthreads_; ++i)
+      if (th_[i].st == tstatus::blocked) blocked = i;
+    if (blocked < 0) {
+      all_done_ = true;
+      return_to_native();
+    }
+    char who[128];
+    int len = 0;
+    for (int i = 0; i < nthreads_ && len < 100; ++i)
+      if (th_[i].st == tstatus::blocked) {
+        char nb[96];
+        len += std::snprintf(who + len, sizeof(who) - static_cast<std::size_t>(len), " T%d on %s",
+                             i, describe(th_[i].wait_addr, nb, sizeof nb));
+      }
+    if (len == 0) who[0] = '\0';
+    addr_ = nullptr;
+    fail(failure_kind::deadlock,
+         "deadlock / lost wake-up: every unfinished thread is blocked and no timeout is "
+         "pending:%s",
+         who);
+  }
+  const choice c = d.option(n == 1 ? 0 : decide(d));
+  if (c.kind != choice_kind::run)
+    apply_wake(c.thread,
+               c.kind == choice_kind::timeout ? wake_reason::timeout : wake_reason::spurious);
+  cur_ = static_cast<std::uint8_t>(c.thread);
+  if (c.thread == from) return;  // the blocked thread itself timed out / woke spuriously
+  if (obs_ != nullptr) obs_->on_switch(from, c.thread, false);
+  switch_to(from, c.thread, dying);
+}
+
+wake_reason runtime::block_on(const void* addr, bool futex, bool has_deadline,
+                              std::int64_t deadline, const source_loc& loc) {
+  if (mode_ != mode::threads) {
+    loc_ = loc;
+    char nb[96];
+    fail(failure_kind::deadlock, "setup()/check() blocks on %s: nothing else can run",
+         describe(addr, nb, sizeof nb));
+  }
+  if (has_deadline && deadline <= now_) return wake_reason::timeout;
+  const int me = cur_;
+  thread_state& t = th_[me];
+  const auto bit = static_cast<std::uint8_t>(1u << me);
+  t.st = tstatus::blocked;
+  t.reason = wake_reason::none;
+  t.wait_addr = addr;
+  t.spurious_ok = futex;
+  t.has_deadline = has_deadline;
+  t.deadline = deadline;
+  t.wait_seq = ++wait_seq_;
+  runnable_ &= static_cast<std::uint8_t>(~bit);
+  if (has_deadline) timeout_ |= bit;
+  if (futex) spurious_wait_ |= bit;
+  sched_event(op::block, me, nullptr);
+  pick_next(me, false);
+  sched_event(op::resume, me, nullptr, static_cast<std::uint64_t>(th_[me].reason));
+  return th_[me].reason;
+}
+
+void runtime::wake(const void* addr, bool all, const source_loc&, op) {
+  if (mode_ != mode::threads) return;
+  for (;;) {
+    int best = -1;
+    for (int i = 0; i < nthreads_; ++i) {
+      const thread_state& t = th_[i];
+      if (t.st == tstatus::blocked && t.wait_addr == addr &&
+          (best < 0 || t.wait_seq < th_[best].wait_seq))
+        best = i;
+    }
+    if (best < 0) return;
+    apply_wake(best, wake_reason::woken);
+    sched_event(op::wake, best, nullptr);
+    if (!all) return;
+  }
+}
+
+// ---------------------------------------------------------------- happens-before
+
+void runtime::fence(std::memory_order mo) {
+  if (!active_checks()) return;
+  thread_state& t = th_[cur_];
+  if (is_acquire(mo)) t.clk.join(t.acq_pending);
+  if (mo == std::memory_order_seq_cst) t.clk.join(sc_fence_);
+  if (is_release(mo)) {
+    t.rel_fence = t.clk;
+    if (mo == std::memory_order_seq_cst) sc_fence_.join(t.clk);
+    ++t.clk.c[cur_];
+  }
+}
+
+namespace {
+const char* tname(char* buf, std::size_t n, int tid) {
+  std::snprintf(buf, n, "T%d", tid);
+  return buf;
+}
+}  // namespace
+
+void runtime::cell_read(cell_meta& c) {
+  if (!active_checks()) return;
+  thread_state& t = th_[cur_];
+  if (c.w_tid != no_thread && c.w_tid != cur_ && t.clk.c[c.w_tid] < c.w_clk) {
+    char a[8];
+    char nb[96];
+    fail(failure_kind::data_race,
+         "data race on cell %s: read by T%d at step %u is unordered with the write by %s at "
+         "step %u",
+         describe(&c, nb, sizeof nb), cur_, steps_, tname(a, sizeof a, c.w_tid), c.w_step);
+  }
+  c.r_clk[cur_] = t.clk.c[cur_];
+  c.r_step[cur_] = steps_;
+}
+
+void runtime::cell_write(cell_meta& c) {
+  if (!active_checks()) return;
+  thread_state& t = th_[cur_];
+  char nb[96];
+  const char* name = describe(&c, nb, sizeof nb);
+  if (c.w_tid != no_thread && c.w_tid != cur_ && t.clk.c[c.w_tid] < c.w_clk) {
+    fail(failure_kind::data_race,
+         "data race on cell %s: write by T%d at step %u is unordered with the write by T%d at "
+         "step %u",
+         name, cur_, steps_, c.w_tid, c.w_step);
+  }
+  for (int u = 0; u < nthreads; ++u) {
+    if (u != cur_ && c.r_clk[u] != 0 && t.clk.c[u] < c.r_clk[u])
+      fail(failure_kind::data_race,
+           "data race on cell %s: write by T%d at step %u is unordered with the read by T%d at "
+           "step %u",
+           name, cur_, steps_, u, c.r_step[u]);
+  }
+  c.w_tid = cur_;
+  c.w_clk = t.clk.c[cur_];
+  c.w_step = steps_;
+  for (auto& r : c.r_clk) r = 0;
+}
+
+void runtime::race_on_init(const location& l) {
+  char nb[96];
+  fail(failure_kind::data_race,
+       "data race: T%d accesses atomic %s at step %u, unordered with its construction by T%d at "
+       "step %u (unsafe publication)",
+       cur_, describe(&l, nb, sizeof nb), steps_, l.init_tid_, l.init_step_);
+}
+
+// ---------------------------------------------------------------- allocator
+
+void* runtime::allocate(std::size_t size, std::size_t align, void (*dtor)(void*)) {
+  block b{};
+  b.size = size;
+  b.dtor = dtor;
+  b.alloc_step = steps_;
+  b.free_tid = no_thread;
+  if (size <= 1024 && align <= 16) {
+    const std::size_t cls = (size == 0 ? 0 : (size - 1) / 16);
+    b.size_class = static_cast<std::uint8_t>(cls);
+    auto& list = pool_[cls];
+    if (!list.empty()) {
+      b.ptr = static_cast<char*>(list.back());
+      list.pop_back();
+    } else {
+      b.ptr = static_cast<char*>(::operator new ((cls + 1) * 16, std::align_val_t{16}));
+    }
+  } else {
+    b.size_class = 0xff;
+    b.ptr = static_cast<char*>(::operator new (size, std::align_val_t{64}));
+  }
+  blocks_.push_back(b);
+  return b.ptr;
+}
+
+const block* runtime::find_block(const void* p) const noexcept {
+  for (std::size_t i = blocks_.size(); i-- > 0;)
+    if (blocks_[i].ptr == p) return &blocks_[i];
+  return nullptr;
+}
+
+bool runtime::destroy_begin(const void* p, const source_loc& loc) {
+  const block* b = find_block(p);
+  if (mode_ == mode::passive || mode_ == mode::off) return b != nullptr && !b->freed;
+  if (b == nullptr) {
+    loc_ = loc;
+    fail(failure_kind::invalid_free,
+         "invalid free: T%d destroys memory the model allocator never handed out", cur_);
+  }
+  if (b->freed) {
+    loc_ = loc;
+    char nb[96];
+    fail(failure_kind::double_free,
+         "double free: T%d destroys %s, already destroyed at step %u by T%d", cur_,
+         describe(p, nb, sizeof nb), b->free_step, b->free_tid);
+  }
+  // The free is a write to every location of the object.
+  thread_state& t = th_[cur_];
+  const char* lo = b->ptr;
+  const char* hi = b->ptr + b->size;
+  for (location* l : registry_) {
+    const char* a = reinterpret_cast<const char*>(l);
+    if (a < lo || a >= hi) continue;
+    char nb[96];
+    const char* name = describe(l, nb, sizeof nb);
+    if (l->kind_ == location::kind::cell) {
+      auto& c = static_cast<cell_meta&>(*l);
+      if (c.w_tid != no_thread && c.w_tid != cur_ && t.clk.c[c.w_tid] < c.w_clk)
+        fail(failure_kind::data_race,
+             "data race: destroy by T%d at step %u is unordered with the write of cell %s by T%d "
+             "at step %u",
+             cur_, steps_, name, c.w_tid, c.w_step);
+      for (int u = 0; u < nthreads; ++u)
+        if (u != cur_ && c.r_clk[u] != 0 && t.clk.c[u] < c.r_clk[u])
+          fail(failure_kind::data_race,
+               "data race: destroy by T%d at step %u is unordered with the read of cell %s by T%d "
+               "at step %u",
+               cur_, steps_, name, u, c.r_step[u]);
+    } else {
+      auto& m = static_cast<atomic_meta&>(*l);
+      for (int u = 0; u < nthreads; ++u)
+        if (u != cur_ && m.acc[u] != 0 && t.clk.c[u] < m.acc[u] &&
+            !(m.w_idx[u] != 0 && m.seen[cur_] >= m.w_idx[u]))
+          fail(failure_kind::data_race,
+               "data race: destroy by T%d at step %u is unordered with the access to atomic %s by "
+               "T%d at step %u (a free needs acquire ordering after every other thread's last "
+               "access)",
+               cur_, steps_, name, u, m.acc_step[u]);
+    }
+  }
+  return true;
+}
+
+void runtime::destroy_end(const void* p, const source_loc&) {
+  for (std::size_t i = blocks_.size(); i-- > 0;) {
+    block& b = blocks_[i];
+    if (b.ptr != p || b.freed) continue;
+    b.freed = true;
+    b.free_step = steps_;
+    b.free_tid = cur_;
+    if (mode_ == mode::threads || mode_ == mode::main) ++n_freed_;
+#if defined(LASTREF_MODEL_ASAN)
+    __asan_poison_memory_region(b.ptr, b.size);  // quarantined: any raw access is an ASan report
+#endif
+    return;
+  }
+}
+
+void runtime::check_freed(op o, const void* addr) {
+  if (th_[cur_].exiting && mode_ == mode::threads) return;
+  const char* a = static_cast<const char*>(addr);
+  for (const block& b : blocks_) {
+    if (!b.freed || a < b.ptr || a >= b.ptr + b.size) continue;
+    char nb[96];
+    fail(failure_kind::use_after_free,
+         "use after free: T%d %s on %s (in an object of %zu bytes allocated at step %u) freed at "
+         "step %u by T%d",
+         cur_, op_name(o), describe(addr, nb, sizeof nb), b.size, b.alloc_step, b.free_step,
+         b.free_tid);
+  }
+}
+
+// ---------------------------------------------------------------- residency
+
+static const char* base_name(const char* path) {
+  const char* s = std::strrchr(path, '/');
+  return s != nullptr ? s + 1 : path;
+}
+
+static const char* text_name(const runtime& r, const void* text, char* buf, std::size_t n) {
+  return r.describe(text, buf, n);
+}
+
+void runtime::check_residency(op o) {
+  thread_state& t = th_[cur_];
+  if (t.exiting || o == op::exit_thread) return;
+  for (int d = t.depth; d-- > 0;) {
+    for (const unmapped_text& u : unmapped_) {
+      if (u.text != t.texts[d]) continue;
+      char buf[96];
+      fail(failure_kind::unloaded_text,
+           "executing unloaded module text: T%d runs %s (%s:%u, %s) inside module text %s, "
+           "which T%d unmapped at step %u",
+           cur_, op_name(o), base_name(loc_.file), loc_.line, loc_.function,
+           text_name(*this, u.text, buf, sizeof buf), u.tid, u.step);
+    }
+  }
+}
+
+void runtime::text_enter(const void* text, const source_loc&) {
+  if (mode_ != mode::threads) return;
+  thread_state& t = th_[cur_];
+  if (t.exiting) return;
+  for (const unmapped_text& u : unmapped_) {
+    if (u.text != text) continue;
+    char buf[96];
+    fail(failure_kind::unloaded_text,
+         "executing unloaded module text: T%d enters module text %s, which T%d unmapped at step "
+         "%u",
+         cur_, text_name(*this, text, buf, sizeof buf), u.tid, u.step);
+  }
+  if (t.depth == max_residency) fail(failure_kind::invariant, "residency nested too deep");
+  t.texts[t.depth++] = text;
+}
+
+void runtime::text_leave(const void* text, const source_loc&) {
+  if (mode_ != mode::threads) return;
+  thread_state& t = th_[cur_];
+  if (t.depth > 0 && t.texts[t.depth - 1] == text) {
+    --t.depth;
+    return;
+  }
+  if (t.exiting) return;  // exit_thread dropped the residency stack
+  char buf[96];
+  fail(failure_kind::invariant, "T%d leaves module text %s it is not innermost in", cur_,
+       text_name(*this, text, buf, sizeof buf));
+}
+
+void runtime::text_unmap(const void* text, const source_loc&) {
+  for (const unmapped_text& u : unmapped_)
+    if (u.text == text) return;
+  unmapped_.push_back(unmapped_text{text, steps_, cur_});
+  n_unmapped_ = static_cast<std::uint32_t>(unmapped_.size());
+}
+
+void runtime::exit_thread(const source_loc& loc) {
+  if (mode_ != mode::threads) {
+    loc_ = loc;
+    fail(failure_kind::invariant, "exit_thread() called from setup()/check()");
+  }
+  thread_state& t = th_[cur_];
+  // The thread ends here and never returns into its callers' text: unwinding
+  // destructors are not steps of the modelled program.
+  t.exiting = true;
+  t.depth = 0;
+  throw exit_signal{};
+}
+
+// ---------------------------------------------------------------- failures
+
+void runtime::fail(failure_kind k, const char* fmt, ...) {
+  if (mode_ == mode::passive || mode_ == mode::off || running_ == native_fiber) {
+    std::va_list ap;
+    va_start(ap, fmt);
+    std::fprintf(stderr, "lastref::model: failure outside an execution: ");
+    std::vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    std::fprintf(stderr, "\n");
+    std::abort();
+  }
+  if (fail_kind_ == failure_kind::none) {
+    fail_kind_ = k;
+    fail_step_ = steps_;
+    std::va_list ap;
+    va_start(ap, fmt);
+    std::vsnprintf(msg_, sizeof msg_, fmt, ap);
+    va_end(ap);
+    if (tracing_) {
+      const thread_state& t = th_[cur_];
+      trace_.push_back(trace_entry{steps_, cur_, op_, 0, t.depth, loc_.file, loc_.line,
+                                   loc_.function, addr_, 0, 0,
+                                   t.depth != 0 ? t.texts[t.depth - 1] : nullptr, "VIOLATION"});
+    }
+  }
+  return_to_native();
+}
+
+void runtime::fail_budget() {
+  fail(failure_kind::step_budget,
+       "step budget exhausted: %u steps without finishing (livelock, or raise "
+       "options::max_steps)",
+       budget_);
+}
+
+// ---------------------------------------------------------------- trace
+
+void runtime::label(const void* addr, const char* name) { labels_.emplace_back(addr, name); }
+
+const char* runtime::describe(const void* addr, char* buf, std::size_t n) const noexcept {
+  if (const char* l = label_of(addr)) return l;
+  const char* a = static_cast<const char*>(addr);
+  for (std::size_t i = 0; i < blocks_.size(); ++i) {
+    const block& b = blocks_[i];
+    if (a < b.ptr || a >= b.ptr + b.size) continue;
+    const char* base = label_of(b.ptr);
+    const auto off = static_cast<std::size_t>(a - b.ptr);
+    if (base != nullptr)
+      std::snprintf(buf, n, "%s+%zu", base, off);
+    else
+      std::snprintf(buf, n, "obj%zu+%zu", i, off);
+    return buf;
+  }
+  return "unlabelled";
+}
+
+const char* runtime::first_label_of(const void* addr) const noexcept {
+  for (const auto& l : labels_)
+    if (l.first == addr) return l.second;
+  return nullptr;
+}
+
+const char* runtime::label_of(const void* addr) const noexcept {
+  for (std::size_t i = labels_.size(); i-- > 0;)
+    if (labels_[i].first == addr) return labels_[i].second;
+  return nullptr;
+}
+
+void runtime::note_slow(op o, const void* addr, const source_loc& loc, std::uint64_t a,
+                        std::uint64_t b, std::uint8_t mo, const char* text_note) {
+  if (mode_ == mode::passive || mode_ == mode::off) return;
+  if (pending_label_ != nullptr && addr != nullptr) {
+    label(addr, pending_label_);
+    pending_label_ = nullptr;
+    slow_note_ = tracing_ || obs_ != nullptr;
+  }
+  if (tracing_) {
+    const thread_state& t = th_[cur_];
+    trace_.push_back(trace_entry{steps_, cur_, o, mo, t.depth, loc.file, loc.line, loc.function,
+                                 addr, a, b, t.depth != 0 ? t.texts[t.depth - 1] : nullptr,
+                                 text_note});
+  }
+  if (obs_ != nullptr) {
+    const bool reads = o == op::load || o == op::cell_read || o == op::cas_fail;
+    obs_->on_step(cur_, o, loc, addr, reads ? a : b);
+  }
+}
+
+void runtime::sched_event(op o, int tid, const char* text_note, std::uint64_t value) {
+  if (!slow_note_) return;
+  if (tracing_) {
+    static constexpr source_loc none{"", 0, ""};
+    trace_.push_back(trace_entry{steps_, static_cast<std::uint8_t>(tid), o, 0, 0, none.file, 0,
+                                 none.function, nullptr, value == ~0ull ? cur_ : value, 0, nullptr,
+                                 text_note});
+  }
+  if (obs_ != nullptr) {
+    static constexpr source_loc none{"", 0, ""};
+    obs_->on_step(tid, o, none, nullptr, 0);
+  }
+}
+
+}  // namespace lastref::model::detail

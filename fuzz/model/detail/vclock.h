@@ -1,0 +1,26 @@
+#pragma once
+// Fixed-size vector clock for the model's happens-before tracking.
+//
+// Contract: one 32-bit epoch per virtual thread (max 8); no allocation, no
+// bounds checks; loops of constant length that compilers vectorise.
+//
+// Memory ordering: not applicable (runtime-private, one OS thread).
+
+#include <cstdint>
+
+namespace lastref::model::detail {
+
+inline constexpr int clock_width = 8;
+
+struct vclock {
+  std::uint32_t c[clock_width] = {};
+
+  void join(const vclock& o) noexcept {
+    for (int i = 0; i < clock_width; ++i) c[i] = c[i] > o.c[i] ? c[i] : o.c[i];
+  }
+  void clear() noexcept {
+    for (auto& x : c) x = 0;
+  }
+};
+
+}  // namespace lastref::model::detail

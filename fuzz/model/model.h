@@ -1,0 +1,33 @@
+#pragma once
+// lastref model checker — umbrella header: checker.h (running), program.h
+// (what runs), platform.h (the model Platform), schedule.h (schedule
+// sources), check.h (invariants), observer.h (coverage hook).
+//
+// Contract / example:
+//
+//   struct my_prog : lastref::model::program {
+//     using P = lastref::model::platform;
+//     lastref::basic_kref<P> ref;                 // the real primitive
+//     P::cell<int> data;                          // a plain field, race-checked
+//     int threads() const override { return 2; }
+//     void setup() override { ref.get(); }
+//     void run(int t) override { data.write(t); ref.put([](auto&) {}); }
+//     void check() override { lastref::model::check(ref.read() == 0, "all put"); }
+//   };
+//   lastref::model::checker c(lastref::model::factory<my_prog>());
+//   lastref::model::random_source r(seed);      // or pct_source, dfs_source(k),
+//   auto e = c.explore(r, 10'000);              // bytes_source(data, size), replay_source
+//   if (e.found()) std::fputs(e.failure.report().c_str(), stderr);
+//   c.replay("lastref-replay:v1:...");          // reproduces a report's trace
+//
+// Lifetime rule: see checker.h and program.h.
+//
+// Memory ordering: see platform.h (what the model tracks) and the headers.
+
+#include "check.h"
+#include "checker.h"
+#include "failure.h"
+#include "observer.h"
+#include "platform.h"
+#include "program.h"
+#include "schedule.h"

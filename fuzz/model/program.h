@@ -1,0 +1,47 @@
+#pragma once
+// lastref::model::program — what the model checker runs.
+//
+// Contract: a program is created fresh (by its factory) for every execution
+// and destroyed after it, so executions share nothing. setup() runs first,
+// alone; then run(0) .. run(threads()-1) run as virtual threads (fibers) under
+// the schedule source; check() runs after every thread finished, and sees all
+// their effects (it happens-after all of them). Shared state lives in program
+// members or in objects from platform::make; it is touched only through
+// model::platform types (atomic, cell, mutex, ...) so that every access is a
+// scheduling point the oracles see.
+//
+// Lifetime rule: when an execution fails, the unfinished threads are
+// abandoned, not unwound (a primitive may be noexcept, so the checker cannot
+// throw through it). Objects from platform::make are reclaimed regardless;
+// thread bodies must not own other heap memory in locals across platform
+// calls (keep it in program members), and must not call platform
+// operations inside a catch handler.
+//
+// Memory ordering: setup() happens-before every thread body, and every thread
+// body happens-before check() (the model's clocks record exactly that).
+
+#include <functional>
+#include <memory>
+
+namespace lastref::model {
+
+inline constexpr int max_threads = 8;
+
+class program {
+ public:
+  virtual ~program() = default;
+  [[nodiscard]] virtual int threads() const = 0;  // 1 .. max_threads
+  virtual void setup() {}
+  virtual void run(int thread) = 0;
+  virtual void check() {}
+};
+
+using program_factory = std::function<std::unique_ptr<program>()>;
+
+// factory<P>(args...): each execution gets `std::make_unique<P>(args...)`.
+template <class P, class... A>
+program_factory factory(A... args) {
+  return [=] { return std::unique_ptr<program>(std::make_unique<P>(args...)); };
+}
+
+}  // namespace lastref::model

@@ -1,0 +1,195 @@
+// Scheduler basics: threads run, setup/check order, blocking, timeouts.
+
+#include <gtest/gtest.h>
+
+#include <climits>
+
+#include "fuzz/model/model.h"
+
+namespace lastref::model {
+namespace {
+
+using P = platform;
+
+struct counter_prog : program {
+  P::atomic<int> n{0};
+  int threads() const override { return 3; }
+  void run(int) override {
+    for (int i = 0; i < 3; ++i) n.fetch_add(1, std::memory_order_relaxed);
+  }
+  void check() override { model::check(n.load(std::memory_order_relaxed) == 9, "sum is 9"); }
+};
+
+TEST(Runtime, RunsAllThreadsUnderEverySource) {
+  checker c(factory<counter_prog>());
+  random_source r(1);
+  auto e = c.explore(r, 200);
+  EXPECT_FALSE(e.found()) << e.failure.report();
+  EXPECT_EQ(e.executions, 200u);
+  pct_source p(2);
+  EXPECT_FALSE(c.explore(p, 200).found());
+  dfs_source d(2);
+  auto x = c.explore(d, 1'000'000);
+  EXPECT_FALSE(x.found()) << x.failure.report();
+  EXPECT_TRUE(x.complete);
+  EXPECT_GT(x.executions, 10u);
+}
+
+// A futex handshake: thread 1 waits until thread 0 publishes.
+struct handshake : program {
+  P::atomic<std::uint32_t> flag{0};
+  P::cell<int> data{0};
+  bool relaxed;
+  explicit handshake(bool r) : relaxed(r) {}
+  int threads() const override { return 2; }
+  void run(int t) override {
+    if (t == 0) {
+      data.write(42);
+      flag.store(1, relaxed ? std::memory_order_relaxed : std::memory_order_release);
+      P::futex_wake_all(flag);
+    } else {
+      while (flag.load(relaxed ? std::memory_order_relaxed : std::memory_order_acquire) == 0)
+        P::futex_wait(flag, 0);
+      model::check(data.read() == 42, "sees the data");
+    }
+  }
+};
+
+TEST(Runtime, HandshakeCleanWithAcquireRelease) {
+  checker c(factory<handshake>(false));
+  dfs_source d(3);
+  auto e = c.explore(d, 1'000'000);
+  EXPECT_FALSE(e.found()) << e.failure.report();
+  EXPECT_TRUE(e.complete);
+}
+
+TEST(Runtime, HandshakeRaceWithRelaxed) {
+  checker c(factory<handshake>(true));
+  dfs_source d(2);
+  auto e = c.explore(d, 1'000'000);
+  ASSERT_TRUE(e.found());
+  EXPECT_EQ(e.failure.kind, failure_kind::data_race) << e.failure.report();
+}
+
+}  // namespace
+}  // namespace lastref::model
+namespace lastref::model {
+namespace {
+
+// setup() happens-before every thread; every thread happens-before check().
+struct phases : program {
+  P::cell<int> a{0};
+  P::cell<int> b[3];
+  int threads() const override { return 3; }
+  void setup() override { a.write(1); }
+  void run(int t) override { b[t].write(a.read() + t); }
+  void check() override {
+    for (int t = 0; t < 3; ++t) model::check(b[t].read() == 1 + t, "each thread ran once");
+  }
+};
+
+TEST(Runtime, SetupAndCheckAreOrderedWithTheThreads) {
+  checker c(factory<phases>());
+  dfs_source d(3);
+  auto e = c.explore(d, 1'000'000);
+  EXPECT_FALSE(e.found()) << e.failure.report();
+  EXPECT_TRUE(e.complete);
+}
+
+// Objects left alive are reclaimed (their destructors run) at execution end.
+struct leaky : program {
+  struct obj {
+    int* count;
+    explicit obj(int* c) : count(c) {}
+    ~obj() { ++*count; }
+  };
+  int* count;
+  explicit leaky(int* c) : count(c) {}
+  int threads() const override { return 1; }
+  void run(int) override { (void)P::make<obj>(count); }
+};
+
+TEST(Runtime, ReclaimsLiveObjectsAtExecutionEnd) {
+  int count = 0;
+  checker c(factory<leaky>(&count));
+  random_source r(1);
+  c.explore(r, 100);
+  EXPECT_EQ(count, 100);
+}
+
+TEST(Runtime, PlatformWorksOutsideExecutions) {
+  P::atomic<int> x{1};
+  EXPECT_EQ(x.fetch_add(2, std::memory_order_relaxed), 1);
+  P::cell<int> c{3};
+  c.write(4);
+  EXPECT_EQ(c.read(), 4);
+  P::atomic<std::uint32_t> w{0};
+  P::futex_wait(w, 0);  // returns at once, like a spurious wake-up
+  P::futex_wake_all(w);
+  auto* p = P::make<int>(5);
+  EXPECT_EQ(*p, 5);
+  P::destroy(p);
+  EXPECT_FALSE(model::active());
+  EXPECT_EQ(model::thread_id(), -1);
+}
+
+// exit_thread ends the thread (lastref::thread_exit, as std_platform).
+struct exits : program {
+  P::atomic<int> after{0};
+  int threads() const override { return 2; }
+  void run(int t) override {
+    if (t == 0) P::exit_thread();
+    after.fetch_add(1, std::memory_order_relaxed);
+  }
+  void check() override { model::check(after.load(std::memory_order_relaxed) == 1, "T0 exited"); }
+};
+
+TEST(Runtime, ExitThreadEndsOnlyThatThread) {
+  checker c(factory<exits>());
+  dfs_source d(2);
+  auto e = c.explore(d, 1000);
+  EXPECT_FALSE(e.found()) << e.failure.report();
+  EXPECT_TRUE(e.complete);
+}
+
+struct eight : program {
+  P::atomic<int> n{0};
+  P::mutex m;
+  P::cell<int> guarded{0};
+  int threads() const override { return max_threads; }
+  void run(int) override {
+    n.fetch_add(1, std::memory_order_relaxed);
+    m.lock();
+    guarded.write(guarded.read() + 1);
+    m.unlock();
+  }
+  void check() override {
+    model::check(n.load(std::memory_order_relaxed) == max_threads, "all ran");
+    model::check(guarded.read() == max_threads, "mutual exclusion");
+  }
+};
+
+TEST(Runtime, EightThreads) {
+  checker c(factory<eight>());
+  random_source r(3, random_source::mode::uniform);
+  auto e = c.explore(r, 2000);
+  EXPECT_FALSE(e.found()) << e.failure.report();
+  pct_source p(3);
+  auto x = c.explore(p, 2000);
+  EXPECT_FALSE(x.found()) << x.failure.report();
+}
+
+TEST(Runtime, WrapsLikeStdAtomic) {
+  struct wrap : program {
+    P::atomic<int> x{INT_MAX};
+    int threads() const override { return 1; }
+    void run(int) override { x.fetch_add(1, std::memory_order_relaxed); }
+    void check() override { model::check(x.load(std::memory_order_relaxed) == INT_MIN, "wraps"); }
+  };
+  checker c(factory<wrap>());
+  random_source r(1);
+  EXPECT_FALSE(c.explore(r, 1).found());
+}
+
+}  // namespace
+}  // namespace lastref::model
