@@ -244,23 +244,39 @@ decltype(auto) run_placed(release_placement placement, basic_module<Platform>& m
   return std::forward<F>(f)();
 }
 
+namespace detail {
+template <class Platform>
+void module_put_action(void* mod) {
+  static_cast<basic_module<Platform>*>(mod)->put();
+}
+template <class Platform>
+void complete_action(void* done) {
+  static_cast<basic_completion<Platform>*>(done)->complete();
+}
+}  // namespace detail
+
 // module_put_and_kthread_exit(): `scope` must be the caller's outermost
-// residency in `mod`. Not noexcept: std_platform exits by throwing.
+// residency in `mod`. The residency ends now, the thread is unwound out of
+// the module's frames while the pin still holds the module, and only then,
+// from the thread's top frame, is the pin dropped (Platform::exit_thread's
+// last action): nothing of the thread is left in the text the put may let
+// go. Like the kernel's, these helpers are builtin code: a module calls the
+// instantiation that lives outside its text (see tsan/module/m_abi.h). Not
+// noexcept: std_platform exits by throwing.
 template <class Platform>
 [[noreturn]] void module_put_and_exit(basic_module<Platform>& mod,
                                       basic_residency_scope<Platform>& scope) {
   scope.end();
-  mod.put();  // the last access to the module; it may be unloaded from here
-  Platform::exit_thread();
+  Platform::exit_thread(thread_exit{&detail::module_put_action<Platform>, &mod});
 }
 
-// kthread_complete_and_exit(): same, signalling `done` as the last action.
+// kthread_complete_and_exit(): the same, with complete(done) as the last
+// action; the waiter may then unload the module and free `done`.
 template <class Platform>
 [[noreturn]] void complete_and_exit(basic_completion<Platform>& done,
                                     basic_residency_scope<Platform>& scope) {
   scope.end();
-  done.complete();  // the last access; the waiter may unload and free now
-  Platform::exit_thread();
+  Platform::exit_thread(thread_exit{&detail::complete_action<Platform>, &done});
 }
 
 }  // namespace lastref

@@ -26,7 +26,8 @@
 //   static void text_enter(const void* text);  // begin executing module text
 //   static void text_leave(const void* text);  // return out of module text
 //   static void text_unmap(const void* text);  // module text is freed
-//   [[noreturn]] static void exit_thread();    // end the calling thread
+//   [[noreturn]] static void exit_thread(thread_exit how = {});
+//                                             // end the calling thread
 //   template <class T, class... A> static T* make(A&&...);  // new
 //   template <class T> static void destroy(T*);             // delete
 //
@@ -50,9 +51,16 @@
 // does its own residency counting — but the model records them, so a thread
 // that is still inside, or returns into, unmapped text is reported.
 //
-// exit_thread: std_platform throws lastref::thread_exit, which
-// lastref::run_thread (thread.h) catches at the top of the thread; threads
-// that use the safe-exit helpers must be started through it.
+// exit_thread(how): ends the calling thread without returning to its caller.
+// how.last_action(how.arg), if set, is the thread's very last action, run
+// from the thread's top frame once the thread has left every frame of its
+// callers. That is what kthread_complete_and_exit gives the kernel: the pin
+// or completion that lets a module go is dropped only when nothing of the
+// thread is left in module text — not even a frame the C++ unwinder still
+// has to read. std_platform throws the thread_exit, and run_thread_body
+// (thread.h) catches it and then runs the action; threads that use the
+// safe-exit helpers must be started through it. The action's code must be
+// builtin (never unloaded) code.
 
 #include <atomic>
 #include <chrono>
@@ -65,8 +73,16 @@
 
 namespace lastref {
 
-// Thrown by std_platform::exit_thread; caught by run_thread.
-struct thread_exit {};
+// How a thread ends itself: see exit_thread above. Thrown by
+// std_platform::exit_thread; caught by run_thread_body.
+struct thread_exit {
+  void (*last_action)(void*) = nullptr;
+  void* arg = nullptr;
+
+  void run_last_action() const {
+    if (last_action != nullptr) last_action(arg);
+  }
+};
 
 // Production cell: a plain T with the model's read/write interface.
 template <class T>
@@ -113,7 +129,7 @@ struct std_platform {
   static void text_leave(const void*) noexcept {}
   static void text_unmap(const void*) noexcept {}
 
-  [[noreturn]] static void exit_thread() { throw thread_exit{}; }
+  [[noreturn]] static void exit_thread(thread_exit how = {}) { throw how; }
 
   template <class T, class... A>
   static T* make(A&&... args) {

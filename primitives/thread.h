@@ -4,7 +4,8 @@
 //
 // Contract: std_platform::exit_thread() throws lastref::thread_exit, so a
 // thread that uses the safe-exit helpers (module.h) must run its body through
-// run_thread_body, which swallows exactly that exception. Any other exception
+// run_thread_body, which catches exactly that exception and, once the body's
+// frames are unwound, runs its last action (platform.h, exit_thread). Any other exception
 // still terminates the program (the function is noexcept). joining_thread is
 // a std::thread that does this and joins in its destructor, so no test leaves
 // a thread behind.
@@ -24,11 +25,16 @@ namespace lastref {
 
 template <class F>
 void run_thread_body(F&& f) noexcept {
+  thread_exit how;
   try {
     std::forward<F>(f)();
-  } catch (const thread_exit&) {
-    // The thread ended itself through Platform::exit_thread().
+    return;
+  } catch (const thread_exit& e) {
+    how = e;  // the thread ended itself through Platform::exit_thread()
   }
+  // Every frame of the body is gone now, so the last action may be the one
+  // that lets the body's module text be freed.
+  how.run_last_action();
 }
 
 // A std::thread whose body runs through run_thread_body.

@@ -267,7 +267,8 @@ struct platform {
   static void text_enter(const void* text, source_loc loc = source_loc::current());
   static void text_leave(const void* text, source_loc loc = source_loc::current());
   static void text_unmap(const void* text, source_loc loc = source_loc::current());
-  [[noreturn]] static void exit_thread(source_loc loc = source_loc::current());
+  [[noreturn]] static void exit_thread(thread_exit how = {},
+                                       source_loc loc = source_loc::current());
 
   template <class T, class... A>
   static T* make(A&&... args) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <vector>
 
 #include "lastref/thread.h"
 
@@ -18,6 +19,23 @@ TEST(thread, RunThreadBodyCatchesThreadExit) {
   });
   EXPECT_TRUE(before);
   EXPECT_FALSE(after);
+}
+
+// The last action runs only after every frame of the body is unwound: that
+// is what lets it be the put/complete that frees the body's module text.
+TEST(thread, LastActionRunsAfterUnwinding) {
+  std::vector<const char*> order;
+  struct frame_guard {
+    std::vector<const char*>& order;
+    ~frame_guard() { order.push_back("unwound"); }
+  };
+  run_thread_body([&] {
+    frame_guard g{order};
+    std_platform::exit_thread(thread_exit{
+        [](void* o) { static_cast<std::vector<const char*>*>(o)->push_back("last action"); },
+        &order});
+  });
+  EXPECT_EQ(order, (std::vector<const char*>{"unwound", "last action"}));
 }
 
 TEST(thread, JoiningThreadRunsAndJoins) {

@@ -31,13 +31,13 @@
 namespace lastref::tsan::real {
 
 // std_platform, except for two hooks the test program defines (M never
-// instantiates them): exit_thread() first runs the injected preemption, so
-// the safe-exit helper is held at exactly the same point as the other
-// variants (right after complete()); futex_wait() records that the calling
+// instantiates them): exit_thread() appends the injected preemption to the
+// thread's last action, so the safe-exit helper is held at exactly the same
+// point as the other variants (right after complete()); futex_wait() records that the calling
 // thread is about to block, so the injection can tell that an unloader is
 // draining residency.
 struct m_platform : std_platform {
-  [[noreturn]] static void exit_thread();
+  [[noreturn]] static void exit_thread(thread_exit how = {});
   static void futex_wait(atomic<uint32_t>& word, uint32_t expected) noexcept;
 };
 

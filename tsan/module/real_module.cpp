@@ -12,11 +12,9 @@
 //        builtin    the same function compiled into this program (the
 //                   dm-builtin.c fix)
 //        safe_exit  M's lastref_m_release_and_exit, which ends the thread via
-//                   lastref::complete_and_exit in builtin code; that signals,
-//                   then throws thread_exit, whose unwinding reads M's frame
-//                   after M is gone: it crashes too (in the unwinder)
-//        safe_exit_deferred  the same M function, with a builtin helper that
-//                   throws first and signals from the top of the thread
+//                   lastref::complete_and_exit in builtin code: the thread is
+//                   unwound out of M while M is still pinned, and complete()
+//                   runs last, from the top of the thread (run_thread_body)
 //        drain      M's lastref_m_release, called from builtin code inside
 //                   module::call_in_text, with unload_policy::drain_residency
 //   3. Unloader thread U: lastref::module::unload(); its exit callback drops
@@ -210,27 +208,7 @@ void preempt_after_complete() {
   lastref::complete_and_exit(*done, *scope);
 }
 
-// The safe exit that survives on real threads: unwind first, signal last.
-// lastref::complete_and_exit signals and *then* ends the thread by throwing,
-// and the unwinder must then walk the caller's frame, which is in M: it reads
-// M's unwind tables and text after M may be gone (the `safe_exit` variant
-// shows the crash). Here the throw happens while M is still pinned (nobody
-// has signalled the unloader yet) and the catch at the top of the thread, in
-// builtin code, signals as the very last action — what
-// kthread_complete_and_exit achieves in the kernel by never unwinding.
-struct deferred_exit {
-  real::m_completion* done;
-};
-
-[[noreturn]] void builtin_complete_and_exit_deferred(real::m_completion* done,
-                                                     real::m_scope* scope) {
-  scope->end();
-  throw deferred_exit{done};
-}
-
 const real::builtin_services g_builtin{&preempt_after_complete, &builtin_complete_and_exit};
-const real::builtin_services g_builtin_deferred{&preempt_after_complete,
-                                                &builtin_complete_and_exit_deferred};
 
 volatile unsigned long g_builtin_releases = 0;
 
@@ -281,14 +259,14 @@ void round() {
     std::fprintf(stderr, "real_module: %s not found in /proc/self/maps\n", g_cfg.realpath.c_str());
     std::exit(2);
   }
-  real::m_release_fn release = v == "builtin"                                  ? &builtin_release
-                               : v == "safe_exit" || v == "safe_exit_deferred" ? m_release_and_exit
-                                                                               : m_release;
+  real::m_release_fn release = v == "builtin"     ? &builtin_release
+                               : v == "safe_exit" ? m_release_and_exit
+                                                  : m_release;
 
   real::m_completion released;
   auto* obj = new real::m_object;
   obj->released = &released;
-  obj->builtin = v == "safe_exit_deferred" ? &g_builtin_deferred : &g_builtin;
+  obj->builtin = &g_builtin;
   obj->ref.get();  // U's reference and A's
 
   real::m_module mod(
@@ -332,15 +310,6 @@ void round() {
       obj->ref.put(release);
     } else if (v == "drain") {
       mod.call_in_text([&] { obj->ref.put(release); });
-    } else if (v == "safe_exit_deferred") {
-      try {
-        real::m_scope scope(mod);
-        obj->scope = &scope;
-        obj->ref.put(release);
-      } catch (const deferred_exit& e) {
-        e.done->complete();        // the last action, from the top of the thread
-        preempt_after_complete();  // the same injection point
-      }
     } else {
       // module, safe_exit: builtin code enters M's text for the call.
       real::m_scope scope(mod);
@@ -364,16 +333,27 @@ void real::m_platform::futex_wait(atomic<uint32_t>& word, uint32_t expected) noe
   g_blocked_on.store(nullptr);
 }
 
-[[noreturn]] void real::m_platform::exit_thread() {
-  preempt_after_complete();  // the same injection point: right after complete()
-  std_platform::exit_thread();
+namespace {
+thread_local lastref::thread_exit t_exit_action;
+
+// The thread's last action (complete() or put()), then the injection: the
+// same point as every other variant, right after complete().
+void last_action_then_preempt(void*) {
+  t_exit_action.run_last_action();
+  preempt_after_complete();
+}
+}  // namespace
+
+[[noreturn]] void real::m_platform::exit_thread(thread_exit how) {
+  t_exit_action = how;
+  std_platform::exit_thread(thread_exit{&last_action_then_preempt, nullptr});
 }
 
 int main(int argc, char** argv) {
   tsan::harness_info info{
       "real_module",
       "DESIGN.md's reference bug on a real dlopen'd module M (see the source's header)",
-      {"module", "builtin", "safe_exit", "safe_exit_deferred", "drain"},
+      {"module", "builtin", "safe_exit", "drain"},
       1,
       1,
       1};

@@ -106,7 +106,7 @@ void platform::text_unmap(const void* text, source_loc loc) {
   r->note(op::text_unmap, text, loc, 0, 0, "module text unmapped");
 }
 
-void platform::exit_thread(source_loc loc) {
+void platform::exit_thread(thread_exit how, source_loc loc) {
   auto* r = rt();
   if (r == nullptr) {
     std::fprintf(stderr, "lastref::model: exit_thread() outside an execution\n");
@@ -114,7 +114,7 @@ void platform::exit_thread(source_loc loc) {
   }
   r->point(op::exit_thread, nullptr, loc);
   r->note(op::exit_thread, nullptr, loc, 0, 0);
-  r->exit_thread(loc);
+  r->exit_thread(how, loc);
   __builtin_unreachable();
 }
 

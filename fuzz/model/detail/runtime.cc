@@ -361,11 +361,19 @@ void runtime::fiber_main(int idx) {
   }
   sched_event(op::thread_start, idx, nullptr);
   bool escaped = false;
+  exit_signal how;
   try {
     prog_->run(idx);
-  } catch (const exit_signal&) {
+  } catch (const exit_signal& e) {
+    how = e;
   } catch (...) {
     escaped = true;
+  }
+  if (how.last_action != nullptr) {
+    // The thread's last action (platform.h, exit_thread): ordinary steps
+    // again, from the top of the thread, with no module text on its stack.
+    th_[idx].exiting = false;
+    how.run_last_action();
   }
   // Outside the handlers: a failure abandons this fiber, which must not
   // happen while the C++ runtime thinks an exception is being handled.
@@ -760,7 +768,7 @@ void runtime::text_unmap(const void* text, const source_loc&) {
   n_unmapped_ = static_cast<std::uint32_t>(unmapped_.size());
 }
 
-void runtime::exit_thread(const source_loc& loc) {
+void runtime::exit_thread(const thread_exit& how, const source_loc& loc) {
   if (mode_ != mode::threads) {
     loc_ = loc;
     fail(failure_kind::invariant, "exit_thread() called from setup()/check()");
@@ -770,7 +778,7 @@ void runtime::exit_thread(const source_loc& loc) {
   // destructors are not steps of the modelled program.
   t.exiting = true;
   t.depth = 0;
-  throw exit_signal{};
+  throw how;
 }
 
 // ---------------------------------------------------------------- failures

@@ -295,7 +295,7 @@ class runtime {
   void text_enter(const void* text, const source_loc& loc);
   void text_leave(const void* text, const source_loc& loc);
   void text_unmap(const void* text, const source_loc& loc);
-  void exit_thread(const source_loc& loc);
+  void exit_thread(const thread_exit& how, const source_loc& loc);
   void label(const void* addr, const char* name);
   void label_next(const char* name) noexcept {
     pending_label_ = name;
