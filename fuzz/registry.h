@@ -1,0 +1,90 @@
+#pragma once
+// lastref fuzz registry — the implementation sets a target can run, by name.
+//
+// Contract: every registered set is a name plus a function that runs a
+// scenario under the model with that set's types (interpreter<model::platform,
+// Set>). Sets come in two kinds:
+//   - default sets (the correct primitives, "correct", and any user set):
+//     a scenario's impl byte picks one of them, so a fuzzer covers all;
+//   - zoo sets (deliberately broken): used only when selected explicitly with
+//     the environment variable LASTREF_ZOO=<name>, read once at start-up by
+//     select_from_environment(). Then every scenario runs that set.
+// LASTREF_IMPL=<name> likewise pins one *default* set (e.g. to fuzz only your
+// own implementation). An unknown name is an error listing the valid names.
+// Names are [a-z0-9_]. Registering two sets with one name is a start-up error.
+//
+// Registering a user implementation (one line, in any .cc linked into the
+// target, after #include "register_impl.h"; see fuzz/README.md "Bring your
+// own implementation"):
+//
+//   LASTREF_FUZZ_REGISTER(my_kref, my::kref, lastref::basic_completion,
+//                         lastref::basic_module);
+//
+// Adding a zoo variant (one line in fuzz/zoo_sets.cc):
+//
+//   LASTREF_FUZZ_ZOO(relaxed_put_kref, lastref::zoo::relaxed_put_kref,
+//                    lastref::basic_completion, lastref::basic_module);
+//   // or, for a protocol variant of the correct primitives:
+//   LASTREF_FUZZ_ZOO_QUIRK(module_release_immediate, lastref::basic_kref,
+//                          lastref::basic_completion, lastref::basic_module,
+//                          .module_release_immediate = true);
+//
+// Lifetime rule: the registry lives for the whole process; entries are added
+// by static initialisers before main / LLVMFuzzerInitialize and never removed.
+//
+// Memory ordering: registration happens during static initialisation, in one
+// thread; everything after reads only.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "impl_set.h"
+#include "model/checker.h"
+#include "scenario.h"
+
+namespace lastref::fuzz {
+
+struct run_request {
+  bool traced = false;  // replay: trace even a passing execution
+};
+
+using run_fn = model::result (*)(const scenario& s, const run_request& req);
+
+struct impl_entry {
+  std::string name;
+  bool zoo = false;
+  quirks quirk{};
+  run_fn run = nullptr;
+};
+
+// Adds an entry; returns true (for use in static initialisers). A duplicate
+// name aborts with a message: two sets must never silently share a name.
+bool register_impl(impl_entry e);
+
+// All entries, in registration order per translation unit.
+[[nodiscard]] const std::vector<impl_entry>& registry();
+[[nodiscard]] const impl_entry* find_impl(std::string_view name);
+
+// Reads LASTREF_ZOO and LASTREF_IMPL once. Unknown name: prints the valid
+// names to stderr and exits with status 2. Returns the selected zoo entry or
+// nullptr.
+const impl_entry* select_from_environment();
+// The entry a scenario runs: the selected zoo set, else the LASTREF_IMPL
+// set, else a default set picked by the scenario's impl byte.
+[[nodiscard]] const impl_entry& impl_for(const scenario& s);
+
+// Applies what the chosen set implies to a decoded scenario (its notes show
+// in print()): a correct set never runs module-placed release with immediate
+// unload (that is zoo item module_release_immediate); that set always does.
+void adapt_to_impl(scenario& s, const impl_entry& e);
+
+// Runs `s` with its set. select_from_environment() must have run.
+model::result run_scenario(const scenario& s, const run_request& req = {});
+
+// The model::options every run uses (observer set by interleaving.h).
+model::options& model_options();
+
+}  // namespace lastref::fuzz

@@ -1,0 +1,151 @@
+#pragma once
+// lastref fuzz scenarios — what a fuzz input means.
+//
+// Contract: decode() turns *any* byte string into a valid scenario (2–4
+// threads, a configuration, one program per thread, schedule bytes) for one
+// target; the same bytes always decode to the same scenario. A scenario never
+// asks for a *user* error: the decoder normalises every op that could only
+// fail because the program misuses the primitives (a wait nobody can ever
+// satisfy, a reinit racing with other users, ...) and the interpreter skips
+// ops whose precondition is dynamic (put without holding a reference), so a
+// report on a correct implementation always means a primitive or protocol
+// bug. Skipped and rewritten ops stay in the program with a note, so the
+// printed scenario says exactly what ran.
+//
+// Byte format (documented in fuzz/README.md, "Scenario format"):
+//   [0] config   bits 0-1 threads-2 (3 -> 4), bit 2 release placement
+//                (1 = module text), bit 3 unload policy (1 = drain), bit 4
+//                two objects, bit 5 two completions, bit 6 on-stack
+//                completions (the single waiter frees them), bit 7 unused
+//   [1] impl     index into the registered implementation sets (mod count)
+//   per thread: [len] (mod max_ops+1), then len op bytes:
+//                bits 0-4 index into the target's op table (mod size),
+//                bits 5-7 argument (object / completion index, variant)
+//   the rest:    schedule bytes, consumed by the model's byte source.
+// Missing bytes read as 0, so truncated inputs are still scenarios.
+//
+// Lifetime rule: a scenario holds a span into the input for its schedule
+// bytes; the input must outlive it.
+//
+// Memory ordering: none; scenarios are plain values built and read by one
+// thread.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lastref::fuzz {
+
+enum class target_kind : uint8_t { kref, completion, module_unload, mixed };
+inline constexpr int target_count = 4;
+
+[[nodiscard]] std::string_view target_name(target_kind t) noexcept;
+[[nodiscard]] std::optional<target_kind> target_from_name(std::string_view name) noexcept;
+
+enum class op_code : uint8_t {
+  get,
+  put,
+  get_unless_zero,
+  put_mutex,
+  module_try_get,
+  module_put,
+  unload,
+  complete,
+  complete_all,
+  wait,
+  wait_for,
+  try_wait,
+  reinit,
+  lookup,
+  release_object,
+  exit_thread_safely,
+};
+inline constexpr int op_code_count = 16;
+
+[[nodiscard]] std::string_view op_name(op_code c) noexcept;
+
+// The ops a target draws from, in the order its op bytes index them.
+[[nodiscard]] std::span<const op_code> target_ops(target_kind t) noexcept;
+
+enum class placement : uint8_t { builtin, module };
+enum class unload_policy : uint8_t { immediate, drain };
+
+inline constexpr int max_threads = 4;
+inline constexpr int max_ops = 8;
+inline constexpr int max_objects = 2;
+inline constexpr int max_completions = 2;
+
+struct op {
+  op_code code{};
+  uint8_t arg = 0;             // 0..7, as decoded; see target(), variant()
+  bool skip = false;           // normalised away: the interpreter does nothing
+  bool rewritten = false;      // code was changed by normalisation (see from)
+  op_code from{};              // the decoded code when rewritten
+  const char* note = nullptr;  // why it was skipped or rewritten
+
+  // Object or completion this op acts on.
+  [[nodiscard]] int object(int objects) const noexcept { return objects ? arg % objects : 0; }
+  [[nodiscard]] int completion(int completions) const noexcept {
+    return completions ? arg % completions : 0;
+  }
+  // exit_thread_safely: 0 = module_put_and_exit, 1 = complete_and_exit.
+  // release_object: 0 = put, 1 = put_mutex.
+  [[nodiscard]] int variant() const noexcept { return (arg >> 2) & 1; }
+};
+
+struct config {
+  int threads = 2;
+  int objects = 0;      // kobject-like objects in the lookup table
+  int completions = 0;  // user completions
+  bool has_module = false;
+  placement release = placement::builtin;
+  unload_policy policy = unload_policy::immediate;
+  bool on_stack_bit = false;                     // decoded wish; on_stack[] says where it applies
+  std::array<bool, max_completions> on_stack{};  // freed by its single waiter
+  // For each completion: thread whose completes are the only completes (one
+  // complete op in the whole program), or -1. Its waiter may then read the
+  // completer's payload slot: the complete happens-before the wait returning.
+  std::array<int, max_completions> single_completer{-1, -1};
+  uint8_t impl_byte = 0;       // resolved against the registry at run time
+  const char* note = nullptr;  // why the chosen set changed the configuration
+};
+
+struct scenario {
+  target_kind target = target_kind::mixed;
+  config cfg;
+  std::array<std::vector<op>, max_threads> programs;
+  std::span<const uint8_t> schedule;  // into the input
+  size_t header_bytes = 0;            // bytes before the schedule
+  size_t header_missing = 0;          // header bytes past the input's end (read as 0)
+
+  [[nodiscard]] size_t op_count() const noexcept;  // not counting skipped ops
+};
+
+// Any bytes -> a valid, normalised scenario.
+[[nodiscard]] scenario decode(target_kind t, std::span<const uint8_t> bytes);
+
+// Inverse of decode for the structural part (used by the seed-corpus tool and
+// the minimizer): config, programs (decoded codes, ignoring normalisation),
+// then `schedule`. decode(encode(s)) reproduces s's programs.
+struct program_spec {
+  int threads = 2;
+  bool two_objects = false;
+  bool two_completions = false;
+  placement release = placement::builtin;
+  unload_policy policy = unload_policy::immediate;
+  bool on_stack = false;
+  uint8_t impl_byte = 0;
+  std::array<std::vector<std::pair<op_code, uint8_t>>, max_threads> programs;
+};
+[[nodiscard]] std::vector<uint8_t> encode(target_kind t, const program_spec& spec,
+                                          std::span<const uint8_t> schedule);
+
+// Readable text, one line per thread; `impl_name` names the resolved set.
+[[nodiscard]] std::string print(const scenario& s, std::string_view impl_name);
+
+}  // namespace lastref::fuzz

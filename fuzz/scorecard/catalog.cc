@@ -1,0 +1,340 @@
+// The zoo catalog (catalog.h): set types, witnesses, runners.
+#include "catalog.h"
+
+#include <memory>
+
+#include "primitives/zoo/check_then_dec_kref.h"
+#include "primitives/zoo/check_then_unload_module.h"
+#include "primitives/zoo/counted_complete_all_completion.h"
+#include "primitives/zoo/get_from_zero_kref.h"
+#include "primitives/zoo/going_try_get_module.h"
+#include "primitives/zoo/lost_wakeup_completion.h"
+#include "primitives/zoo/reinit_racing_completion.h"
+#include "primitives/zoo/relaxed_put_kref.h"
+#include "primitives/zoo/touch_after_complete.h"
+#include "primitives/zoo/unchecked_kref.h"
+#include "primitives/zoo/unserialized_done_completion.h"
+#include "primitives/zoo/wrapping_kref.h"
+#include "register_impl.h"
+#include "registry.h"
+
+namespace lastref::fuzz::scorecard {
+namespace {
+
+using enum op_code;
+using prog = std::vector<std::pair<op_code, uint8_t>>;
+
+// Set types: the same triples as fuzz/zoo_sets.cc (a test compares quirks).
+template <template <class> class K, template <class> class C, template <class> class M,
+          quirks Q = quirks{}>
+struct set {
+  template <class P>
+  using kref = K<P>;
+  template <class P>
+  using completion = C<P>;
+  template <class P>
+  using module = M<P>;
+  static constexpr quirks quirk = Q;
+};
+
+using correct = set<basic_kref, basic_completion, basic_module>;
+
+// Forwards to the observer of the replay in progress (if any): checkers take
+// their options once, replays want a different observer each time.
+class forwarding_observer final : public model::observer {
+ public:
+  model::observer* to = nullptr;
+  void on_execution_begin() override {
+    if (to != nullptr) to->on_execution_begin();
+  }
+  void on_step(int thread, model::op kind, const source_loc& loc, const void* addr,
+               std::uint64_t value) override {
+    if (to != nullptr) to->on_step(thread, kind, loc, addr, value);
+  }
+  void on_switch(int from, int to_thread, bool preemption) override {
+    if (to != nullptr) to->on_switch(from, to_thread, preemption);
+  }
+  void on_execution_end(model::failure_kind kind) override {
+    if (to != nullptr) to->on_execution_end(kind);
+  }
+};
+
+forwarding_observer& replay_observer() {
+  static forwarding_observer f;
+  return f;
+}
+
+model::options catalog_options(bool observed) {
+  model::options o;
+  o.trace_failures = true;
+  if (observed) o.obs = &replay_observer();
+  return o;
+}
+
+// One checker per (set, purpose); the program reads the scenario through a
+// pointer that is set before every use.
+template <class Set>
+struct runner {
+  static const scenario*& current() {
+    static const scenario* s = nullptr;
+    return s;
+  }
+  static model::program_factory factory() {
+    return [] {
+      return std::unique_ptr<model::program>(std::make_unique<model_program<Set>>(*current()));
+    };
+  }
+  static model::checker& chk() {
+    static model::checker c(factory(), catalog_options(false));
+    return c;
+  }
+  static model::checker& observed_chk() {
+    static model::checker c(factory(), catalog_options(true));
+    return c;
+  }
+
+  static scenario adapted(const entry& witness) {
+    scenario s = decode(witness.target, witness.witness);
+    impl_entry ie{"", false, Set::quirk, nullptr};  // adapt_to_impl reads only quirk
+    adapt_to_impl(s, ie);
+    return s;
+  }
+
+  static model::explore_result explore(const entry& witness, model::schedule_source& src,
+                                       std::uint64_t max_executions) {
+    static scenario s;
+    s = adapted(witness);
+    current() = &s;
+    return chk().explore(src, max_executions);
+  }
+
+  static model::result run_input(const entry& self, std::span<const uint8_t> input) {
+    static scenario s;
+    s = decode(self.target, input);
+    impl_entry ie{"", false, Set::quirk, nullptr};  // adapt_to_impl reads only quirk
+    adapt_to_impl(s, ie);
+    current() = &s;
+    model::bytes_source src(s.schedule);
+    return chk().run(src);
+  }
+
+  static model::result replay(const entry& witness, std::span<const uint8_t> choices,
+                              model::observer* obs) {
+    static scenario s;
+    s = adapted(witness);
+    current() = &s;
+    replay_observer().to = obs;
+    // Untraced run (the checker observes only those; a failure is then
+    // re-run traced for the report).
+    model::replay_source src(std::vector<std::uint8_t>(choices.begin(), choices.end()));
+    model::result r = observed_chk().run(src);
+    replay_observer().to = nullptr;
+    return r;
+  }
+};
+
+program_spec spec(int threads, std::initializer_list<prog> progs) {
+  program_spec s;
+  s.threads = threads;
+  size_t t = 0;
+  for (const auto& p : progs) s.programs[t++] = p;
+  return s;
+}
+
+template <class Set>
+entry make(std::string name, int item, std::string title, std::string header, target_kind t,
+           const program_spec& witness, std::string expect, stress_spec plain = {},
+           stress_spec tsan = {}) {
+  entry e;
+  e.name = std::move(name);
+  e.item = item;
+  e.zoo = item != 0;
+  e.title = std::move(title);
+  e.header = std::move(header);
+  e.target = t;
+  e.witness = encode(t, witness, {});
+  e.expect = std::move(expect);
+  e.plain = plain;
+  e.tsan = tsan;
+  e.quirk = Set::quirk;
+  e.explore = &runner<Set>::explore;
+  e.run_input = &runner<Set>::run_input;
+  e.replay = &runner<Set>::replay;
+  e.witness_text = print(runner<Set>::adapted(e), e.name);
+  return e;
+}
+
+constexpr const char* no_harness =
+    "no real-thread harness in tsan/ runs this variant (they take zoo items 1, 2, 6 and 9)";
+constexpr const char* tsan_blind =
+    "a deadlock or lost wake-up is not a data race: TSan has no oracle for it and the "
+    "harnesses have no variant for it";
+
+std::vector<entry> build() {
+  std::vector<entry> v;
+  const auto kref = target_kind::kref;
+  const auto comp = target_kind::completion;
+  const auto mod = target_kind::module_unload;
+
+  // Witnesses shared by several variants.
+  const auto lookup_put_vs_release = spec(2, {{{lookup, 0}, {put, 0}}, {{release_object, 0}}});
+  const auto lookup_vs_release = spec(2, {{{lookup, 0}}, {{release_object, 0}}});
+  auto on_stack = spec(2, {{{wait, 0}}, {{complete, 0}}});
+  on_stack.on_stack = true;
+  const auto broadcast = spec(3, {{{wait, 0}}, {{wait, 0}}, {{complete_all, 0}}});
+  auto refbug = spec(2, {{{unload, 0}}, {{lookup, 0}, {put, 0}}});
+  refbug.release = placement::module;
+  const auto try_get_vs_unload =
+      spec(2, {{{unload, 0}}, {{module_try_get, 0}, {exit_thread_safely, 0}}});
+
+  v.push_back(make<set<basic_kref, basic_completion, basic_module,
+                       quirks{.module_release_immediate = true}>>(
+      "module_release_immediate", 1,
+      "release placed in module text + immediate unload (DESIGN.md's reference bug, "
+      "dm-builtin.c)",
+      "quirk module_release_immediate (fuzz/impl_set.h)", mod, refbug, "unloaded_text",
+      {"module_stress", "--variant module_immediate --jitter 3 --iterations 200", nullptr},
+      {"module_stress", "--variant module_immediate --jitter 3 --iterations 200", nullptr}));
+  v.push_back(make<set<zoo::relaxed_put_kref, basic_completion, basic_module>>(
+      "relaxed_put_kref", 2, "put decrements relaxed and frees without an acquire",
+      "primitives/zoo/relaxed_put_kref.h", kref, lookup_put_vs_release, "data_race",
+      {"kref_stress",
+       "--variant relaxed_put --scenario pair --quarantine --jitter 2 --iterations 2000", nullptr},
+      {"kref_stress", "--variant relaxed_put --scenario pair --jitter 1 --iterations 200",
+       nullptr}));
+  v.push_back(make<set<zoo::get_from_zero_kref, basic_completion, basic_module>>(
+      "get_from_zero_kref", 3, "lookup takes its reference with an increment from zero",
+      "primitives/zoo/get_from_zero_kref.h", kref, lookup_vs_release,
+      "use_after_free|data_race|invariant", {nullptr, nullptr, no_harness},
+      {nullptr, nullptr, no_harness}));
+  v.push_back(
+      make<set<basic_kref, basic_completion, basic_module, quirks{.lookup_with_get = true}>>(
+          "lookup_with_get", 3,
+          "lookup path calls get() instead of get_unless_zero() (protocol twin)",
+          "quirk lookup_with_get (fuzz/impl_set.h)", kref, lookup_vs_release,
+          "refcount|use_after_free|data_race|invariant", {nullptr, nullptr, no_harness},
+          {nullptr, nullptr, no_harness}));
+  v.push_back(
+      make<set<zoo::wrapping_kref, basic_completion, basic_module, quirks{.leaked_refs = true}>>(
+          "wrapping_kref", 4,
+          "32-bit count wraps instead of saturating (preset 2^32-2 leaked refs)",
+          "primitives/zoo/wrapping_kref.h", kref,
+          spec(2, {{{lookup, 0}, {get, 0}, {put, 0}}, {{release_object, 0}}}),
+          "use_after_free|data_race|double_free", {nullptr, nullptr, no_harness},
+          {nullptr, nullptr, no_harness}));
+  v.push_back(
+      make<set<zoo::unchecked_kref, basic_completion, basic_module, quirks{.double_put = true}>>(
+          "unchecked_kref", 5, "double put / underflow not detected by the primitive",
+          "primitives/zoo/unchecked_kref.h + quirk double_put", kref, lookup_put_vs_release,
+          "use_after_free|double_free|data_race", {nullptr, nullptr, no_harness},
+          {nullptr, nullptr, no_harness}));
+  v.push_back(make<set<zoo::check_then_dec_kref, basic_completion, basic_module>>(
+      "check_then_dec_kref", 6, "put checks read() == 1, then stores 0 (non-atomic)",
+      "primitives/zoo/check_then_dec_kref.h", kref,
+      spec(2, {{{release_object, 0}}, {{lookup, 0}, {put, 0}}}),
+      "use_after_free|data_race|double_free",
+      {"kref_stress",
+       "--variant check_then_dec --scenario table --quarantine --jitter 2 --iterations 2000",
+       nullptr},
+      {"kref_stress", "--variant check_then_dec --scenario table --jitter 1 --iterations 300",
+       nullptr}));
+  v.push_back(make<set<basic_kref, zoo::lost_wakeup_completion, basic_module>>(
+      "lost_wakeup_completion", 7, "waiter checks done, then sleeps without the futex re-check",
+      "primitives/zoo/lost_wakeup_completion.h", comp, spec(2, {{{wait, 0}}, {{complete, 0}}}),
+      "deadlock", {nullptr, nullptr, no_harness}, {nullptr, nullptr, tsan_blind}));
+  v.push_back(make<set<basic_kref, zoo::counted_complete_all_completion, basic_module>>(
+      "counted_complete_all_completion", 8,
+      "complete_all's waiters still decrement done (later waiters block)",
+      "primitives/zoo/counted_complete_all_completion.h", comp, broadcast, "deadlock",
+      {nullptr, nullptr, no_harness}, {nullptr, nullptr, tsan_blind}));
+  v.push_back(make<set<basic_kref, zoo::touch_after_complete_completion, basic_module>>(
+      "touch_after_complete", 9, "complete touches the completion after the releasing store",
+      "primitives/zoo/touch_after_complete.h", comp, on_stack, "use_after_free|data_race",
+      {"completion_stress",
+       "--variant touch_after_complete --scenario handoff --jitter 2 --iterations 2000", nullptr},
+      {"completion_stress",
+       "--variant touch_after_complete --scenario handoff --jitter 1 --iterations 300", nullptr}));
+  v.push_back(make<set<basic_kref, zoo::unserialized_done_completion, basic_module>>(
+      "unserialized_done_completion", 10,
+      "completion_done()-style check used to free while complete() still runs",
+      "primitives/zoo/unserialized_done_completion.h", comp, on_stack, "use_after_free|data_race",
+      {nullptr, nullptr, no_harness}, {nullptr, nullptr, no_harness}));
+  v.push_back(make<set<basic_kref, zoo::reinit_racing_completion, basic_module>>(
+      "reinit_racing_completion", 11, "reinit races with a waiter not yet woken from complete_all",
+      "primitives/zoo/reinit_racing_completion.h", comp, broadcast, "deadlock",
+      {nullptr, nullptr, no_harness}, {nullptr, nullptr, tsan_blind}));
+  v.push_back(make<set<basic_kref, basic_completion, zoo::going_try_get_module>>(
+      "going_try_get_module", 12, "try_get on a going module (state check missing)",
+      "primitives/zoo/going_try_get_module.h", mod, try_get_vs_unload, "unloaded_text",
+      {nullptr, nullptr, no_harness}, {nullptr, nullptr, no_harness}));
+  v.push_back(
+      make<set<basic_kref, basic_completion, basic_module, quirks{.unsafe_thread_exit = true}>>(
+          "unsafe_thread_exit", 13,
+          "module_put, then return into module text (no safe-exit helper)",
+          "quirk unsafe_thread_exit (fuzz/impl_set.h)", mod,
+          spec(2, {{{module_try_get, 0}, {exit_thread_safely, 0}}, {{unload, 0}}}), "unloaded_text",
+          {nullptr, nullptr, no_harness}, {nullptr, nullptr, no_harness}));
+  v.push_back(make<set<basic_kref, basic_completion, zoo::check_then_unload_module>>(
+      "check_then_unload_module", 14,
+      "unload checks the refcount, then frees (a get slips in between)",
+      "primitives/zoo/check_then_unload_module.h", mod, try_get_vs_unload, "unloaded_text",
+      {nullptr, nullptr, no_harness}, {nullptr, nullptr, no_harness}));
+
+  // The correct sets, one per target. Their own witness is a representative
+  // seed; the zoo witnesses of the same target are run with them too.
+  struct correct_stress {
+    target_kind t;
+    stress_spec plain, tsan;
+  };
+  const correct_stress cs[] = {
+      {kref,
+       {"kref_stress", "--variant correct --scenario table --jitter 2 --iterations 2000", nullptr},
+       {"kref_stress", "--variant correct --scenario table --jitter 1 --iterations 300", nullptr}},
+      {comp,
+       {"completion_stress", "--variant correct --scenario handoff --jitter 2 --iterations 2000",
+        nullptr},
+       {"completion_stress", "--variant correct --scenario handoff --jitter 1 --iterations 300",
+        nullptr}},
+      {mod,
+       {"module_stress", "--variant drain --jitter 3 --iterations 200", nullptr},
+       {"module_stress", "--variant drain --jitter 3 --iterations 200", nullptr}},
+      {target_kind::mixed,
+       {nullptr, nullptr, "the per-primitive harnesses above cover it"},
+       {nullptr, nullptr, "the per-primitive harnesses above cover it"}},
+  };
+  for (const auto& c : cs) {
+    const std::string n = std::string("correct/") + std::string(target_name(c.t));
+    v.push_back(make<correct>(n, 0, "lastref's correct primitives", "primitives/*.h", c.t,
+                              c.t == comp  ? on_stack
+                              : c.t == mod ? try_get_vs_unload
+                                           : lookup_put_vs_release,
+                              "", c.plain, c.tsan));
+  }
+  return v;
+}
+
+}  // namespace
+
+const std::vector<entry>& entries() {
+  static const std::vector<entry> v = build();
+  return v;
+}
+
+const entry* find(std::string_view name) {
+  for (const auto& e : entries())
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
+const entry& correct_for(target_kind t) {
+  return *find(std::string("correct/") + std::string(target_name(t)));
+}
+
+scenario witness_scenario(const entry& witness, const entry& set) {
+  scenario s = decode(witness.target, witness.witness);
+  impl_entry ie{"", set.zoo, set.quirk, nullptr};
+  adapt_to_impl(s, ie);
+  return s;
+}
+
+}  // namespace lastref::fuzz::scorecard

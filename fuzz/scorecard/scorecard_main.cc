@@ -1,0 +1,220 @@
+// lastref-scorecard — the zoo catalog and the in-process detectors from the
+// command line (scorecard.py drives it; see fuzz/scorecard/README.md).
+//
+//   lastref-scorecard list [--json]
+//   lastref-scorecard detect --variant NAME|zoo|correct --detector D
+//                            [--seeds N] [--seed0 S] [--budget N] [--dfs-bound K]
+//   lastref-scorecard trace --variant NAME [--detector D] [--seed S] [--budget N]
+//
+// detect prints one JSON object per line and run: variant, set, detector,
+// seed, found, executions, seconds, kind, message (and dfs_bound/exhausted).
+// `--variant zoo` runs every zoo variant; `--variant correct` runs every zoo
+// witness with the correct implementations of its target (and, for the
+// `input` detector, random whole inputs of every target). Exit status: 0, or
+// 2 on a usage error.
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog.h"
+#include "detectors.h"
+
+namespace {
+
+using namespace lastref::fuzz;
+using namespace lastref::fuzz::scorecard;
+
+[[noreturn]] void usage(const char* why) {
+  std::fprintf(stderr,
+               "lastref-scorecard: %s\n"
+               "usage: lastref-scorecard list [--json]\n"
+               "       lastref-scorecard detect --variant NAME|zoo|correct --detector "
+               "bytes|random|pct|dfs|input\n"
+               "                                [--seeds N] [--seed0 S] [--budget N] "
+               "[--dfs-bound K]\n"
+               "       lastref-scorecard trace --variant NAME [--detector D] [--seed S] "
+               "[--budget N]\n",
+               why);
+  std::exit(2);
+}
+
+std::string json_str(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char b[8];
+          std::snprintf(b, sizeof b, "\\u%04x", c);
+          out += b;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+struct args {
+  std::string cmd;
+  std::string variant;
+  std::string detector = "random";
+  std::uint64_t seeds = 1;
+  std::uint64_t seed0 = 1;
+  std::uint64_t budget = 10'000;
+  int dfs_bound = 3;
+  bool json = false;
+};
+
+std::uint64_t number(const char* s, const char* what) {
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(s, &end, 10);
+  if (end == s || *end != '\0') usage((std::string("bad number for ") + what).c_str());
+  return v;
+}
+
+args parse(int argc, char** argv) {
+  if (argc < 2) usage("missing command");
+  args a;
+  a.cmd = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    const std::string k = argv[i];
+    auto val = [&]() -> const char* {
+      if (i + 1 >= argc) usage(("missing value for " + k).c_str());
+      return argv[++i];
+    };
+    if (k == "--json")
+      a.json = true;
+    else if (k == "--variant")
+      a.variant = val();
+    else if (k == "--detector")
+      a.detector = val();
+    else if (k == "--seeds")
+      a.seeds = number(val(), "--seeds");
+    else if (k == "--seed0" || k == "--seed")
+      a.seed0 = number(val(), "--seed");
+    else if (k == "--budget")
+      a.budget = number(val(), "--budget");
+    else if (k == "--dfs-bound")
+      a.dfs_bound = static_cast<int>(number(val(), "--dfs-bound"));
+    else
+      usage(("unknown option " + k).c_str());
+  }
+  return a;
+}
+
+void print_stress(const char* key, const stress_spec& s) {
+  std::printf(",%s:{", json_str(key).c_str());
+  if (s.harness != nullptr)
+    std::printf("\"harness\":%s,\"args\":%s}", json_str(s.harness).c_str(),
+                json_str(s.args != nullptr ? s.args : "").c_str());
+  else
+    std::printf("\"why_not\":%s}", json_str(s.why_not != nullptr ? s.why_not : "").c_str());
+}
+
+int list(const args& a) {
+  for (const auto& e : entries()) {
+    if (!a.json) {
+      std::printf("%-34s item %2d  %-22s %s\n", e.name.c_str(), e.item,
+                  std::string(target_name(e.target)).c_str(), e.title.c_str());
+      continue;
+    }
+    std::printf(
+        "{\"name\":%s,\"item\":%d,\"zoo\":%s,\"title\":%s,\"header\":%s,\"target\":%s,"
+        "\"expect\":%s,\"witness\":%s",
+        json_str(e.name).c_str(), e.item, e.zoo ? "true" : "false", json_str(e.title).c_str(),
+        json_str(e.header).c_str(), json_str(target_name(e.target)).c_str(),
+        json_str(e.expect).c_str(), json_str(e.witness_text).c_str());
+    print_stress("plain", e.plain);
+    print_stress("tsan", e.tsan);
+    std::printf("}\n");
+  }
+  return 0;
+}
+
+void emit(const entry& witness, const entry& set, detector d, std::uint64_t seed,
+          const outcome& o) {
+  std::printf(
+      "{\"variant\":%s,\"set\":%s,\"detector\":%s,\"seed\":%llu,\"found\":%s,"
+      "\"executions\":%llu,\"seconds\":%.6f,\"kind\":%s,\"message\":%s,"
+      "\"dfs_bound\":%d,\"exhausted\":%s}\n",
+      json_str(witness.name).c_str(), json_str(set.name).c_str(),
+      json_str(detector_name(d)).c_str(), static_cast<unsigned long long>(seed),
+      o.found ? "true" : "false", static_cast<unsigned long long>(o.executions), o.seconds,
+      json_str(o.kind).c_str(), json_str(o.message).c_str(), o.dfs_bound,
+      o.exhausted ? "true" : "false");
+  std::fflush(stdout);
+}
+
+int detect_cmd(const args& a) {
+  const auto d = detector_from_name(a.detector);
+  if (!d) usage("unknown detector");
+  std::vector<std::pair<const entry*, const entry*>> runs;  // (witness, set)
+  if (a.variant == "zoo" || a.variant == "correct") {
+    for (const auto& e : entries()) {
+      if (a.variant == "zoo" && e.zoo) runs.emplace_back(&e, &e);
+      if (a.variant == "correct" && *d == detector::input && !e.zoo) runs.emplace_back(&e, &e);
+      if (a.variant == "correct" && *d != detector::input && e.zoo)
+        runs.emplace_back(&e, &correct_for(e.target));
+    }
+  } else {
+    const entry* e = find(a.variant);
+    if (e == nullptr) usage(("unknown variant " + a.variant + " (see `list`)").c_str());
+    runs.emplace_back(e, e);
+  }
+  detect_options o;
+  o.budget = a.budget;
+  o.dfs_max_bound = a.dfs_bound;
+  for (const auto& [w, s] : runs) {
+    const std::uint64_t n = *d == detector::dfs ? 1 : a.seeds;  // dfs ignores seeds
+    for (std::uint64_t i = 0; i < n; ++i) {
+      o.seed = a.seed0 + i;
+      emit(*w, *s, *d, o.seed, detect(*s, *w, *d, o));
+    }
+  }
+  return 0;
+}
+
+int trace_cmd(const args& a) {
+  const entry* e = find(a.variant);
+  if (e == nullptr) usage("unknown variant");
+  const auto d = detector_from_name(a.detector);
+  if (!d) usage("unknown detector");
+  detect_options o;
+  o.seed = a.seed0;
+  o.budget = a.budget;
+  o.dfs_max_bound = a.dfs_bound;
+  const outcome r = detect(*e, *e, *d, o);
+  std::printf("%s\n", e->witness_text.c_str());
+  if (!r.found) {
+    std::printf("not found in %llu executions\n", static_cast<unsigned long long>(r.executions));
+    return 1;
+  }
+  std::printf("found after %llu executions (%.3f s)\n%s",
+              static_cast<unsigned long long>(r.executions), r.seconds, r.report.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const args a = parse(argc, argv);
+  if (a.cmd == "list") return list(a);
+  if (a.cmd == "detect") return detect_cmd(a);
+  if (a.cmd == "trace") return trace_cmd(a);
+  usage(("unknown command " + a.cmd).c_str());
+}

@@ -1,0 +1,100 @@
+// lastref-replay: decode a fuzz input (corpus or crash file), print the
+// scenario, run it under the model replaying its schedule bytes, and print
+// the trace and the verdict. See fuzz/README.md.
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string>
+
+#include "../interleaving.h"
+#include "../registry.h"
+#include "tool_common.h"
+
+namespace {
+
+const char* const k_usage =
+    "usage: lastref-replay [--target NAME] [--zoo NAME] [--pad] [--quiet] FILE\n"
+    "  Decodes FILE (a fuzz input: corpus or crash file) as a scenario of target NAME,\n"
+    "  prints it, runs it under the model with its schedule bytes and prints the\n"
+    "  numbered trace and the verdict.\n"
+    "  --target NAME  kref_fuzzer, completion_fuzzer, module_unload_fuzzer or\n"
+    "                 mixed_fuzzer; default: a directory of that name in FILE's path\n"
+    "  --zoo NAME     run the zoo implementation set NAME (as LASTREF_ZOO=NAME)\n"
+    "  --pad          accept a file that ends inside the scenario header, reading\n"
+    "                 the missing bytes as 0 as the fuzzer does\n"
+    "  --quiet        print the scenario and the verdict, not the trace\n"
+    "exit status: 0 the scenario passes, 1 it fails (bug reproduced),\n"
+    "             2 bad usage or an unreadable, malformed or truncated file\n";
+
+int run(int argc, char** argv) {
+  using namespace lastref::fuzz;
+  std::optional<std::string> target, zoo, file;
+  bool pad = false, quiet = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&](const char* opt) -> std::string {
+      if (i + 1 >= argc) throw tools::usage_error(std::string(opt) + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--target") {
+      target = value("--target");
+    } else if (a.starts_with("--target=")) {
+      target = a.substr(9);
+    } else if (a == "--zoo") {
+      zoo = value("--zoo");
+    } else if (a.starts_with("--zoo=")) {
+      zoo = a.substr(6);
+    } else if (a == "--pad") {
+      pad = true;
+    } else if (a == "--quiet") {
+      quiet = true;
+    } else if (a == "-h" || a == "--help") {
+      std::fputs(k_usage, stdout);
+      return 0;
+    } else if (a.starts_with("-") && a != "-") {
+      throw tools::usage_error("unknown option " + a);
+    } else if (file) {
+      throw tools::usage_error("one FILE at a time (got " + *file + " and " + a + ")");
+    } else {
+      file = a;
+    }
+  }
+  if (!file) throw tools::usage_error("no FILE given");
+  const target_kind t = tools::resolve_target(target, *file);
+  const auto bytes = tools::read_input(*file);
+  tools::init_runtime(zoo);
+  scenario s = tools::decode_checked(t, bytes, pad, *file);
+  const impl_entry& impl = impl_for(s);
+  adapt_to_impl(s, impl);
+  std::printf("%s (%zu bytes)\n%s", file->c_str(), bytes.size(), print(s, impl.name).c_str());
+  // Traced runs are not observed: count preemptions on a plain run first.
+  (void)impl.run(s, run_request{});
+  const int preemptions = interleaving::last_preemptions();
+  const lastref::model::result r = impl.run(s, run_request{.traced = true});
+  if (!quiet) std::printf("\ntrace:\n%s\n", r.trace.c_str());
+  if (r.ok()) {
+    std::printf("verdict: PASS (%u steps, %u decisions, %d preemptions)\n", r.steps, r.decisions,
+                preemptions);
+    return 0;
+  }
+  std::printf("verdict: FAIL %s: %s\n", lastref::model::failure_name(r.kind), r.message.c_str());
+  std::printf(
+      "  at step %u (%u decisions, %d preemptions)%s\n  %s\n", r.steps, r.decisions, preemptions,
+      r.nondeterministic ? "\n  WARNING: the traced re-run diverged (nondeterministic)" : "",
+      r.token.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const lastref::fuzz::tools::usage_error& e) {
+    std::fprintf(stderr, "lastref-replay: %s\n(lastref-replay --help for usage)\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lastref-replay: %s\n", e.what());
+    return 2;
+  }
+}

@@ -1,0 +1,80 @@
+// Shared plumbing of the fuzz tools (tool_common.h).
+#include "tool_common.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <system_error>
+
+#include "../interleaving.h"
+#include "../registry.h"
+
+namespace lastref::fuzz::tools {
+
+namespace fs = std::filesystem;
+
+std::vector<uint8_t> read_input(const fs::path& path) {
+  std::error_code ec;
+  const auto st = fs::status(path, ec);
+  if (ec || !fs::exists(st)) throw usage_error(path.string() + ": no such file");
+  if (fs::is_directory(st))
+    throw usage_error(path.string() +
+                      " is a directory: give one input file (to run a whole corpus, run the "
+                      "fuzz target on the directory)");
+  if (!fs::is_regular_file(st)) throw usage_error(path.string() + ": not a regular file");
+  const auto size = fs::file_size(path, ec);
+  if (ec) throw usage_error(path.string() + ": cannot read its size: " + ec.message());
+  if (size > max_input_size)
+    throw usage_error(path.string() + ": " + std::to_string(size) +
+                      " bytes is too large for a fuzz input (at most 1 MiB)");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw usage_error(path.string() + ": cannot open for reading");
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  if (in.bad()) throw usage_error(path.string() + ": read error");
+  return bytes;
+}
+
+std::string target_list() {
+  std::string out;
+  for (int i = 0; i < target_count; ++i) {
+    if (i) out += ", ";
+    out += target_name(static_cast<target_kind>(i));
+  }
+  return out;
+}
+
+target_kind resolve_target(const std::optional<std::string>& name, const fs::path& path) {
+  if (name) {
+    if (auto t = target_from_name(*name)) return *t;
+    throw usage_error("unknown target '" + *name + "' (targets: " + target_list() + ")");
+  }
+  for (const auto& part : fs::absolute(path).parent_path())
+    if (auto t = target_from_name(part.string()); t && part.string().ends_with("_fuzzer"))
+      return *t;
+  throw usage_error("cannot tell which target " + path.string() +
+                    " belongs to: pass --target NAME (" + target_list() + ")");
+}
+
+void init_runtime(const std::optional<std::string>& zoo) {
+  if (zoo) ::setenv("LASTREF_ZOO", zoo->c_str(), 1);
+  select_from_environment();
+  interleaving::install(/*observe_always=*/true);
+}
+
+scenario decode_checked(target_kind t, const std::vector<uint8_t>& bytes, bool pad,
+                        const std::string& what) {
+  if (bytes.empty() && !pad)
+    throw usage_error(what +
+                      " is empty: a scenario starts with its configuration bytes "
+                      "(--pad replays it as the fuzzer does, all zeros)");
+  scenario s = decode(t, bytes);
+  if (s.header_missing != 0 && !pad)
+    throw usage_error(what + " is truncated: it ends inside the scenario header, which needs " +
+                      std::to_string(s.header_bytes + s.header_missing) + " bytes; it has " +
+                      std::to_string(bytes.size()) +
+                      ". The fuzzer reads missing bytes as 0; --pad replays it that way.");
+  return s;
+}
+
+}  // namespace lastref::fuzz::tools

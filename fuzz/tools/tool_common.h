@@ -1,0 +1,50 @@
+#pragma once
+// Shared command-line plumbing of lastref-replay / lastref-minimize /
+// lastref-gen-corpus: reading an input file with clear errors, finding the
+// target it belongs to, selecting the implementation set.
+//
+// Contract: every function that can fail on user input throws usage_error
+// with a one-line message; main() prints it and exits 2. Nothing here
+// crashes on any file content.
+//
+// Lifetime rule: decode_checked's scenario points into `bytes`, which must
+// outlive it. Memory ordering: single-threaded tools.
+
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "scenario.h"
+
+namespace lastref::fuzz::tools {
+
+struct usage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+inline constexpr size_t max_input_size = size_t{1} << 20;
+
+// The bytes of `path`; throws usage_error for a missing file, a directory,
+// an unreadable or oversized file.
+std::vector<uint8_t> read_input(const std::filesystem::path& path);
+
+// --target NAME if given, else a path component named like a target
+// (corpus/kref_fuzzer/..., work/kref_fuzzer/crash-...), else usage_error.
+target_kind resolve_target(const std::optional<std::string>& name,
+                           const std::filesystem::path& path);
+
+// Selects a zoo set (--zoo NAME, equivalent to LASTREF_ZOO=NAME) and
+// installs the observer; call once before running anything.
+void init_runtime(const std::optional<std::string>& zoo);
+
+// Decodes `bytes` for `t`; throws usage_error for an empty input, or one that
+// ends inside the scenario header unless `pad` (the fuzzer's reading).
+scenario decode_checked(target_kind t, const std::vector<uint8_t>& bytes, bool pad,
+                        const std::string& what);
+
+// Names of all targets, comma separated (for messages).
+std::string target_list();
+
+}  // namespace lastref::fuzz::tools
