@@ -83,6 +83,7 @@ constexpr auto handshake_timeout = std::chrono::seconds(10);
 // its threads start. seq_cst: they are flags polled by another thread, with
 // no data published through them besides what thread start/join order.
 std::atomic<bool> g_unmapped{false};             // U: dlclose returned and M is verified gone
+std::atomic<bool> g_parked{false};               // A: reached the injected preemption
 std::atomic<bool> g_exit_done{false};            // U: exit callback returned (drain next)
 std::atomic<const void*> g_blocked_on{nullptr};  // a thread is in m_platform::futex_wait
 std::atomic<uint64_t> g_handshake_timeouts{0};
@@ -191,6 +192,7 @@ void preempt_after_complete() {
       std::this_thread::sleep_for(std::chrono::microseconds(g_cfg.inject_us));
       return;
     case injection::handshake: {
+      g_parked.store(true);
       bool drain = g_cfg.variant == "drain";
       bool ok = tsan::wait_until(
           [drain] {
@@ -249,6 +251,7 @@ F resolve(void* h, const char* name) {
 
 void round() {
   g_unmapped.store(false);
+  g_parked.store(false);
   g_exit_done.store(false);
   const std::string& v = g_cfg.variant;
 
@@ -282,6 +285,12 @@ void round() {
   std::thread unloader([&] {
     if (auto r = mod.unload(); r != lastref::unload_result::ok)
       report::violation("unload() returned %d", static_cast<int>(r));
+    // With the handshake, A is parked at the injection point (builtin code)
+    // before M goes: without this, a natural preemption between complete()
+    // and the injection call lets A fault in M before the unmap is proven.
+    if (g_cfg.inject == injection::handshake &&
+        !tsan::wait_until([] { return g_parked.load(); }, handshake_timeout))
+      g_handshake_timeouts.fetch_add(1);
     if (dlclose(handle) != 0) report::violation("dlclose: %s", dlerror());
     bool still_loaded = false;
     if (void* again = dlopen(g_cfg.path.c_str(), RTLD_NOW | RTLD_NOLOAD)) {
