@@ -32,7 +32,8 @@
 //
 // Differences from the kernel: "all" is 0xFFFFFF instead of UINT_MAX, and
 // complete() saturates at 0xFFFFFE instead of letting done++ reach UINT_MAX
-// (which would turn 2^32-1 completes into a complete_all). complete() wakes
+// (which would turn 2^32-1 completes into a complete_all): at most 2^24-2
+// completions can be pending, and further complete() calls are dropped. complete() wakes
 // one sleeper, like the kernel's swake_up_locked; if that sleeper loses the
 // completion to a thread that did not sleep, it goes back to sleep, which is
 // still one consumer per completion.
@@ -101,10 +102,12 @@ class basic_completion {
     return wait_slow(&deadline);
   }
 
+  // wait_for(duration::max()) waits forever: the deadline saturates instead
+  // of overflowing into the past.
   template <class Rep, class Period>
   bool wait_for(const std::chrono::duration<Rep, Period>& timeout) {
     if (try_consume_fast()) return true;
-    auto deadline = Platform::now() + std::chrono::ceil<typename clock::duration>(timeout);
+    auto deadline = deadline_after(timeout);
     return wait_slow(&deadline);
   }
 
@@ -151,6 +154,17 @@ class basic_completion {
   // The value after consuming one completion from v (done != 0).
   static constexpr std::uint32_t consumed(std::uint32_t v) noexcept {
     return (v & done_mask) == done_all ? v : v - 1u;
+  }
+
+  template <class Rep, class Period>
+  static typename clock::time_point deadline_after(
+      const std::chrono::duration<Rep, Period>& timeout) {
+    using long_seconds = std::chrono::duration<long double>;
+    auto now = Platform::now();
+    if (timeout <= timeout.zero()) return now;
+    if (long_seconds(timeout) >= long_seconds(clock::time_point::max() - now))
+      return clock::time_point::max();
+    return now + std::chrono::ceil<typename clock::duration>(timeout);
   }
 
   bool try_consume_fast() {
@@ -203,8 +217,9 @@ class basic_completion {
     }
   }
 
-  // The futex word (layout above). Written only by RMWs: complete (release),
-  // consume (acquire), register/unregister (relaxed), reinit (relaxed).
+  // The futex word (layout above). Written only by RMWs: complete and
+  // complete_all (release), consume incl. try_wait (acquire),
+  // register/unregister (acquire, see "Memory ordering"), reinit (relaxed).
   atomic<std::uint32_t> word_;
 };
 

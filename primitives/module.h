@@ -29,8 +29,12 @@
 //   last pin from builtin code as the very last action, then exit the
 //   thread, so the thread never returns into text that may be gone.
 //
-// Lifetime rule (same hard rule as completion): the unloader may free the
-// module right after unload() returns. A residency_scope ends with
+// Lifetime rule (same hard rule as completion): under drain_residency the
+// unloader may free the module object right after unload() returns. Under
+// `immediate` it may not while a residency_scope can still be open (the
+// scope's end still decrements the module's residency word): the kernel's
+// policy frees text under running threads, and the module object must
+// outlive them — that is the reference bug, not something to hide. A residency_scope ends with
 // text_leave and then ONE fetch_sub on the residency word; whether to wake a
 // draining unloader is decided from that RMW's returned value alone (the
 // `draining` bit set by the unloader lives in the same word), and after it
@@ -170,6 +174,9 @@ class basic_module {
   bool try_stop(unload_flags flags) {
     // try_release_module_ref(): drop the base reference...
     int left = refcnt_.fetch_sub(ref_base, std::memory_order_acq_rel) - ref_base;
+    // The kernel's BUG_ON(ret < 0): an extra put() took the base reference.
+    if (left < 0) [[unlikely]]
+      detail::report_refcount(refcount_saturation::sub_uaf, this);
     if (left != 0) {
       // ...and take it back unless a holder's put reached 0 meanwhile.
       int old = refcnt_.load(std::memory_order_acquire);

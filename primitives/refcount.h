@@ -25,11 +25,13 @@
 //   everything this holder did to the object happens-before the free.
 // - dec_and_test, sub_and_test, dec_if_one (and dec_and_lock) additionally
 //   acquire on success, so the freeing thread sees every other holder's
-//   writes. The kernel uses smp_acquire__after_ctrl_dep() (a fence); here it
-//   is an acquire load of the counter after the successful RMW, which reads
-//   the value our RMW wrote and so synchronises with every earlier release in
-//   the RMW chain ([atomics.order] release sequences). It is as strong as the
-//   fence and, unlike a fence, ThreadSanitizer (clang 14) models it.
+//   writes. (For dec_if_one this is stronger than the kernel, whose
+//   refcount_dec_if_one is release only: its caller frees the object next,
+//   which needs the acquire anyway.) The kernel uses smp_acquire__after_ctrl_dep() (a fence); here
+//   it is an acquire load of the counter after the successful RMW, which reads the value our RMW
+//   wrote and so synchronises with every earlier release in the RMW chain ([atomics.order] release
+//   sequences). It is as strong as the fence and, unlike a fence, ThreadSanitizer (clang 14) models
+//   it.
 // Integer arithmetic wraps, as in the kernel (-fno-strict-overflow): it is
 // done in unsigned and converted back (modular in C++20), and Platform's
 // atomic<int>::fetch_add/fetch_sub must wrap like std::atomic's.

@@ -4,7 +4,8 @@
 // Contract: a refcount primitive that detects misuse (overflow, addition on
 // 0, underflow, a plain decrement reaching 0) calls detail::report_refcount
 // *inside the primitive, at the moment of the warning*, after it has stored
-// the saturated value. Every report bumps a process-wide per-kind counter
+// the saturated value (except refcount dec_not_one and module put, which,
+// like the kernel, warn without saturating). Every report bumps a process-wide per-kind counter
 // (whatever reporter is installed), then goes to the installed reporter, or
 // to the default one, which prints the kernel's message once per kind to
 // stderr (the kernel uses WARN_ONCE). The model runtime installs its own
@@ -18,7 +19,8 @@
 //
 // Lifetime rule: a reporter passed to set_refcount_reporter must outlive its
 // installation (restore the previous one, or nullptr, before destroying it;
-// scoped_refcount_reporter does that).
+// scoped_refcount_reporter does that) and every thread that may be reporting
+// through it: join those threads before uninstalling it.
 //
 // Memory ordering: the counters are statistics read after the fact by the
 // thread that provoked the reports, so relaxed increments suffice; the

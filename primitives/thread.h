@@ -11,7 +11,11 @@
 // a thread behind.
 //
 // Lifetime rule: the callable is moved into the new thread; joining_thread
-// must not outlive anything the callable references.
+// must not outlive anything the callable references. For the last action to
+// really be last, the body callable must be builtin code whose destructor is
+// builtin too (it is destroyed after the action), and no noexcept frame or
+// catch (...) may stand between the body and Platform::exit_thread (the
+// first terminates, the second swallows the exit).
 //
 // Memory ordering: none of its own; std::thread's start and join synchronise.
 

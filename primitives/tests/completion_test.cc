@@ -152,6 +152,25 @@ TYPED_TEST(completion_test, TimedWaiterGetsCompletion) {
   EXPECT_FALSE(c.done());
 }
 
+// duration::max() (and anything past time_point::max()) means "forever":
+// the deadline saturates instead of overflowing into the past, which would
+// make the wait give up at once and report a timeout nobody waited for.
+TYPED_TEST(completion_test, HugeTimeoutWaitsForTheCompletion) {
+  for (std::chrono::milliseconds timeout :
+       {std::chrono::milliseconds::max(),
+        std::chrono::milliseconds(std::chrono::hours(24 * 365 * 300))}) {
+    TypeParam c;
+    std::atomic<bool> got{false};
+    std::thread t([&] { got = c.wait_for(timeout); });
+    ASSERT_TRUE(eventually([&] { return c.waiters() == 1u; }));
+    c.complete();
+    t.join();
+    EXPECT_TRUE(got.load());
+  }
+  TypeParam c;
+  EXPECT_FALSE(c.wait_for(std::chrono::milliseconds::min()));  // in the past: no wait
+}
+
 TYPED_TEST(completion_test, CompletePublishesData) {
   constexpr int rounds = 500;
   for (int round = 0; round < rounds; ++round) {

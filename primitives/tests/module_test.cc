@@ -132,6 +132,20 @@ TYPED_TEST(module_test, PutUnderflowReports) {
   EXPECT_EQ(m.refcount(), -1);  // refcnt stays 0
 }
 
+// An extra put() that silently took the base reference is the kernel's
+// BUG_ON(ret < 0) in try_release_module_ref: unload reports it instead of
+// returning would_block forever without a word.
+TYPED_TEST(module_test, UnloadReportsStolenBaseReference) {
+  TypeParam m("m", nullptr);
+  m.mark_live();
+  m.put();  // no reference was held: takes the base
+  EXPECT_EQ(this->reports_.size(), 0u);
+  m.unload();
+  auto e = this->reports_.entries();
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0].kind, refcount_saturation::sub_uaf);
+}
+
 TYPED_TEST(module_test, ResidencyScopeCountsAndEndsEarly) {
   TypeParam m("m", nullptr);
   m.mark_live();
