@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job behind `./lastref run BUDGET OUT`: builds the bench, fuzz and
+# The main job behind `./lastref run BUDGET OUT [quick|full|skip]`: builds the bench, fuzz and
 # tsan presets, runs the fuzz campaign for BUDGET seconds on every core, the
 # TSan jobs, the stress harnesses (plain and TSan) for their throughput, the
 # benchmarks, the quick detection scorecard, and writes OUT/REPORT.md.
@@ -11,6 +11,7 @@
 set -uo pipefail
 budget=${1:?budget in seconds}
 out=${2:?output directory}
+scorecard=${3:-quick}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 mkdir -p "$out"
@@ -45,9 +46,11 @@ stage "stress harness throughput, plain and TSan" \
   /usr/bin/python3 scripts/collect_tsan.py "$out/tsan.json" --plain build/bench --tsan build/tsan
 stage "benchmarks (${bench_budget} s)" \
   results/run_bench.sh build/bench --out "$out/bench" --budget "$bench_budget"
-stage "detection scorecard (quick)" \
-  /usr/bin/python3 fuzz/scorecard/scorecard.py --quick --plain-build build/bench \
-  --fuzz-build build/fuzz --tsan-build build/tsan --out "$out"
+if [ "$scorecard" != skip ]; then
+  stage "detection scorecard ($scorecard)" \
+    /usr/bin/python3 fuzz/scorecard/scorecard.py "--$scorecard" --plain-build build/bench \
+    --fuzz-build build/fuzz --tsan-build build/tsan --out "$out"
+fi
 stage "report" /usr/bin/python3 results/report.py --results "$out"
 
 echo

@@ -1,0 +1,67 @@
+// See main.h.
+#include "main.h"
+
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "cpu.h"
+
+namespace lastref::bench {
+
+namespace {
+
+bool has_flag(int argc, char** argv, std::string_view flag) {
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view(argv[i]).substr(0, flag.size()) == flag) return true;
+  return false;
+}
+
+}  // namespace
+
+int run_main(int argc, char** argv, bool with_contention) {
+  // Defaults for a direct run: medians of 5 repetitions. Any explicit
+  // --benchmark_repetitions (the smoke tests pass 1) wins.
+  std::vector<char*> args(argv, argv + argc);
+  static char reps[] = "--benchmark_repetitions=5";
+  static char aggregates[] = "--benchmark_report_aggregates_only=true";
+  if (!has_flag(argc, argv, "--benchmark_repetitions")) {
+    args.push_back(reps);
+    if (!has_flag(argc, argv, "--benchmark_report_aggregates_only")) args.push_back(aggregates);
+  }
+  argc = static_cast<int>(args.size());
+  args.push_back(nullptr);
+  argv = args.data();
+  // libstdc++'s shared_ptr (and glibc's stdio) skip atomic instructions while
+  // the process has never had a second thread (__libc_single_threaded). A
+  // program that shares references between threads never runs that way, so
+  // every baseline is measured as in a multi-threaded process.
+  std::thread([] {}).join();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  std::string cpus;
+  for (int c : allowed_cpus()) {
+    if (!cpus.empty()) cpus.push_back(',');
+    cpus.append(std::to_string(c));
+  }
+  const cpu_pair pair = pick_cpu_pair();
+  benchmark::AddCustomContext("lastref_allowed_cpus", cpus);
+  benchmark::AddCustomContext(
+      "lastref_cpu_pair", std::to_string(pair.first) + "," + std::to_string(pair.second) +
+                              (pair.distinct() ? "" : " (one CPU: two-thread figures time-slice)"));
+  if (with_contention) {
+    const contention_mode& m = detect_contention_mode();
+    benchmark::AddCustomContext("lastref_contention_mode", m.name);
+    benchmark::AddCustomContext("lastref_contention_detail", m.detail);
+    std::fprintf(stderr, "lastref contention mode: %s\n", m.detail.c_str());
+  }
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
+
+}  // namespace lastref::bench
