@@ -1,62 +1,393 @@
 #!/usr/bin/env bash
-# The main job behind `./lastref run BUDGET OUT [quick|full|skip]`: builds the bench, fuzz and
-# tsan presets, runs the fuzz campaign for BUDGET seconds on every core, the
-# TSan jobs, the stress harnesses (plain and TSan) for their throughput, the
-# benchmarks, the quick detection scorecard, and writes OUT/REPORT.md.
+# The main job behind `./lastref run`: build what the selected stages need,
+# run the fuzz campaign, the bug-zoo detection scorecard, the TSan jobs and
+# the benchmarks within a time budget, and write a report into a new dated
+# results folder. `./lastref run --help` prints the options (usage() below).
 #
-# Every stage is bounded (the campaign by BUDGET, the benchmarks by their own
-# budget, tests by CTest timeouts) and prints its elapsed time; a failing
-# stage is reported and the job goes on, so one broken part still leaves a
-# report of the others. Exit status: 0 if every stage passed, 1 otherwise.
+# Every stage is bounded: the campaign and the benchmarks by their share of
+# the budget, the scorecard by its execution budgets, tests by CTest
+# timeouts, and each stage additionally by a hard wall-clock limit after
+# which its whole process group is killed. A failing stage is recorded and
+# the job goes on, so one broken part still leaves a report of the others.
+# Ctrl-C (or SIGTERM) stops the running stage's process group, skips the
+# remaining measuring stages and still writes the report of what finished.
+#
+# Exit status: 0 every selected stage passed; 1 a stage failed or was
+# skipped for a missing dependency; 2 usage error; 130 interrupted.
 set -uo pipefail
-budget=${1:?budget in seconds}
-out=${2:?output directory}
-scorecard=${3:-quick}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-bench_budget=${LASTREF_BENCH_BUDGET:-300}
-t0=$(date +%s)
-failed=()
+# shellcheck source=scripts/deps.sh
+source scripts/deps.sh
 
-stage() {
-  local name=$1
-  shift
+die() { echo "lastref run: $*" >&2; exit 2; }
+
+usage() {
+  cat <<'TXT'
+usage: ./lastref run [--quick] [--budget SECONDS] [--only STAGE[,STAGE...]]
+                     [--out DIR] [--scorecard quick|full|skip]
+
+The suite's main job. Builds the presets it needs (bench: Release; fuzz:
+clang ASan+UBSan+libFuzzer; tsan: clang ThreadSanitizer), then runs
+
+  fuzz    the fuzz campaign: every fuzz target, every core, correct
+          implementations (fuzz/campaign.sh)
+  zoo     the bug-zoo detection scorecard: which detector finds which
+          deliberately broken variant, how fast (fuzz/scorecard/)
+  tsan    the TSan jobs (ctest -L tsan in the tsan build) and the stress
+          harnesses' throughput, plain and under TSan
+  bench   the Google Benchmark suites, each figure beside its baseline and
+          the physical limit (results/run_bench.sh)
+  report  report.md (+ report.html) with tables and plots
+
+and writes everything to a new folder results/<date>-<host>[-N]/ (never
+overwriting an earlier run); results/latest points at the newest.
+
+  --budget S     seconds for the measuring stages (default 600, about 10 min
+                 on 2 cores, plus the builds: ~10 min the first time). The
+                 fuzz campaign and the benchmarks share what the TSan jobs
+                 and the scorecard leave.
+  --quick        a smoke run of every stage in about a minute (plus builds):
+                 budget 60, a one-seed scorecard on three zoo variants,
+                 short stress runs. CI runs this.
+  --only LIST    run only these stages (comma-separated or repeated), e.g.
+                 --only bench,report. '--only report' re-renders the report of
+                 an existing folder (--out, default results/latest).
+  --out DIR      write to DIR instead of a new dated folder; DIR must not
+                 exist or be empty (except with --only report).
+  --scorecard M  quick (default; ~1-2 min), full (10 seeds, about 35 min,
+                 the checked-in numbers) or skip.
+
+Progress lines show the elapsed time and an estimate of the time left.
+Ctrl-C stops the running stage and still writes the report of what finished.
+TXT
+}
+
+# ---------------------------------------------------------------- options
+budget=600
+budget_set=0
+quick=0
+only=""
+out=""
+scorecard=quick
+scorecard_set=0
+command_line="./lastref run $*"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1; shift;;
+    --budget) [ $# -ge 2 ] && [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge 30 ] && [ "$2" -le 86400 ] \
+                || die "--budget takes whole seconds, from 30 to 86400 (got '${2:-}')"
+              budget=$2; budget_set=1; shift 2;;
+    --only) [ $# -ge 2 ] || die "--only needs a stage list: fuzz, zoo, tsan, bench, report"
+            only="$only,$2"; shift 2;;
+    --only=*) only="$only,${1#--only=}"; shift;;
+    --out) [ $# -ge 2 ] && [ -n "$2" ] || die "--out needs a directory"; out=$2; shift 2;;
+    --scorecard) [ $# -ge 2 ] || die "--scorecard needs quick, full or skip"
+                 case "$2" in quick|full|skip) scorecard=$2; scorecard_set=1;;
+                   *) die "unknown --scorecard '$2' (quick, full or skip)";; esac
+                 shift 2;;
+    -h|--help) usage; exit 0;;
+    *) die "unknown option '$1' (see ./lastref run --help)";;
+  esac
+done
+if [ "$quick" = 1 ]; then
+  [ "$budget_set" = 1 ] || budget=60
+  [ "$scorecard_set" = 1 ] || scorecard=smoke
+fi
+
+all_stages=(fuzz zoo tsan bench report)
+declare -A want=()
+if [ -z "$only" ]; then
+  for s in "${all_stages[@]}"; do want[$s]=1; done
+else
+  IFS=',' read -r -a picked <<<"${only#,}"
+  for s in "${picked[@]}"; do
+    case "$s" in
+      fuzz|zoo|tsan|bench|report) want[$s]=1;;
+      "") ;;
+      *) die "unknown stage '$s' for --only (fuzz, zoo, tsan, bench, report)";;
+    esac
+  done
+  [ ${#want[@]} -gt 0 ] || die "--only needs at least one stage"
+fi
+[ "$scorecard" = skip ] && unset 'want[zoo]'
+report_only=0
+if [ ${#want[@]} -eq 1 ] && [ -n "${want[report]:-}" ]; then report_only=1; fi
+
+# ---------------------------------------------------------------- output folder
+results="$root/results"
+if [ "$report_only" = 1 ]; then
+  if [ -z "$out" ]; then
+    [ -e "$results/latest" ] || die "no results/latest to re-render; give --out DIR"
+    out="$results/latest"
+  fi
+  [ -d "$out" ] || die "--only report: $out is not a results folder"
+else
+  if [ -z "$out" ]; then
+    host=$(hostname -s 2>/dev/null || hostname)
+    base="$results/$(date -u +%Y-%m-%d)-${host:-host}"
+    out=$base
+    n=2
+    while [ -e "$out" ]; do out="$base-$n"; n=$((n + 1)); done
+  elif [ -e "$out" ] && [ -n "$(ls -A "$out" 2>/dev/null)" ]; then
+    die "$out exists and is not empty; results are never overwritten (pick a new --out, or omit it for a new dated folder)"
+  fi
+  mkdir -p "$out" || die "cannot create $out"
+fi
+out=$(cd "$out" && pwd -P)
+log="$out/run.log"
+: >>"$log" || die "cannot write to $out"
+# tee ignores the terminal's Ctrl-C so that the report of what finished
+# still reaches the screen and the log.
+exec > >(trap '' INT TERM HUP; exec tee -a "$log") 2>&1
+
+# ---------------------------------------------------------------- dependencies
+# What each stage needs beyond the core tools. As root, missing packages are
+# installed; otherwise the stages that need them are skipped, with the reason.
+core_pkgs=(cmake ninja-build g++ python3)
+declare -A stage_pkgs=(
+  [build:bench]="libbenchmark-dev libgtest-dev libgmock-dev libboost-dev liburcu-dev libabsl-dev libboost-context-dev"
+  [build:fuzz]="clang-14 libclang-rt-14-dev libgtest-dev libgmock-dev libboost-context-dev"
+  [build:tsan]="clang-14 libclang-rt-14-dev libgtest-dev libgmock-dev libboost-context-dev"
+  [report]="python3-matplotlib"
+)
+if [ "$report_only" = 0 ]; then
+  lastref_ensure_deps_soft
+fi
+missing_for() {  # prints the missing packages among $1
+  local p m=()
+  for p in $1; do pkg_installed "$p" || m+=("$p"); done
+  echo "${m[*]:-}"
+}
+for p in "${core_pkgs[@]}"; do
+  pkg_installed "$p" || die "missing Debian package $p (apt-get install -y $p); nothing can run without it"
+done
+
+# ---------------------------------------------------------------- stage plumbing
+t0=$(date +%s)
+started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+interrupted=0
+failed=0
+current_pid=""
+stage_records=()   # "name<TAB>status<TAB>seconds<TAB>reason"
+declare -A stage_status=()
+
+on_signal() {
+  interrupted=1
+  if [ -n "$current_pid" ]; then
+    echo "lastref run: interrupted; stopping the running stage (process group $current_pid)" >&2
+    kill -TERM -- "-$current_pid" 2>/dev/null
+  fi
+}
+trap on_signal INT TERM HUP
+
+record() {  # name status seconds reason
+  stage_records+=("$1"$'\t'"$2"$'\t'"$3"$'\t'"$4")
+  stage_status[$1]=$2
+  case "$2" in
+    ok) echo "-- $1: ok ($3 s)";;
+    skipped) echo "-- $1: skipped: $4";;
+    *) echo "-- $1: $2 ($3 s) $4" >&2;;
+  esac
+}
+
+# Estimated seconds per stage, for the ETA line.
+declare -A estimate=()
+eta_left() {  # sum of the estimates of the stages still to run, from $1 on
+  local s sum=0 go=0
+  for s in "${plan[@]}"; do
+    [ "$s" = "$1" ] && go=1
+    [ "$go" = 1 ] && sum=$((sum + ${estimate[$s]:-0}))
+  done
+  echo "$sum"
+}
+
+# run_stage NAME LIMIT_S CMD...: runs CMD in its own process group, bounded
+# by LIMIT_S wall seconds, and records the outcome.
+run_stage() {
+  local name=$1 limit=$2
+  shift 2
+  if [ "$interrupted" = 1 ]; then record "$name" interrupted 0 "not started: the run was interrupted"; return; fi
+  local el=$(($(date +%s) - t0))
   echo
-  echo "== lastref run [$(($(date +%s) - t0)) s] $name =="
-  if "$@"; then
-    echo "-- $name: ok"
+  echo "== lastref run [${el} s elapsed, ~$(eta_left "$name") s left] $name =="
+  local s0 rc
+  s0=$(date +%s)
+  # timeout -k: a stage past its limit gets SIGTERM, then SIGKILL 10 s later.
+  setsid timeout -k 10 "$limit" "$@" </dev/null &
+  current_pid=$!
+  local waited=0
+  while :; do
+    wait "$current_pid"
+    rc=$?
+    # wait returns early (status > 128) when a trapped signal arrives; the
+    # stage is stopping then: give it 15 s, then kill its process group.
+    kill -0 "$current_pid" 2>/dev/null || break
+    if [ "$interrupted" = 1 ]; then
+      sleep 1
+      waited=$((waited + 1))
+      [ "$waited" -lt 15 ] || kill -KILL -- "-$current_pid" 2>/dev/null
+    fi
+  done
+  current_pid=""
+  local secs=$(($(date +%s) - s0))
+  if [ "$interrupted" = 1 ]; then
+    record "$name" interrupted "$secs" "stopped by a signal"
+  elif [ "$rc" = 0 ]; then
+    record "$name" ok "$secs" ""
+  elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+    record "$name" failed "$secs" "killed after its ${limit} s limit"; failed=1
   else
-    echo "-- $name: FAILED (exit $?)" >&2
-    failed+=("$name")
+    record "$name" failed "$secs" "exit status $rc"; failed=1
   fi
 }
 
-build_preset() { cmake --preset "$1" >/dev/null && cmake --build --preset "$1"; }
+skip_stage() {  # name reason
+  record "$1" skipped 0 "$2"
+  failed=1
+}
 
-stage "build bench preset (Release)" build_preset bench
-stage "build fuzz preset (clang, libFuzzer + ASan + UBSan)" build_preset fuzz
-stage "build tsan preset (clang, ThreadSanitizer)" build_preset tsan
-stage "fuzz campaign, ${budget} s on $(nproc) cores" \
-  fuzz/campaign.sh --budget "$budget" --build build/fuzz --work build/fuzz-campaign \
-  --json "$out/fuzz_campaign.json"
-stage "TSan jobs (ctest -L tsan, tsan preset)" ctest --preset tsan -L tsan
-stage "stress harness throughput, plain and TSan" \
-  /usr/bin/python3 scripts/collect_tsan.py "$out/tsan.json" --plain build/bench --tsan build/tsan
-stage "benchmarks (${bench_budget} s)" \
-  results/run_bench.sh build/bench --out "$out/bench" --budget "$bench_budget"
-if [ "$scorecard" != skip ]; then
-  stage "detection scorecard ($scorecard)" \
-    /usr/bin/python3 fuzz/scorecard/scorecard.py "--$scorecard" --plain-build build/bench \
-    --fuzz-build build/fuzz --tsan-build build/tsan --out "$out"
+# ---------------------------------------------------------------- the plan
+nproc_=$(nproc)
+builds=()
+[ -n "${want[bench]:-}${want[tsan]:-}${want[zoo]:-}" ] && builds+=(bench)
+[ -n "${want[fuzz]:-}${want[zoo]:-}" ] && builds+=(fuzz)
+[ -n "${want[tsan]:-}${want[zoo]:-}" ] && builds+=(tsan)
+
+# Budget: the TSan jobs, the scorecard and the report take roughly fixed
+# times; the campaign and the benchmarks split the rest evenly.
+if [ "$quick" = 1 ]; then tsan_ms=300; else tsan_ms=2000; fi
+fixed=15
+[ -n "${want[tsan]:-}" ] && fixed=$((fixed + 20 + 14 * tsan_ms / 1000))
+case "$scorecard" in smoke) zoo_est=15;; quick) zoo_est=90;; full) zoo_est=2100;; *) zoo_est=0;; esac
+[ -n "${want[zoo]:-}" ] && [ "$scorecard" != full ] && fixed=$((fixed + zoo_est))
+rest=$((budget - fixed))
+shares=0
+[ -n "${want[fuzz]:-}" ] && shares=$((shares + 1))
+[ -n "${want[bench]:-}" ] && shares=$((shares + 1))
+per=$rest
+[ "$shares" -gt 0 ] && per=$((rest / shares))
+fuzz_budget=$per
+[ "$fuzz_budget" -ge 8 ] || fuzz_budget=8
+bench_budget=${LASTREF_BENCH_BUDGET:-$per}
+[ "$bench_budget" -ge 10 ] || bench_budget=10
+
+plan=()
+for b in "${builds[@]}"; do
+  plan+=("build:$b")
+  if [ -d "build/$b" ]; then estimate[build:$b]=30; else estimate[build:$b]=240; fi
+done
+[ -n "${want[fuzz]:-}" ] && { plan+=(fuzz); estimate[fuzz]=$((fuzz_budget + 10)); }
+[ -n "${want[zoo]:-}" ] && { plan+=(zoo); estimate[zoo]=$zoo_est; }
+[ -n "${want[tsan]:-}" ] && { plan+=(tsan:ctest tsan:throughput); estimate[tsan:ctest]=20; estimate[tsan:throughput]=$((14 * tsan_ms / 1000 + 5)); }
+[ -n "${want[bench]:-}" ] && { plan+=(bench); estimate[bench]=$((bench_budget + bench_budget / 5)); }
+[ -n "${want[report]:-}" ] && { plan+=(report); estimate[report]=15; }
+
+echo "lastref run: $command_line"
+echo "lastref run: results folder $out"
+echo "lastref run: stages: ${plan[*]}; budget ${budget} s (fuzz ${fuzz_budget} s, bench ${bench_budget} s, scorecard $scorecard); $nproc_ cores"
+echo "lastref run: about $(eta_left "${plan[0]}") s in all"
+
+needs_build() {  # stage -> prints the build presets it needs
+  case "$1" in
+    fuzz) echo fuzz;; zoo) echo "bench fuzz tsan";; tsan:ctest) echo tsan;;
+    tsan:throughput) echo "bench tsan";; bench) echo bench;;
+  esac
+}
+# ready STAGE: 0 when every build it needs succeeded; otherwise skips it.
+ready() {
+  local b
+  for b in $(needs_build "$1"); do
+    case "${stage_status[build:$b]:-}" in
+      ok) ;;
+      interrupted) record "$1" interrupted 0 "not started: the run was interrupted"; return 1;;
+      *) skip_stage "$1" "the $b build is not available (${stage_status[build:$b]:-not built}; see build:$b)"; return 1;;
+    esac
+  done
+  [ "$interrupted" = 0 ] || { record "$1" interrupted 0 "not started: the run was interrupted"; return 1; }
+}
+
+# ---------------------------------------------------------------- stages
+for b in "${builds[@]}"; do
+  m=$(missing_for "${stage_pkgs[build:$b]}")
+  if [ -n "$m" ]; then
+    skip_stage "build:$b" "missing Debian packages: $m (install: sudo apt-get install -y $m)"
+    continue
+  fi
+  run_stage "build:$b" 3600 bash -c 'cmake --preset "$1" >/dev/null && cmake --build --preset "$1"' _ "$b"
+done
+
+if [ -n "${want[fuzz]:-}" ] && ready fuzz; then
+  run_stage fuzz $((fuzz_budget + 300)) \
+    fuzz/campaign.sh --budget "$fuzz_budget" --build build/fuzz --work "build/fuzz-campaign" \
+    --json "$out/fuzz_campaign.json"
 fi
-stage "report" /usr/bin/python3 results/report.py --results "$out"
+
+if [ -n "${want[zoo]:-}" ] && ready zoo; then
+  sc_args=(--plain-build build/bench --fuzz-build build/fuzz --tsan-build build/tsan --out "$out")
+  case "$scorecard" in
+    smoke) sc_args+=(--quick --seeds 1 --correct-fuzz-runs 5000 --fuzz-runs 50000
+                     --detectors libfuzzer,bytes,pct,dfs,tsan
+                     --variants module_release_immediate,relaxed_put_kref,touch_after_complete);;
+    quick) sc_args+=(--quick);;
+    full) sc_args+=(--full);;
+  esac
+  run_stage zoo $((zoo_est * 3 + 300)) /usr/bin/python3 fuzz/scorecard/scorecard.py "${sc_args[@]}"
+fi
+
+if [ -n "${want[tsan]:-}" ]; then
+  ready tsan:ctest && run_stage tsan:ctest 900 ctest --test-dir build/tsan -L tsan --output-on-failure -j "$nproc_"
+  ready tsan:throughput && run_stage tsan:throughput $((20 * tsan_ms / 1000 + 300)) \
+    /usr/bin/python3 scripts/collect_tsan.py "$out/tsan.json" --plain build/bench --tsan build/tsan --ms "$tsan_ms"
+fi
+
+if [ -n "${want[bench]:-}" ] && ready bench; then
+  run_stage bench $((bench_budget * 2 + 300)) \
+    results/run_bench.sh build/bench --out "$out/bench" --budget "$bench_budget"
+fi
+
+# run.json: what ran, how it ended, on what machine (report.py reads it).
+write_run_json() {
+  local finished
+  finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  printf '%s\n' "${stage_records[@]}" | /usr/bin/python3 scripts/run_record.py \
+    --out "$out/run.json" --started "$started" --finished "$finished" \
+    --command "$command_line" --budget "$budget" --quick "$quick" --scorecard "$scorecard" \
+    --interrupted "$interrupted" --root "$root"
+}
+
+if [ -n "${want[report]:-}" ]; then
+  [ "$report_only" = 1 ] || write_run_json
+  # The report is written even after an interrupt: it shows what finished.
+  saved=$interrupted
+  interrupted=0
+  pkg_installed python3-matplotlib ||
+    echo "lastref run: python3-matplotlib is missing: the report gets tables but no plots (apt-get install -y python3-matplotlib)" >&2
+  run_stage report 600 /usr/bin/python3 results/report.py --results "$out" --out "$out/report.md"
+  [ "$saved" = 1 ] && interrupted=1
+fi
+[ "$report_only" = 1 ] || write_run_json
+
+if [ "$report_only" = 0 ]; then
+  ln -sfn "$(basename "$out")" "$results/latest.tmp" 2>/dev/null &&
+    [ "$(dirname "$out")" = "$(cd "$results" && pwd -P)" ] && mv -Tf "$results/latest.tmp" "$results/latest"
+  rm -f "$results/latest.tmp"
+fi
 
 echo
-echo "== lastref run finished in $(($(date +%s) - t0)) s; report: $out/REPORT.md =="
-if [ ${#failed[@]} -gt 0 ]; then
-  printf 'lastref run: failed stages:\n' >&2
-  printf '  - %s\n' "${failed[@]}" >&2
-  exit 1
+if [ -n "${want[report]:-}" ]; then
+  echo "== lastref run finished in $(($(date +%s) - t0)) s: $out/report.md =="
+else
+  echo "== lastref run finished in $(($(date +%s) - t0)) s: $out =="
 fi
+bad=0
+for r in "${stage_records[@]}"; do
+  IFS=$'\t' read -r n st _ why <<<"$r"
+  [ "$st" = ok ] && continue
+  [ "$bad" = 0 ] && echo "lastref run: stages that did not pass:" >&2
+  bad=1
+  echo "  - $n: $st${why:+ ($why)}" >&2
+done
+[ "$interrupted" = 1 ] && exit 130
+[ "$failed" = 1 ] && exit 1
+exit 0
