@@ -38,19 +38,35 @@
 // completion to a thread that did not sleep, it goes back to sleep, which is
 // still one consumer per completion.
 //
+// Spin phase: before registering to sleep, a wait polls the word up to
+// Platform::wait_spin_iterations times, one Platform::spin_pause() before
+// each poll, then up to Platform::wait_yield_iterations times, one
+// Platform::spin_yield() before each (detail/spin.h: both default to 0;
+// std_platform: 16 and 0, see there why), and consumes a completion it sees
+// with the same CAS as the fast path. Polls are pure reads, so the hard
+// rule is untouched (complete() does exactly what it did; only the waiter
+// reads more), and a waiter that is still spinning when complete() lands is
+// not registered, so complete() sees no waiter and skips the futex_wake
+// syscall too. A timed wait whose deadline has already passed does not
+// spin; otherwise the spin is bounded by the counts, not by the deadline,
+// so a timed wait may overrun its deadline by one spin phase (about a
+// microsecond), as it may by any scheduling delay.
+//
 // Memory ordering: complete/complete_all are release RMWs and every
 // successful consume is an acquire (CAS on success, or the acquire load that
-// saw "all"), so everything before complete() happens-before the return of
-// the wait that consumed it. Registration/unregistration publish nothing
-// (they only need the word's modification order, which every RMW on one
-// location respects), but their CASes are acquire anyway because the value
-// a failed one returns may show "all", which the waiter then trusts.
-// reinit() is relaxed: it is legal only when no one waits or completes
-// concurrently, so the caller's own synchronisation orders it.
+// saw "all"; spin polls are acquire loads for that reason), so everything
+// before complete() happens-before the return of the wait that consumed it.
+// Registration/unregistration publish nothing (they only need the word's
+// modification order, which every RMW on one location respects), but their
+// CASes are acquire anyway because the value a failed one returns may show
+// "all", which the waiter then trusts. reinit() is relaxed: it is legal
+// only when no one waits or completes concurrently, so the caller's own
+// synchronisation orders it.
 
 #include <chrono>
 #include <cstdint>
 
+#include "detail/spin.h"
 #include "platform.h"
 
 namespace lastref {
@@ -91,15 +107,19 @@ class basic_completion {
     if ((old & waiters_mask) != 0u) Platform::futex_wake_all(word_);
   }
 
+  // Polls before sleeping (the spin phase, see the header comment).
+  static constexpr unsigned spin_iterations = detail::wait_spin_iterations<Platform>;
+  static constexpr unsigned yield_iterations = detail::wait_yield_iterations<Platform>;
+
   void wait() {
-    if (try_consume_fast()) return;
+    if (try_consume_fast() || spin_then_consume()) return;
     wait_slow(nullptr);
   }
 
   // True if a completion was consumed, false on timeout.
   bool wait_until(typename clock::time_point deadline) {
     if (try_consume_fast()) return true;
-    return wait_slow(&deadline);
+    return wait_timed(deadline);
   }
 
   // wait_for(duration::max()) waits forever: the deadline saturates instead
@@ -107,8 +127,7 @@ class basic_completion {
   template <class Rep, class Period>
   bool wait_for(const std::chrono::duration<Rep, Period>& timeout) {
     if (try_consume_fast()) return true;
-    auto deadline = deadline_after(timeout);
-    return wait_slow(&deadline);
+    return wait_timed(deadline_after(timeout));
   }
 
   // try_wait_for_completion(): consume one completion if there is one.
@@ -174,6 +193,32 @@ class basic_completion {
     if (d == done_all) return true;
     return word_.compare_exchange_strong(v, v - 1u, std::memory_order_acquire,
                                          std::memory_order_relaxed);
+  }
+
+  // The spin phase: polls only (try_wait is one acquire load, plus the
+  // consuming CAS when it sees a completion); never registers, never writes
+  // the word otherwise.
+  bool spin_then_consume() {
+    if constexpr (spin_iterations + yield_iterations == 0u) {
+      return false;
+    } else {
+      for (unsigned i = 0; i < spin_iterations; ++i) {
+        detail::spin_pause<Platform>();
+        if (try_wait()) return true;
+      }
+      for (unsigned i = 0; i < yield_iterations; ++i) {
+        detail::spin_yield<Platform>();
+        if (try_wait()) return true;
+      }
+      return false;
+    }
+  }
+
+  bool wait_timed(typename clock::time_point deadline) {
+    if constexpr (spin_iterations + yield_iterations != 0u) {
+      if (Platform::now() < deadline && spin_then_consume()) return true;
+    }
+    return wait_slow(&deadline);
   }
 
   // Blocking path; deadline == nullptr waits forever. Returns false only on

@@ -31,6 +31,27 @@
 //   template <class T, class... A> static T* make(A&&...);  // new
 //   template <class T> static void destroy(T*);             // delete
 //
+// and optionally (detail/spin.h supplies the defaults):
+//
+//   static constexpr unsigned wait_spin_iterations;   // default 0
+//   static constexpr unsigned wait_yield_iterations;  // default 0
+//   static void spin_pause();                          // default: CPU pause
+//   static void spin_yield();                          // default: sched_yield
+//
+// A blocking wait (completion) first polls its word up to
+// wait_spin_iterations times, each poll after one spin_pause(), then up to
+// wait_yield_iterations times, each after one spin_yield(), before it
+// sleeps in futex_wait: a hand-off whose other side answers within a
+// microsecond (on another CPU) then costs a cache-line transfer instead of
+// two context switches, and one whose other side is runnable on the SAME
+// CPU gets that CPU through the yield instead of through a futex sleep. The
+// defaults are 0 because the spin is only a speed-up: it adds no behaviour
+// (a poll is a pure read, and a poll that sees a completion consumes it
+// with the same CAS as the fast path), so a platform that does not ask for
+// it — the model scheduler, where every poll would be one more scheduling
+// point per wait and multiply the schedule space for nothing, or a user's
+// platform written before the option existed — waits exactly as before.
+//
 // Futex rules (as Linux's FUTEX_WAIT / FUTEX_WAKE, private): futex_wait
 // returns at once if the word no longer holds `expected`, and may return
 // spuriously, so callers always re-check in a loop. futex_wake_* never
@@ -66,9 +87,11 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 #include "detail/futex.h"
+#include "detail/spin.h"
 #include "source_loc.h"
 
 namespace lastref {
@@ -107,6 +130,25 @@ struct std_platform {
   using cell = plain_cell<T>;
   using mutex = std::mutex;
   using clock = std::chrono::steady_clock;
+
+  // 16 pauses: ~0.4 us on a Zen 5 core (24 ns per PAUSE), ~0.6 us on
+  // Skylake-and-later Intel (~40 ns), ~0.1 us on older cores: enough to
+  // catch a partner on another CPU that answers at once (a ping-pong's
+  // turnaround is 0.1-0.3 us), and little CPU thrown away when the waiter
+  // sleeps anyway. No sched_yield polls: a yield does help a partner that
+  // is runnable on the same CPU (same-CPU ping-pong 0.85x the raw futex
+  // round trip with 4 yields), but under CPU hogs of the waiter's own class
+  // it hands the CPU to a hog for the rest of its slice: the unloader of the
+  // release benchmark then woke after p50 205 us instead of 12.5 us (two
+  // normal hogs, bench/suites/release_latency.cc, row
+  // ref:builtin_release_with_wait_yield), the failure libstdc++'s
+  // atomic::wait shows at nice 19 under load. Last-reference latency on a
+  // loaded machine is what this suite is about, so the spin stays short and
+  // yield-free.
+  static constexpr unsigned wait_spin_iterations = 16;
+  static constexpr unsigned wait_yield_iterations = 0;
+  static void spin_pause() noexcept { detail::cpu_pause(); }
+  static void spin_yield() noexcept { std::this_thread::yield(); }
 
   static clock::time_point now() noexcept { return clock::now(); }
 
