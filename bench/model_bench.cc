@@ -1,10 +1,34 @@
 // Model checker speed: scheduling points/s and executions/s of the model
 // runtime, against the OS-thread handoff baseline (threads serialised by
-// semaphores, as folly's DeterministicSchedule does) in the same binary, plus
-// the fiber-switch primitive candidates (Boost.Context fcontext vs ucontext).
+// semaphores, as folly's DeterministicSchedule does) in the same binary, and
+// the fiber switch that bounds a step from below.
 //
+// Names follow bench/suites/harness/main.h, <group>/<role>:<implementation>.
+// Within a group every row's iteration is the same unit of work, so the
+// report's time ratios are meaningful:
+//   model_speed/1000_steps        1000 scheduling points: the model running
+//       a 2-thread program of 1000 relaxed increments (sticky and uniform
+//       random schedules; +~4 points for thread start/end, see the
+//       steps_per_execution counter), vs OS threads handing off 1000 times
+//       through semaphores (baseline), vs 1000 Boost.Context fcontext
+//       switches (the limit: a step that changes thread cannot be cheaper
+//       than one fiber switch; the model uses fcontext), and ucontext's
+//       swapcontext (ref: the other candidate).
+//   model_speed/kref_completion_execution  one execution of a 3-thread
+//       kref + completion program: the model (random schedules) vs the same
+//       program on 3 real threads (baseline: one stress-test execution), vs
+//       spawning and joining 3 empty threads (the limit of an OS-thread
+//       execution, for context: the model pays no thread creation at all).
+//   model_speed/reference_bug_execution   one execution of the reference
+//       bug scenario (buggy, builtin-release and drain-residency variants),
+//       limit: the kref + completion program's model execution.
+//   model_search/find_reference_bug  one search until the bug is found, per
+//       schedule source (executions_to_find_median counter); limit: a single
+//       execution of the scenario (no search can take less).
+//   model_search/prove_clean  exhaustive bounded search of a fixed variant
+//       (schedules counter); limit: a single execution.
 // Counters: steps_per_second (scheduling points), executions_per_second,
-// and for the search benchmarks executions_to_find (median over seeds).
+// items_per_second (= scheduling points for model_speed/1000_steps).
 
 #include <benchmark/benchmark.h>
 #include <ucontext.h>
@@ -15,17 +39,21 @@
 #include <cstdlib>
 #include <memory>
 #include <semaphore>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "fuzz/model/model.h"
 #include "fuzz/model/reference_bug.h"
+#include "harness/main.h"
 
 namespace {
 
 using namespace lastref;
 using namespace lastref::model;
 using P = model::platform;
+
+constexpr int steps_per_iteration = 1000;
 
 // ------------------------------------------------------------ fiber switch primitives
 
@@ -35,50 +63,48 @@ void fcontext_body(fc::transfer_t t) {
   for (;;) t = fc::jump_fcontext(t.fctx, nullptr);
 }
 
-// One iteration = two switches (there and back).
-void BM_switch_fcontext(benchmark::State& state) {
+// One iteration = 1000 switches (500 round trips).
+void switch_fcontext(benchmark::State& state) {
   std::vector<char> stack(64 * 1024);
   fc::fcontext_t f = fc::make_fcontext(stack.data() + stack.size(), stack.size(), &fcontext_body);
   for (auto _ : state) {
-    fc::transfer_t t = fc::jump_fcontext(f, nullptr);
-    f = t.fctx;
+    for (int i = 0; i < steps_per_iteration / 2; ++i) {
+      fc::transfer_t t = fc::jump_fcontext(f, nullptr);
+      f = t.fctx;
+    }
   }
-  state.counters["switches_per_second"] = benchmark::Counter(
-      2.0 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.SetItemsProcessed(state.iterations() * steps_per_iteration);
 }
-BENCHMARK(BM_switch_fcontext);
 
 ucontext_t g_uc_main, g_uc_fiber;
 void ucontext_body() {
   for (;;) swapcontext(&g_uc_fiber, &g_uc_main);
 }
 
-void BM_switch_ucontext(benchmark::State& state) {
+void switch_ucontext(benchmark::State& state) {
   std::vector<char> stack(64 * 1024);
   getcontext(&g_uc_fiber);
   g_uc_fiber.uc_stack.ss_sp = stack.data();
   g_uc_fiber.uc_stack.ss_size = stack.size();
   g_uc_fiber.uc_link = nullptr;
   makecontext(&g_uc_fiber, &ucontext_body, 0);
-  for (auto _ : state) swapcontext(&g_uc_main, &g_uc_fiber);
-  state.counters["switches_per_second"] = benchmark::Counter(
-      2.0 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  for (auto _ : state)
+    for (int i = 0; i < steps_per_iteration / 2; ++i) swapcontext(&g_uc_main, &g_uc_fiber);
+  state.SetItemsProcessed(state.iterations() * steps_per_iteration);
 }
-BENCHMARK(BM_switch_ucontext);
 
 // ------------------------------------------------------------ OS-thread handoff baseline
 
 // N OS threads; exactly one runs at a time; at every step the running thread
 // picks the next (pseudo-randomly, sticky like the model's random source) and
-// hands off through semaphores.
-void BM_os_thread_handoff(benchmark::State& state) {
-  const int n = static_cast<int>(state.range(0));
-  constexpr std::uint64_t steps_per_iter = 2000;
+// hands off through semaphores. One iteration = 1000 steps (plus creating
+// and joining the threads, ~0.1% of it).
+void os_thread_handoff(benchmark::State& state, int n) {
   std::uint64_t total = 0;
   for (auto _ : state) {
     std::vector<std::unique_ptr<std::binary_semaphore>> sem;
     for (int i = 0; i < n; ++i) sem.push_back(std::make_unique<std::binary_semaphore>(0));
-    std::uint64_t remaining = steps_per_iter;
+    std::uint64_t remaining = steps_per_iteration;
     std::uint64_t rng = 12345;
     bool done = false;
     auto body = [&](int me) {
@@ -102,23 +128,26 @@ void BM_os_thread_handoff(benchmark::State& state) {
     for (int i = 0; i < n; ++i) ts.emplace_back(body, i);
     sem[0]->release();
     for (auto& t : ts) t.join();
-    total += steps_per_iter;
+    total += steps_per_iteration;
   }
   state.counters["steps_per_second"] =
       benchmark::Counter(static_cast<double>(total), benchmark::Counter::kIsRate);
+  state.SetItemsProcessed(static_cast<std::int64_t>(total));
 }
-BENCHMARK(BM_os_thread_handoff)->Arg(2)->Arg(3)->UseRealTime();
 
 // ------------------------------------------------------------ model programs
 
 // 3 threads over a real kref + completion: T0 and T1 drop references, the
 // last put completes `done`; T2 waits for it and frees the object.
+template <class Pl>
+struct kref_completion_object {
+  basic_kref<Pl> ref;
+  basic_completion<Pl> done;
+  typename Pl::template cell<int> payload[2];  // one per dropping thread
+};
+
 struct kref_completion_prog final : program {
-  struct object {
-    basic_kref<P> ref;
-    basic_completion<P> done;
-    P::cell<int> payload[2];  // one per dropping thread
-  };
+  using object = kref_completion_object<P>;
   object* obj = nullptr;
   [[nodiscard]] int threads() const override { return 3; }
   void setup() override {
@@ -138,6 +167,39 @@ struct kref_completion_prog final : program {
   }
 };
 
+// The same program on real threads: one stress-test execution.
+void os_threads_kref_completion(benchmark::State& state) {
+  using object = kref_completion_object<std_platform>;
+  for (auto _ : state) {
+    auto* obj = new object;
+    obj->ref.get();
+    auto drop = [obj](int t) {
+      obj->payload[t].write(t);
+      obj->ref.put([obj](basic_kref<std_platform>&) { obj->done.complete(); });
+    };
+    std::thread t0(drop, 0), t1(drop, 1);
+    std::thread t2([obj] {
+      obj->done.wait();
+      benchmark::DoNotOptimize(obj->payload[0].read() + obj->payload[1].read());
+      delete obj;
+    });
+    t0.join();
+    t1.join();
+    t2.join();
+  }
+  state.counters["executions_per_second"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+void spawn_join_3_threads(benchmark::State& state) {
+  for (auto _ : state) {
+    std::thread t0([] {}), t1([] {}), t2([] {});
+    t0.join();
+    t1.join();
+    t2.join();
+  }
+}
+
 // Runs executions in a loop; counters: steps/s and executions/s.
 template <class Source>
 void run_model(benchmark::State& state, const program_factory& f, Source& src) {
@@ -152,73 +214,50 @@ void run_model(benchmark::State& state, const program_factory& f, Source& src) {
     failures += r.failed();
     ++execs;
   }
+  const auto steps = static_cast<double>(c.total_steps() - steps0);
   state.counters["failing_fraction"] =
       static_cast<double>(failures) / static_cast<double>(std::max<std::uint64_t>(execs, 1));
-  state.counters["steps_per_second"] = benchmark::Counter(
-      static_cast<double>(c.total_steps() - steps0), benchmark::Counter::kIsRate);
+  state.counters["steps_per_second"] = benchmark::Counter(steps, benchmark::Counter::kIsRate);
   state.counters["executions_per_second"] =
       benchmark::Counter(static_cast<double>(execs), benchmark::Counter::kIsRate);
-  state.counters["steps_per_execution"] = static_cast<double>(c.total_steps() - steps0) /
-                                          static_cast<double>(std::max<std::uint64_t>(execs, 1));
+  state.counters["steps_per_execution"] =
+      steps / static_cast<double>(std::max<std::uint64_t>(execs, 1));
+  state.SetItemsProcessed(static_cast<std::int64_t>(c.total_steps() - steps0));
 }
 
-void BM_model_kref_completion_random(benchmark::State& state) {
+void model_kref_completion_random(benchmark::State& state) {
   random_source src(1);
   run_model(state, factory<kref_completion_prog>(), src);
 }
-BENCHMARK(BM_model_kref_completion_random);
 
-void BM_model_kref_completion_uniform(benchmark::State& state) {
-  random_source src(1, random_source::mode::uniform);
-  run_model(state, factory<kref_completion_prog>(), src);
-}
-BENCHMARK(BM_model_kref_completion_uniform);
-
-// A tight program: 2 threads x 64 relaxed increments; measures the raw
-// scheduling-point cost under the sticky random source.
+// A tight program: 2 threads x 500 relaxed increments, ~1000 scheduling
+// points per execution.
 struct spin_prog final : program {
   P::atomic<int> n{0};
   [[nodiscard]] int threads() const override { return 2; }
   void run(int) override {
-    for (int i = 0; i < 64; ++i) n.fetch_add(1, std::memory_order_relaxed);
+    for (int i = 0; i < steps_per_iteration / 2; ++i) n.fetch_add(1, std::memory_order_relaxed);
   }
 };
 
-void BM_model_steps_random(benchmark::State& state) {
+void model_steps_random(benchmark::State& state) {
   random_source src(7);
   run_model(state, factory<spin_prog>(), src);
 }
-BENCHMARK(BM_model_steps_random);
 
-void BM_model_steps_uniform(benchmark::State& state) {
+void model_steps_uniform(benchmark::State& state) {
   random_source src(7, random_source::mode::uniform);
   run_model(state, factory<spin_prog>(), src);
 }
-BENCHMARK(BM_model_steps_uniform);
 
 program_factory reference(release_placement pl, unload_policy po) {
   return factory<reference_bug>(reference_bug_config{pl, po});
 }
 
-// The reference bug under random schedules (most executions fail fast).
-void BM_model_reference_bug_random(benchmark::State& state) {
+void reference_execution(benchmark::State& state, release_placement pl, unload_policy po) {
   random_source src(3);
-  run_model(state, reference(release_placement::module, unload_policy::immediate), src);
+  run_model(state, reference(pl, po), src);
 }
-BENCHMARK(BM_model_reference_bug_random);
-
-// The fixed variants: every execution runs to the end.
-void BM_model_reference_builtin_random(benchmark::State& state) {
-  random_source src(3);
-  run_model(state, reference(release_placement::builtin, unload_policy::immediate), src);
-}
-BENCHMARK(BM_model_reference_builtin_random);
-
-void BM_model_reference_drain_random(benchmark::State& state) {
-  random_source src(3);
-  run_model(state, reference(release_placement::module, unload_policy::drain_residency), src);
-}
-BENCHMARK(BM_model_reference_drain_random);
 
 // Executions until the reference bug is found, per source (median over seeds).
 template <class Make>
@@ -242,32 +281,9 @@ void find_bug(benchmark::State& state, Make make_source) {
       benchmark::Counter(static_cast<double>(execs), benchmark::Counter::kIsRate);
 }
 
-void BM_find_reference_bug_random(benchmark::State& state) {
-  find_bug(state, [](std::uint64_t s) { return std::make_unique<random_source>(s); });
-}
-BENCHMARK(BM_find_reference_bug_random)->Iterations(101);
-
-void BM_find_reference_bug_uniform(benchmark::State& state) {
-  find_bug(state, [](std::uint64_t s) {
-    return std::make_unique<random_source>(s, random_source::mode::uniform);
-  });
-}
-BENCHMARK(BM_find_reference_bug_uniform)->Iterations(101);
-
-void BM_find_reference_bug_pct(benchmark::State& state) {
-  find_bug(state, [](std::uint64_t s) { return std::make_unique<pct_source>(s, 3); });
-}
-BENCHMARK(BM_find_reference_bug_pct)->Iterations(101);
-
-void BM_find_reference_bug_dfs(benchmark::State& state) {
-  find_bug(state, [](std::uint64_t) { return std::make_unique<dfs_source>(2); });
-}
-BENCHMARK(BM_find_reference_bug_dfs)->Iterations(11);
-
 // Proving a fixed variant clean: every schedule with <= `bound` preemptions
-// (range(0); 1000 = unbounded in practice: full search).
-void prove_clean(benchmark::State& state, release_placement pl, unload_policy po) {
-  const int bound = static_cast<int>(state.range(0));
+// (1000 = unbounded in practice: full search).
+void prove_clean(benchmark::State& state, release_placement pl, unload_policy po, int bound) {
   options o;
   o.trace_failures = false;
   checker c(reference(pl, po), o);
@@ -287,17 +303,77 @@ void prove_clean(benchmark::State& state, release_placement pl, unload_policy po
   if (!complete || found) state.SkipWithError("fixed variant not proven clean");
 }
 
-void BM_prove_builtin_dfs(benchmark::State& state) {
-  prove_clean(state, release_placement::builtin, unload_policy::immediate);
-}
-BENCHMARK(BM_prove_builtin_dfs)->Arg(2)->Arg(1000)->Unit(benchmark::kMillisecond);
+void register_all() {
+  using benchmark::RegisterBenchmark;
+  const std::string s = "model_speed/1000_steps/";
+  RegisterBenchmark((s + "lastref:model_random_sticky").c_str(), model_steps_random);
+  RegisterBenchmark((s + "lastref:model_random_uniform").c_str(), model_steps_uniform);
+  RegisterBenchmark((s + "baseline:os_thread_handoff_2threads").c_str(), os_thread_handoff, 2)
+      ->UseRealTime();
+  RegisterBenchmark((s + "baseline:os_thread_handoff_3threads").c_str(), os_thread_handoff, 3)
+      ->UseRealTime();
+  RegisterBenchmark((s + "ref:ucontext_switches").c_str(), switch_ucontext);
+  RegisterBenchmark((s + "limit:fcontext_switches").c_str(), switch_fcontext);
 
-void BM_prove_drain_dfs(benchmark::State& state) {
-  prove_clean(state, release_placement::module, unload_policy::drain_residency);
+  const std::string k = "model_speed/kref_completion_execution/";
+  RegisterBenchmark((k + "lastref:model_random_sticky").c_str(), model_kref_completion_random);
+  RegisterBenchmark((k + "baseline:os_threads_stress_execution").c_str(),
+                    os_threads_kref_completion)
+      ->UseRealTime();
+  RegisterBenchmark((k + "limit:spawn_join_3_empty_threads").c_str(), spawn_join_3_threads)
+      ->UseRealTime();
+
+  using rp = release_placement;
+  using up = unload_policy;
+  const std::string r = "model_speed/reference_bug_execution/";
+  RegisterBenchmark((r + "lastref:module_release_immediate_unload_BUGGY").c_str(),
+                    reference_execution, rp::module, up::immediate);
+  RegisterBenchmark((r + "lastref:builtin_release").c_str(), reference_execution, rp::builtin,
+                    up::immediate);
+  RegisterBenchmark((r + "lastref:drain_residency").c_str(), reference_execution, rp::module,
+                    up::drain_residency);
+  RegisterBenchmark((r + "limit:kref_completion_execution").c_str(), model_kref_completion_random);
+
+  const std::string f = "model_search/find_reference_bug/";
+  RegisterBenchmark((f + "lastref:random_sticky").c_str(), [](benchmark::State& st) {
+    find_bug(st, [](std::uint64_t seed) { return std::make_unique<random_source>(seed); });
+  })->Iterations(101);
+  RegisterBenchmark((f + "lastref:random_uniform").c_str(), [](benchmark::State& st) {
+    find_bug(st, [](std::uint64_t seed) {
+      return std::make_unique<random_source>(seed, random_source::mode::uniform);
+    });
+  })->Iterations(101);
+  RegisterBenchmark((f + "lastref:pct_depth3").c_str(), [](benchmark::State& st) {
+    find_bug(st, [](std::uint64_t seed) { return std::make_unique<pct_source>(seed, 3); });
+  })->Iterations(101);
+  RegisterBenchmark((f + "lastref:dfs_2_preemptions").c_str(), [](benchmark::State& st) {
+    find_bug(st, [](std::uint64_t) { return std::make_unique<dfs_source>(2); });
+  })->Iterations(11);
+  RegisterBenchmark((f + "limit:one_execution").c_str(), reference_execution, rp::module,
+                    up::immediate);
+
+  const std::string p = "model_search/prove_clean/";
+  RegisterBenchmark((p + "lastref:builtin_dfs_2_preemptions").c_str(), prove_clean, rp::builtin,
+                    up::immediate, 2)
+      ->Unit(benchmark::kMillisecond);
+  RegisterBenchmark((p + "lastref:builtin_dfs_full").c_str(), prove_clean, rp::builtin,
+                    up::immediate, 1000)
+      ->Unit(benchmark::kMillisecond);
+  RegisterBenchmark((p + "lastref:drain_dfs_2_preemptions").c_str(), prove_clean, rp::module,
+                    up::drain_residency, 2)
+      ->Unit(benchmark::kMillisecond);
+  // (Full search of the drain variant: 4.67M schedules, several seconds; not
+  // registered.)
+  RegisterBenchmark((p + "lastref:drain_dfs_3_preemptions").c_str(), prove_clean, rp::module,
+                    up::drain_residency, 3)
+      ->Unit(benchmark::kMillisecond);
+  RegisterBenchmark((p + "limit:one_execution").c_str(), reference_execution, rp::builtin,
+                    up::immediate);
 }
-// (Full search of this variant: 4.67M schedules, several seconds; not registered.)
-BENCHMARK(BM_prove_drain_dfs)->Arg(2)->Arg(3)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  register_all();
+  return lastref::bench::run_main(argc, argv);
+}

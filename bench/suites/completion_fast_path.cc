@@ -3,8 +3,9 @@
 // One job: what a completion costs when nobody has to sleep. Two groups:
 //   completion_fast/wait_on_done: waiting on something that already
 //     happened (complete_all() earlier; every wait returns at once), against
-//     std::latch, std::shared_future and a mutex-protected flag, and the
-//     floor: one acquire load of a std::atomic<bool> flag.
+//     std::latch, std::shared_future, absl::Notification (when CMake found
+//     abseil), std::atomic<>::wait on a changed value and a mutex-protected
+//     flag, and the floor: one acquire load of a std::atomic<bool> flag.
 //   completion_fast/complete_then_consume: signal then consume it
 //     (complete(); try_wait() or wait()), against std::binary_semaphore,
 //     a std::atomic<bool> flag (store + exchange) and mutex + condvar, and
@@ -18,11 +19,15 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <future>
 #include <latch>
 #include <mutex>
 #include <semaphore>
 #include <string>
+#if defined(LASTREF_HAVE_ABSL)
+#include <absl/synchronization/notification.h>
+#endif
 
 #include "harness/main.h"
 #include "rmw_limits.h"
@@ -64,6 +69,24 @@ void done_shared_future(benchmark::State& st) {
   std::shared_future<void> f = p.get_future().share();
   p.set_value();
   for (auto _ : st) f.wait();
+  st.SetItemsProcessed(st.iterations());
+}
+
+#if defined(LASTREF_HAVE_ABSL)
+void done_absl_notification(benchmark::State& st) {
+  absl::Notification n;
+  n.Notify();
+  for (auto _ : st) n.WaitForNotification();
+  benchmark::DoNotOptimize(n.HasBeenNotified());
+  st.SetItemsProcessed(st.iterations());
+}
+#endif
+
+// wait(old) returns at once when the value already differs from old.
+void done_atomic_wait(benchmark::State& st) {
+  on_line<std::atomic<std::uint32_t>> word{};
+  word.v.store(1, std::memory_order_release);
+  for (auto _ : st) word.v.wait(0, std::memory_order_acquire);
   st.SetItemsProcessed(st.iterations());
 }
 
@@ -158,6 +181,10 @@ void register_all() {
   add(d + "lastref:completion_done", done_completion_done);
   add(d + "baseline:latch_wait", done_latch);
   add(d + "baseline:shared_future_wait", done_shared_future);
+#if defined(LASTREF_HAVE_ABSL)
+  add(d + "baseline:absl_notification_wait", done_absl_notification);
+#endif
+  add(d + "baseline:atomic_wait_changed", done_atomic_wait);
   add(d + "baseline:mutex_flag_check", done_mutex_flag);
   add(d + "limit:atomic_flag_acquire_load", done_acquire_load_limit);
 

@@ -12,11 +12,14 @@
 //     unwinding; module_put_and_exit's put wakes nobody because the unloader
 //     polls, so the hook fires right after that put);
 //   - an explicit fire_end() at the end of the releasing body (fallback).
-// Firing kicks a cpu_hog that shares the releasing thread's CPU, so the
-// thread is preempted at step 5 of the reference bug (DESIGN.md): after the
-// signal, before it is done. Whether it is preempted inside the module's text
-// (and so delays or breaks the unload) is exactly what each release scheme
-// decides. Threads that never arm a trigger (the unloader) are unaffected.
+// Firing records where it fired and, if the trigger has a cpu_hog, kicks it:
+// a hog sharing the releasing thread's CPU then preempts the thread at step 5
+// of the reference bug (DESIGN.md): after the signal, before it is done.
+// The release-latency matrix (release_latency.cc) loads the machine with
+// hog_group instead and arms a trigger without a hog, only to count how often
+// the release had to futex-wake a sleeping unloader (fired_at::after_wake:
+// the bug's setting) rather than find it still in its spin phase.
+// Threads that never arm a trigger (the unloader) are unaffected.
 //
 // This is the platform seam DESIGN.md describes ("a preemption point hook"),
 // not a hook inside a primitive: the primitives are instantiated over this

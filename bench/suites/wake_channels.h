@@ -1,6 +1,7 @@
 #pragma once
 // One-directional "you may go" signals between two threads, one adapter per
-// primitive, driven by the ping-pong and wake-latency suites.
+// primitive, driven by the ping-pong and wake-latency suites. The absl
+// adapter exists when CMake found abseil (LASTREF_HAVE_ABSL).
 //
 // Contract: for round i the signalling thread calls recycle(i + 2) and then
 // signal(i); the waiting thread calls wait(i), which returns once signal(i)
@@ -27,6 +28,9 @@
 
 #include <lastref/completion.h>
 #include <lastref/detail/futex.h>
+#if defined(LASTREF_HAVE_ABSL)
+#include <absl/synchronization/notification.h>
+#endif
 
 #include <atomic>
 #include <condition_variable>
@@ -45,18 +49,44 @@ inline void cpu_relax() noexcept {
 #endif
 }
 
-struct alignas(64) completion_channel {
-  lastref::completion c;
+template <class Platform>
+struct alignas(64) basic_completion_channel {
+  lastref::basic_completion<Platform> c;
   void recycle(std::uint64_t) {}
   void signal(std::uint64_t) { c.complete(); }
   void wait(std::uint64_t) { c.wait(); }
 };
+using completion_channel = basic_completion_channel<lastref::std_platform>;
+
+// lastref's completion as it was before its spin phase (ref rows: what the
+// spin phase buys, measured in the same run).
+struct no_spin_platform : lastref::std_platform {
+  static constexpr unsigned wait_spin_iterations = 0;
+  static constexpr unsigned wait_yield_iterations = 0;
+};
+using completion_no_spin_channel = basic_completion_channel<no_spin_platform>;
 
 struct alignas(64) semaphore_channel {
   std::binary_semaphore s{0};
   void recycle(std::uint64_t) {}
   void signal(std::uint64_t) { s.release(); }
   void wait(std::uint64_t) { s.acquire(); }
+};
+
+// C++20 atomic wait/notify on one word. libstdc++ 12 polls a few times with
+// a pause, then with sched_yield, before it sleeps in FUTEX_WAIT.
+struct alignas(64) atomic_wait_channel {
+  std::atomic<std::uint32_t> word{0};  // round i+1 signalled; store release, load acquire
+  void recycle(std::uint64_t) {}
+  void signal(std::uint64_t i) {
+    word.store(static_cast<std::uint32_t>(i + 1), std::memory_order_release);
+    word.notify_one();
+  }
+  void wait(std::uint64_t i) {
+    const auto want = static_cast<std::uint32_t>(i + 1);
+    for (std::uint32_t v; (v = word.load(std::memory_order_acquire)) != want;)
+      word.wait(v, std::memory_order_acquire);
+  }
 };
 
 struct alignas(64) condvar_channel {
@@ -103,6 +133,21 @@ struct alignas(64) latch_channel {
   void wait(std::uint64_t i) { slots[i % 4]->wait(); }
 };
 
+#if defined(LASTREF_HAVE_ABSL)
+// absl::Notification is one-shot (Notify once, never reset) and neither
+// movable nor copyable: a ring of slots re-created in place, as the latch.
+// Its wait is absl::Mutex::LockWhen, which spins adaptively before sleeping.
+struct alignas(64) absl_notification_channel {
+  std::optional<absl::Notification> slots[4];
+  absl_notification_channel() {
+    for (auto& s : slots) s.emplace();
+  }
+  void recycle(std::uint64_t j) { slots[j % 4].emplace(); }
+  void signal(std::uint64_t i) { slots[i % 4]->Notify(); }
+  void wait(std::uint64_t i) { slots[i % 4]->WaitForNotification(); }
+};
+#endif
+
 // The physical limit of a blocking hand-off: store the new value, one
 // FUTEX_WAKE; the waiter sleeps in FUTEX_WAIT until the word changes.
 struct alignas(64) futex_channel {
@@ -116,6 +161,19 @@ struct alignas(64) futex_channel {
     const auto want = static_cast<std::uint32_t>(i + 1);
     for (std::uint32_t v; (v = word.load(std::memory_order_acquire)) != want;)
       lastref::detail::futex_wait(&word, v);
+  }
+};
+
+// The one-way cache-line transfer: store, and a waiter that only spins.
+struct alignas(64) spin_channel {
+  std::atomic<std::uint32_t> word{0};  // round i+1 signalled; store release, load acquire
+  void recycle(std::uint64_t) {}
+  void signal(std::uint64_t i) {
+    word.store(static_cast<std::uint32_t>(i + 1), std::memory_order_release);
+  }
+  void wait(std::uint64_t i) {
+    const auto want = static_cast<std::uint32_t>(i + 1);
+    while (word.load(std::memory_order_acquire) != want) cpu_relax();
   }
 };
 

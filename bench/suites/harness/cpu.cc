@@ -93,17 +93,17 @@ contention_mode probe() {
     m.fifo = err == 0;
   }
   if (m.fifo) {
-    m.name = "sched_fifo_hog";
-    m.detail = "SCHED_FIFO hog (priority " + std::to_string(m.fifo_priority) +
-               ") on the releaser's CPU; releaser SCHED_OTHER nice 0";
+    m.name = "sched_fifo_permitted";
+    m.detail = "SCHED_FIFO permitted: fifo hog rows run (SCHED_FIFO priority " +
+               std::to_string(m.fifo_priority) + ", duty-cycled)";
   } else {
-    m.name = "fallback_sched_idle_releaser";
+    m.name = "fallback_no_sched_fifo";
     m.detail = std::string("FALLBACK: ") +
                (force_fallback ? "forced by LASTREF_BENCH_CONTENTION=fallback"
                                : std::string("SCHED_FIFO refused (") + std::strerror(err) + ")") +
-               "; hog SCHED_OTHER nice 0, releaser SCHED_IDLE. For a SCHED_FIFO hog run as "
-               "root, grant CAP_SYS_NICE (setcap cap_sys_nice+ep BINARY) or raise "
-               "RLIMIT_RTPRIO (ulimit -r 1, limits.conf rtprio)";
+               "; SCHED_FIFO hog rows are skipped, SCHED_OTHER hog rows run. To get them: run "
+               "as root, grant CAP_SYS_NICE (setcap cap_sys_nice+ep BINARY) or raise "
+               "RLIMIT_RTPRIO (ulimit -r 1, rtprio in limits.conf)";
   }
   return m;
 }

@@ -74,15 +74,16 @@ bool set_self_fifo(int priority) noexcept;  // SCHED_FIFO
 bool set_self_other(int nice) noexcept;     // SCHED_OTHER at a per-thread nice
 bool set_self_idle() noexcept;              // SCHED_IDLE
 
-// How release-latency benchmarks starve the releasing thread.
-//   fifo:     a SCHED_FIFO hog shares the releaser's CPU; the releaser
-//             (SCHED_OTHER, nice 0) gets no CPU until the hog's burst ends.
-//   fallback: SCHED_FIFO was refused; the hog is SCHED_OTHER nice 0 and the
-//             releaser is SCHED_IDLE, so it gets only scraps of CPU time.
+// Whether this process may create real-time load: the release-latency
+// suite runs its SCHED_FIFO hog rows only if so.
+//   fifo:     SCHED_FIFO was granted to a probe thread ("sched_fifo_permitted").
+//   fallback: it was refused, or LASTREF_BENCH_CONTENTION=fallback forced the
+//             refusal path ("fallback_no_sched_fifo"); detail says how to
+//             grant it. SCHED_OTHER hog rows run either way.
 struct contention_mode {
   bool fifo = false;
   int fifo_priority = 1;
-  std::string name;    // "sched_fifo_hog" or "fallback_sched_idle_releaser"
+  std::string name;    // "sched_fifo_permitted" or "fallback_no_sched_fifo"
   std::string detail;  // one line for the benchmark output and JSON context
 };
 

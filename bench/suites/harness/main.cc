@@ -4,12 +4,15 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
 #include "cpu.h"
+#include "machine.h"
 
 namespace lastref::bench {
 
@@ -21,9 +24,41 @@ bool has_flag(int argc, char** argv, std::string_view flag) {
   return false;
 }
 
+constexpr std::string_view hold_flag = "--lastref_hold_cpu_dma_latency=";
+
+// Takes --lastref_hold_cpu_dma_latency=N out of argv (Google Benchmark would
+// reject it); the last one wins. False on a malformed value.
+bool take_hold_flag(int& argc, char** argv, std::optional<int>& value) {
+  int out = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a.substr(0, hold_flag.size()) != hold_flag) {
+      argv[out++] = argv[i];
+      continue;
+    }
+    const std::string v(a.substr(hold_flag.size()));
+    char* end = nullptr;
+    const long n = std::strtol(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || n < 0 || n > 2'000'000'000) {
+      std::fprintf(stderr, "%.*s expects microseconds, an integer >= 0\n",
+                   static_cast<int>(hold_flag.size() - 1), hold_flag.data());
+      return false;
+    }
+    value = static_cast<int>(n);
+  }
+  argc = out;
+  argv[argc] = nullptr;
+  return true;
+}
+
 }  // namespace
 
 int run_main(int argc, char** argv, bool with_contention) {
+  std::optional<int> hold;
+  if (!take_hold_flag(argc, argv, hold)) return 1;
+  // Before anything is measured (and before any thread exists): the hold
+  // lasts for the process's life.
+  if (hold) hold_cpu_dma_latency(*hold);
   // Defaults for a direct run: medians of 5 repetitions. Any explicit
   // --benchmark_repetitions (the smoke tests pass 1) wins.
   std::vector<char*> args(argv, argv + argc);
@@ -53,6 +88,11 @@ int run_main(int argc, char** argv, bool with_contention) {
   benchmark::AddCustomContext(
       "lastref_cpu_pair", std::to_string(pair.first) + "," + std::to_string(pair.second) +
                               (pair.distinct() ? "" : " (one CPU: two-thread figures time-slice)"));
+  const std::optional<int> held = held_cpu_dma_latency();
+  benchmark::AddCustomContext("cpu_dma_latency", held ? std::to_string(*held) : "unset");
+  benchmark::AddCustomContext("lastref_cpu_governor", cpu_governor());
+  benchmark::AddCustomContext("lastref_cpuidle", cpuidle_state());
+  benchmark::AddCustomContext("lastref_sched_policy", sched_policy_obtained());
   if (with_contention) {
     const contention_mode& m = detect_contention_mode();
     benchmark::AddCustomContext("lastref_contention_mode", m.name);

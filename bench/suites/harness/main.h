@@ -12,6 +12,12 @@
 // repetitions, and
 // returns 1 when a flag is not recognised instead of running anything.
 //
+// PM QoS (machine.h): every suite's context records `cpu_dma_latency`
+// ("unset" or the value held), the CPU governor, the cpuidle driver and the
+// scheduling policy; `--lastref_hold_cpu_dma_latency=N` holds
+// /dev/cpu_dma_latency at N us for the whole run (root only; a refusal is
+// said once on stderr and the run goes on without it).
+//
 // Naming convention every suite follows (results/report.py relies on it):
 //   <group>/<role>:<implementation>
 // where role is `lastref` (a lastref primitive), `baseline` (what people use

@@ -3,14 +3,19 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness/cpu.h"
 #include "harness/cpu_hog.h"
+#include "harness/hog_group.h"
 #include "harness/latency.h"
+#include "harness/run_guard.h"
 
 namespace lastref::bench {
 namespace {
@@ -63,6 +68,69 @@ TEST(CpuHog, BurstIsClampedToTheMaximum) {
   EXPECT_TRUE(hog.error().empty()) << hog.error();
 }
 
+// The per-CPU real-time share never exceeds the asked share, and a single
+// hog never exceeds 2/3 of a CPU.
+TEST(HogGroup, FifoGapKeepsEachCpuBelowItsShare) {
+  const std::chrono::microseconds burst(2000);
+  for (int cpus : {1, 2, 4, 8})
+    for (int count = 1; count <= 4 * cpus; ++count) {
+      const auto gap = hog_group::fifo_gap_for(count, cpus, burst);
+      const double duty =
+          static_cast<double>(burst.count()) / static_cast<double>(burst.count() + gap.count());
+      const double per_cpu = std::max(1.0, static_cast<double>(count) / cpus) * duty;
+      EXPECT_LE(per_cpu, 2.0 / 3.0 + 1e-3) << count << " hogs on " << cpus << " CPUs";
+      EXPECT_GE(gap, burst / 2);
+    }
+}
+
+// Normal hogs (never real-time in a unit test) stop at stop(), at the
+// process-wide abort flag and at their budget; the destructor joins them.
+TEST(HogGroup, StopsOnStopAbortAndBudget) {
+  std::atomic<bool> abort{false};
+  auto opts = [&](std::chrono::milliseconds budget) {
+    hog_group::options o;
+    o.count = 2;
+    o.fifo = false;
+    o.burst = std::chrono::microseconds(500);
+    o.budget = budget;
+    o.abort = &abort;
+    return o;
+  };
+  {
+    hog_group g(opts(std::chrono::milliseconds(5)));
+    EXPECT_TRUE(g.error().empty()) << g.error();
+    // 5 ms of spin each: exhausted long before this bounded wait ends.
+    for (int i = 0; i < 3000 && !g.exhausted(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_TRUE(g.exhausted());
+  }
+  {
+    hog_group g(opts(std::chrono::milliseconds(60'000)));
+    abort.store(true);
+  }  // joins: returns only because the hogs saw the flag
+  abort.store(false);
+  {
+    hog_group g(opts(std::chrono::milliseconds(60'000)));
+    g.stop();
+    EXPECT_FALSE(g.exhausted());
+  }
+}
+
+TEST(RunGuard, WatchdogDisarmsWhenTheRunEnds) {
+  { watchdog w(std::chrono::seconds(3600), "test"); }
+  EXPECT_FALSE(stop_flag().load());
+}
+
+TEST(RunGuardDeathTest, WatchdogStopsEverythingAndAborts) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        watchdog w(std::chrono::seconds(1), "test", std::chrono::milliseconds(10));
+        std::this_thread::sleep_for(std::chrono::seconds(60));
+      },
+      "WATCHDOG: the run exceeded its bound of 1 s");
+}
+
 TEST(LatencySamples, NearestRankPercentiles) {
   latency_samples s;
   for (int i = 101; i >= 1; --i) s.add(std::chrono::microseconds(i));
@@ -81,7 +149,7 @@ TEST(ContentionMode, FallbackCanBeForcedAndSaysHowToGetFifo) {
   if (forced == nullptr || std::string(forced) != "fallback")
     GTEST_SKIP() << "run with the env set";
   EXPECT_FALSE(m.fifo);
-  EXPECT_EQ(m.name, "fallback_sched_idle_releaser");
+  EXPECT_EQ(m.name, "fallback_no_sched_fifo");
   EXPECT_NE(m.detail.find("CAP_SYS_NICE"), std::string::npos);
   EXPECT_NE(m.detail.find("RLIMIT_RTPRIO"), std::string::npos);
 }
