@@ -2,11 +2,20 @@
 // references remain, force), try_get during going, exit runs once, residency
 // under both unload policies with real threads and completions as
 // handshakes, the safe-exit helpers, placement, and a threaded smoke test.
+//
+// They double as the conformance suite of a user's module
+// (implementations.h): everything module_primitive (concepts.h) states runs
+// on any type; what needs basic_module itself (name(), residents(), the
+// safe-exit helpers and run_placed, which take a basic_module, its
+// Platform text hooks and its underflow reports) is skipped for a type
+// without it, never weakened.
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
+#include <concepts>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -32,10 +41,32 @@ bool eventually(Pred pred) {
   return pred();
 }
 
+// basic_module's extras beyond module_primitive.
+template <class M>
+concept named_module = requires(const M& m) {
+  { m.name() } -> std::convertible_to<const char*>;
+};
+template <class M>
+concept resident_counting_module = requires(const M& m, typename M::residency_scope& s) {
+  { m.residents() } -> std::convertible_to<std::uint32_t>;
+  { s.active() } -> std::same_as<bool>;
+  s.end();
+};
+// A basic_module (fuzzable_module_primitive): the safe-exit helpers and
+// run_placed take one, and the text-hook and report tests observe its code.
+template <class M>
+concept lastref_module =
+    fuzzable_module_primitive<M> && named_module<M> && resident_counting_module<M>;
+#define LASTREF_SKIP_WITHOUT(concept_name) \
+  GTEST_SKIP() << "lastref-only extra (module_test.cc: " #concept_name ")"
+
+// module_primitive guarantees the three-argument constructor only.
+constexpr unload_policy default_policy = unload_policy::immediate;
+
 template <class M>
 class module_test : public ::testing::Test {
  public:
-  using platform = typename M::platform_type;
+  using platform = platform_of_t<M>;
   using completion = basic_completion<platform>;
   using scope = typename M::residency_scope;
 
@@ -46,9 +77,14 @@ TYPED_TEST_SUITE(module_test, module_implementations);
 
 TYPED_TEST(module_test, ComingIsBusyAndRefusesReferences) {
   int exits = 0;
-  TypeParam m("m", [&] { ++exits; });
-  EXPECT_STREQ(m.name(), "m");
-  EXPECT_EQ(m.text(), static_cast<const void*>(&m));
+  TypeParam m(
+      "m", [&] { ++exits; }, default_policy);
+  if constexpr (named_module<TypeParam>) {
+    EXPECT_STREQ(m.name(), "m");
+  }
+  if constexpr (lastref_module<TypeParam>) {
+    EXPECT_EQ(m.text(), static_cast<const void*>(&m));
+  }
   EXPECT_EQ(m.state(), module_state::coming);
   EXPECT_FALSE(m.try_get());
   EXPECT_EQ(m.unload(), unload_result::busy);
@@ -62,7 +98,8 @@ TYPED_TEST(module_test, ComingIsBusyAndRefusesReferences) {
 
 TYPED_TEST(module_test, WouldBlockWhileReferencesRemain) {
   int exits = 0;
-  TypeParam m("m", [&] { ++exits; });
+  TypeParam m(
+      "m", [&] { ++exits; }, default_policy);
   m.mark_live();
   ASSERT_TRUE(m.try_get());
   m.get();
@@ -90,12 +127,15 @@ TYPED_TEST(module_test, GoingIsBusyAndRefusesReferences) {
   bool got = true;
   unload_result nested = unload_result::ok;
   module_state during = module_state::live;
-  TypeParam m("m", [&] {
-    ++exits;
-    during = self->state();
-    got = self->try_get();
-    nested = self->unload();
-  });
+  TypeParam m(
+      "m",
+      [&] {
+        ++exits;
+        during = self->state();
+        got = self->try_get();
+        nested = self->unload();
+      },
+      default_policy);
   self = &m;
   m.mark_live();
   EXPECT_EQ(m.unload(), unload_result::ok);
@@ -107,7 +147,8 @@ TYPED_TEST(module_test, GoingIsBusyAndRefusesReferences) {
 
 TYPED_TEST(module_test, ForceUnloadsWithReferences) {
   int exits = 0;
-  TypeParam m("m", [&] { ++exits; });
+  TypeParam m(
+      "m", [&] { ++exits; }, default_policy);
   m.mark_live();
   ASSERT_TRUE(m.try_get());
   EXPECT_EQ(m.unload(), unload_result::would_block);
@@ -121,61 +162,77 @@ TYPED_TEST(module_test, ForceUnloadsWithReferences) {
 }
 
 TYPED_TEST(module_test, PutUnderflowReports) {
-  TypeParam m("m", nullptr);
-  m.mark_live();
-  m.put();  // drops the base: kernel WARN_ON(ret < 0) does not fire yet
-  EXPECT_EQ(this->reports_.size(), 0u);
-  m.put();
-  auto e = this->reports_.entries();
-  ASSERT_EQ(e.size(), 1u);
-  EXPECT_EQ(e[0].kind, refcount_saturation::sub_uaf);
-  EXPECT_EQ(m.refcount(), -1);  // refcnt stays 0
+  if constexpr (!lastref_module<TypeParam>) {
+    LASTREF_SKIP_WITHOUT(lastref_module);
+  } else {
+    TypeParam m("m", nullptr, default_policy);
+    m.mark_live();
+    m.put();  // drops the base: kernel WARN_ON(ret < 0) does not fire yet
+    EXPECT_EQ(this->reports_.size(), 0u);
+    m.put();
+    auto e = this->reports_.entries();
+    ASSERT_EQ(e.size(), 1u);
+    EXPECT_EQ(e[0].kind, refcount_saturation::sub_uaf);
+    EXPECT_EQ(m.refcount(), -1);  // refcnt stays 0
+  }
 }
 
 // An extra put() that silently took the base reference is the kernel's
 // BUG_ON(ret < 0) in try_release_module_ref: unload reports it instead of
 // returning would_block forever without a word.
 TYPED_TEST(module_test, UnloadReportsStolenBaseReference) {
-  TypeParam m("m", nullptr);
-  m.mark_live();
-  m.put();  // no reference was held: takes the base
-  EXPECT_EQ(this->reports_.size(), 0u);
-  m.unload();
-  auto e = this->reports_.entries();
-  ASSERT_EQ(e.size(), 1u);
-  EXPECT_EQ(e[0].kind, refcount_saturation::sub_uaf);
+  if constexpr (!lastref_module<TypeParam>) {
+    LASTREF_SKIP_WITHOUT(lastref_module);
+  } else {
+    TypeParam m("m", nullptr, default_policy);
+    m.mark_live();
+    m.put();  // no reference was held: takes the base
+    EXPECT_EQ(this->reports_.size(), 0u);
+    m.unload();
+    auto e = this->reports_.entries();
+    ASSERT_EQ(e.size(), 1u);
+    EXPECT_EQ(e[0].kind, refcount_saturation::sub_uaf);
+  }
 }
 
 TYPED_TEST(module_test, ResidencyScopeCountsAndEndsEarly) {
-  TypeParam m("m", nullptr);
-  m.mark_live();
-  {
-    typename TestFixture::scope s(m);
-    EXPECT_TRUE(s.active());
-    EXPECT_EQ(m.residents(), 1u);
+  if constexpr (!resident_counting_module<TypeParam>) {
+    LASTREF_SKIP_WITHOUT(resident_counting_module);
+  } else {
+    TypeParam m("m", nullptr, default_policy);
+    m.mark_live();
     {
-      typename TestFixture::scope inner(m);
-      EXPECT_EQ(m.residents(), 2u);
+      typename TestFixture::scope s(m);
+      EXPECT_TRUE(s.active());
+      EXPECT_EQ(m.residents(), 1u);
+      {
+        typename TestFixture::scope inner(m);
+        EXPECT_EQ(m.residents(), 2u);
+      }
+      s.end();
+      EXPECT_FALSE(s.active());
+      EXPECT_EQ(m.residents(), 0u);
+      s.end();
+      EXPECT_EQ(m.residents(), 0u);
     }
-    s.end();
-    EXPECT_FALSE(s.active());
-    EXPECT_EQ(m.residents(), 0u);
-    s.end();
     EXPECT_EQ(m.residents(), 0u);
   }
-  EXPECT_EQ(m.residents(), 0u);
 }
 
 TYPED_TEST(module_test, CallInTextAndPlacement) {
-  TypeParam m("m", nullptr);
-  m.mark_live();
-  EXPECT_EQ(m.call_in_text([&] { return m.residents(); }), 1u);
-  EXPECT_EQ(run_placed(release_placement::module, m, [&] { return m.residents(); }), 1u);
-  EXPECT_EQ(run_placed(release_placement::builtin, m, [&] { return m.residents(); }), 0u);
-  int x = 0;
-  int& ref = m.call_in_text([&]() -> int& { return x; });
-  EXPECT_EQ(&ref, &x);
-  EXPECT_EQ(m.residents(), 0u);
+  if constexpr (!lastref_module<TypeParam>) {
+    LASTREF_SKIP_WITHOUT(lastref_module);
+  } else {
+    TypeParam m("m", nullptr, default_policy);
+    m.mark_live();
+    EXPECT_EQ(m.call_in_text([&] { return m.residents(); }), 1u);
+    EXPECT_EQ(run_placed(release_placement::module, m, [&] { return m.residents(); }), 1u);
+    EXPECT_EQ(run_placed(release_placement::builtin, m, [&] { return m.residents(); }), 0u);
+    int x = 0;
+    int& ref = m.call_in_text([&]() -> int& { return x; });
+    EXPECT_EQ(&ref, &x);
+    EXPECT_EQ(m.residents(), 0u);
+  }
 }
 
 // A thread is still in the module's text when unload() runs. `drain` must
@@ -202,7 +259,9 @@ void residency_race(unload_policy policy) {
   exit_ran.wait();
   if (policy == unload_policy::drain_residency) {
     // The resident cannot leave before `proceed`, so unload cannot finish.
-    EXPECT_EQ(m.residents(), 1u);
+    if constexpr (resident_counting_module<M>) {
+      EXPECT_EQ(m.residents(), 1u);
+    }
     EXPECT_FALSE(unloaded.done());
     EXPECT_EQ(m.state(), module_state::going);
     proceed.complete();
@@ -211,7 +270,9 @@ void residency_race(unload_policy policy) {
   } else {
     unloaded.wait();  // returns with the resident still inside
     EXPECT_EQ(m.state(), module_state::gone);
-    EXPECT_EQ(m.residents(), 1u);
+    if constexpr (resident_counting_module<M>) {
+      EXPECT_EQ(m.residents(), 1u);
+    }
     proceed.complete();
     resident.join();
     EXPECT_TRUE(gone_while_inside.load());  // the reference bug
@@ -219,7 +280,9 @@ void residency_race(unload_policy policy) {
   resident.join();
   unloader.join();
   EXPECT_EQ(r, unload_result::ok);
-  EXPECT_EQ(m.residents(), 0u);
+  if constexpr (resident_counting_module<M>) {
+    EXPECT_EQ(m.residents(), 0u);
+  }
 }
 
 TYPED_TEST(module_test, DrainWaitsForResident) {
@@ -233,52 +296,60 @@ TYPED_TEST(module_test, ImmediateUnmapsUnderResident) {
 TYPED_TEST(module_test, DrainWithNoResidentsDoesNotBlock) {
   TypeParam m("m", nullptr, unload_policy::drain_residency);
   m.mark_live();
-  m.call_in_text([] {});
+  { typename TestFixture::scope in_text(m); }  // entered and left
   EXPECT_EQ(m.unload(), unload_result::ok);
 }
 
 // module_put_and_kthread_exit: the thread's last action drops its module
 // reference from builtin code; the thread ends without returning.
 TYPED_TEST(module_test, ModulePutAndExit) {
-  TypeParam m("m", nullptr, unload_policy::drain_residency);
-  m.mark_live();
-  ASSERT_TRUE(m.try_get());
-  typename TestFixture::completion started;
-  std::atomic<bool> returned{false};
-  {
-    joining_thread t([&] {
-      typename TestFixture::scope s(m);
-      started.complete();
-      module_put_and_exit(m, s);
-      returned = true;  // never reached
-    });
-    started.wait();
-    t.join();
+  if constexpr (!lastref_module<TypeParam>) {
+    LASTREF_SKIP_WITHOUT(lastref_module);
+  } else {
+    TypeParam m("m", nullptr, unload_policy::drain_residency);
+    m.mark_live();
+    ASSERT_TRUE(m.try_get());
+    typename TestFixture::completion started;
+    std::atomic<bool> returned{false};
+    {
+      joining_thread t([&] {
+        typename TestFixture::scope s(m);
+        started.complete();
+        module_put_and_exit(m, s);
+        returned = true;  // never reached
+      });
+      started.wait();
+      t.join();
+    }
+    EXPECT_FALSE(returned.load());
+    EXPECT_EQ(m.refcount(), 0);
+    EXPECT_EQ(m.residents(), 0u);
+    EXPECT_EQ(m.unload(), unload_result::ok);
   }
-  EXPECT_FALSE(returned.load());
-  EXPECT_EQ(m.refcount(), 0);
-  EXPECT_EQ(m.residents(), 0u);
-  EXPECT_EQ(m.unload(), unload_result::ok);
 }
 
 // kthread_complete_and_exit: the exit callback waits for the thread, which
 // completes as its very last action from builtin code.
 TYPED_TEST(module_test, CompleteAndExit) {
-  for (auto policy : {unload_policy::drain_residency, unload_policy::immediate}) {
-    typename TestFixture::completion thread_done;
-    TypeParam m(
-        "m", [&] { thread_done.wait(); }, policy);
-    m.mark_live();
-    std::atomic<bool> returned{false};
-    joining_thread t([&] {
-      typename TestFixture::scope s(m);
-      complete_and_exit(thread_done, s);
-      returned = true;  // never reached
-    });
-    EXPECT_EQ(m.unload(), unload_result::ok);
-    t.join();
-    EXPECT_FALSE(returned.load());
-    EXPECT_EQ(m.residents(), 0u);
+  if constexpr (!lastref_module<TypeParam>) {
+    LASTREF_SKIP_WITHOUT(lastref_module);
+  } else {
+    for (auto policy : {unload_policy::drain_residency, unload_policy::immediate}) {
+      typename TestFixture::completion thread_done;
+      TypeParam m(
+          "m", [&] { thread_done.wait(); }, policy);
+      m.mark_live();
+      std::atomic<bool> returned{false};
+      joining_thread t([&] {
+        typename TestFixture::scope s(m);
+        complete_and_exit(thread_done, s);
+        returned = true;  // never reached
+      });
+      EXPECT_EQ(m.unload(), unload_result::ok);
+      t.join();
+      EXPECT_FALSE(returned.load());
+      EXPECT_EQ(m.residents(), 0u);
+    }
   }
 }
 
@@ -302,9 +373,10 @@ TYPED_TEST(module_test, ThreadsTryGetVersusUnload) {
         for (int i = 0; i < 2000; ++i) {
           if (m.try_get()) {
             if (std::exchange(first, false)) got_one.complete();
-            m.call_in_text([&] {
+            {
+              typename TestFixture::scope in_text(m);
               if (exits.load() != 0) late_reference = true;
-            });
+            }
             m.put();
           } else if (m.state() != module_state::live) {
             break;
@@ -372,34 +444,47 @@ std::vector<std::string> run_logged(unload_policy policy) {
 // The detector (unmap before leave) fires on the kernel's policy and is
 // silent on drain_residency.
 TYPED_TEST(module_test, TextImmediateUnmapsBeforeLeave) {
-  using M = rebind_platform_t<TypeParam, text_log_platform>;
-  EXPECT_EQ(run_logged<M>(unload_policy::immediate),
-            (std::vector<std::string>{"enter", "unmap", "leave"}));
+  if constexpr (!lastref_module<TypeParam>) {
+    LASTREF_SKIP_WITHOUT(lastref_module);
+  } else {
+    using M = rebind_platform_t<TypeParam, text_log_platform>;
+    EXPECT_EQ(run_logged<M>(unload_policy::immediate),
+              (std::vector<std::string>{"enter", "unmap", "leave"}));
+  }
 }
 
 TYPED_TEST(module_test, TextDrainLeavesBeforeUnmap) {
-  using M = rebind_platform_t<TypeParam, text_log_platform>;
-  EXPECT_EQ(run_logged<M>(unload_policy::drain_residency),
-            (std::vector<std::string>{"enter", "leave", "unmap"}));
+  if constexpr (!lastref_module<TypeParam>) {
+    LASTREF_SKIP_WITHOUT(lastref_module);
+  } else {
+    using M = rebind_platform_t<TypeParam, text_log_platform>;
+    EXPECT_EQ(run_logged<M>(unload_policy::drain_residency),
+              (std::vector<std::string>{"enter", "leave", "unmap"}));
+  }
 }
 
 TYPED_TEST(module_test, TextSafeExitLeavesBeforeSignal) {
-  using M = rebind_platform_t<TypeParam, text_log_platform>;
-  using platform = text_log_platform;
-  platform::log.clear();
-  basic_completion<platform> done;
-  M m("m", [&] { done.wait(); });
-  m.mark_live();
-  joining_thread t([&] {
-    typename M::residency_scope s(m);
-    complete_and_exit(done, s);
-  });
-  EXPECT_EQ(m.unload(), unload_result::ok);
-  t.join();
-  auto log = platform::log;
-  // complete() is the exiting thread's last action, so the unmap it allows
-  // comes after the thread left the text and began to exit.
-  EXPECT_EQ(log, (std::vector<std::string>{"enter", "leave", "exit_thread", "unmap"}));
+  if constexpr (!lastref_module<TypeParam>) {
+    LASTREF_SKIP_WITHOUT(lastref_module);
+  } else {
+    using M = rebind_platform_t<TypeParam, text_log_platform>;
+    using platform = text_log_platform;
+    platform::log.clear();
+    basic_completion<platform> done;
+    M m(
+        "m", [&] { done.wait(); }, default_policy);
+    m.mark_live();
+    joining_thread t([&] {
+      typename M::residency_scope s(m);
+      complete_and_exit(done, s);
+    });
+    EXPECT_EQ(m.unload(), unload_result::ok);
+    t.join();
+    auto log = platform::log;
+    // complete() is the exiting thread's last action, so the unmap it allows
+    // comes after the thread left the text and began to exit.
+    EXPECT_EQ(log, (std::vector<std::string>{"enter", "leave", "exit_thread", "unmap"}));
+  }
 }
 
 // The hard rule for residency: the unloader frees the module as soon as

@@ -1,0 +1,257 @@
+# lastref_add_primitive — test your own refcount, kref, completion or module
+# with lastref: fuzzing under the model, a stress/TSan job, the conformance
+# suites and benchmarks beside lastref's own, all registered with CTest.
+#
+#   lastref_add_primitive(
+#     NAME <name>              # [a-z][a-z0-9_]*: prefixes targets and tests
+#     KIND refcount|kref|completion|module
+#     HEADER <file>            # defines TYPE (relative: to CMAKE_CURRENT_SOURCE_DIR)
+#     TYPE <class template>    # e.g. my::refcount: template <class Platform> class ...
+#     [LINK_LIBRARIES <lib>...]  # what HEADER needs besides lastref
+#     [EXPECT_BUG <regex>]     # a deliberately broken primitive: its fuzz test
+#                              # passes only when the fuzzer reports a failure
+#                              # matching <regex> (e.g. "use_after_free|data_race")
+#     [FUZZ_TARGETS <t>...]    # scenario families: kref completion module_unload
+#                              # mixed (default: the kind's own; refcount -> kref)
+#     [FUZZ_RUNS <n>]          # inputs per fuzz test (default 20000)
+#     [FUZZ_SEED <n>]          # (default 1)
+#     [STRESS_ITERATIONS <n>]  # rounds of the stress test (default 200)
+#     [NO_FUZZ] [NO_STRESS] [NO_CONFORMANCE] [NO_BENCH])
+#
+# TYPE is written against lastref's platform policy (lastref/platform.h): a
+# class template over a Platform that uses Platform::atomic<T> (and, to
+# block, Platform::futex_*), exactly as lastref's primitives do. A type
+# written with std::atomic adapts in one line: make it a template over
+# `class P` and spell `std::atomic<T>` as `typename P::template atomic<T>`.
+# The kind's concept (lastref/concepts.h) is checked first, so a missing
+# operation is a compile error naming the concept and the expression.
+#
+# Targets (each built only if its parts are available):
+#   <name>_<t>_fuzzer  per FUZZ_TARGETS: libFuzzer when LASTREF_FUZZ_ENGINE
+#                      is libfuzzer (clang), else a standalone driver that
+#                      replays files and runs -runs=N random inputs (-seed=S)
+#   <name>_stress      real threads (TSan when the build uses -fsanitize=thread)
+#   <name>_conformance the typed unit suites of that kind (GoogleTest): the
+#                      Linux semantics on any type with the kind's concept;
+#                      cases that need lastref's own extras (e.g. a
+#                      completion's waiters()) are skipped for a type
+#                      without them
+#   <name>_bench       Google Benchmark: <group>/ref:byo_<name> beside
+#                      lastref's primitive, its baseline and the group's limit
+# Tests (label byo, plus fuzz / tsan / unit / bench):
+#   <name>.fuzz.<t>    -runs=FUZZ_RUNS from an empty corpus (expects the bug
+#                      with EXPECT_BUG, else no failure)
+#   <name>.stress      --iterations=STRESS_ITERATIONS (not with EXPECT_BUG:
+#                      a real-thread run finds a bug only by chance). Under
+#                      TSan, note that clang 14's TSan does not model
+#                      std::atomic_thread_fence: a fence-based acquire is
+#                      reported as a race (use an acquire load or RMW).
+#   <name>.<suite>/... one test per conformance case
+#   <name>.bench.smoke every benchmark once, with a tiny min time
+include_guard(GLOBAL)
+
+# Paths are cache entries: the function is called from other directory
+# scopes (a user's project that add_subdirectory()s lastref).
+set(_lastref_byo_module_dir ${CMAKE_CURRENT_LIST_DIR})
+
+# Where the sources and templates are: next to this file when installed
+# (lib/cmake/lastref/byo), in the source tree otherwise.
+if(EXISTS ${_lastref_byo_module_dir}/byo/templates)
+  set(_lastref_byo_templates ${_lastref_byo_module_dir}/byo/templates CACHE INTERNAL "")
+  set(_lastref_byo_src ${_lastref_byo_module_dir}/byo CACHE INTERNAL "")
+  set(_lastref_byo_fuzz_src ${_lastref_byo_module_dir}/byo CACHE INTERNAL "")
+  set(_lastref_byo_conformance ${_lastref_byo_module_dir}/byo/conformance CACHE INTERNAL "")
+  set(_lastref_byo_run_fuzz_dir ${_lastref_byo_module_dir}/byo CACHE INTERNAL "")
+else()
+  get_filename_component(_lastref_byo_root ${_lastref_byo_module_dir}/.. ABSOLUTE)
+  set(_lastref_byo_templates ${_lastref_byo_root}/byo/templates CACHE INTERNAL "")
+  set(_lastref_byo_src ${_lastref_byo_root}/byo/src CACHE INTERNAL "")
+  set(_lastref_byo_run_fuzz_dir ${_lastref_byo_root}/byo CACHE INTERNAL "")
+  set(_lastref_byo_fuzz_src ${_lastref_byo_root}/fuzz CACHE INTERNAL "")
+  set(_lastref_byo_conformance ${_lastref_byo_root}/primitives/tests CACHE INTERNAL "")
+endif()
+
+# The fuzzing engine: libfuzzer when the compiler is clang and links
+# -fsanitize=fuzzer, else standalone. lastref's own build sets it already.
+if(NOT DEFINED LASTREF_FUZZ_ENGINE)
+  set(_lastref_engine standalone)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    include(CheckCXXSourceCompiles)
+    set(CMAKE_REQUIRED_LINK_OPTIONS -fsanitize=fuzzer)
+    check_cxx_source_compiles([[
+      #include <cstddef>
+      #include <cstdint>
+      extern "C" int LLVMFuzzerTestOneInput(const uint8_t*, size_t) { return 0; }]]
+      LASTREF_HAVE_LIBFUZZER)
+    unset(CMAKE_REQUIRED_LINK_OPTIONS)
+    if(LASTREF_HAVE_LIBFUZZER)
+      set(_lastref_engine libfuzzer)
+    endif()
+  endif()
+  set(LASTREF_FUZZ_ENGINE ${_lastref_engine} CACHE STRING "libfuzzer or standalone")
+endif()
+
+function(lastref_add_primitive)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "NO_FUZZ;NO_STRESS;NO_CONFORMANCE;NO_BENCH"
+    "NAME;KIND;HEADER;TYPE;EXPECT_BUG;FUZZ_RUNS;FUZZ_SEED;STRESS_ITERATIONS"
+    "LINK_LIBRARIES;FUZZ_TARGETS")
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "lastref_add_primitive: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  foreach(req NAME KIND HEADER TYPE)
+    if(NOT arg_${req})
+      message(FATAL_ERROR "lastref_add_primitive: ${req} is required")
+    endif()
+  endforeach()
+  if(NOT arg_NAME MATCHES "^[a-z][a-z0-9_]*$")
+    message(FATAL_ERROR "lastref_add_primitive: NAME '${arg_NAME}' must match [a-z][a-z0-9_]*")
+  endif()
+  get_filename_component(header ${arg_HEADER} ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
+  if(NOT EXISTS ${header})
+    message(FATAL_ERROR "lastref_add_primitive: HEADER ${header} does not exist")
+  endif()
+  foreach(opt FUZZ_RUNS:20000 FUZZ_SEED:1 STRESS_ITERATIONS:200)
+    string(REPLACE ":" ";" kv ${opt})
+    list(GET kv 0 k)
+    list(GET kv 1 v)
+    if(NOT DEFINED arg_${k})
+      set(arg_${k} ${v})
+    endif()
+  endforeach()
+
+  # What each kind plugs into: the concept, the fuzz set, the driver.
+  set(LRP_NAME ${arg_NAME})
+  set(LRP_TYPE ${arg_TYPE})
+  set(LRP_HEADER ${header})
+  set(LRP_CHECKED ${arg_TYPE})
+  set(LRP_SET_KREF lastref::basic_kref)
+  set(LRP_SET_COMPLETION lastref::basic_completion)
+  set(LRP_SET_MODULE lastref::basic_module)
+  set(LRP_DRIVEN ${arg_TYPE})
+  if(arg_KIND STREQUAL "refcount")
+    set(LRP_CONCEPT refcount_primitive)
+    set(LRP_SET_KREF "lastref::byo::refcount_kref_of<${arg_TYPE}>::type")
+    set(LRP_DRIVER kref)
+    set(LRP_DRIVEN "lastref::byo::refcount_kref_of<${arg_TYPE}>::template type")
+    set(default_targets kref)
+  elseif(arg_KIND STREQUAL "kref")
+    set(LRP_CONCEPT kref_primitive)
+    set(LRP_SET_KREF ${arg_TYPE})
+    set(LRP_DRIVER kref)
+    set(default_targets kref)
+  elseif(arg_KIND STREQUAL "completion")
+    set(LRP_CONCEPT completion_primitive)
+    set(LRP_SET_COMPLETION ${arg_TYPE})
+    set(LRP_DRIVER completion)
+    set(default_targets completion)
+  elseif(arg_KIND STREQUAL "module")
+    set(LRP_CONCEPT module_primitive)
+    set(LRP_SET_MODULE ${arg_TYPE})
+    set(LRP_DRIVER module)
+    set(default_targets module_unload)
+  else()
+    message(FATAL_ERROR "lastref_add_primitive: KIND must be refcount, kref, completion or module")
+  endif()
+  if(NOT arg_FUZZ_TARGETS)
+    set(arg_FUZZ_TARGETS ${default_targets})
+  endif()
+  set(gen ${CMAKE_CURRENT_BINARY_DIR}/lastref_byo/${arg_NAME})
+  # In lastref's own tree, its warning flags (-Werror with LASTREF_WERROR);
+  # a user's project keeps its own, also when it add_subdirectory()s lastref.
+  set(_lrp_in_tree FALSE)
+  if(TARGET lastref_warnings AND DEFINED lastref_SOURCE_DIR)
+    cmake_path(IS_PREFIX lastref_SOURCE_DIR "${CMAKE_CURRENT_SOURCE_DIR}" NORMALIZE _lrp_in_tree)
+  endif()
+  if(_lrp_in_tree)
+    list(APPEND arg_LINK_LIBRARIES lastref_warnings)
+  endif()
+  set(labels byo)
+
+  # --- fuzz targets (the model runs fibers: not under TSan) -------------------------
+  if(NOT arg_NO_FUZZ AND TARGET lastref::fuzz_support)
+    set(fuzz_concept ${LRP_CONCEPT})
+    if(arg_KIND STREQUAL "module")
+      set(LRP_CONCEPT fuzzable_module_primitive)
+    endif()
+    foreach(t IN LISTS arg_FUZZ_TARGETS)
+      set(LRP_TARGET ${t})
+      set(exe ${arg_NAME}_${t}_fuzzer)
+      configure_file(${_lastref_byo_templates}/fuzz.cc.in ${gen}/${exe}.cc @ONLY)
+      add_executable(${exe} ${gen}/${exe}.cc ${_lastref_byo_fuzz_src}/target.cc)
+      target_link_libraries(${exe} PRIVATE lastref::fuzz_support ${arg_LINK_LIBRARIES})
+      if(LASTREF_FUZZ_ENGINE STREQUAL "libfuzzer")
+        # lastref's own build may take both from OSS-Fuzz (fuzz/build.sh).
+        set(instrument -fsanitize=fuzzer-no-link)
+        set(engine -fsanitize=fuzzer)
+        if(DEFINED LASTREF_FUZZ_INSTRUMENT)
+          separate_arguments(instrument UNIX_COMMAND "${LASTREF_FUZZ_INSTRUMENT}")
+        endif()
+        if(DEFINED LASTREF_LIB_FUZZING_ENGINE)
+          separate_arguments(engine UNIX_COMMAND "${LASTREF_LIB_FUZZING_ENGINE}")
+        endif()
+        target_sources(${exe} PRIVATE ${_lastref_byo_fuzz_src}/mutator.cc)
+        target_compile_options(${exe} PRIVATE ${instrument})
+        target_link_options(${exe} PRIVATE ${engine})
+      else()
+        target_sources(${exe} PRIVATE ${_lastref_byo_src}/random_main.cc)
+      endif()
+      set(mode clean)
+      if(arg_EXPECT_BUG)
+        set(mode find)
+      endif()
+      add_test(NAME ${arg_NAME}.fuzz.${t}
+        COMMAND ${CMAKE_COMMAND} -DFUZZER=$<TARGET_FILE:${exe}>
+          -DWORK=${CMAKE_CURRENT_BINARY_DIR}/lastref_byo_work/${exe} -DRUNS=${arg_FUZZ_RUNS}
+          -DSEED=${arg_FUZZ_SEED} -DMODE=${mode} "-DEXPECT=${arg_EXPECT_BUG}"
+          -P ${_lastref_byo_run_fuzz_dir}/run_fuzz.cmake)
+      set_tests_properties(${arg_NAME}.fuzz.${t} PROPERTIES LABELS "${labels};fuzz" TIMEOUT 300)
+    endforeach()
+    set(LRP_CONCEPT ${fuzz_concept})
+  endif()
+
+  # --- stress / TSan job --------------------------------------------------------------
+  if(NOT arg_NO_STRESS AND TARGET lastref::stress_support)
+    configure_file(${_lastref_byo_templates}/stress.cc.in ${gen}/${arg_NAME}_stress.cc @ONLY)
+    add_executable(${arg_NAME}_stress ${gen}/${arg_NAME}_stress.cc)
+    target_link_libraries(${arg_NAME}_stress PRIVATE lastref::stress_support ${arg_LINK_LIBRARIES})
+    if(NOT arg_EXPECT_BUG)
+      add_test(NAME ${arg_NAME}.stress
+        COMMAND ${arg_NAME}_stress --iterations=${arg_STRESS_ITERATIONS} --jitter=1)
+      set_tests_properties(${arg_NAME}.stress PROPERTIES LABELS "${labels};tsan" TIMEOUT 300
+        ENVIRONMENT "TSAN_OPTIONS=halt_on_error=1:exitcode=66")
+    endif()
+  endif()
+
+  # --- conformance: lastref's typed suites over TYPE ------------------------------------
+  if(NOT TARGET GTest::gtest_main AND NOT arg_NO_CONFORMANCE AND TARGET lastref::conformance)
+    find_package(GTest QUIET)
+    if(NOT GTest_FOUND)
+      message(STATUS "lastref_add_primitive(${arg_NAME}): GoogleTest not found, no conformance "
+                     "tests (Debian: apt-get install libgtest-dev)")
+    endif()
+  endif()
+  if(NOT arg_NO_CONFORMANCE AND TARGET lastref::conformance AND TARGET GTest::gtest_main)
+    include(GoogleTest)
+    configure_file(${_lastref_byo_templates}/concept_check.cc.in
+      ${gen}/${arg_NAME}_concept_check.cc @ONLY)
+    add_executable(${arg_NAME}_conformance ${_lastref_byo_conformance}/${arg_KIND}_test.cc
+      ${gen}/${arg_NAME}_concept_check.cc)
+    string(TOUPPER ${arg_KIND} kind_upper)
+    target_compile_definitions(${arg_NAME}_conformance PRIVATE
+      "LASTREF_CONFORMANCE_HEADER=\"${header}\"" "LASTREF_CONFORMANCE_${kind_upper}=${arg_TYPE}")
+    target_link_libraries(${arg_NAME}_conformance PRIVATE lastref::conformance GTest::gtest_main
+      ${arg_LINK_LIBRARIES})
+    gtest_discover_tests(${arg_NAME}_conformance TEST_PREFIX "${arg_NAME}." DISCOVERY_TIMEOUT 60
+      PROPERTIES LABELS "${labels};unit" TIMEOUT 120)
+  endif()
+
+  # --- benchmarks ---------------------------------------------------------------------
+  if(NOT arg_NO_BENCH AND TARGET lastref::bench_support)
+    configure_file(${_lastref_byo_templates}/bench.cc.in ${gen}/${arg_NAME}_bench.cc @ONLY)
+    add_executable(${arg_NAME}_bench ${gen}/${arg_NAME}_bench.cc)
+    target_link_libraries(${arg_NAME}_bench PRIVATE lastref::bench_support ${arg_LINK_LIBRARIES})
+    add_test(NAME ${arg_NAME}.bench.smoke
+      COMMAND ${arg_NAME}_bench --benchmark_min_time=0.002 --benchmark_repetitions=1)
+    set_tests_properties(${arg_NAME}.bench.smoke PROPERTIES LABELS "${labels};bench" TIMEOUT 120)
+  endif()
+endfunction()
