@@ -1,21 +1,33 @@
 #!/usr/bin/python3
 """lastref results report: reads what the main job left in a results directory
-and writes REPORT.md with tables and PNG plots (plots/).
+and writes a Markdown report (+ its HTML version) with tables and PNG plots
+(plots/ beside the report).
 
 Inputs (each optional; a missing one gets a "not run" section):
+  run.json              what ./lastref run ran and how each stage ended, on
+                        what machine, with which versions (lastref-run/1,
+                        scripts/run_record.py; see results/README.md)
   bench/*.json          Google Benchmark JSON (--benchmark_out_format=json),
                         benchmark names <group>/<role>:<impl> as described in
-                        bench/suites/harness/main.h
+                        bench/suites/harness/main.h; medians of repetitions
+  bench/release_latency_samples.json
+                        per-sample latency histograms of the release suite
+                        (lastref-release-samples/1): CDF plots
   detection.json        bug-zoo detection scorecard (variant x detector)
   fuzz_campaign.json    per fuzz target: execs, exec/s, crashes
   tsan.json             per TSan harness: ops/s, violations
-The three JSON scorecards are rendered generically from a list of records, so
-their exact schema can evolve; see records_of().
+The report opens with a Headline table (headline_section) computed from these
+inputs: a few figures beside their limits, each with its ratio, "not run" where
+an input is missing. Every benchmark group gets a note (group_note) saying what
+it measures and what its limit is; the release suite's cells get an overview
+(p50/p99 per strategy and cell, with the wait-yield A/B and the probes).
+The fuzz and TSan scorecards are rendered generically from a list of records,
+so their exact schema can evolve; see records_of().
 
 A malformed input is an error that names the file (exit status 2), never a
 silently wrong report.
 
-usage: report.py [--results DIR] [--out FILE]
+usage: report.py [--results DIR] [--out FILE] [--no-html]
 """
 
 import argparse
@@ -122,7 +134,10 @@ def load_bench_file(path, shown):
         # time, which a shared, loaded machine does not inflate.
         clock = "real_time" if ("real_time" in extra or "manual_time" in extra) else "cpu_time"
         variant = "/".join(x for x in extra if x.startswith("threads:"))
+        threads = next((int(x.split(":", 1)[1]) for x in extra
+                        if x.startswith("threads:") and x.split(":", 1)[1].isdigit()), None)
         r = {"file": shown, "run_name": run_name, "group": group, "role": role, "impl": impl,
+             "impl_base": impl, "threads": threads,
              "variant": variant, "label": slot["label"], "error": slot["error"], "clock": clock}
         src = slot["median"]
         if src is not None:
@@ -214,6 +229,11 @@ def md_table(header, rows):
     return "\n".join(out)
 
 
+# Counters worth a word in a row's notes (the model suites': what a search
+# needed and whether a proof completed).
+SHOWN_COUNTERS = ("executions_to_find_median", "executions_to_find_max", "schedules", "complete", "failures",
+                  "failing_fraction")
+
 ROLE_ORDER = {"lastref": 0, "baseline": 1, "ref": 2, "limit": 3, "other": 4}
 
 
@@ -225,6 +245,13 @@ def bench_group_section(group, rows, plots_ok, plot_dir, notes):
     lines = [f"### `{group}`", ""]
     limits = [r for r in rows if r["role"] == "limit" and metric_ns(r)]
     limit = limits[0] if limits else None
+    # A thread sweep has one limit per thread count: compare like with like.
+    by_variant = {}
+    for r in limits:
+        by_variant.setdefault(r["variant"], r)
+
+    def limit_of(r):
+        return by_variant.get(r["variant"], limit)
     latency = any(is_latency(r) for r in rows)
     clocks = {r.get("clock") for r in rows if not is_latency(r)}
     metric_name = "p50 latency" if latency else (
@@ -252,8 +279,9 @@ def bench_group_section(group, rows, plots_ok, plot_dir, notes):
             mean = c["mean_us"] * 1e3 if "mean_us" in c else r.get("time_ns")
             row += [fmt_ns(c.get("p90_us", float("nan")) * 1e3), fmt_ns(c.get("p99_us", float("nan")) * 1e3),
                     fmt_ns(mean)]
-        ratio = (m / metric_ns(limit)) if (limit and m) else None
-        row.append(fmt_ratio(ratio) if r is not limit else "1 (limit)")
+        lim = limit_of(r)
+        ratio = (m / metric_ns(lim)) if (lim and m) else None
+        row.append(fmt_ratio(ratio) if r is not lim else "1 (limit)")
         if paired:
             row.append(fmt_ratio(c.get("x_paired_limit")))
         note = []
@@ -261,16 +289,19 @@ def bench_group_section(group, rows, plots_ok, plot_dir, notes):
             note.append(f"error: {r['error']}")
         if "items_per_second" in c and not latency:
             note.append(f"{fmt_num(c['items_per_second'])} ops/s")
+        note += [f"{k}={fmt_num(c[k])}" for k in SHOWN_COUNTERS if k in c and r["role"] != "other"]
         mc = r.get("mean_counters", c)
-        if "violation_rate" in mc and (mc["violation_rate"] > 0 or "UNSAFE" in r["impl"]):
-            note.append(f"**reference bug in {fmt_pct(mc['violation_rate'])} of unloads** (module gone while "
-                        f"the releaser was in its text; mean over repetitions)")
+        if "exposed" in mc and (mc["exposed"] > 0 or "UNSAFE" in r["impl"]):
+            reps = max(1, r.get("reps") or 1)
+            n = f" of {round(mc['samples'] * reps)}" if "samples" in mc else ""
+            note.append(f"**reference bug exposed in {round(mc['exposed'] * reps)}{n} unloads** (module gone "
+                        "while the releaser was still in its text)")
         if r["role"] == "other":
             shown = ("p50_us", "p90_us", "p99_us", "max_us", "items_per_second")
             note += [f"{k}={fmt_num(v)}" for k, v in sorted(c.items()) if k not in shown][:5]
         if r.get("label"):
             note.append(r["label"])
-        if ratio is not None and ratio < 0.8 and r is not limit and not latency and "release_latency" not in group:
+        if ratio is not None and ratio < 0.8 and r is not lim and not latency and "release_latency" not in group:
             note.append("below the limit: does less than the limit models (see group notes)")
         row.append("; ".join(note))
         table.append(row)
@@ -280,10 +311,14 @@ def bench_group_section(group, rows, plots_ok, plot_dir, notes):
     lrefs = [r for r in group_rows(rows) if r["role"] == "lastref" and metric_ns(r)]
     bases = [r for r in group_rows(rows) if r["role"] == "baseline" and metric_ns(r)]
     if lrefs and bases:
-        lines.append(f"lastref ÷ baseline ({metric_name}; below 1 = lastref is faster):")
+        lines.append(f"lastref ÷ baseline ({metric_name}; below 1 = lastref is faster"
+                     + ("; at the same thread count" if len(by_variant) > 1 else "") + "):")
         lines.append("")
-        t = [[l["impl"]] + [fmt_ratio(metric_ns(l) / metric_ns(b)) for b in bases] for l in lrefs]
-        lines.append(md_table(["lastref \\ baseline"] + [b["impl"] for b in bases], t))
+        cols = list(dict.fromkeys(b["impl_base"] for b in bases))
+        bmap = {(b["impl_base"], b["variant"]): b for b in bases}
+        t = [[l["impl"]] + [fmt_ratio(metric_ns(l) / metric_ns(bmap[(c, l["variant"])]))
+                            if (c, l["variant"]) in bmap else "–" for c in cols] for l in lrefs]
+        lines.append(md_table(["lastref \\ baseline"] + cols, t))
         lines.append("")
     if paired:
         lines.append("`× paired limit`: each iteration of the benchmark also ran one sample of the "
@@ -298,12 +333,27 @@ def bench_group_section(group, rows, plots_ok, plot_dir, notes):
         if png:
             lines.append(f"![{group}]({png})")
             lines.append("")
-    return lines, limit
+        png = plot_threads(group, rows, plot_dir)
+        if png:
+            lines += [f"![{group}: throughput vs threads]({png})", ""]
+    return lines, limit_of
+
+
+def minor_label(v, lim):
+    """Label the 2x and 5x minor ticks of a log axis spanning less than ~1.5
+    decades (matplotlib would otherwise label none or all of them)."""
+    if v <= 0 or lim[1] / max(lim[0], 1e-12) > 30:
+        return False
+    mant = v / 10 ** math.floor(math.log10(v) + 1e-9)
+    return round(mant) in (2, 5) and abs(mant - round(mant)) < 1e-6
 
 
 def time_axis(ax):
     from matplotlib.ticker import FuncFormatter
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_ns(v) if v > 0 else "0"))
+    if ax.get_xscale() == "log":  # within a decade matplotlib labels minor ticks: same units
+        ax.xaxis.set_minor_formatter(FuncFormatter(
+            lambda v, _pos: fmt_ns(v) if minor_label(v, ax.get_xlim()) else ""))
 
 
 def plot_group(group, rows, limit, latency, plot_dir):
@@ -352,103 +402,388 @@ def plot_group(group, rows, limit, latency, plot_dir):
     return f"plots/{name}"
 
 
-def plot_release(groups, plot_dir):
-    """Uncontended vs starved releaser, per release scheme, on one log axis."""
+def throughput(r):
+    """Operations per second of a row: Google Benchmark's items_per_second
+    when the benchmark counts items, else iterations per second of the whole
+    run (its time per iteration already divides by every thread's
+    iterations)."""
+    c = r.get("counters", {})
+    if c.get("items_per_second"):
+        return c["items_per_second"], "items/s"
+    t = r.get("time_ns")
+    return (1e9 / t, "iterations/s") if t else (None, None)
+
+
+def plot_threads(group, rows, plot_dir):
+    """Throughput vs thread count, one line per implementation, for groups
+    whose benchmarks sweep ->Threads(n) (names ending /threads:N)."""
     import matplotlib.pyplot as plt
-    unc = {r["impl"]: r for r in groups.get("release_latency/uncontended", []) if metric_ns(r)}
-    sta = {r["impl"]: r for r in groups.get("release_latency/starved_releaser", []) if metric_ns(r)}
-    impls = [i for i in (r["impl"] for r in group_rows(list(unc.values()) + [
-        r for r in sta.values() if r["impl"] not in unc])) if i in unc or i in sta]
-    if not impls:
+    lines = {}
+    for r in rows:
+        if r.get("threads") is None or r.get("error") or is_latency(r):
+            continue
+        v, unit = throughput(r)
+        if v:
+            lines.setdefault((r["role"], r["impl_base"]), []).append((r["threads"], v, unit))
+    if len({t for pts in lines.values() for t, _, _ in pts}) < 2:
         return None
-    fig, ax = plt.subplots(figsize=(9, 0.55 * len(impls) + 1.8))
-    y = list(range(len(impls)))[::-1]
-    h = 0.38
-    for off, data, color, label in ((h / 2, unc, "#8fbbd9", "uncontended"),
-                                    (-h / 2, sta, "#1f4e79", "releaser starved (CPU hog)")):
-        vals = [metric_ns(data[i]) if i in data else 0 for i in impls]
-        upper = [max(0.0, data[i]["counters"].get("p99_us", 0) * 1e3 - metric_ns(data[i])) if i in data else 0
-                 for i in impls]
-        ax.barh([v + off for v in y], vals, height=h, color=color, label=label,
-                xerr=[[0] * len(vals), upper], capsize=2, error_kw={"elinewidth": 0.8})
-        for yy, v, u in zip(y, vals, upper):
-            if v:
-                ax.text(v + u, yy + off, "  " + fmt_ns(v), va="center", fontsize=7)
-    roles = {r["impl"]: r["role"] for r in list(unc.values()) + list(sta.values())}
+    fig, ax = plt.subplots(figsize=(8.5, 4.8))
+    styles = {"lastref": ("-", "o"), "baseline": ("--", "s"), "limit": (":", "^"), "ref": ("-.", "d")}
+    units = set()
+    palette = [plt.get_cmap("tab10")(i) for i in (0, 1, 2, 4, 5, 6, 7, 8, 9)]  # red is the limit's
+    for n, ((role, impl), pts) in enumerate(sorted(lines.items(),
+                                                   key=lambda kv: (ROLE_ORDER.get(kv[0][0], 9), kv[0][1]))):
+        pts.sort()
+        units |= {u for _, _, u in pts}
+        ls, mk = styles.get(role, ("-", "x"))
+        ax.plot([t for t, _, _ in pts], [v for _, v, _ in pts], linestyle=ls, marker=mk,
+                linewidth=2.2 if role == "lastref" else 1.2,
+                color=ROLE_COLORS["limit"] if role == "limit" else palette[n % len(palette)],
+                label=f"{impl} ({role})")
+    ax.set_xscale("log", base=2)
+    ticks = sorted({t for pts in lines.values() for t, _, _ in pts})
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([str(t) for t in ticks])
+    ax.set_yscale("log")
+    from matplotlib.ticker import FuncFormatter
+    lo, hi = ax.get_ylim()
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_num(v)))
+    ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _p: fmt_num(v) if minor_label(v, (lo, hi)) else ""))
+    ax.set_xlabel("threads")
+    ax.set_ylabel("throughput, " + (" or ".join(sorted(units)) or "ops/s") + " (median)")
+    ax.set_title(f"{group}: throughput vs threads", fontsize=10)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, loc="best")
+    fig.tight_layout()
+    name = f"threads_{slug(group)}.png"
+    fig.savefig(os.path.join(plot_dir, name), dpi=110)
+    plt.close(fig)
+    return f"plots/{name}"
 
-    def bug_rates(impl):
-        rates = []
-        for data in (unc, sta):
-            mc = data[impl].get("mean_counters", data[impl].get("counters", {})) if impl in data else {}
-            rates.append(fmt_pct(mc["violation_rate"]) if "violation_rate" in mc else "?")
-        return " / ".join(rates)
 
-    ax.set_yticks(y)
-    ax.set_yticklabels([("physical limit:\n" if roles.get(i) == "limit" else "") + i
-                        + ("\n(unloader polls)" if i == "module_put_and_exit" else "")
-                        + (f"\n(fast but wrong: reference bug in\n{bug_rates(i)} of unloads)" if "UNSAFE" in i else "")
-                        for i in impls], fontsize=8)
-    for t, i in zip(ax.get_yticklabels(), impls):
-        if "UNSAFE" in i:
-            t.set_color("#b00000")
-        elif roles.get(i) == "limit":
-            t.set_color(ROLE_COLORS["limit"])
+# --------------------------------------------------------------------------- group notes
+# One short note per benchmark group: what it measures and what its limit
+# (or baseline) is. Generic on purpose: figures go stale, so none appear
+# here; the tables carry them. Keyed by the group names of bench/suites
+# (bench/suites/README.md); tests/test_report.py fails when a known group
+# loses its note or a note is keyed to a group that no longer exists.
+
+_PAIR = "a get+put pair per operation"
+_SWEEP = ("Swept over `/threads:N` (1, 2, CPUs, 2×CPUs; thread i pinned to CPU i mod CPUs); each thread count "
+          "is compared with the limit at the same count. Wall time per operation: Google Benchmark divides by "
+          "every thread's operations, so a figure is the inverse of the aggregate throughput "
+          "(`items_per_second` is the total); at 2×CPUs threads also time-slice.")
+
+GROUP_NOTES = {
+    "refcount_pair/uncontended":
+        f"One thread, one counter whose cache line stays in this core: {_PAIR} (CPU time). Limit: the bare "
+        "relaxed `fetch_add`/`fetch_sub` pair (two lock-prefixed RMWs; nothing a reference count can do is "
+        "cheaper); `ref:lock_add_x2_asm` is the same pair in inline asm, to show the compiler adds nothing. "
+        "Peers: `shared_ptr` copy+destroy, `boost::intrusive_ptr` (acq_rel RMWs), liburcu `urcu_ref` (a "
+        "cmpxchg loop on get), a `std::atomic<int>` pair at seq_cst.",
+    "refcount_pair/shared_object":
+        f"{_PAIR.capitalize()} on ONE object shared by every thread: its line ping-pongs between cores, so "
+        "the figures measure the cache-line transfer rather than the instructions. Limit: the bare relaxed "
+        "pair on the same shared line. " + _SWEEP,
+    "refcount_pair/per_thread_padded":
+        f"{_PAIR.capitalize()}, every thread on its own counter on its own cache line: nothing is shared, so "
+        "throughput should grow with threads up to the CPU count. Limit: the bare relaxed pair per thread; a "
+        "gap to it here is instruction cost, not contention. " + _SWEEP,
+    "refcount_pair/per_thread_packed":
+        f"{_PAIR.capitalize()}, every thread on its own counter but the counters adjacent in memory (false "
+        "sharing): nothing is shared logically, yet the line still ping-pongs. Compare with "
+        "`per_thread_padded` for what padding a refcounted object buys, and with `shared_object`. Limit: "
+        "the bare relaxed pair on the same packed layout. " + _SWEEP,
+    "get_unless_zero/uncontended":
+        "A lookup that may race with the last put: `kref::get_unless_zero` / `refcount::inc_not_zero`, then "
+        "put, one thread. Refusing zero needs a compare-and-swap, so the limit is one successful lock "
+        "cmpxchg plus one lock add. Peers: `weak_ptr::lock`, `urcu_ref_get_unless_zero`, a seq_cst CAS loop.",
+    "get_unless_zero/shared_object":
+        "The same lookup + put on ONE shared object. Under contention a CAS can fail and retry where a "
+        "`fetch_add` cannot, so the limit here is the bare relaxed `fetch_add`/`fetch_sub` pair on the "
+        "shared line (a get with no zero check): CAS-based rows above it show the retry cost. " + _SWEEP,
+    "completion_fast/wait_on_done":
+        "Waiting on a completion that is already done (`complete_all()` earlier): every wait returns at "
+        "once, so this is the fast path's check alone. Limit: one acquire load of a `std::atomic<bool>`; "
+        "`completion_done` is the bare query. Peers: `latch`, `shared_future`, `absl::Notification`, "
+        "`atomic::wait` on a changed value, a mutex-protected flag.",
+    "completion_fast/complete_then_consume":
+        "Signal then consume it (`complete()`, then `try_wait()` or `wait()`) with nobody asleep. The limit "
+        "is the floor of a *counting* signal: two lock cmpxchg on a private line (both the count's increment "
+        "and its consumption are RMWs). `atomic_flag_store_exchange` can sit below it because a flag is not "
+        "a count (its store is a plain `mov`). libstdc++ 12's `binary_semaphore` issues a FUTEX_WAKE on "
+        "every release (it does not track sleepers).",
+    "completion_pingpong/cross_cpu":
+        "Round trips complete → wait → complete → wait between two threads on two CPUs, back to back "
+        "(batches of round trips, p50 over batches): the partner answers while the waiter is still polling "
+        "(\"waiter spinning\"). Limit: `spin_cacheline_pingpong`, the same protocol spinning on one word "
+        "and never sleeping (the cache-line round trip). lastref's completion polls briefly (pause only, no "
+        "`sched_yield`) before it sleeps; `ref:completion_no_spin` is the same completion without that "
+        "phase and `ref:raw_futex_one_word` the raw FUTEX_WAIT/WAKE ping-pong that always sleeps: together "
+        "they show what the spin buys. A peer whose p50 sits near the futex reference slept on each "
+        "hand-off.",
+    "completion_pingpong/same_cpu":
+        "The same round trip with both threads pinned to ONE CPU: nobody can answer while the waiter "
+        "spins, so every hand-off is a sleep and a context switch (\"waiter blocked\") and a spin phase is "
+        "pure cost — compare lastref with `ref:completion_no_spin`. Limit: the raw FUTEX_WAIT/WAKE "
+        "ping-pong.",
+    "completion_wake/cross_cpu":
+        "One-shot wake of a *blocked* waiter on another CPU: the waiter has slept in the kernel longer than "
+        "any peer's spin phase when the signal comes; sample = signal → its wait returns (`steady_clock` on "
+        "both CPUs; the cross-CPU offset check is published as `clock_offset_ns` ± `clock_rtt_ns`/2). "
+        "Limit: raw FUTEX_WAKE → FUTEX_WAIT return. Every primitive ends in a futex wake here, so all should "
+        "sit near 1×; on a VM most of the time is the waiter's vCPU leaving idle (cpuidle haltpoll, PM QoS: "
+        "`cpu_dma_latency` in the context), which drifts with load.",
+    "completion_wake/cross_cpu_spinning":
+        "The same rig without the settle time: the signal lands while the waiter is still in its fast path "
+        "or spin phase (\"waiter spinning\"). Limit: a waiter that only spins on the word (the one-way "
+        "cache-line transfer). `ref:completion_no_spin` shows what lastref's spin phase buys; "
+        "`ref:raw_futex_one_word` is the always-sleeping reference.",
+    "completion_wake/same_cpu":
+        "Waker and waiter on ONE CPU: the waker sleeps instead of spinning, so each sample includes the "
+        "switch from the waker to the woken waiter — what a wake on a busy CPU costs. Limit: raw futex "
+        "wake → wait return.",
+    "model_speed/1000_steps":
+        "The model checker's own speed: 1000 scheduling points of a 2-thread program under the model "
+        "(random schedules, sticky and uniform) against OS threads handing off 1000 times through "
+        "semaphores (baseline: how a real-thread deterministic scheduler serialises threads). Limit: 1000 "
+        "Boost.Context fcontext switches (a step that changes thread cannot be cheaper than one fiber "
+        "switch; the model uses fcontext); `ref:ucontext_switches` is the other candidate.",
+    "model_speed/kref_completion_execution":
+        "One execution of a 3-thread kref + completion program: the model (random schedule) against the same "
+        "program on 3 real threads (baseline: one stress-test execution). Limit: spawning and joining 3 "
+        "empty threads, the floor of any OS-thread execution — for context only: the model creates no "
+        "threads, so it sits far below it.",
+    "model_speed/reference_bug_execution":
+        "One model execution of the reference-bug scenario per variant (the buggy immediate unload, builtin "
+        "release, drain residency): the cost of checking one schedule. Limit: one model execution of the "
+        "kref + completion program, for scale. `failing_fraction`: the share of random schedules that hit "
+        "the bug (0 for the fixed variants).",
+    "model_search/find_reference_bug":
+        "One search until the reference bug is found, per schedule source (random sticky / uniform, PCT, "
+        "preemption-bounded DFS); counters `executions_to_find_median` / `_max`. Limit: a single execution "
+        "of the scenario (no search can take less), so `× limit` is of the order of the executions a search "
+        "needs.",
+    "model_search/prove_clean":
+        "Exhaustive search of a fixed variant (DFS under a preemption bound, or unbounded `_full`): the time "
+        "to prove it clean. `schedules`: schedules explored; `complete` = 1 when the bound was exhausted; "
+        "`failures` must be 0. Limit: a single execution.",
+}
+
+RELEASE_CELL = re.compile(r"^release_latency/(?P<releaser>normal|nice19|sched_idle)_(?P<hogs>none|normal|fifo)"
+                          r"_k(?P<k>\d+)(?P<pinned>_pinned)?$")
+RELEASER_TEXT = {"normal": "SCHED_OTHER nice 0", "nice19": "nice 19", "sched_idle": "SCHED_IDLE"}
+HOGS_TEXT = {"none": "no CPU hogs", "normal": "SCHED_OTHER CPU hogs", "fifo": "duty-cycled SCHED_FIFO CPU hogs"}
+
+
+def parse_cell(group):
+    """'release_latency/sched_idle_normal_k2_pinned' -> {releaser, hogs, k, pinned, name}, else None."""
+    m = RELEASE_CELL.match(group)
+    if not m:
+        return None
+    return {"releaser": m["releaser"], "hogs": m["hogs"], "k": int(m["k"]), "pinned": bool(m["pinned"]),
+            "name": group.split("/", 1)[1]}
+
+
+def is_starved(cell):
+    """Starved cells (bench/suites/README.md): a nice-19 or SCHED_IDLE releaser against normal hogs."""
+    return cell["releaser"] in ("nice19", "sched_idle") and cell["hogs"] == "normal" and cell["k"] > 0
+
+
+RELEASE_COMMON = (
+    "Figure: p50 of (a) `put_to_teardown`, the releasing thread's last put → the unloader woke and tore the "
+    "object down (`unload_*` counters: (b) unload request → module gone). Limit: `timer_wakeup_unloader`, a "
+    "cyclictest-style timer-wakeup lateness at the unloader's class under the same load; "
+    "`ref:timer_wakeup_releaser` is the same probe at the releaser's class. `exposed`: samples in which the "
+    "releaser was still in the module's text when `unload()` returned — 0 by construction for every safe "
+    "strategy (anything else is a lastref bug); the UNSAFE row (reference only) shows the bug's real "
+    "exposure. `ref:builtin_release_with_wait_yield` is builtin release over a completion whose wait ends its "
+    "spin with `sched_yield` polls: the A/B of the yield phase lastref's completion does not have.")
+
+
+def release_note(cell):
+    hogs = HOGS_TEXT[cell["hogs"]] if cell["hogs"] == "none" else f"{cell['k']} {HOGS_TEXT[cell['hogs']]}"
+    out = [f"Release latency, releaser {RELEASER_TEXT[cell['releaser']]}, {hogs}"
+           + (", pinned (unloader on the first CPU, releaser on the last)" if cell["pinned"] else "") + "."]
+    if is_starved(cell):
+        out.append("Starved cell: the releaser rarely gets a CPU and can be preempted anywhere in its release, so "
+                   "tails carry its scheduling delay (compare `ref:timer_wakeup_releaser`); `drain_residency` and "
+                   "`complete_and_exit` also wait for it to leave the module's text after its signal, "
+                   "`builtin_release` does not.")
+    elif cell["hogs"] == "normal":
+        out.append("Hogs of the unloader's own class: a wait that yields hands the CPU to a hog for the rest of "
+                   "its slice — compare `builtin_release` with `ref:builtin_release_with_wait_yield`.")
+    elif cell["hogs"] == "fifo":
+        out.append("SCHED_FIFO hogs preempt every SCHED_OTHER thread, the probes included: tails follow the hog "
+                   "bursts in every row, so compare with the probes rather than across cells.")
+    else:
+        out.append("No hogs: the cost of the release protocol itself. A low-priority releaser sharing a CPU with "
+                   "the unloader can still be preempted right after its signal: the UNSAFE row's window.")
+    out.append("Rows, counters and limit: see the release latency overview.")
+    return " ".join(out)
+
+
+def broadcast_note(n):
+    return (f"`complete_all` to {n} sleeping waiters, from the broadcast to the LAST waiter returning; every "
+            "waiter sleeps in the kernel first. Once N ≥ CPUs the waiters share CPUs with each other and the "
+            "waker, so the figure includes wake-ups queueing for a CPU. Limit: one FUTEX_WAKE(INT_MAX) on a "
+            "word every waiter sleeps on. Peers: `latch`, `shared_future`, `absl::Notification`, "
+            "`atomic::notify_all`, condvar `notify_all`.")
+
+
+def group_note(group):
+    """The note for a benchmark group, or None for a group this report does not know."""
+    if group in GROUP_NOTES:
+        return GROUP_NOTES[group]
+    m = re.match(r"^completion_broadcast/waiters_(\d+)$", group)
+    if m:
+        return broadcast_note(int(m.group(1)))
+    cell = parse_cell(group)
+    if cell:
+        return release_note(cell)
+    return None
+
+
+# --------------------------------------------------------------------------- release overview
+
+# Benchmark implementation -> (short key, column title); in column order.
+RELEASE_IMPLS = (
+    ("builtin_release", "builtin", "builtin"),
+    ("builtin_release_with_wait_yield", "builtin_with_wait_yield", "builtin + wait yields (A/B)"),
+    ("complete_and_exit", "complete_and_exit", "complete_and_exit"),
+    ("module_put_and_exit", "module_put_and_exit", "module_put_and_exit"),
+    ("drain_residency", "drain_residency", "drain_residency"),
+    ("UNSAFE_immediate_unload", "unsafe_immediate", "UNSAFE immediate (exposed)"),
+    ("timer_wakeup_unloader", "probe_unloader", "timer probe, unloader (limit)"),
+    ("timer_wakeup_releaser", "probe_releaser", "timer probe, releaser"),
+)
+SAMPLE_KEYS = {"builtin": "builtin", "complete_and_exit": "complete_and_exit",
+               "module_put_and_exit": "module_put_and_exit", "drain_residency": "drain_residency",
+               "unsafe_immediate": "unsafe_immediate"}
+
+
+def release_cells(rows, samples):
+    """{cell name: {"cell": parsed, key: {p50_ns, p99_ns, count, exposed}}} from the release suite's
+    benchmark rows and, where present, its samples file (merged over repetitions: preferred for the
+    percentiles and counts). The with-wait-yield A/B is in the benchmark JSON only."""
+    cells = {}
+    key_of = {impl: key for impl, key, _ in RELEASE_IMPLS}
+    for r in rows:
+        cell = parse_cell(r["group"])
+        if cell is None or r.get("error") or r["impl_base"] not in key_of:
+            continue
+        c = r.get("counters", {})
+        mc = r.get("mean_counters", c)
+        reps = max(1, r.get("reps") or 1)
+        d = {"p50_ns": c["p50_us"] * 1e3 if "p50_us" in c else None,
+             "p99_ns": c["p99_us"] * 1e3 if "p99_us" in c else None,
+             "count": round(mc["samples"] * reps) if "samples" in mc else None,
+             "exposed": round(mc["exposed"] * reps) if "exposed" in mc else None}
+        cells.setdefault(cell["name"], {"cell": cell})[key_of[r["impl_base"]]] = d
+    for s in samples or []:
+        if str(s.get("metric")) not in ("put_to_teardown", "timer_wakeup"):
+            continue
+        name = str(s.get("benchmark", "")).split("/")
+        cell = parse_cell("/".join(name[:2])) if len(name) >= 2 else None
+        if cell is None:
+            continue
+        st = str(s.get("strategy"))
+        key = f"probe_{s.get('probe_at')}" if st == "probe" else SAMPLE_KEYS.get(st)
+        if key is None:
+            continue
+        num = {k: s.get(k) if isinstance(s.get(k), (int, float)) and not isinstance(s.get(k), bool) else None
+               for k in ("p50_ns", "p99_ns", "count", "exposed")}
+        cells.setdefault(cell["name"], {"cell": cell})[key] = num
+    return cells
+
+
+def cell_order(cell):
+    order = {"normal": 0, "nice19": 1, "sched_idle": 2, "none": 0, "fifo": 2}
+    return (cell["pinned"], order[cell["releaser"]], order[cell["hogs"]], cell["k"])
+
+
+def release_overview(rows, samples, plot_dir, plots_ok):
+    cells = release_cells(rows, samples)
+    if not cells:
+        return []
+    names = sorted(cells, key=lambda n: cell_order(cells[n]["cell"]))
+    cols = [(key, title) for _, key, title in RELEASE_IMPLS if any(key in cells[n] for n in names)]
+    t = []
+    for n in names:
+        row = [f"`{n}`" + (" (starved)" if is_starved(cells[n]["cell"]) else "")]
+        for key, _ in cols:
+            d = cells[n].get(key)
+            if not d or d.get("p50_ns") is None:
+                row.append("–")
+                continue
+            s = f"{fmt_ns(d['p50_ns'])} / {fmt_ns(d.get('p99_ns'))}"
+            if key == "unsafe_immediate" and d.get("exposed") is not None:
+                s += f" (**{d['exposed']}**/{cell(d.get('count'))})" if d["exposed"] else f" (0/{cell(d.get('count'))})"
+            row.append(s)
+        t.append(row)
+    lines = ["### Release latency overview", "",
+             "p50 / p99 of `put_to_teardown` (the releasing thread's last put → the unloader tore the object "
+             "down) per strategy and contention cell, beside the cell's timer-wakeup probes under the same load. "
+             "`builtin + wait yields (A/B)` is builtin release over a completion whose wait ends its spin with "
+             "`sched_yield` polls, which lastref's completion does not do: the difference is what yields would "
+             "cost. The UNSAFE column gives its exposures: unloads that returned while the releaser was still "
+             "in the module's text (the reference bug), out of its samples. Per-sample CDFs: the next section.",
+             "", "Every `release_latency/<releaser>_<hogs>_k<K>[_pinned]` group: " + RELEASE_COMMON, "",
+             md_table(["cell"] + [title for _, title in cols], t), ""]
+    if plots_ok:
+        png = plot_release_overview(cells, names, cols, plot_dir)
+        if png:
+            lines += [f"![release latency overview]({png})", ""]
+    return lines
+
+
+def plot_release_overview(cells, names, cols, plot_dir):
+    """One row per contention cell, one marker per strategy at its p50 with a line to its p99 (log x)."""
+    import matplotlib.pyplot as plt
+    keys = [k for k, _ in cols]
+    titles = dict(cols)
+    if not any(cells[n].get(k, {}).get("p50_ns") for n in names for k in keys):
+        return None
+    fig, ax = plt.subplots(figsize=(9.5, 0.09 * len(names) * max(4, len(keys)) + 2.4))
+    style = {"builtin": ("#1f77b4", "o"), "builtin_with_wait_yield": ("#ff7f0e", "o"),
+             "complete_and_exit": ("#2ca02c", "o"), "module_put_and_exit": ("#9467bd", "o"),
+             "drain_residency": ("#17becf", "o"), "unsafe_immediate": ("#8c564b", "x"),
+             "probe_unloader": (ROLE_COLORS["limit"], "|"), "probe_releaser": ("#7f7f7f", "|")}
+    span = 0.8 / max(1, len(keys))
+    for j, k in enumerate(keys):
+        color, marker = style.get(k, ("#bcbd22", "o"))
+        for i, n in enumerate(names):
+            d = cells[n].get(k)
+            if not d or not d.get("p50_ns"):
+                continue
+            y = len(names) - 1 - i + 0.4 - span * (j + 0.5)
+            p99 = d.get("p99_ns") or d["p50_ns"]
+            ax.plot([d["p50_ns"], max(p99, d["p50_ns"])], [y, y], color=color, linewidth=1.2,
+                    linestyle="--" if k == "builtin_with_wait_yield" else "-")
+            ax.scatter([d["p50_ns"]], [y], color=color, marker=marker, s=28, zorder=3,
+                       label=titles[k] if i == next(ii for ii, nn in enumerate(names) if cells[nn].get(k)) else None)
+    ax.set_yticks(range(len(names)))
+    ax.set_yticklabels(list(reversed([n + (" (starved)" if is_starved(cells[n]["cell"]) else "") for n in names])),
+                       fontsize=8)
+    for y in range(len(names)):
+        ax.axhline(y - 0.5, color="#dddddd", linewidth=0.6)
     ax.set_xscale("log")
     time_axis(ax)
-    ax.set_xlabel("unload latency p50, last put starts -> unload returned (whisker: p99; log scale)")
-    ax.set_title("release latency: releasing thread preempted right after its signal", fontsize=10)
-    ax.margins(x=0.3)
-    fig.legend(*ax.get_legend_handles_labels(), fontsize=8, loc="lower center", ncol=2, frameon=False)
-    fig.tight_layout(rect=(0, 0.3 / fig.get_figheight(), 1, 1))
+    ax.grid(True, which="major", axis="x", alpha=0.3)
+    ax.set_xlabel("put_to_teardown: marker at p50, line to p99 (log scale)")
+    ax.set_title("release latency per strategy and contention cell", fontsize=10)
+    fig.legend(*ax.get_legend_handles_labels(), fontsize=7.5, loc="lower center", ncol=min(4, len(keys)),
+               frameon=False)
+    fig.tight_layout(rect=(0, 0.65 / fig.get_figheight(), 1, 1))
     name = "release_latency_overview.png"
     fig.savefig(os.path.join(plot_dir, name), dpi=110)
     plt.close(fig)
     return f"plots/{name}"
 
 
-GROUP_NOTES = {
-    "refcount_pair/contended_2threads":
-        "Two threads on two CPUs, one counter. Google Benchmark divides the wall time by the "
-        "operations of *both* threads, so these figures are the inverse of the pair's aggregate "
-        "throughput (a single thread sees about twice as long per get+put).",
-    "completion_fast/complete_then_consume":
-        "The limit is the floor of a *counting* signal (two locked RMWs). "
-        "`atomic_flag_store_exchange` is below it because a flag is not a count: its store is a "
-        "plain `mov`. `binary_semaphore` pays a FUTEX_WAKE syscall on every release in "
-        "libstdc++ 12 (it does not track sleepers).",
-    "completion_pingpong/round_trip_2cpus":
-        "Round trip A: signal, wait; B: wait, signal. Batches of 16 back-to-back round trips "
-        "alternate with batches of the limit; p50 over batches (a few preempted rounds on a "
-        "loaded machine drag the mean). The limit sleeps on every hand-off (raw FUTEX_WAIT/"
-        "FUTEX_WAKE), and so does lastref::completion (no spin phase). libstdc++'s "
-        "`binary_semaphore` and `latch` spin briefly (a few pauses and sched_yields) before "
-        "sleeping: when the partner answers inside that window they never sleep and beat the "
-        "blocking limit (`ref:spin_no_sleep` is the floor of that regime); when their p50 sits "
-        "at the limit, as a sleeping hand-off, they missed it.",
-    "completion_wake/latency_2cpus":
-        "Per sample: the waiter is asleep in the kernel (50 µs settle) before the signal. "
-        "Wall time from the signal to the waiter's return; the figure is the p50 of the "
-        "samples, the mean is Google Benchmark's manual time. On a VM most of a cross-CPU "
-        "wake is the waiter's vCPU leaving idle (halt or halt-polling), which depends on the "
-        "machine's other load: read the paired column.",
-    "release_latency/uncontended":
-        "Sample: the releasing thread starts its last put -> unload() returned (module gone). "
-        "`module_put_and_exit` is measured with an unloader that polls the module refcount "
-        "(delete_module is non-blocking), so it pays no wake-up but burns the unloader's CPU. "
-        "`violations`: iterations where the module was gone while the releaser was still in "
-        "its text (the reference bug).",
-    "release_latency/starved_releaser":
-        "A CPU hog shares the releaser's CPU and is kicked right after the releaser's signal "
-        "(step 5 of the reference bug). Schemes whose unload must wait for the starved thread "
-        "(drain_residency) pay the hog's burst, like the limit (futex wake-to-run of a thread "
-        "on that CPU); the others finish without it. UNSAFE is fast because it does not wait: "
-        "its violations show what that costs.",
-}
-
-
 def bench_sections(results_dir, plot_dir, plots_ok):
     files = sorted(f for f in glob.glob(os.path.join(results_dir, "bench", "*.json"))
-                   if not os.path.basename(f).startswith("_"))
+                   if not os.path.basename(f).startswith("_") and os.path.basename(f) != SAMPLES_FILE)
     lines = ["## Benchmarks", ""]
     status_path = os.path.join(results_dir, "bench", "_status.json")
     if os.path.exists(status_path):
@@ -474,8 +809,8 @@ def bench_sections(results_dir, plot_dir, plots_ok):
     for r in all_rows:
         groups.setdefault(r["group"], []).append(r)
     # Machine and run context.
-    lines.append("Medians over repetitions (`--benchmark_repetitions`, aggregates only, repetitions "
-                 "randomly interleaved); every group holds its baselines and its physical limit, "
+    lines.append("Medians over repetitions (`--benchmark_repetitions`, repetitions randomly "
+                 "interleaved; the JSON keeps every repetition for `results/compare.py`); every group holds its baselines and its physical limit, "
                  "measured in the same binary and run. Figures: p50 of the per-event samples for "
                  "latency groups; wall time per operation for blocking and two-thread groups; the "
                  "benchmark thread's CPU time per operation for single-thread throughput (so that "
@@ -485,7 +820,8 @@ def bench_sections(results_dir, plot_dir, plots_ok):
     lines.append("")
     ctx_rows = []
     for shown, ctx in contexts:
-        extra = "; ".join(f"{k[len('lastref_'):]}={v}" for k, v in ctx.items() if k.startswith("lastref_"))
+        extra = "; ".join(f"{k[len('lastref_'):] if k.startswith('lastref_') else k}={v}" for k, v in ctx.items()
+                          if k.startswith("lastref_") or k == "cpu_dma_latency")
         ctx_rows.append([shown, ctx.get("date", "?"), ctx.get("host_name", "?"), ctx.get("num_cpus", "?"),
                          ctx.get("mhz_per_cpu", "?"),
                          " ".join(f"{x:.2f}" for x in ctx.get("load_avg", []) if isinstance(x, (int, float))),
@@ -498,18 +834,22 @@ def bench_sections(results_dir, plot_dir, plots_ok):
                      "library only — the suites themselves are compiled Release (-O3).")
         lines.append("")
     summary = []
-    body = []
-    if plots_ok and ("release_latency/uncontended" in groups or "release_latency/starved_releaser" in groups):
-        png = plot_release(groups, plot_dir)
-        if png:
-            body += ["### Release latency overview", "", f"![release latency]({png})", ""]
-    for group in sorted(groups):
-        sec, limit = bench_group_section(group, groups[group], plots_ok, plot_dir, GROUP_NOTES.get(group))
+    sp = samples_path(results_dir)
+    body = release_overview(all_rows, load_samples(sp)[1] if sp else [], plot_dir, plots_ok)
+    for group in sorted(groups, key=lambda g: (parse_cell(g) is not None, g)):
+        cell_ = parse_cell(group)
+        # Release cells: the overview above plots them all; a bar plot per cell would repeat it.
+        sec, limit_of = bench_group_section(group, groups[group], plots_ok and cell_ is None, plot_dir,
+                                            group_note(group))
         body += sec
+        if cell_ is not None:
+            continue  # summarised by the overview (p50/p99 per strategy and cell), not row by row
         for r in group_rows(groups[group]):
             if r["role"] == "lastref" and metric_ns(r):
+                limit = limit_of(r)
                 lim = fmt_ratio(metric_ns(r) / metric_ns(limit)) if limit else "–"
-                bases = [b for b in groups[group] if b["role"] == "baseline" and metric_ns(b)]
+                bases = [b for b in groups[group] if b["role"] == "baseline" and metric_ns(b)
+                         and b["variant"] == r["variant"]]
                 best = min(bases, key=metric_ns) if bases else None
                 px = r.get("counters", {}).get("x_paired_limit")
                 if px:
@@ -520,11 +860,152 @@ def bench_sections(results_dir, plot_dir, plots_ok):
                                 fmt_ratio(metric_ns(r) / metric_ns(best)) if best else "–"])
     if summary:
         lines += ["### Summary: every lastref figure beside its limit and its fastest baseline", "",
-                  "Figure: p50 for latency groups, else median time per operation.", "",
+                  "Figure: p50 for latency groups, else median time per operation. Release latency: see the "
+                  "release latency overview below.", "",
                   md_table(["group", "lastref", "figure", "physical limit", "× limit", "fastest baseline",
                             "× baseline"], summary), ""]
     lines += body
     return lines, all_rows
+
+
+# --------------------------------------------------------------------------- release samples
+
+SAMPLES_FILE = "release_latency_samples.json"
+STRATEGY_ORDER = ("builtin", "complete_and_exit", "drain_residency", "unsafe_immediate", "probe")
+
+
+def samples_path(results_dir):
+    for p in (os.path.join(results_dir, "bench", SAMPLES_FILE), os.path.join(results_dir, SAMPLES_FILE)):
+        if os.path.exists(p):
+            return p
+    return None
+
+
+def load_samples(path):
+    """Validates the release-latency samples file (schema
+    lastref-release-samples/1, bench/suites/release_latency.cc) and returns
+    (context, cells)."""
+    shown = rel(path, os.getcwd())
+    data = load_json(path, shown)
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        raise InputError(f"{shown}: not a release-latency samples file (expected an object with a 'cells' list)")
+    schema = str(data.get("schema", ""))
+    if schema and not schema.startswith("lastref-release-samples/"):
+        raise InputError(f"{shown}: unknown schema {schema!r} (expected lastref-release-samples/1)")
+    cells = []
+    for i, c in enumerate(data["cells"]):
+        if not isinstance(c, dict):
+            raise InputError(f"{shown}: cells[{i}] is not an object")
+        b = c.get("buckets")
+        if not isinstance(b, list) or not all(
+                isinstance(x, list) and len(x) == 2 and all(isinstance(y, (int, float)) and not isinstance(y, bool)
+                                                             for y in x) for x in b):
+            raise InputError(f"{shown}: cells[{i}].buckets must be a list of [upper_bound_ns, count] pairs")
+        cells.append(c)
+    ctx = data.get("context") if isinstance(data.get("context"), dict) else {}
+    return ctx, cells
+
+
+def contention_label(c):
+    hogs = str(c.get("hogs", "?"))
+    parts = [f"releaser {c.get('releaser', '?')}",
+             "no hogs" if hogs == "none" else f"{c.get('k', '?')} {hogs} hog(s)"]
+    if c.get("pinned"):
+        parts.append("pinned")
+    return ", ".join(parts)
+
+
+def level_key(c):
+    order = {"normal": 0, "nice19": 1, "sched_idle": 2, "none": 0, "fifo": 2}
+    return (bool(c.get("pinned")), order.get(str(c.get("releaser")), 9), str(c.get("releaser")),
+            order.get(str(c.get("hogs")), 9), c.get("k") if isinstance(c.get("k"), int) else 0)
+
+
+def line_name(c):
+    """A cell's strategy; the two timer probes of a cell differ in probe_at."""
+    st = str(c.get("strategy", "?"))
+    return f"{st} ({c['probe_at']})" if c.get("probe_at") else st
+
+
+def strategy_key(name):
+    name = name.split(" (")[0] if " (" in name else name
+    return (STRATEGY_ORDER.index(name) if name in STRATEGY_ORDER else len(STRATEGY_ORDER), name)
+
+
+def plot_samples_cdf(metric, cells, plot_dir):
+    import matplotlib.pyplot as plt
+    levels = list(dict.fromkeys(contention_label(c) for c in sorted(cells, key=level_key)))
+    strategies = sorted({line_name(c) for c in cells}, key=lambda n: (strategy_key(n), n))
+    cmap = plt.get_cmap("tab10")
+    color = {st: cmap(i % 10) for i, st in enumerate(strategies)}
+    ncols = min(3, len(levels))
+    nrows = (len(levels) + ncols - 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols + 0.6, 3.4 * nrows + 0.9),
+                             squeeze=False, sharey=True)
+    for ax, level in zip([a for row in axes for a in row], levels):
+        for c in sorted((c for c in cells if contention_label(c) == level),
+                        key=lambda c: (strategy_key(line_name(c)), line_name(c))):
+            pts = sorted((float(ub), float(n)) for ub, n in c["buckets"] if n > 0)
+            total = sum(n for _, n in pts)
+            if not total:
+                continue
+            xs, ys, acc = [], [], 0.0
+            for ub, n in pts:
+                acc += n
+                xs.append(max(ub, 1.0))
+                ys.append(acc / total)
+            st = line_name(c)
+            ax.step(xs, ys, where="post", color=color[st], linewidth=1.6,
+                    linestyle="--" if st.startswith("unsafe") else "-", label=f"{st} (n={int(total)})")
+        ax.set_xscale("log")
+        time_axis(ax)
+        ax.set_ylim(0, 1.02)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.set_title(level, fontsize=8.5)
+        ax.legend(fontsize=6.5, loc="lower right")
+    for ax in [a for row in axes for a in row][len(levels):]:
+        ax.set_visible(False)
+    for row in axes:
+        row[0].set_ylabel("fraction of samples ≤ x")
+    fig.suptitle(f"{metric}: latency CDF per strategy and contention level (log x)", fontsize=10)
+    fig.tight_layout()
+    name = f"cdf_{slug(metric)}.png"
+    fig.savefig(os.path.join(plot_dir, name), dpi=110)
+    plt.close(fig)
+    return f"plots/{name}"
+
+
+def samples_section(results_dir, plot_dir, plots_ok):
+    lines = ["## Release latency distributions (per-sample histograms)", ""]
+    path = samples_path(results_dir)
+    if path is None:
+        return lines + [f"_Not run: no `bench/{SAMPLES_FILE}` (written by `lastref_bench_release_latency "
+                        "--lastref_samples_out`, which results/run_bench.sh passes when the binary has it)._", ""]
+    ctx, cells = load_samples(path)
+    if ctx:
+        lines += ["<details><summary>Context of the release suite</summary>", "",
+                  md_table(["key", "value"], [[k, str(v) if isinstance(v, str) else cell(v)] for k, v in ctx.items()]),
+                  "", "</details>", ""]
+    if not cells:
+        return lines + ["_The samples file holds no cells._", ""]
+    metrics = list(dict.fromkeys(str(c.get("metric", "latency")) for c in cells))
+    for metric in metrics:
+        mc = [c for c in cells if str(c.get("metric", "latency")) == metric]
+        lines += [f"### `{metric}`", ""]
+        t = []
+        for c in sorted(mc, key=lambda c: (level_key(c), strategy_key(line_name(c)), line_name(c))):
+            ns = {k: c.get(k) if isinstance(c.get(k), (int, float)) else None
+                  for k in ("p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns")}
+            exposed = c.get("exposed")
+            t.append([line_name(c), contention_label(c), cell(c.get("count")),
+                      *(fmt_ns(ns[k]) for k in ("p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns")),
+                      "–" if exposed is None else (f"**{exposed}**" if exposed else "0")])
+        lines += [md_table(["strategy", "contention", "samples", "p50", "p90", "p99", "p99.9", "max",
+                            "exposed (reference bug)"], t), ""]
+        if plots_ok:
+            png = plot_samples_cdf(metric, mc, plot_dir)
+            lines += [f"![{metric} CDF]({png})", ""]
+    return lines
 
 
 # --------------------------------------------------------------------------- scorecards
@@ -751,11 +1232,72 @@ def nested_detection(records, nk, meta, plot_dir, plots_ok):
     lines.append("")
     if plots_ok:
         lines += [f"![detection]({plot_nested(rows, cols, grid, plot_dir)})", ""]
+        png = plot_time_to_detection(records, nk, rows, cols, plot_dir)
+        if png:
+            lines += ["Time to detection: median over the seeds that found the bug (a missing marker: "
+                      "not found, not applicable, or the detector does not count executions).", "",
+                      f"![time to detection]({png})", ""]
     scalar_keys = [k for k in keys if k != nk and all(
         not isinstance(r.get(k), (dict, list)) and len(str(r.get(k, ""))) <= 120 for r in records)]
     lines += ["<details><summary>Variants</summary>", "",
               generic_table([{k: r.get(k) for k in scalar_keys} for r in records]), "", "</details>", ""]
     return lines
+
+
+def plot_time_to_detection(records, nk, rows, cols, plot_dir):
+    """Median seconds and median executions to the first detection, per zoo
+    variant (y) and detector (marker), on log axes."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+    pts = {"median_seconds": [], "median_executions": []}
+    for label, r in zip(rows, records):
+        for j, c in enumerate(cols):
+            res = r[nk].get(c)
+            if not isinstance(res, dict) or not (res.get("found_seeds") or truthy(res.get("found"))
+                                                 or str(res.get("status", "")).lower() == "found"):
+                continue
+            for k in pts:
+                v = res.get(k)
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 and not (
+                        k == "median_executions" and res.get("executions_unknown")):
+                    pts[k].append((label, c, float(v)))
+    if not pts["median_seconds"] and not pts["median_executions"]:
+        return None
+    panels = [k for k in pts if pts[k]]
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.2 * len(panels) + 1.5, 0.36 * len(rows) + 1.9),
+                             squeeze=False, sharey=True)
+    cmap = plt.get_cmap("tab10")
+    markers = "os^vDP*Xh<>"
+    ypos = {label: len(rows) - 1 - i for i, label in enumerate(rows)}
+    off = {c: (j - (len(cols) - 1) / 2) * min(0.09, 0.8 / max(len(cols), 1)) for j, c in enumerate(cols)}
+    for ax, k in zip(axes[0], panels):
+        for j, c in enumerate(cols):
+            mine = [(lab, v) for lab, cc, v in pts[k] if cc == c]
+            if mine:
+                ax.scatter([v for _, v in mine], [ypos[lab] + off[c] for lab, _ in mine], s=22,
+                           marker=markers[j % len(markers)], color=cmap(j % 10), label=c, zorder=3)
+        ax.set_xscale("log")
+        if k == "median_seconds":
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_ns(v * 1e9)))
+        ax.set_xlabel("median time to detection" if k == "median_seconds" else "median executions to detection")
+        ax.grid(True, which="both", axis="x", alpha=0.3)
+        for y in range(len(rows)):
+            ax.axhline(y - 0.5, color="#dddddd", linewidth=0.6)
+    axes[0][0].set_yticks(range(len(rows)))
+    axes[0][0].set_yticklabels(list(reversed(rows)), fontsize=8)
+    axes[0][0].set_ylim(-0.6, len(rows) - 0.4)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    for ax in axes[0][1:]:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    fig.legend(handles, labels, fontsize=7.5, loc="lower center", ncol=min(len(labels), 8), frameon=False)
+    fig.suptitle("time to detection per zoo variant and detector (log scale)", fontsize=10)
+    fig.tight_layout(rect=(0, 0.45 / fig.get_figheight(), 1, 1))
+    fig.savefig(os.path.join(plot_dir, "time_to_detection.png"), dpi=110)
+    plt.close(fig)
+    return "plots/time_to_detection.png"
 
 
 def plot_nested(rows, cols, grid, plot_dir):
@@ -891,21 +1433,475 @@ def scorecard_section(results_dir, plot_dir, plots_ok, file, title, name_cands, 
     return lines
 
 
+# --------------------------------------------------------------------------- headline
+
+def find_row(rows, group, role, impl_base, threads=None):
+    for r in rows:
+        if (r["group"] == group and r["role"] == role and r["impl_base"] == impl_base and r["threads"] == threads
+                and metric_ns(r)):
+            return r
+    return None
+
+
+def limit_row(rows, group, threads=None):
+    return next((r for r in rows if r["group"] == group and r["role"] == "limit" and r["threads"] == threads
+                 and metric_ns(r)), None)
+
+
+def best_peer(rows, group, threads=None):
+    """The fastest baseline (what people use instead; never a ref or the UNSAFE reference) at the same
+    thread count."""
+    peers = [r for r in rows if r["group"] == group and r["role"] == "baseline" and r["threads"] == threads
+             and metric_ns(r) and "UNSAFE" not in r["impl_base"]]
+    return min(peers, key=metric_ns) if peers else None
+
+
+def vs_limit_and_peer(rows, group, impl, threads=None, what="", paired=True):
+    """(figure, compared with, ratio) of lastref:impl against the group's limit and best peer."""
+    me = find_row(rows, group, "lastref", impl, threads)
+    if me is None:
+        return None
+    lim, peer = limit_row(rows, group, threads), best_peer(rows, group, threads)
+    m = metric_ns(me)
+    against, ratio = [], []
+    if lim:
+        against.append(f"limit `{lim['impl_base']}` {fmt_ns(metric_ns(lim))}")
+        px = me.get("counters", {}).get("x_paired_limit") if paired else None
+        ratio.append(f"{fmt_ratio(m / metric_ns(lim))} limit" + (f" (paired {fmt_ratio(px)})" if px else ""))
+    if peer:
+        against.append(f"best peer `{peer['impl_base']}` {fmt_ns(metric_ns(peer))}")
+        ratio.append(f"{fmt_ratio(m / metric_ns(peer))} best peer")
+    return [fmt_ns(m) + (f" {what}" if what else ""), "; ".join(against) or "–", "; ".join(ratio) or "–"]
+
+
+def p50_p99(d):
+    return f"{fmt_ns(d.get('p50_ns'))} / {fmt_ns(d.get('p99_ns'))}"
+
+
+def ratio_pair(a, b):
+    def one(k):
+        return fmt_ratio(a[k] / b[k]) if a.get(k) and b.get(k) else "–"
+    return f"{one('p50_ns')} / {one('p99_ns')}"
+
+
+def headline_release(rows, samples):
+    """Builtin and drain_residency in the most starved cell against the timer probes, and the
+    UNSAFE strategy's exposures summed over every cell."""
+    cells = release_cells(rows, samples)
+    out = []
+    # The most starved cell: unpinned first, SCHED_IDLE before nice 19, then the most hogs.
+    rank = {"sched_idle": 0, "nice19": 1}
+    starved = sorted((n for n in cells if is_starved(cells[n]["cell"])),
+                     key=lambda n: (cells[n]["cell"]["pinned"], rank[cells[n]["cell"]["releaser"]],
+                                    -cells[n]["cell"]["k"]))
+    if starved:
+        n = starved[0]
+        c = cells[n]
+        lim, rel_probe = c.get("probe_unloader"), c.get("probe_releaser")
+        for key, label in (("builtin", "builtin_release"), ("drain_residency", "drain_residency")):
+            d = c.get(key)
+            if not d or d.get("p50_ns") is None:
+                out.append([f"release put→teardown p50 / p99, `{label}`, starved cell `{n}`", "not run", "–",
+                            "–"])
+                continue
+            against = []
+            if lim:
+                against.append(f"timer probe at the unloader (limit) {p50_p99(lim)}")
+            if rel_probe:
+                against.append(f"at the releaser {p50_p99(rel_probe)}")
+            out.append([f"release put→teardown p50 / p99, `{label}`, starved cell `{n}`", p50_p99(d),
+                        "; ".join(against) or "–", (ratio_pair(d, lim) + " limit") if lim else "–"])
+    else:
+        out.append(["release put→teardown p50 / p99 in a starved cell", "not run", "–", "–"])
+    unsafe = [(n, cells[n]["unsafe_immediate"]) for n in cells
+              if isinstance(cells[n].get("unsafe_immediate", {}).get("exposed"), (int, float))
+              and isinstance(cells[n]["unsafe_immediate"].get("count"), (int, float))]
+    if unsafe:
+        exp = sum(d["exposed"] for _, d in unsafe)
+        cnt = sum(d["count"] for _, d in unsafe)
+        worst = max(unsafe, key=lambda x: (x[1]["exposed"] / x[1]["count"] if x[1]["count"] else 0, x[1]["exposed"]))
+        safe = [d for n in cells for k, d in cells[n].items()
+                if k in ("builtin", "builtin_with_wait_yield", "complete_and_exit", "module_put_and_exit",
+                         "drain_residency") and isinstance(d.get("exposed"), (int, float))]
+        safe_txt = (f"safe strategies: {sum(d['exposed'] for d in safe)} of "
+                    f"{sum(d['count'] or 0 for d in safe)}") if safe else "safe strategies: –"
+        out.append([f"UNSAFE immediate unload: unloads that returned with the releaser still in the module's text "
+                    f"({len(unsafe)} cells)", f"{exp} of {cnt}",
+                    f"{safe_txt}; worst cell `{worst[0]}` {worst[1]['exposed']}/{worst[1]['count']}",
+                    fmt_pct(exp / cnt) if cnt else "–"])
+    else:
+        out.append(["UNSAFE immediate unload: exposures", "not run", "–", "–"])
+    return out
+
+
+def headline_detection(results_dir):
+    path = os.path.join(results_dir, "detection.json")
+    label = "bug zoo: variants found by the schedule fuzzer"
+    if not os.path.exists(path):
+        return [label, "not run", "–", "–"]
+    shown = rel(path, os.getcwd())
+    data = load_json(path, shown)
+    records, meta = records_of(data, shown)
+    verdict = meta.get("verdict") if isinstance(meta.get("verdict"), dict) else {}
+    det = verdict.get("schedule_fuzzer_detector") or "libfuzzer"
+    found, total, worst = 0, 0, None
+    for r in records:
+        res = r.get("results", {}).get(det) if isinstance(r.get("results"), dict) else None
+        if not isinstance(res, dict):
+            continue
+        total += 1
+        fs = res.get("found_seeds")
+        hit = fs > 0 if isinstance(fs, int) else str(res.get("status", "")).lower() == "found"
+        if hit:
+            found += 1
+            sec = res.get("median_seconds")
+            if isinstance(sec, (int, float)) and (worst is None or sec > worst[1]):
+                worst = (str(r.get("name", r.get("variant", "?"))), sec)
+    if total == 0:
+        return [label, "not run", f"no `{det}` results in detection.json", "–"]
+    against = [f"detector `{det}`"]
+    if worst:
+        against.append(f"worst median time to detection {fmt_ns(worst[1] * 1e9)} (`{worst[0]}`)")
+    correct = meta.get("correct")
+    if isinstance(correct, list) and correct and all(isinstance(c, dict) for c in correct):
+        reports = sum(c.get("reports", 0) or 0 for c in correct if isinstance(c.get("reports", 0), (int, float)))
+        execs = sum(c.get("executions", 0) or 0 for c in correct if isinstance(c.get("executions", 0), (int, float)))
+        against.append(f"{fmt_num(reports)} reports on the correct implementations in {fmt_num(execs)} executions")
+    return [label, f"{found} / {total}", "; ".join(against), fmt_pct(found / total)]
+
+
+def headline_fuzz(results_dir):
+    path = os.path.join(results_dir, "fuzz_campaign.json")
+    label = "fuzz campaign"
+    if not os.path.exists(path):
+        return [label, "not run", "–", "–"]
+    shown = rel(path, os.getcwd())
+    records, meta = records_of(load_json(path, shown), shown)
+    keys = list(dict.fromkeys(k for r in records for k in r))
+    ek = pick(keys, ("execs", "executions", "runs", "total_execs"))
+    ck = pick(keys, ("crashes", "crash_count", "failures"))
+    if not records or ek is None:
+        return [label, "not run", "no executions recorded", "–"]
+
+    def num(v):
+        return v if isinstance(v, (int, float)) and not isinstance(v, bool) else 0
+    execs = sum(num(r.get(ek)) for r in records)
+    crashes = sum(num(r.get(ck)) for r in records) if ck else None
+    budget = meta.get("budget_s")
+    against = f"{len(records)} targets" + (f", {cell(budget)} s budget" if budget is not None else "")
+    return [label, f"{fmt_num(execs)} executions, {'?' if crashes is None else fmt_num(crashes)} crashes", against,
+            "–" if crashes is None or not execs else f"{fmt_num(crashes / execs * 1e6)} crashes per M executions"]
+
+
+def headline_section(results_dir, rows, samples):
+    """The top-of-report table: a few figures that say what lastref costs and what it catches, each
+    beside its limit or reference and computed from this folder's data (never hard-coded)."""
+    lines = ["## Headline", ""]
+    t = []
+    specs = (
+        ("kref get+put, uncontended", "refcount_pair/uncontended", "kref", None, "per pair"),
+        ("kref get+put, one shared object, 2 threads", "refcount_pair/shared_object", "kref", 2, "per pair"),
+        ("completion ping-pong, cross-CPU (waiter spinning), p50", "completion_pingpong/cross_cpu", "completion", None,
+         "per round trip"),
+        ("completion one-shot wake of a blocked waiter, cross-CPU, p50", "completion_wake/cross_cpu", "completion",
+         None, ""),
+    )
+    for label, group, impl, threads, what in specs:
+        got = vs_limit_and_peer(rows, group, impl, threads, what)
+        t.append([label] + (got if got else ["not run", "–", "–"]))
+    t += headline_release(rows, samples)
+    t.append(headline_detection(results_dir))
+    t.append(headline_fuzz(results_dir))
+    lines += ["Computed from this folder's data; each figure beside its physical limit or reference, measured in "
+              "the same run. Ratios below 1 = lastref is faster. Details in the sections below.", "",
+              md_table(["measure", "figure", "compared with", "ratio"], t), ""]
+    return lines
+
+
+# --------------------------------------------------------------------------- run record
+
+RUN_FILE = "run.json"
+STAGE_STATUSES = ("ok", "failed", "skipped", "interrupted")
+# Which stages of run.json feed which section (scripts/run_suite.sh names).
+SECTION_STAGES = {
+    "bench": ("build:bench", "bench"),
+    "samples": ("build:bench", "bench"),
+    "detection": ("build:bench", "build:fuzz", "build:tsan", "zoo"),
+    "fuzz": ("build:fuzz", "fuzz"),
+    "tsan": ("build:bench", "build:tsan", "tsan:ctest", "tsan:throughput"),
+}
+REPORT_TIME_PACKAGES = ("g++-12", "clang-14", "cmake", "libbenchmark-dev", "libgtest-dev", "python3-matplotlib",
+                        "python3-scipy")
+
+
+def load_run(results_dir):
+    path = os.path.join(results_dir, RUN_FILE)
+    if not os.path.exists(path):
+        return None
+    shown = rel(path, os.getcwd())
+    run = load_json(path, shown)
+    if not isinstance(run, dict):
+        raise InputError(f"{shown}: expected a JSON object (schema lastref-run/1)")
+    stages = run.get("stages", [])
+    if not isinstance(stages, list):
+        raise InputError(f"{shown}: 'stages' must be a list")
+    for i, st in enumerate(stages):
+        if not isinstance(st, dict) or not isinstance(st.get("name"), str):
+            raise InputError(f"{shown}: stages[{i}] must be an object with a 'name'")
+        if st.get("status") not in STAGE_STATUSES:
+            raise InputError(f"{shown}: stages[{i}] ({st['name']}) has status {st.get('status')!r}; "
+                             f"expected one of {', '.join(STAGE_STATUSES)}")
+    return run
+
+
+def stage_callouts(run, section, not_run):
+    """Quoted lines for the stages behind a section that did not pass, or,
+    for a section without input, that were not part of the run."""
+    if not run:
+        return []
+    out = []
+    mine = SECTION_STAGES.get(section, ())
+    for st in run.get("stages", []):
+        if st["name"] in mine and st["status"] != "ok":
+            why = str(st.get("reason") or "").strip()
+            out.append(f"> **Stage `{st['name']}` {st['status']}**" + (f": {why}" if why else "") + "  ")
+    recorded = {st["name"] for st in run.get("stages", [])}
+    if not_run and not out and not any(m in recorded for m in mine if not m.startswith("build:")):
+        out.append("> Not part of this run (its stages were not selected, e.g. `./lastref run --only ...`).")
+    return out + [""] if out else []
+
+
+def with_callouts(lines, run, section):
+    extra = stage_callouts(run, section, any(x.startswith("_Not run") for x in lines))
+    return lines[:2] + extra + lines[2:] if extra else lines
+
+
+def report_time_versions():
+    import platform
+    out = {"kernel": platform.release(), "python": platform.python_version()}
+    try:
+        import matplotlib
+        out["matplotlib"] = matplotlib.__version__
+    except ImportError:
+        out["matplotlib"] = "not installed"
+    try:
+        import subprocess
+        p = subprocess.run(["dpkg-query", "-W", "-f=${Package} ${Version}\n", *REPORT_TIME_PACKAGES],
+                           capture_output=True, text=True, timeout=10)
+        for line in p.stdout.splitlines():
+            name, _, ver = line.partition(" ")
+            if ver:
+                out[name] = ver
+    except (OSError, ValueError, Exception):  # noqa: BLE001 - versions are a courtesy, never fatal
+        pass
+    return out
+
+
+def duration(a, b):
+    try:
+        fmt = "%Y-%m-%dT%H:%M:%S"
+        t0 = datetime.datetime.strptime(str(a)[:19], fmt)
+        t1 = datetime.datetime.strptime(str(b)[:19], fmt)
+        return f" ({int((t1 - t0).total_seconds())} s)"
+    except ValueError:
+        return ""
+
+
+def run_section(run):
+    lines = ["## Run: command, machine, versions", ""]
+    if run is None:
+        lines += [f"_No `{RUN_FILE}`: this folder was not written by `./lastref run`, so the command, stage "
+                  "outcomes and build versions are unknown. Versions where the report was generated:_", ""]
+        lines += [md_table(["what", "version"], [[k, v] for k, v in report_time_versions().items()]), ""]
+        return lines
+    known = set()
+
+    def get(k):
+        known.add(k)
+        return run.get(k)
+
+    if get("command"):
+        lines += ["Command:", "", "```sh", str(run["command"]), "```", ""]
+    facts = []
+    started, finished = get("started"), get("finished")
+    if started is not None or finished is not None:
+        facts.append(["time (UTC)", f"{run.get('started', '?')} → {run.get('finished', '?')}"
+                      + duration(run.get("started"), run.get("finished"))])
+    for k, label in (("budget_s", "budget"), ("quick", "quick"), ("scorecard", "scorecard mode"),
+                     ("interrupted", "interrupted"), ("git_commit", "git commit"), ("git_dirty", "uncommitted changes"),
+                     ("host", "host"), ("os", "OS"), ("kernel", "kernel"), ("cpus", "CPUs"),
+                     ("cpus_allowed", "CPUs allowed"), ("cpu_model", "CPU model"), ("memory_gib", "memory (GiB)"),
+                     ("governor", "cpufreq governor"), ("sched_autogroup", "sched_autogroup"),
+                     ("user_is_root", "run as root")):
+        v = get(k)
+        if v is not None:
+            shown = cell(v)
+            if k == "interrupted" and v:
+                shown = "**yes: Ctrl-C or a signal stopped the run; the report shows what finished**"
+            if k == "budget_s":
+                shown += " s"
+            facts.append([label, shown])
+    for k in ("schema", "stages", "compilers", "packages"):
+        known.add(k)
+    for k, v in run.items():
+        if k not in known and not isinstance(v, (dict, list)):
+            facts.append([k, cell(v)])
+    if facts:
+        lines += [md_table(["", ""], facts), ""]
+    versions = []
+    for group, fmt in (("compilers", "`{} --version`"), ("packages", "{} (Debian package)")):
+        if isinstance(run.get(group), dict):
+            versions += [[fmt.format(k), cell(v)] for k, v in run[group].items()]
+    for k, v in run.items():
+        if k not in known and isinstance(v, dict):
+            versions += [[f"{k}.{kk}", cell(vv)] for kk, vv in v.items()]
+    if versions:
+        lines += ["Versions:", "", md_table(["tool / package", "version"], versions), ""]
+    stages = run.get("stages", [])
+    if stages:
+        bad = [st for st in stages if st["status"] != "ok"]
+        lines += ["Stages" + (f" — **{len(bad)} of {len(stages)} did not pass**" if bad else " (all passed)") + ":", ""]
+        t = []
+        for st in stages:
+            status = st["status"] if st["status"] == "ok" else f"**{st['status']}**"
+            row = [f"`{st['name']}`", status, cell(st.get("seconds")), str(st.get("reason") or "")]
+            if any(x.get("command") for x in stages):
+                row.append(f"`{st['command']}`" if st.get("command") else "")
+            t.append(row)
+        header = ["stage", "status", "seconds", "reason"] + (["command"] if any(x.get("command") for x in stages) else [])
+        lines += [md_table(header, t), ""]
+    return lines
+
+
+# --------------------------------------------------------------------------- markdown -> HTML
+
+def md_inline(text):
+    import html
+    codes = []
+
+    def stash(m):
+        codes.append(f"<code>{html.escape(m.group(1), quote=False)}</code>")
+        return f"\x00{len(codes) - 1}\x00"
+
+    # Code spans first: their content is literal.
+    t = md_inline_plain(html.escape(re.sub(r"`([^`]+)`", stash, text), quote=False))
+    return re.sub("\x00(\\d+)\x00", lambda m: codes[int(m.group(1))], t)
+
+
+def md_inline_plain(t):
+    t = re.sub(r"!\[([^\]]*)\]\(([^)\s]+)\)", r'<img alt="\1" src="\2">', t)
+    t = re.sub(r"\[([^\]]+)\]\(([^)\s]+)\)", r'<a href="\2">\1</a>', t)
+    t = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", t)
+    t = re.sub(r"(?<![\w\\])_([^_\n]+?)_(?!\w)", r"<em>\1</em>", t)
+    return t.replace("\\|", "|")
+
+
+def md_to_html(md, title):
+    """The subset of Markdown this report writes: headings, paragraphs,
+    bullet lists, block quotes, fenced code, pipe tables, images, links,
+    bold, italics, code spans and raw <details>/<summary> lines."""
+    import html
+    body, para, i = [], [], 0
+    lines = md.split("\n")
+
+    def flush():
+        if para:
+            body.append("<p>" + md_inline(" ".join(para)) + "</p>")
+            para.clear()
+
+    def cells(row):
+        row = row.strip()[1:-1] if row.strip().endswith("|") else row.strip()[1:]
+        return [c.strip() for c in re.split(r"(?<!\\)\|", row)]
+
+    while i < len(lines):
+        line = lines[i]
+        s = line.strip()
+        if s.startswith("```"):
+            flush()
+            j = i + 1
+            while j < len(lines) and not lines[j].strip().startswith("```"):
+                j += 1
+            body.append("<pre><code>" + html.escape("\n".join(lines[i + 1:j]), quote=False) + "</code></pre>")
+            i = j + 1
+            continue
+        if not s:
+            flush()
+        elif re.match(r"^#{1,6} ", s):
+            flush()
+            n = len(s) - len(s.lstrip("#"))
+            body.append(f"<h{n}>{md_inline(s[n:].strip())}</h{n}>")
+        elif s.startswith("<details") or s.startswith("</details") or s.startswith("<summary"):
+            flush()
+            body.append(s)
+        elif s.startswith("|") and i + 1 < len(lines) and re.match(r"^\|(\s*:?-+:?\s*\|)+\s*$", lines[i + 1].strip()):
+            flush()
+            head = cells(s)
+            rows = []
+            i += 2
+            while i < len(lines) and lines[i].strip().startswith("|"):
+                rows.append(cells(lines[i]))
+                i += 1
+            body.append("<table><thead><tr>" + "".join(f"<th>{md_inline(c)}</th>" for c in head) + "</tr></thead><tbody>"
+                        + "".join("<tr>" + "".join(f"<td>{md_inline(c)}</td>" for c in r) + "</tr>" for r in rows)
+                        + "</tbody></table>")
+            continue
+        elif s.startswith("- "):
+            flush()
+            items = []
+            while i < len(lines) and lines[i].strip().startswith("- "):
+                items.append(lines[i].strip()[2:])
+                i += 1
+            body.append("<ul>" + "".join(f"<li>{md_inline(x)}</li>" for x in items) + "</ul>")
+            continue
+        elif s.startswith(">"):
+            flush()
+            quote = []
+            while i < len(lines) and lines[i].strip().startswith(">"):
+                quote.append(lines[i].strip()[1:].strip())
+                i += 1
+            body.append("<blockquote>" + "<br>".join(md_inline(q) for q in quote) + "</blockquote>")
+            continue
+        else:
+            para.append(s)
+        i += 1
+    flush()
+    style = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45}"
+             "table{border-collapse:collapse;margin:.6em 0;font-size:.9em}"
+             "th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}"
+             "th{background:#f3f3f3}img{max-width:100%}code{background:#f5f5f5;padding:0 .2em}"
+             "pre{background:#f5f5f5;padding:.6em;overflow-x:auto}"
+             "blockquote{border-left:4px solid #e0a000;margin:.6em 0;padding:.2em .8em;background:#fff8e5}")
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title><style>{style}</style></head><body>\n"
+            + "\n".join(body) + "\n</body></html>\n")
+
+
+def write_atomic(path, text):
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
 # --------------------------------------------------------------------------- main
 
 def main(argv):
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--results", default=here, help="results directory (default: this script's directory)")
-    ap.add_argument("--out", default=None, help="report file (default: RESULTS/REPORT.md)")
+    ap.add_argument("--out", default=None,
+                    help="report file (default: RESULTS/REPORT.md); plots go to plots/ beside it")
+    ap.add_argument("--no-html", dest="html", action="store_false",
+                    help="do not write the HTML version (OUT with .html) beside the Markdown")
     args = ap.parse_args(argv)
     results_dir = os.path.abspath(args.results)
     if not os.path.isdir(results_dir):
         print(f"report.py: error: {results_dir}: no such directory", file=sys.stderr)
         return 2
-    out = args.out or os.path.join(results_dir, "REPORT.md")
-    plot_dir = os.path.join(results_dir, "plots")
-    os.makedirs(plot_dir, exist_ok=True)
+    out = os.path.abspath(args.out or os.path.join(results_dir, "REPORT.md"))
+    out_dir = os.path.dirname(out)
+    html_out = os.path.splitext(out)[0] + ".html" if args.html else None
+    plot_dir = os.path.join(out_dir, "plots")
     plots_ok = True
     try:
         import matplotlib
@@ -913,10 +1909,20 @@ def main(argv):
         import matplotlib.pyplot  # noqa: F401
     except ImportError:
         plots_ok = False
+    try:
+        os.makedirs(plot_dir, exist_ok=True)
+    except OSError as e:
+        print(f"report.py: error: cannot create {plot_dir}: {e.strerror}", file=sys.stderr)
+        return 2
     for old in glob.glob(os.path.join(plot_dir, "*.png")):
         os.remove(old)  # this script owns plots/: no stale figure survives a new run
     try:
-        bench, _ = bench_sections(results_dir, plot_dir, plots_ok)
+        run = load_run(results_dir)
+        runsec = run_section(run)
+        bench, bench_rows = bench_sections(results_dir, plot_dir, plots_ok)
+        samples = samples_section(results_dir, plot_dir, plots_ok)
+        sp = samples_path(results_dir)
+        headline = headline_section(results_dir, bench_rows, load_samples(sp)[1] if sp else [])
         detect = detection_section(results_dir, plot_dir, plots_ok)
         fuzz = scorecard_section(results_dir, plot_dir, plots_ok, "fuzz_campaign.json", "Fuzz campaign",
                                  ("target", "name", "fuzzer"), "exec", "executions per second")
@@ -925,18 +1931,35 @@ def main(argv):
     except InputError as e:
         print(f"report.py: error: {e}", file=sys.stderr)
         return 2
+    bench = with_callouts(bench, run, "bench")
+    samples = with_callouts(samples, run, "samples")
+    detect = with_callouts(detect, run, "detection")
+    fuzz = with_callouts(fuzz, run, "fuzz")
+    tsan = with_callouts(tsan, run, "tsan")
+    if out_dir != results_dir:  # links into the results folder, relative to the report
+        link = os.path.relpath(os.path.join(results_dir, "detection.md"), out_dir)
+        detect = [x.replace("](detection.md)", f"]({link})") for x in detect]
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     head = ["# lastref results", "",
             f"Generated {now} by `results/report.py` from the files in `{rel(results_dir, os.getcwd())}`.",
-            "Reproduce: `./lastref run` (whole main job), or for the benchmarks alone "
-            "`cmake --preset bench && cmake --build --preset bench && results/run_bench.sh build/bench "
-            "&& results/report.py`.", ""]
+            "Reproduce: `./lastref run` (whole main job; `--quick` for a one-minute smoke run), or for the "
+            "benchmarks alone `cmake --preset bench && cmake --build --preset bench && results/run_bench.sh "
+            "build/bench && results/report.py`. Compare two results folders: "
+            "`results/compare.py OLD NEW`.", ""]
+    if run and run.get("interrupted"):
+        head += ["> **This run was interrupted**: sections below show what finished before it stopped.", ""]
     if not plots_ok:
         head += ["_matplotlib is not installed (Debian: python3-matplotlib): tables only, no plots._", ""]
-    text = "\n".join(head + bench + detect + fuzz + tsan) + "\n"
-    with open(out, "w", encoding="utf-8") as f:
-        f.write(text)
-    print(f"report.py: wrote {rel(out, os.getcwd())}" + (f" and plots in {rel(plot_dir, os.getcwd())}/" if plots_ok else ""))
+    text = "\n".join(head + headline + runsec + bench + samples + detect + fuzz + tsan) + "\n"
+    try:
+        write_atomic(out, text)
+        if html_out:
+            write_atomic(html_out, md_to_html(text, "lastref results"))
+    except OSError as e:
+        print(f"report.py: error: cannot write the report: {e}", file=sys.stderr)
+        return 2
+    print(f"report.py: wrote {rel(out, os.getcwd())}" + (f" and {rel(html_out, os.getcwd())}" if html_out else "")
+          + (f", plots in {rel(plot_dir, os.getcwd())}/" if plots_ok else ""))
     return 0
 
 

@@ -1,27 +1,48 @@
 #!/usr/bin/env bash
 # Runs every Google Benchmark binary of a build directory and writes one JSON
-# file per binary into OUT (default: results/bench/), medians over
-# repetitions, for results/report.py.
+# file per binary into OUT (default: results/bench/), every repetition plus
+# the aggregates, for results/report.py (medians) and results/compare.py
+# (Mann-Whitney U over the repetitions).
 #
-# usage: results/run_bench.sh BUILD_DIR [--out DIR] [--budget SECONDS]
+# usage: results/run_bench.sh BUILD_DIR [--out DIR] [--budget SECONDS] [--quick]
 #                             [--repetitions N] [--filter REGEX] [--min-time S]
+#                             [--release-matrix quick|default|full]
 #
 #   BUILD_DIR        a configured and built tree, Release (the `bench` preset:
 #                    build/bench). Benchmark binaries are the executables
 #                    under BUILD_DIR/bench whose --help is Google Benchmark's.
 #   --budget S       wall-time budget for all binaries (default 600). It sets
 #                    each benchmark's --benchmark_min_time and the release
-#                    suite's sample count, and no binary is started once the
+#                    suite's matrix and time cap, and no binary is started once the
 #                    budget is spent; a binary still running at the end of
-#                    the budget is stopped. OUT/_status.json records what
+#                    its fair share of the budget is stopped (what it
+#                    finished is kept). OUT/_status.json records what
 #                    happened to each binary; the report shows it.
-#   --repetitions N  default 5; the report reads the medians.
+#   --quick          smoke run: budget 30 s, 1 repetition (compare.py needs
+#                    at least 4 a side to call anything significant at
+#                    alpha 0.05: a smoke run is not a baseline), min_time
+#                    0.005 s, the quick release matrix.
+#                    An explicit --budget/--repetitions after it wins.
+#   --repetitions N  default 5; every repetition is kept in the JSON
+#                    (--benchmark_display_aggregates_only: the console shows
+#                    the aggregates only); the report reads the medians.
 #   --filter REGEX   passed to --benchmark_filter.
 #   --min-time S     --benchmark_min_time for every binary instead of the one
 #                    derived from the budget.
+#   --release-matrix M
+#                    quick, default or full: the contention matrix of
+#                    lastref_bench_release_latency (default: quick when the
+#                    budget is under 120 s, else default).
 #
-# Exit status: 0 if every binary ran, 1 if any failed or was skipped, 2 on a
-# usage error.
+# lastref_bench_release_latency gets its own share of the budget (about 35 %):
+# --lastref_matrix and a per-row time cap --lastref_cap_ms derived from it,
+# and --lastref_samples_out=OUT/release_latency_samples.json (its per-sample
+# latency histograms, for the report's CDF plots). Each flag is passed only
+# when the binary's --help lists it (an older binary gets --lastref_samples).
+#
+# Exit status: 0 if every binary ran (or was stopped at the end of its share
+# with what it finished kept), 1 if any failed, was skipped or was stopped
+# with nothing kept, 2 on a usage error.
 set -uo pipefail
 
 die() { echo "run_bench.sh: $*" >&2; exit 2; }
@@ -33,14 +54,20 @@ budget=600
 reps=5
 filter=""
 min_time=""
+release_matrix=""
+quick_min_time=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) [ $# -ge 2 ] || die "--out needs a directory"; out=$2; shift 2;;
     --budget) [[ "${2:-}" =~ ^[0-9]+$ ]] && [ "$2" -ge 10 ] || die "--budget takes whole seconds, at least 10"
               budget=$2; shift 2;;
+    --quick) budget=30; reps=1; quick_min_time=0.005; shift;;
     --repetitions) [[ "${2:-}" =~ ^[0-9]+$ ]] && [ "$2" -ge 1 ] || die "--repetitions takes a positive integer"
                    reps=$2; shift 2;;
     --filter) [ $# -ge 2 ] || die "--filter needs a regex"; filter=$2; shift 2;;
+    --release-matrix) case "${2:-}" in quick|default|full) release_matrix=$2;;
+                        *) die "--release-matrix takes quick, default or full";; esac
+                      shift 2;;
     --min-time) [[ "${2:-}" =~ ^[0-9]*\.?[0-9]+$ ]] || die "--min-time takes seconds, e.g. 0.05"
                 min_time=$2; shift 2;;
     -h|--help) sed -n '2,/^set /p' "${BASH_SOURCE[0]}" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0;;
@@ -52,7 +79,7 @@ done
 [ -d "$build/bench" ] || die "$build/bench: no such directory (configure and build the bench preset first)"
 mkdir -p "$out" || die "cannot create $out"
 # A result set is one run: no JSON of an earlier run survives into it.
-rm -f "$out"/*.json "$out"/.*.json.tmp
+rm -f "$out"/*.json "$out"/.*.json.tmp "$out"/.*.json.part
 
 if [ -r "$build/CMakeCache.txt" ]; then
   bt=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
@@ -63,23 +90,70 @@ fi
 # GoogleTest binary would ignore --benchmark_* flags and run its tests).
 bins=()
 counts=()
+costs=()       # estimated wall ms per repetition: see "Fair shares" below
 total=0
+other=0        # benchmarks whose time min_time sets (all but the release rows)
+rel_rows=0     # rows of the release suite (matrix-driven, time-capped)
+rel_flags=""   # what the release binary's --help lists: matrix, samples_out
+[ -n "$release_matrix" ] || { [ "$budget" -lt 120 ] && release_matrix=quick || release_matrix=default; }
 while IFS= read -r f; do
   help=$(timeout 20 "$f" --help 2>&1 </dev/null) || true
   case "$help" in *gtest_*) continue;; *benchmark_filter*) ;; *) continue;; esac
-  list=$(timeout 20 "$f" --benchmark_list_tests=true ${filter:+--benchmark_filter="$filter"} 2>/dev/null) || continue
+  own=()
+  if [ "$(basename "$f")" = lastref_bench_release_latency ]; then
+    case "$help" in *--lastref_matrix*) rel_flags+=" matrix"; own=(--lastref_matrix="$release_matrix");; esac
+    case "$help" in *--lastref_samples_out*) rel_flags+=" samples_out";; esac
+  fi
+  list=$(timeout 20 "$f" "${own[@]}" --benchmark_list_tests=true ${filter:+--benchmark_filter="$filter"} 2>/dev/null) || continue
   n=$(printf '%s\n' "$list" | grep -c . || true)
   [ "$n" -gt 0 ] || continue
+  manual=$(printf '%s\n' "$list" | grep -c '/manual_time' || true)
   bins+=("$f"); counts+=("$n"); total=$((total + n))
+  costs+=("$((manual * 200 + (n - manual) * 20 + 1))")
+  if [ "$(basename "$f")" = lastref_bench_release_latency ]; then rel_rows=$n; else other=$((other + n)); fi
 done < <(find "$build/bench" -type f -perm -u+x ! -path '*/CMakeFiles/*' ! -name '*.so*' ! -name '*.a' | sort)
 [ ${#bins[@]} -gt 0 ] || die "no benchmark binaries under $build/bench"
 
-# Each benchmark spends about min_time per repetition (manual-time ones about
-# three times that in wall time); keep the total near half the budget.
-[ -n "$min_time" ] || min_time=$(awk -v b="$budget" -v n="$total" -v r="$reps" 'BEGIN {
-  t = b * 0.5 / (n * r * 3); if (t > 0.5) t = 0.5; if (t < 0.01) t = 0.01; printf "%.3f", t }')
-samples=$(awk -v b="$budget" 'BEGIN { s = int(b / 15); if (s > 40) s = 40; if (s < 5) s = 5; print s }')
+# The release suite samples each row until its time cap (probe rows: half
+# of it; a sixth of the rows are probes): about 40 % of the budget, within
+# the matrix's own cap. Then every other benchmark spends about min_time per
+# repetition (manual-time ones about three times that in wall time): the
+# total near half of what is left.
+cap_ms=0
+rel_s=0
+if [ "$rel_rows" -gt 0 ] && [[ "$rel_flags" == *matrix* ]]; then
+  case "$release_matrix" in quick) top=250;; default) top=1200;; *) top=900000;; esac
+  cap_ms=$(awk -v b="$budget" -v n="$rel_rows" -v top="$top" 'BEGIN {
+    c = int(b * 0.35 * 1000 * 6 / (n * 5)); if (c > top) c = top; if (c < 100) c = 100; print c }')
+  rel_s=$(( rel_rows * 5 * cap_ms / 6000 + 5 ))
+fi
+[ -n "$min_time" ] || min_time=$quick_min_time
+[ -n "$min_time" ] || min_time=$(awk -v b="$budget" -v rs="$rel_s" -v n="$other" -v r="$reps" 'BEGIN {
+  left = b - rs; if (left < b * 0.3) left = b * 0.3; if (n < 1) n = 1;
+  t = left * 0.5 / (n * r * 3); if (t > 0.5) t = 0.5; if (t < 0.005) t = 0.005; printf "%.3f", t }')
+samples=$(awk -v b="$budget" 'BEGIN { s = int(b / 15); if (s > 40) s = 40; if (s < 3) s = 3; print s }')
 echo "run_bench.sh: ${#bins[@]} binaries, $total benchmarks, $reps repetitions, min_time ${min_time}s, budget ${budget}s -> $out"
+[ "$cap_ms" -eq 0 ] || echo "run_bench.sh: release suite: matrix $release_matrix, $rel_rows rows, cap ${cap_ms} ms per row (about ${rel_s}s)"
+
+# Fair shares. The release suite runs first, with the time its cap implies
+# (its rows stop at their caps). Every other binary may then use the part of
+# what is left that its estimated cost is of the cost still to come, so a
+# slow binary cannot starve the later ones; they run cheapest first, so the
+# time a binary does not use goes to the costlier ones. The estimate: a
+# benchmark that times itself (/manual_time: wake-ups, hand-offs, sleeps
+# between samples) costs about 200 ms of wall time per repetition whatever
+# min_time says, any other about 20 ms plus min_time.
+order=$(for i in "${!bins[@]}"; do
+  c=${costs[$i]}
+  [ "$(basename "${bins[$i]}")" != lastref_bench_release_latency ] || c=0
+  echo "$c $i"
+done | sort -n -k1,1 -k2,2 | cut -d' ' -f2)
+sorted_bins=() sorted_counts=() weights=()
+for i in $order; do
+  sorted_bins+=("${bins[$i]}"); sorted_counts+=("${counts[$i]}")
+  weights+=("$(awk -v c="${costs[$i]}" -v n="${counts[$i]}" -v t="$min_time" 'BEGIN { printf "%d", c + n * t * 1000 }')")
+done
+bins=("${sorted_bins[@]}") counts=("${sorted_counts[@]}")
 
 start=$(date +%s)
 status=0
@@ -91,7 +165,18 @@ for i in "${!bins[@]}"; do
   f=${bins[$i]}
   name=$(basename "$f")
   left=$((budget - ($(date +%s) - start)))
-  if [ "$left" -le 5 ]; then
+  if [ "$name" = lastref_bench_release_latency ] && [ "$rel_s" -gt 0 ]; then
+    share=$((rel_s + rel_s / 2 + 5))
+  else
+    to_come=0
+    for ((j = i; j < ${#bins[@]}; j++)); do
+      [ "$(basename "${bins[$j]}")" = lastref_bench_release_latency ] || to_come=$((to_come + weights[j]))
+    done
+    share=$((left * weights[i] / (to_come > 0 ? to_come : 1)))
+    [ "$share" -ge 3 ] || share=3
+  fi
+  [ "$share" -le "$left" ] || share=$left
+  if [ "$left" -le 3 ]; then
     echo "run_bench.sh: budget spent; skipping $name" >&2
     record "$name" "skipped: budget spent"
     status=1
@@ -99,12 +184,18 @@ for i in "${!bins[@]}"; do
   fi
   extra=()
   case "$name" in
-    lastref_bench_release_latency) extra+=(--lastref_samples="$samples");;
+    lastref_bench_release_latency)
+      if [[ "$rel_flags" == *matrix* ]]; then
+        extra+=(--lastref_matrix="$release_matrix" --lastref_cap_ms="$cap_ms")
+      else
+        extra+=(--lastref_samples="$samples")
+      fi
+      [[ "$rel_flags" != *samples_out* ]] || extra+=(--lastref_samples_out="$out/.release_latency_samples.json.part");;
   esac
-  echo "== $name (${counts[$i]} benchmarks, at most ${left}s)"
+  echo "== $name (${counts[$i]} benchmarks, at most ${share}s of the ${left}s left)"
   tmp="$out/.$name.json.tmp"
-  timeout --kill-after=10 "$left" "$f" "${extra[@]}" \
-    --benchmark_repetitions="$reps" --benchmark_report_aggregates_only=true \
+  timeout --kill-after=10 "$share" "$f" "${extra[@]}" \
+    --benchmark_repetitions="$reps" --benchmark_display_aggregates_only=true \
     --benchmark_enable_random_interleaving=true \
     --benchmark_min_time="$min_time" ${filter:+--benchmark_filter="$filter"} \
     --benchmark_out="$tmp" --benchmark_out_format=json
@@ -112,15 +203,21 @@ for i in "${!bins[@]}"; do
   if [ $rc -eq 0 ] && [ -s "$tmp" ]; then
     mv -f "$tmp" "$out/$name.json"
     record "$name" "ok"
+    part="$out/.release_latency_samples.json.part"
+    [ ! -s "$part" ] || mv -f "$part" "$out/release_latency_samples.json"
   else
-    rm -f "$tmp"
     if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-      echo "run_bench.sh: $name stopped at the end of the budget" >&2
-      record "$name" "stopped at the end of the budget"
+      # Keep the repetitions it finished (random interleaving spreads them
+      # over every benchmark): the report then reads medians of fewer.
+      kept=$(/usr/bin/python3 "$here/bench_salvage.py" "$tmp" "$out/$name.json" 2>/dev/null) || kept=""
+      echo "run_bench.sh: $name stopped at the end of its ${share}s share${kept:+; $kept}" >&2
+      record "$name" "stopped at the end of its ${share} s share of the budget${kept:+ ($kept)}"
+      [ -z "$kept" ] || { rm -f "$tmp" "$out/.release_latency_samples.json.part"; continue; }
     else
       echo "run_bench.sh: $name failed (exit $rc)" >&2
       record "$name" "failed (exit $rc)"
     fi
+    rm -f "$tmp" "$out/.release_latency_samples.json.part"
     status=1
   fi
 done
