@@ -47,9 +47,10 @@ overwriting an earlier run); results/latest points at the newest.
                  on 2 cores, plus the builds: ~10 min the first time). The
                  fuzz campaign and the benchmarks share what the TSan jobs
                  and the scorecard leave.
-  --quick        a smoke run of every stage in about a minute (plus builds):
-                 budget 60, a one-seed scorecard on three zoo variants,
-                 short stress runs. CI runs this.
+  --quick        a smoke run of every stage in about two minutes (plus
+                 builds): fuzz campaign ~20 s, a one-seed scorecard on three
+                 zoo variants, short stress runs, 30 s of benchmarks. CI runs
+                 this.
   --only LIST    run only these stages (comma-separated or repeated), e.g.
                  --only bench,report. '--only report' re-renders the report of
                  an existing folder (--out, default results/latest).
@@ -271,6 +272,7 @@ fuzz_budget=$per
 [ "$fuzz_budget" -ge 8 ] || fuzz_budget=8
 bench_budget=${LASTREF_BENCH_BUDGET:-$per}
 [ "$bench_budget" -ge 10 ] || bench_budget=10
+[ "$quick" = 1 ] && [ -z "${LASTREF_BENCH_BUDGET:-}" ] && bench_budget=30  # run_bench.sh --quick
 
 plan=()
 for b in "${builds[@]}"; do
@@ -341,9 +343,11 @@ if [ -n "${want[tsan]:-}" ]; then
     /usr/bin/python3 scripts/collect_tsan.py "$out/tsan.json" --plain build/bench --tsan build/tsan --ms "$tsan_ms"
 fi
 
+bench_args=(--budget "$bench_budget")
+[ "$quick" = 1 ] && [ -z "${LASTREF_BENCH_BUDGET:-}" ] && bench_args=(--quick)
 if [ -n "${want[bench]:-}" ] && ready bench; then
   run_stage bench $((bench_budget * 2 + 300)) \
-    results/run_bench.sh build/bench --out "$out/bench" --budget "$bench_budget"
+    results/run_bench.sh build/bench --out "$out/bench" "${bench_args[@]}"
 fi
 
 # run.json: what ran, how it ended, on what machine (report.py reads it).
