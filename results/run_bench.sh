@@ -127,6 +127,10 @@ if [ "$rel_rows" -gt 0 ] && [[ "$rel_flags" == *matrix* ]]; then
     c = int(b * 0.35 * 1000 * 6 / (n * 5)); if (c > top) c = top; if (c < 100) c = 100; print c }')
   rel_s=$(( rel_rows * 5 * cap_ms / 6000 + 5 ))
 fi
+# A min_time set by hand or by --quick is used as it is; a derived one is
+# lowered per binary below so that each fits its share.
+min_time_given=0
+[ -z "$min_time$quick_min_time" ] || min_time_given=1
 [ -n "$min_time" ] || min_time=$quick_min_time
 [ -n "$min_time" ] || min_time=$(awk -v b="$budget" -v rs="$rel_s" -v n="$other" -v r="$reps" 'BEGIN {
   left = b - rs; if (left < b * 0.3) left = b * 0.3; if (n < 1) n = 1;
@@ -143,6 +147,16 @@ echo "run_bench.sh: ${#bins[@]} binaries, $total benchmarks, $reps repetitions, 
 # benchmark that times itself (/manual_time: wake-ups, hand-offs, sleeps
 # between samples) costs about 200 ms of wall time per repetition whatever
 # min_time says, any other about 20 ms plus min_time.
+# Wall seconds per second of --benchmark_min_time, per binary (measured on
+# the 2-vCPU reference machine). The wake suites time only the wake-up
+# (manual time) but let the waiter fall asleep before every sample, so a
+# repetition costs ~40x its min_time; most others about 3x.
+wall_factor() {
+  case "$(basename "$1")" in
+    lastref_bench_completion_wake|lastref_bench_completion_broadcast) echo 40;;
+    *) echo 3;;
+  esac
+}
 order=$(for i in "${!bins[@]}"; do
   c=${costs[$i]}
   [ "$(basename "${bins[$i]}")" != lastref_bench_release_latency ] || c=0
@@ -151,7 +165,8 @@ done | sort -n -k1,1 -k2,2 | cut -d' ' -f2)
 sorted_bins=() sorted_counts=() weights=()
 for i in $order; do
   sorted_bins+=("${bins[$i]}"); sorted_counts+=("${counts[$i]}")
-  weights+=("$(awk -v c="${costs[$i]}" -v n="${counts[$i]}" -v t="$min_time" 'BEGIN { printf "%d", c + n * t * 1000 }')")
+  weights+=("$(awk -v c="${costs[$i]}" -v n="${counts[$i]}" -v t="$min_time" -v f="$(wall_factor "${bins[$i]}")" \
+    'BEGIN { printf "%d", c + n * t * 1000 * f }')")
 done
 bins=("${sorted_bins[@]}") counts=("${sorted_counts[@]}")
 
@@ -192,12 +207,17 @@ for i in "${!bins[@]}"; do
       fi
       [[ "$rel_flags" != *samples_out* ]] || extra+=(--lastref_samples_out="$out/.release_latency_samples.json.part");;
   esac
-  echo "== $name (${counts[$i]} benchmarks, at most ${share}s of the ${left}s left)"
+  mt=$min_time
+  if [ "$min_time_given" = 0 ] && [ "$name" != lastref_bench_release_latency ]; then
+    mt=$(awk -v s="$share" -v r="$reps" -v n="${counts[$i]}" -v f="$(wall_factor "$f")" -v g="$min_time" \
+      'BEGIN { t = s * 0.7 / (r * n * f); if (t > g) t = g; if (t < 0.002) t = 0.002; printf "%.4f", t }')
+  fi
+  echo "== $name (${counts[$i]} benchmarks, min_time ${mt}s, at most ${share}s of the ${left}s left)"
   tmp="$out/.$name.json.tmp"
   timeout --kill-after=10 "$share" "$f" "${extra[@]}" \
     --benchmark_repetitions="$reps" --benchmark_display_aggregates_only=true \
     --benchmark_enable_random_interleaving=true \
-    --benchmark_min_time="$min_time" ${filter:+--benchmark_filter="$filter"} \
+    --benchmark_min_time="$mt" ${filter:+--benchmark_filter="$filter"} \
     --benchmark_out="$tmp" --benchmark_out_format=json
   rc=$?
   if [ $rc -eq 0 ] && [ -s "$tmp" ]; then
