@@ -16,6 +16,8 @@
 #include <chrono>
 #include <concepts>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -284,6 +286,16 @@ TYPED_TEST(completion_test, CompleteAllWakesAll) {
     });
   ASSERT_TRUE(await_sleepers(c, waiters));
   c.complete_all();
+  if (!eventually([&] { return woken.load() == waiters; }, 5'000'000)) {
+    ADD_FAILURE() << "complete_all() left " << waiters - woken.load() << " waiter(s) asleep";
+    // Wake the rest one by one, so that a broken type fails here instead of
+    // hanging in join() until the test's timeout.
+    for (int i = 0; i < waiters; ++i) c.complete();
+    if (!eventually([&] { return woken.load() == waiters; }, 5'000'000)) {
+      std::fprintf(stderr, "complete_all() and %d complete() calls left waiters asleep\n", waiters);
+      std::abort();  // a failure, not a hang: the threads cannot be joined
+    }
+  }
   for (auto& t : ts) t.join();
   EXPECT_EQ(woken.load(), waiters);
   if constexpr (counted_completion<C>) {
@@ -291,10 +303,13 @@ TYPED_TEST(completion_test, CompleteAllWakesAll) {
   }
   ASSERT_TRUE(c.done()) << "complete_all() must stay done until reinit()";
   for (int i = 0; i < 3; ++i) {
+    // try_wait first, so that a type that lost "done" fails instead of
+    // blocking in wait() below.
+    ASSERT_TRUE(c.try_wait()) << "complete_all() must stay done until reinit()";
     c.wait();
     EXPECT_TRUE(c.wait_for(0ms));
-    EXPECT_TRUE(c.try_wait());
   }
+  ASSERT_TRUE(c.try_wait()) << "complete_all() must stay done until reinit()";
   std::thread late([&] { c.wait(); });
   late.join();
   EXPECT_TRUE(c.done());
