@@ -275,7 +275,12 @@ if [ "$shares" = 2 ]; then fuzz_budget=$((rest / 3)); bench_share=$((rest - fuzz
 [ "$fuzz_budget" -ge 8 ] || fuzz_budget=8
 bench_budget=${LASTREF_BENCH_BUDGET:-$bench_share}
 [ "$bench_budget" -ge 10 ] || bench_budget=10
-[ "$quick" = 1 ] && [ -z "${LASTREF_BENCH_BUDGET:-}" ] && bench_budget=30  # run_bench.sh --quick
+# Below a minute the benchmarks run as run_bench.sh --quick (30 s, one
+# repetition, every binary) rather than skip binaries for lack of budget.
+if [ -z "${LASTREF_BENCH_BUDGET:-}" ] && { [ "$quick" = 1 ] || [ "$bench_budget" -lt 60 ]; }; then
+  bench_budget=30
+  bench_quick=1
+fi
 
 plan=()
 for b in "${builds[@]}"; do
@@ -347,7 +352,7 @@ if [ -n "${want[tsan]:-}" ]; then
 fi
 
 bench_args=(--budget "$bench_budget")
-[ "$quick" = 1 ] && [ -z "${LASTREF_BENCH_BUDGET:-}" ] && bench_args=(--quick)
+[ -z "${bench_quick:-}" ] || bench_args=(--quick)
 if [ -n "${want[bench]:-}" ] && ready bench; then
   run_stage bench $((bench_budget * 2 + 300)) \
     results/run_bench.sh build/bench --out "$out/bench" "${bench_args[@]}"
