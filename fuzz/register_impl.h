@@ -58,6 +58,7 @@ model::result run_in_model(const scenario& s, const run_request& req) {
       },
       model_options());
   current = &s;
+  chk.set_memory_model(memory_model_of(s));
   fuzz_schedule_source src(s.schedule);
   model::result r = chk.run(src);
   // The traced re-run replays the exact choices (for a passing run too).

@@ -124,8 +124,17 @@ model::result run_scenario(const scenario& s, const run_request& req) {
 }
 
 model::options& model_options() {
-  static model::options o;
+  static model::options o = [] {
+    model::options d;
+    d.memory = model::memory_model_from_env();
+    return d;
+  }();
   return o;
+}
+
+model::memory_model memory_model_of(const scenario& s) {
+  return model_options().memory == model::memory_model::c11 && s.cfg.c11 ? model::memory_model::c11
+                                                                         : model::memory_model::sc;
 }
 
 }  // namespace lastref::fuzz

@@ -86,5 +86,7 @@ model::result run_scenario(const scenario& s, const run_request& req = {});
 
 // The model::options every run uses (observer set by interleaving.h).
 model::options& model_options();
+// The model a scenario runs under: its config bit, unless LASTREF_MEMORY_MODEL=sc.
+model::memory_model memory_model_of(const scenario& s);
 
 }  // namespace lastref::fuzz

@@ -354,6 +354,7 @@ scenario decode(target_kind t, std::span<const uint8_t> bytes) {
     cfg.policy = (c >> 3) & 1 ? unload_policy::drain : unload_policy::immediate;
   }
   cfg.on_stack_bit = completions && ((c >> 6) & 1);
+  cfg.c11 = (c >> 7) & 1;
   cfg.impl_byte = in.next();
 
   const auto table = target_ops(t);
@@ -385,6 +386,7 @@ std::vector<uint8_t> encode(target_kind t, const program_spec& spec,
   c |= static_cast<uint8_t>(spec.two_objects << 4);
   c |= static_cast<uint8_t>(spec.two_completions << 5);
   c |= static_cast<uint8_t>(spec.on_stack << 6);
+  c |= static_cast<uint8_t>(spec.c11 << 7);
   out.push_back(c);
   out.push_back(spec.impl_byte);
   const auto table = target_ops(t);
@@ -445,6 +447,8 @@ std::string print(const scenario& s, std::string_view impl_name) {
                 cfg.threads, cfg.objects, cfg.objects == 1 ? "" : "s", cfg.completions,
                 cfg.completions == 1 ? "" : "s");
   out += buf;
+  out += "\n  memory model: ";
+  out += cfg.c11 ? "c11 (loads may read older stores)" : "sc";
   out += "\n  implementations: ";
   out += impl_name;
   if (cfg.note != nullptr) {

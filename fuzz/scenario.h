@@ -16,7 +16,10 @@
 //   [0] config   bits 0-1 threads-2 (3 -> 4), bit 2 release placement
 //                (1 = module text), bit 3 unload policy (1 = drain), bit 4
 //                two objects, bit 5 two completions, bit 6 on-stack
-//                completions (the single waiter frees them), bit 7 unused
+//                completions (the single waiter frees them), bit 7 memory
+//                model (1 = c11: loads may read older stores; 0 = sc, which
+//                is what every input made before the c11 model meant, so
+//                old crash files replay as they were found)
 //   [1] impl     index into the registered implementation sets (mod count)
 //   per thread: [len] (mod max_ops+1), then len op bytes:
 //                bits 0-4 index into the target's op table (mod size),
@@ -113,6 +116,7 @@ struct config {
   std::array<int, max_completions> single_completer{-1, -1};
   uint8_t impl_byte = 0;       // resolved against the registry at run time
   const char* note = nullptr;  // why the chosen set changed the configuration
+  bool c11 = false;            // config bit 7 (LASTREF_MEMORY_MODEL=sc overrides it)
 };
 
 struct scenario {
@@ -139,6 +143,7 @@ struct program_spec {
   placement release = placement::builtin;
   unload_policy policy = unload_policy::immediate;
   bool on_stack = false;
+  bool c11 = true;
   uint8_t impl_byte = 0;
   std::array<std::vector<std::pair<op_code, uint8_t>>, max_threads> programs;
 };

@@ -9,8 +9,11 @@
 // re-run must fail identically (kind, step, message) or the result is marked
 // nondeterministic and says so loudly. The traced report is: the violation,
 // a numbered trace, and a one-line replay token
-//   lastref-replay:v1:<hex of bytes_source bytes>
-// which replay() (or a bytes_source fed those bytes) reproduces bit for bit.
+//   lastref-replay:v2:c11:<hex of bytes_source bytes>   (memory_model::c11)
+//   lastref-replay:v1:<hex of bytes_source bytes>       (memory_model::sc)
+// which replay() reproduces bit for bit under the token's memory model (a
+// bytes_source fed those bytes does, under that model). v1 tokens from
+// before the c11 model replay as sc, as they were made.
 //
 // Lifetime rule: a checker owns its fiber stacks and buffers and reuses them
 // across executions (no allocation per step); at most one checker runs at a
@@ -29,6 +32,7 @@
 #include <vector>
 
 #include "failure.h"
+#include "memory_model.h"
 #include "observer.h"
 #include "program.h"
 #include "schedule.h"
@@ -40,11 +44,13 @@ class runtime;
 }
 
 struct options {
-  std::uint32_t max_steps = 20'000;  // step budget per execution (livelock oracle)
-  std::uint8_t max_spurious = 1;     // spurious futex wake-ups offered per execution
-  bool trace_failures = true;        // re-run failures traced (report + nondeterminism check)
-  observer* obs = nullptr;           // sees every step; null costs nothing
-  std::size_t stack_size = 0;        // per fiber; 0 = 256 KiB (1 MiB under ASan)
+  std::uint32_t max_steps = 20'000;   // step budget per execution (livelock oracle)
+  std::uint8_t max_spurious = 1;      // spurious futex wake-ups offered per execution
+  std::uint8_t max_spurious_cas = 1;  // spurious compare_exchange_weak failures per execution (c11)
+  memory_model memory = memory_model::c11;  // which values loads may return
+  bool trace_failures = true;  // re-run failures traced (report + nondeterminism check)
+  observer* obs = nullptr;     // sees every step; null costs nothing
+  std::size_t stack_size = 0;  // per fiber; 0 = 256 KiB (1 MiB under ASan)
 };
 
 struct result {
@@ -89,6 +95,9 @@ class checker {
   result replay_choices(std::span<const std::uint8_t> choices);
 
   [[nodiscard]] const options& opts() const noexcept { return opts_; }
+  // The memory model of the following executions (options::memory until
+  // changed).
+  void set_memory_model(memory_model m) noexcept;
   [[nodiscard]] std::uint64_t total_steps() const noexcept;  // over all executions
 
  private:
@@ -100,8 +109,10 @@ class checker {
   bool more_ = true;  // the source's answer after the last execution
 };
 
-// Token <-> bytes_source bytes. decode returns false on a malformed token.
-std::string encode_token(std::span<const std::uint8_t> bytes);
-bool decode_token(std::string_view token, std::vector<std::uint8_t>& bytes);
+// Token <-> bytes_source bytes and memory model. decode returns false on a
+// malformed token (an unknown version or model included).
+std::string encode_token(std::span<const std::uint8_t> bytes, memory_model m = memory_model::sc);
+bool decode_token(std::string_view token, std::vector<std::uint8_t>& bytes,
+                  memory_model* m = nullptr);
 
 }  // namespace lastref::model

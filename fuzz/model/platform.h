@@ -16,10 +16,19 @@
 // is a use-after-free naming the step that freed it. Everything is reclaimed
 // when the execution ends.
 //
-// Memory ordering: operations execute in one sequentially consistent order;
-// happens-before is tracked separately and honours the requested orders
-// (relaxed synchronises nothing; release/acquire, release sequences through
-// RMWs, and fences do); futex and text operations add none.
+// Memory ordering: operations execute one at a time. Under memory_model::sc
+// a load returns the latest store; under memory_model::c11 (the default) an
+// atomic of a trivially copyable type of at most 8 bytes keeps a store
+// history and a load may return an older store that coherence,
+// happens-before and the seq_cst rules allow (detail/memory.cc; larger types
+// always read the latest store). Happens-before honours the requested orders
+// (relaxed synchronises nothing; release/acquire through the store actually
+// read, release sequences through RMWs, and fences do).
+// Futex operations keep kernel semantics: futex_wait compares against the
+// word's latest value in modification order (the kernel reads the word under
+// the hash-bucket lock, never a stale copy), and a wake makes the word's
+// latest value at that moment visible to the woken waiter (a full barrier on
+// the word); futex and text operations create no other happens-before.
 
 #include <lastref/source_loc.h>
 
@@ -27,6 +36,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <new>
 #include <type_traits>
 #include <utility>
@@ -49,6 +59,13 @@ constexpr std::memory_order load_order(std::memory_order mo) noexcept {
 template <class T>
 class atomic {
   static_assert(std::is_trivially_copyable_v<T>, "model::atomic<T> needs a trivially copyable T");
+  // Values that fit a store history record (memory_model::c11).
+  static constexpr bool historied = sizeof(T) <= 8;
+  static T from_bits(std::uint64_t b) noexcept {
+    T v;
+    std::memcpy(&v, &b, sizeof(T));
+    return v;
+  }
   static constexpr bool is_int = std::is_integral_v<T> && !std::is_same_v<T, bool>;
   // Arithmetic wraps (two's complement), like std::atomic's.
   using U = std::make_unsigned_t<std::conditional_t<is_int, T, int>>;
@@ -68,8 +85,12 @@ class atomic {
     if (r == nullptr) return v_;
     r->point(op::load, this, loc);
     T v = v_;
-    r->access_atomic(m_, false);
-    r->acquire_from(m_, mo);
+    if (historied && r->weak()) {
+      v = from_bits(r->c11_load(m_, detail::to_bits(v_), mo));
+    } else {
+      r->access_atomic(m_, false);
+      r->acquire_from(m_, mo);
+    }
     r->note(op::load, this, loc, detail::to_bits(v), 0, mo);
     return v;
   }
@@ -82,9 +103,13 @@ class atomic {
     }
     r->point(op::store, this, loc);
     T old = v_;
+    if (historied && r->weak()) {
+      r->c11_store(m_, detail::to_bits(old), detail::to_bits(v), mo);
+    } else {
+      r->access_atomic(m_, true);
+      r->release_store(m_, mo);
+    }
     v_ = v;
-    r->access_atomic(m_, true);
-    r->release_store(m_, mo);
     r->note(op::store, this, loc, detail::to_bits(old), detail::to_bits(v), mo);
   }
 
@@ -113,9 +138,35 @@ class atomic {
                [&](T x) { return wrap(x, d, [](U a, U b) { return static_cast<U>(a & b); }); });
   }
 
-  // Never fails spuriously: the model explores interleavings, not LL/SC.
+  // Under memory_model::c11 the read part may return an older store whose
+  // value differs from `expected` (the operation then fails), and the weak
+  // form may fail spuriously (options::max_spurious_cas per execution).
   bool compare_exchange_strong(T& expected, T desired, std::memory_order success,
                                std::memory_order failure, source_loc loc = source_loc::current()) {
+    return cas(expected, desired, success, failure, false, loc);
+  }
+  bool compare_exchange_strong(T& expected, T desired, std::memory_order mo = detail::sc,
+                               source_loc loc = source_loc::current()) {
+    return cas(expected, desired, mo, detail::load_order(mo), false, loc);
+  }
+  bool compare_exchange_weak(T& expected, T desired, std::memory_order success,
+                             std::memory_order failure, source_loc loc = source_loc::current()) {
+    return cas(expected, desired, success, failure, true, loc);
+  }
+  bool compare_exchange_weak(T& expected, T desired, std::memory_order mo = detail::sc,
+                             source_loc loc = source_loc::current()) {
+    return cas(expected, desired, mo, detail::load_order(mo), true, loc);
+  }
+
+  // The value without a scheduling point or any check; for the runtime
+  // (futex_wait's comparison) and for tests inspecting state after a run.
+  [[nodiscard]] T raw() const noexcept { return v_; }
+  // For the platform's futex operations.
+  [[nodiscard]] detail::atomic_meta& meta() const noexcept { return m_; }
+
+ private:
+  bool cas(T& expected, T desired, std::memory_order success, std::memory_order failure, bool weak,
+           const source_loc& loc) {
     auto* r = detail::rt();
     if (r == nullptr) {
       if (std::memcmp(&v_, &expected, sizeof(T)) == 0) {
@@ -126,7 +177,22 @@ class atomic {
       return false;
     }
     r->point(op::cas_ok, this, loc);
-    if (std::memcmp(&v_, &expected, sizeof(T)) == 0) {
+    const bool equal = std::memcmp(&v_, &expected, sizeof(T)) == 0;
+    if (historied && r->weak()) {
+      std::uint64_t seen_bits = 0;
+      if (r->c11_cas(m_, detail::to_bits(v_), equal, detail::to_bits(expected),
+                     detail::to_bits(desired), success, failure, weak, seen_bits)) {
+        const T old = v_;
+        v_ = desired;
+        r->note(op::cas_ok, this, loc, detail::to_bits(old), detail::to_bits(desired), success);
+        return true;
+      }
+      const T seen = from_bits(seen_bits);
+      r->note(op::cas_fail, this, loc, seen_bits, detail::to_bits(expected), failure);
+      expected = seen;
+      return false;
+    }
+    if (equal) {
       T old = v_;
       v_ = desired;
       r->access_atomic(m_, true);
@@ -142,24 +208,7 @@ class atomic {
     expected = seen;
     return false;
   }
-  bool compare_exchange_strong(T& expected, T desired, std::memory_order mo = detail::sc,
-                               source_loc loc = source_loc::current()) {
-    return compare_exchange_strong(expected, desired, mo, detail::load_order(mo), loc);
-  }
-  bool compare_exchange_weak(T& expected, T desired, std::memory_order success,
-                             std::memory_order failure, source_loc loc = source_loc::current()) {
-    return compare_exchange_strong(expected, desired, success, failure, loc);
-  }
-  bool compare_exchange_weak(T& expected, T desired, std::memory_order mo = detail::sc,
-                             source_loc loc = source_loc::current()) {
-    return compare_exchange_strong(expected, desired, mo, detail::load_order(mo), loc);
-  }
 
-  // The value without a scheduling point or any check; for the runtime
-  // (futex_wait's comparison) and for tests inspecting state after a run.
-  [[nodiscard]] T raw() const noexcept { return v_; }
-
- private:
   template <class F>
   T rmw(op o, std::memory_order mo, const source_loc& loc, F f) {
     auto* r = detail::rt();
@@ -171,9 +220,13 @@ class atomic {
     r->point(o, this, loc);
     old = v_;
     v_ = f(old);
-    r->access_atomic(m_, true);
-    r->acquire_from(m_, mo);
-    r->release_rmw(m_, mo);
+    if (historied && r->weak()) {
+      r->c11_rmw(m_, detail::to_bits(old), detail::to_bits(v_), mo);
+    } else {
+      r->access_atomic(m_, true);
+      r->acquire_from(m_, mo);
+      r->release_rmw(m_, mo);
+    }
     r->note(o, this, loc, detail::to_bits(old), detail::to_bits(v_), mo);
     return old;
   }

@@ -6,7 +6,15 @@
 // [0, count()). Options are listed in a canonical order: runnable threads
 // (ascending id), then blocked threads whose timeout may fire, then blocked
 // futex waiters that may wake spuriously (while options::max_spurious
-// allows). Points with a single option consume no decision. The sequence of
+// allows). Points with a single option consume no decision.
+//
+// Under memory_model::c11 there is a second kind of decision, a *read
+// decision* (decision::reads > 0): an atomic load (or the read part of a
+// compare_exchange) may return one of `reads` stores. Option 0, the default,
+// is the latest store in modification order (what sc would return); option i
+// is the i-th older allowed one (for a compare_exchange: the options listed
+// by runtime::c11_cas). A read decision has no runnable threads and never
+// counts as a preemption. The sequence of
 // chosen indices is the execution's choice list; replaying it reproduces the
 // execution bit for bit.
 //
@@ -41,7 +49,7 @@ inline constexpr auto popcount8_table = [] {
 constexpr int popcount8(unsigned m) noexcept { return popcount8_table.v[m & 0xffu]; }
 }  // namespace detail
 
-enum class choice_kind : std::uint8_t { run, timeout, spurious };
+enum class choice_kind : std::uint8_t { run, timeout, spurious, read };
 
 struct choice {
   int thread;
@@ -55,10 +63,13 @@ struct decision {
   std::uint8_t runnable = 0;  // bit i: thread i can run
   std::uint8_t timeout = 0;   // bit i: thread i is blocked with a timeout that may fire
   std::uint8_t spurious = 0;  // bit i: thread i is a futex waiter that may wake spuriously
+  std::uint8_t reads = 0;     // a read decision: stores the current thread's load may read
 
   [[nodiscard]] int count() const noexcept {
-    return detail::popcount8(runnable) + detail::popcount8(timeout) + detail::popcount8(spurious);
+    return detail::popcount8(runnable) + detail::popcount8(timeout) + detail::popcount8(spurious) +
+           reads;
   }
+  [[nodiscard]] bool is_read() const noexcept { return reads != 0; }
   [[nodiscard]] bool current_runnable() const noexcept {
     return current >= 0 && ((runnable >> current) & 1u);
   }
@@ -115,7 +126,8 @@ class bytes_source final : public schedule_source {
 // current thread with probability 1-p, else picks a runnable thread
 // uniformly. Timeouts / spurious wake-ups are taken with probability 1/16
 // when offered (always when nothing is runnable). `uniform` picks uniformly
-// among all options at every decision.
+// among all options at every decision. Read decisions (c11): see
+// stale_read().
 class random_source final : public schedule_source {
  public:
   enum class mode : std::uint8_t { sticky, uniform };
@@ -127,11 +139,15 @@ class random_source final : public schedule_source {
   }
   std::uint64_t next() noexcept;  // the generator (splitmix64)
   std::uint32_t below(std::uint32_t n) noexcept;
+  // A read decision (c11): the latest store, or with this execution's
+  // stale-read probability an older allowed one, uniformly.
+  int stale_read(const decision& d) noexcept;
 
  private:
   std::uint64_t state_;
   mode mode_;
   std::uint32_t switch_shift_ = 1;
+  std::uint32_t stale_shift_ = 0;
 };
 
 // PCT (Burckhardt et al., ASPLOS'10): threads get random distinct
@@ -139,7 +155,8 @@ class random_source final : public schedule_source {
 // k, lower the running thread's priority below all others; the highest-
 // priority runnable thread always runs. expected_steps = 0 learns k as the
 // longest execution seen so far (16 before the first one ends). Timeouts
-// fire only when no thread is runnable; no spurious wake-ups.
+// fire only when no thread is runnable; no spurious wake-ups. Read
+// decisions (c11) are drawn as random_source draws them.
 class pct_source final : public schedule_source {
  public:
   explicit pct_source(std::uint64_t seed, int depth = 3, std::uint32_t expected_steps = 0) noexcept;
@@ -161,11 +178,16 @@ class pct_source final : public schedule_source {
 
 // Preemption-bounded exhaustive depth-first search: every schedule with at
 // most `max_preemptions` preemptions (spurious wake-ups and timeouts that
-// displace a runnable thread count as preemptions). end_execution returns
-// false when the search is complete.
+// displace a runnable thread count as preemptions) and, under
+// memory_model::c11, at most `max_stale_reads` loads that read a store other
+// than the latest (read decisions with a non-default option). Unbounded:
+// pass dfs_source::unbounded. end_execution returns false when the search
+// is complete within both bounds.
 class dfs_source final : public schedule_source {
  public:
-  explicit dfs_source(int max_preemptions) noexcept : bound_(max_preemptions) {}
+  static constexpr int unbounded = 255;
+  explicit dfs_source(int max_preemptions, int max_stale_reads = unbounded) noexcept
+      : bound_(max_preemptions), stale_bound_(max_stale_reads) {}
   void begin_execution() override;
   int choose(const decision& d) override;
   bool end_execution(std::uint32_t steps) override;
@@ -174,6 +196,8 @@ class dfs_source final : public schedule_source {
   [[nodiscard]] std::uint64_t executions() const noexcept { return executions_; }
   // An execution did not retrace its prefix (the program is nondeterministic).
   [[nodiscard]] bool diverged() const noexcept { return diverged_; }
+  [[nodiscard]] int preemption_bound() const noexcept { return bound_; }
+  [[nodiscard]] int stale_read_bound() const noexcept { return stale_bound_; }
 
  private:
   struct frame {
@@ -181,12 +205,17 @@ class dfs_source final : public schedule_source {
     std::uint8_t dflt;     // default option
     std::uint8_t alt;      // 0: default taken; n: n-th non-default option
     std::uint8_t preempt;  // preemptions before this decision
+    std::uint8_t stale;    // stale reads before this decision
     bool current_runnable;
+    bool read;  // a read decision (c11)
   };
   [[nodiscard]] int option_for(const frame& f) const noexcept;
+  [[nodiscard]] int preempt_cost(const frame& f) const noexcept;
+  [[nodiscard]] int stale_cost(const frame& f) const noexcept;
   std::vector<frame> stack_;
   std::size_t depth_ = 0;
   int bound_;
+  int stale_bound_;
   std::uint64_t executions_ = 0;
   bool complete_ = false;
   bool diverged_ = false;

@@ -105,6 +105,7 @@ struct runner {
     static scenario s;
     s = adapted(witness);
     current() = &s;
+    chk().set_memory_model(memory_model_of(s));
     return chk().explore(src, max_executions);
   }
 
@@ -114,6 +115,7 @@ struct runner {
     impl_entry ie{"", false, Set::quirk, nullptr};  // adapt_to_impl reads only quirk
     adapt_to_impl(s, ie);
     current() = &s;
+    chk().set_memory_model(memory_model_of(s));
     model::bytes_source src(s.schedule);
     return chk().run(src);
   }
@@ -123,6 +125,7 @@ struct runner {
     static scenario s;
     s = adapted(witness);
     current() = &s;
+    observed_chk().set_memory_model(memory_model_of(s));
     replay_observer().to = obs;
     // Untraced run (the checker observes only those; a failure is then
     // re-run traced for the report).

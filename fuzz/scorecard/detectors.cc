@@ -109,7 +109,7 @@ outcome detect(const entry& set, const entry& witness, detector d, const detect_
     }
     case detector::dfs: {
       for (int bound = 0; bound <= o.dfs_max_bound && out.executions < o.budget; ++bound) {
-        model::dfs_source src(bound);
+        model::dfs_source src(bound, bound);  // as many stale reads (c11) as preemptions
         const auto r = explore(src, o.budget - out.executions);
         out.dfs_bound = bound;
         if (r.found()) break;

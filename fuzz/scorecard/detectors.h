@@ -12,7 +12,8 @@
 //            (model::random_source, mode::uniform)
 //   pct      PCT, depth 3 (model::pct_source)
 //   dfs      preemption-bounded exhaustive search, bounds 0, 1, 2, ... up to
-//            `dfs_max_bound`, executions summed (seed-independent)
+//            `dfs_max_bound` (the same bound on stale reads under c11),
+//            executions summed (seed-independent)
 //   input    whole random fuzz inputs (scenario and schedule bytes) for the
 //            entry's target, run with the entry's set — a blind input fuzzer;
 //            mostly used on correct sets ("executions with zero reports")

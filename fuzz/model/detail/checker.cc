@@ -4,18 +4,33 @@
 #include "../checker.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "runtime.h"
 
 namespace lastref::model {
 
 namespace {
-constexpr std::string_view token_prefix = "lastref-replay:v1:";
+constexpr std::string_view token_prefix = "lastref-replay:";
+constexpr std::string_view sc_version = "v1:";  // before the c11 model: always sc
+constexpr std::string_view c11_version = "v2:c11:";
+}  // namespace
+
+memory_model memory_model_from_env() {
+  const char* v = std::getenv("LASTREF_MEMORY_MODEL");
+  if (v == nullptr || *v == '\0') return memory_model::c11;
+  if (auto m = parse_memory_model(v)) return *m;
+  std::fprintf(stderr,
+               "lastref: LASTREF_MEMORY_MODEL='%s' is not a memory model (use 'c11', the default, "
+               "or 'sc')\n",
+               v);
+  std::exit(2);
 }
 
-std::string encode_token(std::span<const std::uint8_t> bytes) {
+std::string encode_token(std::span<const std::uint8_t> bytes, memory_model m) {
   static constexpr char hex[] = "0123456789abcdef";
   std::string s(token_prefix);
+  s += m == memory_model::sc ? sc_version : c11_version;
   s.reserve(s.size() + bytes.size() * 2);
   for (std::uint8_t b : bytes) {
     s += hex[b >> 4];
@@ -24,12 +39,22 @@ std::string encode_token(std::span<const std::uint8_t> bytes) {
   return s;
 }
 
-bool decode_token(std::string_view token, std::vector<std::uint8_t>& bytes) {
+bool decode_token(std::string_view token, std::vector<std::uint8_t>& bytes, memory_model* m) {
   while (!token.empty() && (token.back() == '\n' || token.back() == ' ' || token.back() == '\r'))
     token.remove_suffix(1);
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
   if (token.substr(0, token_prefix.size()) != token_prefix) return false;
   token.remove_prefix(token_prefix.size());
+  memory_model model = memory_model::sc;
+  if (token.substr(0, sc_version.size()) == sc_version) {
+    token.remove_prefix(sc_version.size());
+  } else if (token.substr(0, c11_version.size()) == c11_version) {
+    token.remove_prefix(c11_version.size());
+    model = memory_model::c11;
+  } else {
+    return false;
+  }
+  if (m != nullptr) *m = model;
   if (token.size() % 2 != 0) return false;
   bytes.clear();
   auto nib = [](char c) -> int {
@@ -72,6 +97,11 @@ checker::~checker() = default;
 
 std::uint64_t checker::total_steps() const noexcept { return rt_->total_steps(); }
 
+void checker::set_memory_model(memory_model m) noexcept {
+  opts_.memory = m;
+  rt_->set_model(m);
+}
+
 result checker::run_impl(schedule_source& s, bool traced) {
   rt_->execute(factory_, s, traced, !traced);
   more_ = s.end_execution(rt_->steps());
@@ -82,7 +112,8 @@ result checker::run_impl(schedule_source& s, bool traced) {
   if (r.failed() || traced) {
     r.message = rt_->message();
     r.choices = rt_->choices();
-    if (r.failed()) r.token = encode_token(encode_choices(rt_->choices(), rt_->defaults()));
+    if (r.failed())
+      r.token = encode_token(encode_choices(rt_->choices(), rt_->defaults()), rt_->model());
   }
   if (traced) r.trace = rt_->trace_text();
   return r;
@@ -133,26 +164,34 @@ explore_result checker::explore(schedule_source& s, std::uint64_t max_executions
 
 result checker::replay(std::string_view token) {
   std::vector<std::uint8_t> bytes;
-  if (!decode_token(token, bytes)) {
+  memory_model m = memory_model::sc;
+  if (!decode_token(token, bytes, &m)) {
     result r;
     r.kind = failure_kind::invariant;
-    r.message = "malformed replay token";
+    r.message =
+        "malformed replay token (expected lastref-replay:v2:c11:<hex> or lastref-replay:v1:<hex>)";
     return r;
   }
-  return replay_bytes(bytes);
+  // The token's memory model, whatever this checker's options say.
+  rt_->set_model(m);
+  result r = replay_bytes(bytes);
+  rt_->set_model(opts_.memory);
+  return r;
 }
 
 result checker::replay_bytes(std::span<const std::uint8_t> bytes) {
   bytes_source b(bytes.data(), bytes.size());
   result r = run_impl(b, true);
-  if (r.failed()) r.token = encode_token(encode_choices(rt_->choices(), rt_->defaults()));
+  if (r.failed())
+    r.token = encode_token(encode_choices(rt_->choices(), rt_->defaults()), rt_->model());
   return r;
 }
 
 result checker::replay_choices(std::span<const std::uint8_t> choices) {
   replay_source s(std::vector<std::uint8_t>(choices.begin(), choices.end()));
   result r = run_impl(s, true);
-  if (r.failed()) r.token = encode_token(encode_choices(rt_->choices(), rt_->defaults()));
+  if (r.failed())
+    r.token = encode_token(encode_choices(rt_->choices(), rt_->defaults()), rt_->model());
   return r;
 }
 

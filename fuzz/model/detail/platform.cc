@@ -36,12 +36,13 @@ void platform::futex_wait(atomic<std::uint32_t>& word, std::uint32_t expected, s
   if (r == nullptr) return;
   r->point(op::futex_wait, &word, loc);
   const std::uint32_t v = word.raw();
+  if (r->weak()) r->c11_observe_latest(word.meta(), v);
   if (v != expected) {
     r->note(op::futex_wait, &word, loc, v, expected, "returns: value changed");
     return;
   }
   r->note(op::futex_wait, &word, loc, v, expected, "sleeps");
-  r->block_on(&word, true, false, 0, loc);
+  r->block_on(&word, true, false, 0, loc, &word.meta());
 }
 
 bool platform::futex_wait_until(atomic<std::uint32_t>& word, std::uint32_t expected,
@@ -50,12 +51,13 @@ bool platform::futex_wait_until(atomic<std::uint32_t>& word, std::uint32_t expec
   if (r == nullptr) return true;
   r->point(op::futex_wait, &word, loc);
   const std::uint32_t v = word.raw();
+  if (r->weak()) r->c11_observe_latest(word.meta(), v);
   if (v != expected) {
     r->note(op::futex_wait, &word, loc, v, expected, "returns: value changed");
     return true;
   }
   r->note(op::futex_wait, &word, loc, v, expected, "sleeps with timeout");
-  return r->block_on(&word, true, true, deadline.time_since_epoch().count(), loc) !=
+  return r->block_on(&word, true, true, deadline.time_since_epoch().count(), loc, &word.meta()) !=
          detail::wake_reason::timeout;
 }
 

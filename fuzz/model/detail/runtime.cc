@@ -134,6 +134,8 @@ void unhook_refcount_reports() {
 runtime::runtime(const options& o) {
   budget_ = o.max_steps;
   max_spurious_ = o.max_spurious;
+  max_spurious_cas_ = o.max_spurious_cas;
+  mm_ = o.memory;
   obs_ = o.obs;
 #if defined(LASTREF_MODEL_ASAN)
   stack_size_ = o.stack_size != 0 ? o.stack_size : (1u << 20);
@@ -158,6 +160,9 @@ void runtime::reset_execution() {
   for (auto& t : th_) t = thread_state{};
   runnable_ = timeout_ = spurious_wait_ = 0;
   spurious_left_ = max_spurious_;
+  spurious_cas_left_ = max_spurious_cas_;
+  n_hist_ = 0;
+  rf_pending_ = false;
   steps_ = decisions_ = 0;
   wait_seq_ = 0;
   now_ = 1'000'000'000;  // virtual time starts at 1 s so deadlines near 0 stay distinct
@@ -480,7 +485,7 @@ void runtime::pick_next(int from, bool dying) {
 }
 
 wake_reason runtime::block_on(const void* addr, bool futex, bool has_deadline,
-                              std::int64_t deadline, const source_loc& loc) {
+                              std::int64_t deadline, const source_loc& loc, atomic_meta* word) {
   if (mode_ != mode::threads) {
     loc_ = loc;
     char nb[96];
@@ -498,13 +503,21 @@ wake_reason runtime::block_on(const void* addr, bool futex, bool has_deadline,
   t.has_deadline = has_deadline;
   t.deadline = deadline;
   t.wait_seq = ++wait_seq_;
+  t.wait_word = word;
   runnable_ &= static_cast<std::uint8_t>(~bit);
   if (has_deadline) timeout_ |= bit;
   if (futex) spurious_wait_ |= bit;
   sched_event(op::block, me, nullptr);
   pick_next(me, false);
   sched_event(op::resume, me, nullptr, static_cast<std::uint64_t>(th_[me].reason));
-  return th_[me].reason;
+  // c11: the wake is a full barrier on the word (the kernel's futex hash
+  // bucket lock): the waiter sees at least the word's value at the wake.
+  thread_state& w = th_[me];
+  if (w.wait_word != nullptr && w.reason == wake_reason::woken && mm_ == memory_model::c11 &&
+      w.wait_word->hist_gen == gen_ && w.wait_word->hist_idx < n_hist_)
+    observe(hist_[w.wait_word->hist_idx], *w.wait_word, w.woke_mo);
+  w.wait_word = nullptr;
+  return w.reason;
 }
 
 void runtime::wake(const void* addr, bool all, const source_loc&, op) {
@@ -518,6 +531,7 @@ void runtime::wake(const void* addr, bool all, const source_loc&, op) {
         best = i;
     }
     if (best < 0) return;
+    if (th_[best].wait_word != nullptr) th_[best].woke_mo = th_[best].wait_word->writes;
     apply_wake(best, wake_reason::woken);
     sched_event(op::wake, best, nullptr);
     if (!all) return;
@@ -860,10 +874,28 @@ void runtime::note_slow(op o, const void* addr, const source_loc& loc, std::uint
   }
   if (tracing_) {
     const thread_state& t = th_[cur_];
-    trace_.push_back(trace_entry{steps_, cur_, o, mo, t.depth, loc.file, loc.line, loc.function,
-                                 addr, a, b, t.depth != 0 ? t.texts[t.depth - 1] : nullptr,
-                                 text_note});
+    trace_.push_back(trace_entry{steps_,
+                                 cur_,
+                                 o,
+                                 mo,
+                                 t.depth,
+                                 loc.file,
+                                 loc.line,
+                                 loc.function,
+                                 addr,
+                                 a,
+                                 b,
+                                 t.depth != 0 ? t.texts[t.depth - 1] : nullptr,
+                                 text_note,
+                                 rf_pending_,
+                                 rf_stale_,
+                                 rf_tid_,
+                                 latest_tid_,
+                                 rf_step_,
+                                 latest_step_,
+                                 latest_bits_});
   }
+  rf_pending_ = false;
   if (obs_ != nullptr) {
     const bool reads = o == op::load || o == op::cell_read || o == op::cas_fail;
     obs_->on_step(cur_, o, loc, addr, reads ? a : b);

@@ -10,11 +10,14 @@
 // runtime calls, so every platform operation is atomic with respect to the
 // others and the runtime needs no synchronisation of its own.
 //
-// Memory ordering (of the modelled program): operations execute sequentially
-// consistently; happens-before is tracked separately with vector clocks that
-// honour the requested orders (relaxed publishes and acquires nothing;
-// release/acquire pairs, RMW release sequences and fences do), and plain
-// cells are checked against it FastTrack-style.
+// Memory ordering (of the modelled program): operations execute one at a
+// time in one global order. Under memory_model::sc a load returns the latest
+// store; under memory_model::c11 it returns a store of the location's history
+// that coherence, happens-before and the seq_cst rules allow (memory.cc).
+// Happens-before is tracked with vector clocks that honour the requested
+// orders (relaxed publishes and acquires nothing; release/acquire pairs
+// through the store actually read, RMW release sequences and fences do), and
+// plain cells are checked against it FastTrack-style.
 
 #include <lastref/platform.h>
 #include <lastref/source_loc.h>
@@ -29,6 +32,7 @@
 #include <vector>
 
 #include "../failure.h"
+#include "../memory_model.h"
 #include "../observer.h"
 #include "../schedule.h"
 #include "fiber.h"
@@ -89,6 +93,33 @@ struct atomic_meta : location {
       {};  // per thread: modification-order index of its last write (0: last access was a read)
   std::uint32_t seen[nthreads] = {};  // per thread: latest modification-order index it has read
   std::uint32_t writes = 0;           // modification-order length
+  // c11: the store history lives in the runtime (runtime::hist_), found by
+  // index while hist_gen matches the runtime's execution generation.
+  std::uint32_t hist_idx = 0;
+  std::uint32_t hist_gen = 0;
+};
+
+// One store of a location's modification order (c11). obs[u] is thread u's
+// epoch when it first observed this store or a later one (by reading or
+// writing); 0: not yet. A load by t may not read a store older than one
+// that some u observed at an epoch t's clock covers: that is coherence
+// (read-read, write-read) through happens-before, and t's own program order.
+// No default member initialisers: histories are reused without clearing.
+struct store_rec {
+  std::uint64_t bits;           // the stored value
+  std::uint32_t mo;             // modification-order index (the construction is 0)
+  std::uint32_t step;           // step of the store (0: construction)
+  std::uint8_t tid;             // storing thread (no_thread: outside the threads)
+  std::uint32_t obs[nthreads];  // see above
+  std::uint32_t rel[nthreads];  // what acquiring from this store synchronises with
+};
+
+// The newest store_history_size stores of one location; the record of
+// modification-order index k is rec[k % store_history_size].
+struct store_history {
+  std::uint32_t sc_mo;  // index of the last seq_cst write (0: none since the construction)
+  std::uint32_t held;   // records held (1 .. store_history_size)
+  store_rec rec[store_history_size];
 };
 
 struct cell_meta : location {
@@ -110,9 +141,11 @@ struct thread_state {
   const void* wait_addr = nullptr;
   std::int64_t deadline = 0;
   std::uint64_t wait_seq = 0;
-  vclock clk;          // this thread's clock
-  vclock acq_pending;  // joined by relaxed loads; applied by an acquire fence
-  vclock rel_fence;    // clock at the last release fence; published by relaxed stores
+  atomic_meta* wait_word = nullptr;  // c11: the futex word it sleeps on
+  std::uint32_t woke_mo = 0;         // c11: the word's latest store when a wake chose it
+  vclock clk;                        // this thread's clock
+  vclock acq_pending;                // joined by relaxed loads; applied by an acquire fence
+  vclock rel_fence;                  // clock at the last release fence; published by relaxed stores
   const void* texts[max_residency] = {};
 };
 
@@ -146,6 +179,14 @@ struct trace_entry {
   std::uint64_t a, b;
   const void* text;  // innermost module text of the thread, if any
   const char* note;
+  // c11 loads (has_rf): the store read and the latest store.
+  bool has_rf = false;
+  bool rf_stale = false;
+  std::uint8_t rf_tid = no_thread;
+  std::uint8_t latest_tid = no_thread;
+  std::uint32_t rf_step = 0;
+  std::uint32_t latest_step = 0;
+  std::uint64_t latest_bits = 0;
 };
 
 template <class T>
@@ -231,6 +272,30 @@ class runtime {
       note_slow(o, addr, loc, a, b, 0, text_note);
   }
   bool active_checks() const noexcept { return mode_ == mode::threads || mode_ == mode::main; }
+  // Atomics of values up to 8 bytes follow the c11 model (memory.cc) when it
+  // is selected and checks are active; everything else runs the sc paths.
+  bool weak() const noexcept { return mm_ == memory_model::c11 && active_checks(); }
+  memory_model model() const noexcept { return mm_; }
+  void set_model(memory_model m) noexcept { mm_ = m; }
+
+  // ---- c11 (memory.cc); each does the access bookkeeping and the
+  // synchronisation of the operation, and records the trace's reads-from ----
+  // A load: returns the bits of the store it reads (a decision when several
+  // are allowed). `latest` is the value the location holds now.
+  std::uint64_t c11_load(atomic_meta& m, std::uint64_t latest, std::memory_order mo);
+  void c11_store(atomic_meta& m, std::uint64_t latest, std::uint64_t v, std::memory_order mo);
+  // A read-modify-write reads the latest store (atomicity) and appends v.
+  void c11_rmw(atomic_meta& m, std::uint64_t latest, std::uint64_t v, std::memory_order mo);
+  // compare_exchange: whether it succeeds is decided here. Returns the
+  // outcome and sets `seen` to the bits the failed read returned. It may fail
+  // by reading an older store whose value differs from `expected`, or (weak,
+  // while options::max_spurious_cas allows) spuriously.
+  bool c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal, std::uint64_t expected,
+               std::uint64_t desired, std::memory_order success, std::memory_order failure,
+               bool weak, std::uint64_t& seen);
+  // The futex word's latest value is observed (futex_wait compares against
+  // it, as the kernel does).
+  void c11_observe_latest(atomic_meta& m, std::uint64_t latest);
 
   // ---- happens-before ----
   thread_state& self() noexcept { return th_[cur_]; }
@@ -283,8 +348,10 @@ class runtime {
 
   // ---- blocking, allocation, residency (runtime.cc) ----
   // Blocks the current thread on `addr` (futex word or mutex). Returns why it woke.
+  // `word`: the futex word's meta (c11: a wake makes the word's latest
+  // store at that moment visible to the woken waiter); null for a mutex.
   wake_reason block_on(const void* addr, bool futex, bool has_deadline, std::int64_t deadline,
-                       const source_loc& loc);
+                       const source_loc& loc, atomic_meta* word = nullptr);
   void wake(const void* addr, bool all, const source_loc& loc, op o);
   std::int64_t now() const noexcept { return now_; }
   void* allocate(std::size_t size, std::size_t align, void (*dtor)(void*));
@@ -329,6 +396,18 @@ class runtime {
   static void fiber_entry(ctx::transfer_t t);
   void fiber_main(int idx);
   [[noreturn]] void fail_budget();
+  // c11 helpers (memory.cc)
+  store_history& history(atomic_meta& m, std::uint64_t latest);
+  std::uint32_t oldest_readable(const atomic_meta& m, const store_history& h, bool sc) const;
+  void observe(store_history& h, const atomic_meta& m, std::uint32_t upto);
+  void append_store(atomic_meta& m, store_history& h, std::uint64_t v, std::memory_order mo,
+                    const std::uint32_t* rel_base);
+  // Reads the store of modification-order index k: observation, acquire.
+  std::uint64_t read_at(atomic_meta& m, store_history& h, std::uint32_t k, std::memory_order mo,
+                        std::uint32_t* rel_out);
+  int decide_read(int options);
+  void note_rf(const store_history& h, const atomic_meta& m, std::uint32_t read);
+  void check_init(const atomic_meta& m);
   void check_residency(op o);
   void check_freed(op o, const void* addr);
   void race_on_init(const location& l);
@@ -351,6 +430,9 @@ class runtime {
   std::uint8_t spurious_wait_ = 0;
   std::uint8_t spurious_left_ = 0;
   std::uint8_t max_spurious_ = 0;
+  std::uint8_t spurious_cas_left_ = 0;
+  std::uint8_t max_spurious_cas_ = 0;
+  memory_model mm_ = memory_model::c11;
   std::uint32_t budget_ = 0;
   std::uint32_t steps_ = 0;
   std::uint32_t decisions_ = 0;
@@ -364,6 +446,10 @@ class runtime {
   std::size_t stack_size_ = 0;
   bool stacks_ready_ = false;
   bool all_done_ = false;
+
+  // c11 store histories, recycled across executions
+  std::vector<store_history> hist_;
+  std::uint32_t n_hist_ = 0;
 
   // oracles
   vclock sc_fence_;
@@ -392,6 +478,12 @@ class runtime {
   std::string format_trace() const;
   std::vector<std::pair<const void*, const char*>> labels_;
   const char* pending_label_ = nullptr;  // label_next(): applied by the next note
+  // c11: the reads-from of the operation being executed, for its trace entry
+  bool rf_pending_ = false;
+  std::uint32_t rf_step_ = 0, latest_step_ = 0;
+  std::uint64_t latest_bits_ = 0;
+  std::uint8_t rf_tid_ = no_thread, latest_tid_ = no_thread;
+  bool rf_stale_ = false;
 };
 
 }  // namespace lastref::model::detail

@@ -18,6 +18,7 @@ int nth_bit(unsigned mask, int n) noexcept {
 }  // namespace
 
 choice decision::option(int i) const noexcept {
+  if (reads != 0) return {current, choice_kind::read};
   const int nr = detail::popcount8(runnable);
   if (i < nr) return {nth_bit(runnable, i), choice_kind::run};
   i -= nr;
@@ -39,6 +40,8 @@ int decision::index_of(choice c) const noexcept {
       return (spurious & bit) ? detail::popcount8(runnable) + detail::popcount8(timeout) +
                                     detail::popcount8(spurious & below)
                               : -1;
+    case choice_kind::read:
+      return reads != 0 ? 0 : -1;
   }
   return -1;
 }
@@ -107,11 +110,23 @@ std::uint32_t random_source::below(std::uint32_t n) noexcept {
   return static_cast<std::uint32_t>(((next() >> 32) * n) >> 32);
 }
 
-void random_source::begin_execution() { switch_shift_ = 1 + below(6); }
+void random_source::begin_execution() {
+  switch_shift_ = 1 + below(6);
+  stale_shift_ = below(4);
+}
+
+// Per execution a stale-read probability q from {0, 1/2, 1/4, 1/8}: a
+// quarter of the executions read only latest values (as sc would), the rest
+// mix in stale reads, few or many, like the switch probability above.
+int random_source::stale_read(const decision& d) noexcept {
+  if (stale_shift_ == 0 || (next() & ((1ull << stale_shift_) - 1)) != 0) return 0;
+  return 1 + static_cast<int>(below(static_cast<std::uint32_t>(d.count() - 1)));
+}
 
 int random_source::choose(const decision& d) {
   const int n = d.count();
   if (mode_ == mode::uniform) return static_cast<int>(below(static_cast<std::uint32_t>(n)));
+  if (d.is_read()) return stale_read(d);
   const int nrun = detail::popcount8(d.runnable);
   const int extra = n - nrun;
   if (nrun == 0) return static_cast<int>(below(static_cast<std::uint32_t>(extra)));
@@ -131,6 +146,7 @@ pct_source::pct_source(std::uint64_t seed, int depth, std::uint32_t expected_ste
       adaptive_(expected_steps == 0) {}
 
 void pct_source::begin_execution() {
+  rng_.begin_execution();
   int p[8];
   for (int i = 0; i < 8; ++i) p[i] = depth_ + i;
   for (int i = 7; i > 0; --i) std::swap(p[i], p[rng_.below(static_cast<std::uint32_t>(i + 1))]);
@@ -141,6 +157,9 @@ void pct_source::begin_execution() {
 }
 
 int pct_source::choose(const decision& d) {
+  // PCT orders threads, not values: reads-from is drawn as random_source's
+  // sticky mode draws it.
+  if (d.is_read()) return rng_.stale_read(d);
   while (next_change_ < depth_ - 1 && d.step >= change_[next_change_]) {
     if (d.current >= 0) prio_[d.current] = depth_ - 1 - next_change_;
     ++next_change_;
@@ -175,7 +194,8 @@ int dfs_source::choose(const decision& d) {
   const auto dflt = static_cast<std::uint8_t>(d.default_index());
   if (depth_ < stack_.size()) {
     const frame& f = stack_[depth_];
-    if (f.count != n || f.dflt != dflt || f.current_runnable != d.current_runnable()) {
+    if (f.count != n || f.dflt != dflt || f.current_runnable != d.current_runnable() ||
+        f.read != d.is_read()) {
       diverged_ = true;
       stack_.resize(depth_);  // explore on from here as if new
     } else {
@@ -184,14 +204,24 @@ int dfs_source::choose(const decision& d) {
     }
   }
   std::uint8_t pre = 0;
+  std::uint8_t stale = 0;
   if (depth_ > 0) {
     const frame& p = stack_[depth_ - 1];
-    pre = static_cast<std::uint8_t>(p.preempt +
-                                    ((p.current_runnable && option_for(p) != p.dflt) ? 1 : 0));
+    pre = static_cast<std::uint8_t>(p.preempt + preempt_cost(p));
+    stale = static_cast<std::uint8_t>(p.stale + stale_cost(p));
   }
-  stack_.push_back(frame{static_cast<std::uint8_t>(n), dflt, 0, pre, d.current_runnable()});
+  stack_.push_back(
+      frame{static_cast<std::uint8_t>(n), dflt, 0, pre, stale, d.current_runnable(), d.is_read()});
   ++depth_;
   return dflt;
+}
+
+int dfs_source::preempt_cost(const frame& f) const noexcept {
+  return (!f.read && f.current_runnable && option_for(f) != f.dflt) ? 1 : 0;
+}
+
+int dfs_source::stale_cost(const frame& f) const noexcept {
+  return (f.read && option_for(f) != f.dflt) ? 1 : 0;
 }
 
 bool dfs_source::end_execution(std::uint32_t) {
@@ -200,8 +230,8 @@ bool dfs_source::end_execution(std::uint32_t) {
   while (!stack_.empty()) {
     frame& f = stack_.back();
     while (++f.alt < f.count) {
-      const int cost = (f.current_runnable && option_for(f) != f.dflt) ? 1 : 0;
-      if (f.preempt + cost <= bound_) return true;
+      if (f.preempt + preempt_cost(f) <= bound_ && f.stale + stale_cost(f) <= stale_bound_)
+        return true;
     }
     stack_.pop_back();
   }

@@ -273,6 +273,27 @@ std::string runtime::format_trace() const {
           break;
       }
     if (e.mo != 0 && !violation) append(what, " (%s)", order_name(e.mo));
+    if (e.has_rf && !violation) {
+      // c11: which store the load read, and whether it was the latest.
+      char from[48];
+      if (e.rf_tid == no_thread || e.rf_step == 0)
+        std::snprintf(from, sizeof from, "its construction");
+      else
+        std::snprintf(from, sizeof from, "step %u (T%u)", e.rf_step,
+                      static_cast<unsigned>(e.rf_tid));
+      if (e.rf_stale) {
+        char latest[48];
+        if (e.latest_tid == no_thread || e.latest_step == 0)
+          std::snprintf(latest, sizeof latest, "its construction");
+        else
+          std::snprintf(latest, sizeof latest, "step %u (T%u)", e.latest_step,
+                        static_cast<unsigned>(e.latest_tid));
+        append(what, "  [read stale value %" PRIu64 " from %s; latest is %" PRIu64 " from %s]", e.a,
+               from, e.latest_bits, latest);
+      } else {
+        append(what, "  [from %s, the latest]", from);
+      }
+    }
     if (e.note != nullptr && !violation) append(what, "  [%s]", e.note);
     std::string where;
     if (e.line != 0)

@@ -37,7 +37,7 @@ void expect_fires(const explore_result& e, failure_kind k) {
   EXPECT_EQ(e.failure.kind, k) << e.failure.report();
   EXPECT_FALSE(e.failure.nondeterministic) << e.failure.report();
   EXPECT_FALSE(e.failure.trace.empty());
-  EXPECT_EQ(e.failure.token.rfind("lastref-replay:v1:", 0), 0u);
+  EXPECT_EQ(e.failure.token.rfind("lastref-replay:v2:c11:", 0), 0u);  // c11 is the default model
 }
 
 void expect_silent(const explore_result& e, bool must_complete = true) {

@@ -82,6 +82,16 @@ TEST(Replay, TokenRoundTrip) {
   EXPECT_FALSE(decode_token("lastref-replay:v2:00", back));
   EXPECT_FALSE(decode_token("lastref-replay:v1:0", back));
   EXPECT_FALSE(decode_token("lastref-replay:v1:zz", back));
+  // c11 tokens name their model; sc tokens keep the v1 form they always had.
+  memory_model m = memory_model::sc;
+  const std::string t11 = encode_token(bytes, memory_model::c11);
+  EXPECT_EQ(t11, "lastref-replay:v2:c11:0001ff0710");
+  ASSERT_TRUE(decode_token(t11, back, &m));
+  EXPECT_EQ(back, bytes);
+  EXPECT_EQ(m, memory_model::c11);
+  ASSERT_TRUE(decode_token(t, back, &m));
+  EXPECT_EQ(m, memory_model::sc);
+  EXPECT_FALSE(decode_token("lastref-replay:v2:tso:00", back));
   checker c(factory<lost_update>());
   result r = c.replay("garbage");
   EXPECT_TRUE(r.failed());
@@ -96,7 +106,7 @@ TEST(Replay, ReportHasViolationTraceAndToken) {
   const std::string rep = e.failure.report();
   EXPECT_EQ(rep.rfind("lastref-model: FAILURE [invariant]", 0), 0u) << rep;
   EXPECT_NE(rep.find("\ntrace:\n"), std::string::npos);
-  EXPECT_NE(rep.find("\nlastref-replay:v1:"), std::string::npos);
+  EXPECT_NE(rep.find("\nlastref-replay:v2:c11:"), std::string::npos);
   EXPECT_NE(rep.find("replay_test.cc:"), std::string::npos) << "trace names program lines";
 }
 

@@ -125,9 +125,11 @@ TEST_P(ZooVariant, CorrectImplementationsRunTheSameBudgetClean) {
       EXPECT_EQ(o.executions, k_budget);
     }
   }
-  const outcome o = detect(correct, w, detector::dfs, {.budget = 50'000, .dfs_max_bound = 2});
+  // Bound 2 on preemptions and on stale reads (c11): the complete_all
+  // witnesses need 81,168 executions (measured), the others under 3,000.
+  const outcome o = detect(correct, w, detector::dfs, {.budget = 100'000, .dfs_max_bound = 2});
   ASSERT_FALSE(o.found) << o.report;
-  EXPECT_TRUE(o.exhausted) << w.name << ": bound-2 search not finished in 50000 executions";
+  EXPECT_TRUE(o.exhausted) << w.name << ": bound-2 search not finished in 100000 executions";
 }
 
 INSTANTIATE_TEST_SUITE_P(Zoo, ZooVariant, ::testing::ValuesIn(zoo_names()),
