@@ -104,12 +104,13 @@ class atomic {
     r->point(op::store, this, loc);
     T old = v_;
     if (historied && r->weak()) {
-      r->c11_store(m_, detail::to_bits(old), detail::to_bits(v), mo);
+      // Placed before a newer store, it is not the value the location holds.
+      if (r->c11_store(m_, detail::to_bits(old), detail::to_bits(v), mo)) v_ = v;
     } else {
       r->access_atomic(m_, true);
       r->release_store(m_, mo);
+      v_ = v;
     }
-    v_ = v;
     r->note(op::store, this, loc, detail::to_bits(old), detail::to_bits(v), mo);
   }
 

@@ -17,10 +17,13 @@
 //    a store before an earlier SC fence (the fence rules of [atomics.order]);
 //  - an RMW reads the latest store (atomicity) and continues its release
 //    sequence.
-// Stores join the modification order at its end when they execute, so
-// outcomes that need a store to be ordered before an older-executed store of
-// the same location (2+2W, S with relaxed stores) and load buffering (a load
-// reading a store that executes later) are not produced.
+// Where a store joins the modification order is a decision too: at the end
+// (the default), or before newer stores its thread has not observed and
+// that do not happen-before it (the same bound as a load's; a seq_cst store
+// stays after the last seq_cst write). That produces 2+2W and S.
+// Not produced: load buffering (a load reading a store that executes later
+// in the model's order: RC11 forbids it, po ∪ rf acyclic), and stores older
+// than the newest store_history_size of a location.
 
 #include <cstring>
 
@@ -41,6 +44,8 @@ bool forced(const store_rec& r, const vclock& reader) noexcept {
 void join_raw(vclock& into, const std::uint32_t* from) noexcept {
   for (int i = 0; i < nthreads; ++i) into.c[i] = into.c[i] > from[i] ? into.c[i] : from[i];
 }
+
+bool is_seq_cst(std::memory_order mo) noexcept { return mo == std::memory_order_seq_cst; }
 }  // namespace
 
 store_history& runtime::history(atomic_meta& m, std::uint64_t latest) {
@@ -50,9 +55,10 @@ store_history& runtime::history(atomic_meta& m, std::uint64_t latest) {
   m.hist_idx = n_hist_++;
   m.hist_gen = gen_;
   h.sc_mo = 0;
+  h.base = m.writes;
   h.held = 1;
   // The value the location holds now is the oldest store a load may read.
-  store_rec& r = h.rec[m.writes % slots];
+  store_rec& r = h.rec[0];
   r.bits = latest;
   r.mo = m.writes;
   r.step = m.init_step_;
@@ -65,11 +71,9 @@ store_history& runtime::history(atomic_meta& m, std::uint64_t latest) {
 std::uint32_t runtime::oldest_readable(const atomic_meta& m, const store_history& h,
                                        bool sc) const {
   const vclock& clk = th_[cur_].clk;
-  const std::uint32_t latest = m.writes;
-  const std::uint32_t oldest = latest + 1 - h.held;
-  std::uint32_t lo = oldest;
-  for (std::uint32_t k = latest; k > oldest; --k)
-    if (forced(h.rec[k % slots], clk)) {
+  std::uint32_t lo = h.base;
+  for (std::uint32_t k = m.writes; k > h.base; --k)
+    if (forced(h.at(k), clk)) {
       lo = k;
       break;
     }
@@ -77,15 +81,14 @@ std::uint32_t runtime::oldest_readable(const atomic_meta& m, const store_history
   return lo;
 }
 
-void runtime::observe(store_history& h, const atomic_meta& m, std::uint32_t upto) {
+void runtime::observe(store_history& h, const atomic_meta&, std::uint32_t upto) {
   const std::uint32_t epoch = th_[cur_].clk.c[cur_];
-  const std::uint32_t oldest = m.writes + 1 - h.held;
-  if (upto < oldest) return;  // forgotten: nothing older can be read anyway
+  if (upto < h.base) return;  // forgotten: nothing older can be read anyway
   for (std::uint32_t k = upto;; --k) {
-    store_rec& r = h.rec[k % slots];
+    store_rec& r = h.at(k);
     if (r.obs[cur_] != 0) break;  // observations are prefix-closed
     r.obs[cur_] = epoch;
-    if (k == oldest) break;
+    if (k == h.base) break;
   }
 }
 
@@ -103,12 +106,16 @@ int runtime::decide_read(int options) {
   return decide(d);
 }
 
-void runtime::note_rf(const store_history& h, const atomic_meta& m, std::uint32_t read) {
+void runtime::note_rf(const store_history& h, const atomic_meta& m, std::uint32_t read,
+                      bool placed) {
   if (!tracing_) return;
-  const store_rec& r = h.rec[read % slots];
-  const store_rec& l = h.rec[m.writes % slots];
+  // A load: the store read, and the latest. A placed store: the store it
+  // was placed before, and the latest.
+  const store_rec& r = h.at(placed ? read + 1 : read);
+  const store_rec& l = h.at(m.writes);
   rf_pending_ = true;
-  rf_stale_ = read != m.writes;
+  rf_placed_ = placed;
+  rf_stale_ = placed || read != m.writes;
   rf_step_ = r.step;
   rf_tid_ = r.tid;
   latest_step_ = l.step;
@@ -119,7 +126,7 @@ void runtime::note_rf(const store_history& h, const atomic_meta& m, std::uint32_
 std::uint64_t runtime::read_at(atomic_meta& m, store_history& h, std::uint32_t k,
                                std::memory_order mo, std::uint32_t* rel_out) {
   thread_state& t = th_[cur_];
-  const store_rec& r = h.rec[k % slots];
+  const store_rec& r = h.at(k);
   const std::uint64_t bits = r.bits;
   if (rel_out != nullptr) std::memcpy(rel_out, r.rel, sizeof r.rel);
   if (is_acquire(mo))
@@ -135,8 +142,8 @@ std::uint64_t runtime::read_at(atomic_meta& m, store_history& h, std::uint32_t k
   return bits;
 }
 
-void runtime::append_store(atomic_meta& m, store_history& h, std::uint64_t v, std::memory_order mo,
-                           const std::uint32_t* rel_base) {
+void runtime::insert_store(atomic_meta& m, store_history& h, std::uint32_t after, std::uint64_t v,
+                           std::memory_order mo, const std::uint32_t* rel_base) {
   thread_state& t = th_[cur_];
   std::uint32_t rel[nthreads];
   if (rel_base != nullptr)
@@ -147,17 +154,40 @@ void runtime::append_store(atomic_meta& m, store_history& h, std::uint64_t v, st
   // last release fence covered; an RMW also continues the sequence it read.
   const vclock& pub = is_release(mo) ? t.clk : t.rel_fence;
   for (int i = 0; i < nthreads; ++i) rel[i] = rel[i] > pub.c[i] ? rel[i] : pub.c[i];
-  const std::uint32_t k = ++m.writes;
-  store_rec& r = h.rec[k % slots];
+  if (h.held == slots) {  // forget the oldest store
+    std::memmove(&h.rec[0], &h.rec[1], sizeof(store_rec) * (slots - 1));
+    ++h.base;
+    --h.held;
+  }
+  const std::uint32_t k = after + 1;
+  const std::uint32_t pos = k - h.base;
+  std::uint32_t obs[nthreads];
+  if (k <= m.writes) {
+    // Placed before newer stores: indices from k on move up by one, and a
+    // thread that observed one of them has observed the new store too.
+    std::memcpy(obs, h.rec[pos].obs, sizeof obs);
+    std::memmove(&h.rec[pos + 1], &h.rec[pos], sizeof(store_rec) * (h.held - pos));
+    for (std::uint32_t i = pos + 1; i <= h.held; ++i) ++h.rec[i].mo;
+    for (int u = 0; u < nthreads; ++u) {
+      if (m.seen[u] >= k) ++m.seen[u];
+      if (m.w_idx[u] >= k) ++m.w_idx[u];
+      if (th_[u].wait_word == &m && th_[u].woke_mo >= k) ++th_[u].woke_mo;
+    }
+    if (h.sc_mo >= k) ++h.sc_mo;
+  } else {
+    std::memset(obs, 0, sizeof obs);
+  }
+  ++h.held;
+  ++m.writes;
+  store_rec& r = h.rec[pos];
   r.bits = v;
   r.mo = k;
   r.step = steps_;
   r.tid = cur_;
-  std::memset(r.obs, 0, sizeof r.obs);
+  std::memcpy(r.obs, obs, sizeof obs);
   r.obs[cur_] = t.clk.c[cur_];
   std::memcpy(r.rel, rel, sizeof rel);
-  if (h.held < slots) ++h.held;
-  if (mo == std::memory_order_seq_cst) h.sc_mo = k;
+  if (is_seq_cst(mo) && k > h.sc_mo) h.sc_mo = k;
   m.acc[cur_] = t.clk.c[cur_];
   m.acc_step[cur_] = steps_;
   m.w_idx[cur_] = k;
@@ -168,18 +198,29 @@ void runtime::append_store(atomic_meta& m, store_history& h, std::uint64_t v, st
 std::uint64_t runtime::c11_load(atomic_meta& m, std::uint64_t latest, std::memory_order mo) {
   check_init(m);
   store_history& h = history(m, latest);
-  const std::uint32_t lo = oldest_readable(m, h, mo == std::memory_order_seq_cst);
+  const std::uint32_t lo = oldest_readable(m, h, is_seq_cst(mo));
   std::uint32_t k = m.writes;
   if (k > lo && mode_ == mode::threads && !th_[cur_].exiting)
     k -= static_cast<std::uint32_t>(decide_read(static_cast<int>(k - lo + 1)));
   return read_at(m, h, k, mo, nullptr);
 }
 
-void runtime::c11_store(atomic_meta& m, std::uint64_t latest, std::uint64_t v,
+bool runtime::c11_store(atomic_meta& m, std::uint64_t latest, std::uint64_t v,
                         std::memory_order mo) {
   check_init(m);
   store_history& h = history(m, latest);
-  append_store(m, h, v, mo, nullptr);
+  // Coherence bounds a store as it bounds a load (CoWW, CoRW through hb);
+  // the oldest held store stays first (a store is never placed before what
+  // the history forgot).
+  std::uint32_t lo = oldest_readable(m, h, is_seq_cst(mo));
+  if (h.held == slots && lo == h.base) ++lo;
+  std::uint32_t after = m.writes;
+  if (after > lo && mode_ == mode::threads && !th_[cur_].exiting)
+    after -= static_cast<std::uint32_t>(decide_read(static_cast<int>(after - lo + 1)));
+  const bool at_end = after == m.writes;
+  insert_store(m, h, after, v, mo, nullptr);
+  if (!at_end) note_rf(h, m, after + 1, true);
+  return at_end;
 }
 
 void runtime::c11_rmw(atomic_meta& m, std::uint64_t latest, std::uint64_t v, std::memory_order mo) {
@@ -187,7 +228,7 @@ void runtime::c11_rmw(atomic_meta& m, std::uint64_t latest, std::uint64_t v, std
   store_history& h = history(m, latest);
   std::uint32_t rel[nthreads];
   read_at(m, h, m.writes, mo, rel);
-  append_store(m, h, v, mo, rel);
+  insert_store(m, h, m.writes, v, mo, rel);
 }
 
 bool runtime::c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal,
@@ -199,11 +240,11 @@ bool runtime::c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal,
   // then a spurious failure (weak only); then every older readable store
   // whose value differs from expected (a failed read of an equal value
   // would be a success that did not read the latest store: not atomic).
-  const std::uint32_t lo = oldest_readable(m, h, failure == std::memory_order_seq_cst);
+  const std::uint32_t lo = oldest_readable(m, h, is_seq_cst(failure));
   std::uint32_t older[slots];
   int n_older = 0;
   for (std::uint32_t k = m.writes; k-- > lo;)
-    if (h.rec[k % slots].bits != expected) older[n_older++] = k;
+    if (h.at(k).bits != expected) older[n_older++] = k;
   const int spurious = latest_equal && weak && spurious_cas_left_ != 0 ? 1 : 0;
   const int n = 1 + spurious + n_older;
   int i = 0;
@@ -211,7 +252,7 @@ bool runtime::c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal,
   if (i == 0 && latest_equal) {
     std::uint32_t rel[nthreads];
     read_at(m, h, m.writes, success, rel);
-    append_store(m, h, desired, success, rel);
+    insert_store(m, h, m.writes, desired, success, rel);
     return true;
   }
   if (i <= spurious) {  // the latest store, unequal or spuriously failed

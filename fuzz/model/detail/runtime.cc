@@ -874,26 +874,13 @@ void runtime::note_slow(op o, const void* addr, const source_loc& loc, std::uint
   }
   if (tracing_) {
     const thread_state& t = th_[cur_];
-    trace_.push_back(trace_entry{steps_,
-                                 cur_,
-                                 o,
-                                 mo,
-                                 t.depth,
-                                 loc.file,
-                                 loc.line,
-                                 loc.function,
-                                 addr,
-                                 a,
-                                 b,
-                                 t.depth != 0 ? t.texts[t.depth - 1] : nullptr,
-                                 text_note,
-                                 rf_pending_,
-                                 rf_stale_,
-                                 rf_tid_,
-                                 latest_tid_,
-                                 rf_step_,
-                                 latest_step_,
-                                 latest_bits_});
+    trace_.push_back(trace_entry{
+        steps_,      cur_,        o,         mo,
+        t.depth,     loc.file,    loc.line,  loc.function,
+        addr,        a,           b,         t.depth != 0 ? t.texts[t.depth - 1] : nullptr,
+        text_note,   rf_pending_, rf_stale_, rf_placed_,
+        rf_tid_,     latest_tid_, rf_step_,  latest_step_,
+        latest_bits_});
   }
   rf_pending_ = false;
   if (obs_ != nullptr) {

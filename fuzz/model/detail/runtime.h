@@ -114,12 +114,15 @@ struct store_rec {
   std::uint32_t rel[nthreads];  // what acquiring from this store synchronises with
 };
 
-// The newest store_history_size stores of one location; the record of
-// modification-order index k is rec[k % store_history_size].
+// The newest store_history_size stores of one location in modification
+// order: rec[i] has index base + i; the last one is the latest (m.writes).
 struct store_history {
   std::uint32_t sc_mo;  // index of the last seq_cst write (0: none since the construction)
+  std::uint32_t base;   // modification-order index of rec[0]
   std::uint32_t held;   // records held (1 .. store_history_size)
   store_rec rec[store_history_size];
+  store_rec& at(std::uint32_t k) noexcept { return rec[k - base]; }
+  const store_rec& at(std::uint32_t k) const noexcept { return rec[k - base]; }
 };
 
 struct cell_meta : location {
@@ -182,6 +185,7 @@ struct trace_entry {
   // c11 loads (has_rf): the store read and the latest store.
   bool has_rf = false;
   bool rf_stale = false;
+  bool rf_placed = false;  // a store: placed before the store rf_* names
   std::uint8_t rf_tid = no_thread;
   std::uint8_t latest_tid = no_thread;
   std::uint32_t rf_step = 0;
@@ -283,7 +287,10 @@ class runtime {
   // A load: returns the bits of the store it reads (a decision when several
   // are allowed). `latest` is the value the location holds now.
   std::uint64_t c11_load(atomic_meta& m, std::uint64_t latest, std::memory_order mo);
-  void c11_store(atomic_meta& m, std::uint64_t latest, std::uint64_t v, std::memory_order mo);
+  // A store joins the modification order at the end or (a decision) before
+  // newer stores the thread has not observed. Returns whether it is now the
+  // latest (the value the location holds).
+  bool c11_store(atomic_meta& m, std::uint64_t latest, std::uint64_t v, std::memory_order mo);
   // A read-modify-write reads the latest store (atomicity) and appends v.
   void c11_rmw(atomic_meta& m, std::uint64_t latest, std::uint64_t v, std::memory_order mo);
   // compare_exchange: whether it succeeds is decided here. Returns the
@@ -400,13 +407,15 @@ class runtime {
   store_history& history(atomic_meta& m, std::uint64_t latest);
   std::uint32_t oldest_readable(const atomic_meta& m, const store_history& h, bool sc) const;
   void observe(store_history& h, const atomic_meta& m, std::uint32_t upto);
-  void append_store(atomic_meta& m, store_history& h, std::uint64_t v, std::memory_order mo,
-                    const std::uint32_t* rel_base);
+  // Inserts a store right after index `after` (m.writes: at the end).
+  void insert_store(atomic_meta& m, store_history& h, std::uint32_t after, std::uint64_t v,
+                    std::memory_order mo, const std::uint32_t* rel_base);
   // Reads the store of modification-order index k: observation, acquire.
   std::uint64_t read_at(atomic_meta& m, store_history& h, std::uint32_t k, std::memory_order mo,
                         std::uint32_t* rel_out);
   int decide_read(int options);
-  void note_rf(const store_history& h, const atomic_meta& m, std::uint32_t read);
+  void note_rf(const store_history& h, const atomic_meta& m, std::uint32_t read,
+               bool placed = false);
   void check_init(const atomic_meta& m);
   void check_residency(op o);
   void check_freed(op o, const void* addr);
@@ -484,6 +493,7 @@ class runtime {
   std::uint64_t latest_bits_ = 0;
   std::uint8_t rf_tid_ = no_thread, latest_tid_ = no_thread;
   bool rf_stale_ = false;
+  bool rf_placed_ = false;  // a store placed before newer ones (rf_* names the next one)
 };
 
 }  // namespace lastref::model::detail

@@ -274,25 +274,29 @@ std::string runtime::format_trace() const {
       }
     if (e.mo != 0 && !violation) append(what, " (%s)", order_name(e.mo));
     if (e.has_rf && !violation) {
-      // c11: which store the load read, and whether it was the latest.
-      char from[48];
-      if (e.rf_tid == no_thread || e.rf_step == 0)
-        std::snprintf(from, sizeof from, "its construction");
-      else
-        std::snprintf(from, sizeof from, "step %u (T%u)", e.rf_step,
-                      static_cast<unsigned>(e.rf_tid));
-      if (e.rf_stale) {
-        char latest[48];
-        if (e.latest_tid == no_thread || e.latest_step == 0)
-          std::snprintf(latest, sizeof latest, "its construction");
+      // c11: which store a load read (or where a store was placed), and
+      // whether it was the latest.
+      auto name_store = [](char* buf, std::size_t n, std::uint8_t tid, std::uint32_t step) {
+        if (tid == no_thread || step == 0)
+          std::snprintf(buf, n, "its construction");
         else
-          std::snprintf(latest, sizeof latest, "step %u (T%u)", e.latest_step,
-                        static_cast<unsigned>(e.latest_tid));
+          std::snprintf(buf, n, "step %u (T%u)", step, static_cast<unsigned>(tid));
+        return buf;
+      };
+      char from[48];
+      char latest[48];
+      name_store(from, sizeof from, e.rf_tid, e.rf_step);
+      name_store(latest, sizeof latest, e.latest_tid, e.latest_step);
+      if (e.rf_placed)
+        append(what,
+               "  [placed before the store of %s in modification order; latest is %" PRIu64
+               " from %s]",
+               from, e.latest_bits, latest);
+      else if (e.rf_stale)
         append(what, "  [read stale value %" PRIu64 " from %s; latest is %" PRIu64 " from %s]", e.a,
                from, e.latest_bits, latest);
-      } else {
+      else
         append(what, "  [from %s, the latest]", from);
-      }
     }
     if (e.note != nullptr && !violation) append(what, "  [%s]", e.note);
     std::string where;
