@@ -48,6 +48,10 @@ struct quirks {
   // kref type presets them, primitives/zoo/wrapping_kref.h), so a correct
   // count never releases them: check() requires release at most once.
   bool leaked_refs = false;
+  // Zoo item 15: the completion type touches itself after the RMW that lets
+  // a waiter return (primitives/zoo/waitqueue_active_completion.h), so
+  // scenarios never free it on a waiter's stack.
+  bool completions_outlive_completers = false;
 };
 
 // The correct primitives: what every target fuzzes by default.

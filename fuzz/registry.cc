@@ -105,6 +105,12 @@ const impl_entry& impl_for(const scenario& s) {
 
 void adapt_to_impl(scenario& s, const impl_entry& e) {
   config& cfg = s.cfg;
+  if (e.quirk.completions_outlive_completers) {
+    for (auto& on_stack : cfg.on_stack) {
+      if (on_stack) cfg.note = "completions kept alive: this set's complete() touches them late";
+      on_stack = false;
+    }
+  }
   if (!cfg.has_module) return;
   if (e.quirk.module_release_immediate) {
     if (cfg.release != placement::module || cfg.policy != unload_policy::immediate)

@@ -27,6 +27,10 @@ LASTREF_FUZZ_ZOO_QUIRK(module_release_immediate, lastref::basic_kref, lastref::b
 #include "primitives/zoo/unchecked_kref.h"
 #include "primitives/zoo/unserialized_done_completion.h"
 #include "primitives/zoo/wrapping_kref.h"
+// Items 15-17: weak-memory bugs (found only under the c11 memory model).
+#include "primitives/zoo/split_sticky_completion.h"
+#include "primitives/zoo/unfenced_going_module.h"
+#include "primitives/zoo/waitqueue_active_completion.h"
 
 LASTREF_FUZZ_ZOO(relaxed_put_kref, lastref::zoo::relaxed_put_kref, lastref::basic_completion,
                  lastref::basic_module)
@@ -56,3 +60,11 @@ LASTREF_FUZZ_ZOO_QUIRK(unsafe_thread_exit, lastref::basic_kref, lastref::basic_c
                        lastref::basic_module, .unsafe_thread_exit = true)
 LASTREF_FUZZ_ZOO(check_then_unload_module, lastref::basic_kref, lastref::basic_completion,
                  lastref::zoo::check_then_unload_module)
+LASTREF_FUZZ_ZOO_QUIRK(waitqueue_active_completion, lastref::basic_kref,
+                       lastref::zoo::waitqueue_active_completion, lastref::basic_module,
+                       .completions_outlive_completers = true)
+LASTREF_FUZZ_ZOO_QUIRK(split_sticky_completion, lastref::basic_kref,
+                       lastref::zoo::split_sticky_completion, lastref::basic_module,
+                       .completions_outlive_completers = true)
+LASTREF_FUZZ_ZOO(unfenced_going_module, lastref::basic_kref, lastref::basic_completion,
+                 lastref::zoo::unfenced_going_module)

@@ -11,9 +11,12 @@
 #include "primitives/zoo/lost_wakeup_completion.h"
 #include "primitives/zoo/reinit_racing_completion.h"
 #include "primitives/zoo/relaxed_put_kref.h"
+#include "primitives/zoo/split_sticky_completion.h"
 #include "primitives/zoo/touch_after_complete.h"
 #include "primitives/zoo/unchecked_kref.h"
+#include "primitives/zoo/unfenced_going_module.h"
 #include "primitives/zoo/unserialized_done_completion.h"
+#include "primitives/zoo/waitqueue_active_completion.h"
 #include "primitives/zoo/wrapping_kref.h"
 #include "register_impl.h"
 #include "registry.h"
@@ -282,6 +285,52 @@ std::vector<entry> build() {
       "unload checks the refcount, then frees (a get slips in between)",
       "primitives/zoo/check_then_unload_module.h", mod, try_get_vs_unload, "unloaded_text",
       {nullptr, nullptr, no_harness}, {nullptr, nullptr, no_harness}));
+
+  // Weak-memory bugs: sequential consistency hides them (the c11 model finds
+  // them); each has a fixed twin below.
+  constexpr quirks keep_alive{.completions_outlive_completers = true};
+  const auto wait_vs_complete = spec(2, {{{wait, 0}}, {{complete, 0}}});
+  v.push_back(make<set<basic_kref, zoo::waitqueue_active_completion, basic_module, keep_alive>>(
+      "waitqueue_active_completion", 15,
+      "waiter registers then checks done, completer sets done then checks waiters, no smp_mb "
+      "(store buffering)",
+      "primitives/zoo/waitqueue_active_completion.h", comp, wait_vs_complete, "deadlock",
+      {nullptr, nullptr, no_harness}, {nullptr, nullptr, tsan_blind}));
+  v.push_back(make<set<basic_kref, zoo::split_sticky_completion, basic_module, keep_alive>>(
+      "split_sticky_completion", 16,
+      "complete_all's sticky flag beside the count, read after a relaxed load of the count "
+      "(message passing)",
+      "primitives/zoo/split_sticky_completion.h", comp, broadcast, "deadlock",
+      {nullptr, nullptr, no_harness}, {nullptr, nullptr, tsan_blind}));
+  v.push_back(make<set<basic_kref, basic_completion, zoo::unfenced_going_module>>(
+      "unfenced_going_module", 17,
+      "try_get increments then checks going, unload sets going then checks the count, no "
+      "smp_mb__after_atomic / smp_mb (store buffering)",
+      "primitives/zoo/unfenced_going_module.h", mod, try_get_vs_unload, "unloaded_text",
+      {nullptr, nullptr, no_harness}, {nullptr, nullptr, no_harness}));
+  // Their fixed twins (not zoo: correct code, expected silent).
+  auto twin = [](entry e, std::string name) {
+    e.name = std::move(name);
+    e.zoo = false;
+    return e;
+  };
+  v.push_back(
+      twin(make<set<basic_kref, zoo::waitqueue_active_completion_fixed, basic_module, keep_alive>>(
+               "", 15, "waitqueue_active_completion with smp_mb() on both sides",
+               "primitives/zoo/waitqueue_active_completion.h", comp, wait_vs_complete, "",
+               {nullptr, nullptr, no_harness}, {nullptr, nullptr, tsan_blind}),
+           "fixed/waitqueue_active_completion"));
+  v.push_back(
+      twin(make<set<basic_kref, zoo::split_sticky_completion_fixed, basic_module, keep_alive>>(
+               "", 16, "split_sticky_completion reading the count with acquire",
+               "primitives/zoo/split_sticky_completion.h", comp, broadcast, "",
+               {nullptr, nullptr, no_harness}, {nullptr, nullptr, tsan_blind}),
+           "fixed/split_sticky_completion"));
+  v.push_back(twin(make<set<basic_kref, basic_completion, zoo::unfenced_going_module_fixed>>(
+                       "", 17, "unfenced_going_module with smp_mb__after_atomic() and smp_mb()",
+                       "primitives/zoo/unfenced_going_module.h", mod, try_get_vs_unload, "",
+                       {nullptr, nullptr, no_harness}, {nullptr, nullptr, no_harness}),
+                   "fixed/unfenced_going_module"));
 
   // The correct sets, one per target. Their own witness is a representative
   // seed; the zoo witnesses of the same target are run with them too.

@@ -4,7 +4,8 @@
 // under any model schedule source. The scorecard (lastref-scorecard,
 // scorecard.py) and the `zoo` tests drive the model through it.
 //
-// Contract: entries() lists the zoo variants in item order, then the
+// Contract: entries() lists the zoo variants in item order, the fixed twins
+// of the weak-memory variants ("fixed/<variant>", not zoo), then the
 // correct sets ("correct/<target>"). A variant's `name` is its LASTREF_ZOO
 // name in fuzz/zoo_sets.cc; its set type here is the same (a test checks the
 // quirks agree with the registry). `witness` is a scenario (fuzz/scenario.h
