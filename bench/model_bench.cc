@@ -26,11 +26,16 @@
 //       schedule source (executions_to_find_median counter); limit: a single
 //       execution of the scenario (no search can take less).
 //   model_search/prove_clean  exhaustive bounded search of a fixed variant
-//       (schedules counter); limit: a single execution.
+//       (schedules counter; under c11 the bound also bounds stale reads);
+//       limit: a single execution.
+//   model_memory/*  the c11 memory model against sc on the same program and
+//       schedule source (limit: sc does strictly less work per step), and
+//       the peak RSS after 10^6 c11 executions (store histories recycled).
 // Counters: steps_per_second (scheduling points), executions_per_second,
 // items_per_second (= scheduling points for model_speed/1000_steps).
 
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 #include <ucontext.h>
 
 #include <algorithm>
@@ -202,9 +207,11 @@ void spawn_join_3_threads(benchmark::State& state) {
 
 // Runs executions in a loop; counters: steps/s and executions/s.
 template <class Source>
-void run_model(benchmark::State& state, const program_factory& f, Source& src) {
+void run_model(benchmark::State& state, const program_factory& f, Source& src,
+               memory_model m = memory_model::c11) {
   options o;
   o.trace_failures = false;
+  o.memory = m;
   checker c(f, o);
   std::uint64_t execs = 0;
   std::uint64_t failures = 0;
@@ -228,6 +235,11 @@ void run_model(benchmark::State& state, const program_factory& f, Source& src) {
 void model_kref_completion_random(benchmark::State& state) {
   random_source src(1);
   run_model(state, factory<kref_completion_prog>(), src);
+}
+
+void model_kref_completion_in(benchmark::State& state, memory_model m) {
+  random_source src(1);
+  run_model(state, factory<kref_completion_prog>(), src, m);
 }
 
 // A tight program: 2 threads x 500 relaxed increments, ~1000 scheduling
@@ -259,6 +271,30 @@ void reference_execution(benchmark::State& state, release_placement pl, unload_p
   run_model(state, reference(pl, po), src);
 }
 
+void reference_execution_in(benchmark::State& state, memory_model m) {
+  random_source src(3);
+  run_model(state, reference(release_placement::module, unload_policy::immediate), src, m);
+}
+
+long peak_rss_kib() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;  // KiB on Linux
+}
+
+// Store histories are recycled: the process's peak RSS after this many
+// c11 executions of the kref + completion program is the counter.
+void c11_memory_flat(benchmark::State& state) {
+  options o;
+  o.trace_failures = false;
+  checker c(factory<kref_completion_prog>(), o);
+  random_source src(5);
+  for (auto _ : state)
+    for (int i = 0; i < 1'000'000; ++i) (void)c.run(src);
+  state.counters["executions"] = 1e6;
+  state.counters["peak_rss_kib"] = static_cast<double>(peak_rss_kib());
+}
+
 // Executions until the reference bug is found, per source (median over seeds).
 template <class Make>
 void find_bug(benchmark::State& state, Make make_source) {
@@ -283,15 +319,18 @@ void find_bug(benchmark::State& state, Make make_source) {
 
 // Proving a fixed variant clean: every schedule with <= `bound` preemptions
 // (1000 = unbounded in practice: full search).
-void prove_clean(benchmark::State& state, release_placement pl, unload_policy po, int bound) {
+// Under c11 the same bound applies to stale reads (dfs_source's second bound).
+void prove_clean(benchmark::State& state, release_placement pl, unload_policy po, int bound,
+                 memory_model m) {
   options o;
   o.trace_failures = false;
+  o.memory = m;
   checker c(reference(pl, po), o);
   std::uint64_t execs = 0;
   bool complete = true;
   bool found = false;
   for (auto _ : state) {
-    dfs_source d(bound);
+    dfs_source d(bound, bound);
     explore_result e = c.explore(d, 10'000'000);
     execs = e.executions;
     complete = complete && e.complete;
@@ -334,6 +373,22 @@ void register_all() {
                     up::drain_residency);
   RegisterBenchmark((r + "limit:kref_completion_execution").c_str(), model_kref_completion_random);
 
+  // The c11 memory model (store histories, read decisions) against sc on the
+  // same programs and schedule source: sc does strictly less work per step,
+  // so it bounds c11's rate from above.
+  const std::string mk = "model_memory/kref_completion_execution/";
+  RegisterBenchmark((mk + "lastref:c11").c_str(), model_kref_completion_in, memory_model::c11);
+  RegisterBenchmark((mk + "limit:sc").c_str(), model_kref_completion_in, memory_model::sc);
+  const std::string mr = "model_memory/reference_bug_execution/";
+  RegisterBenchmark((mr + "lastref:c11").c_str(), reference_execution_in, memory_model::c11);
+  RegisterBenchmark((mr + "limit:sc").c_str(), reference_execution_in, memory_model::sc);
+  const std::string mf = "model_memory/flat_over_1e6_executions/";
+  RegisterBenchmark((mf + "lastref:c11_peak_rss").c_str(), c11_memory_flat)
+      ->Iterations(1)
+      ->Unit(benchmark::kMillisecond);
+  RegisterBenchmark((mf + "limit:one_execution").c_str(), model_kref_completion_in,
+                    memory_model::c11);
+
   const std::string f = "model_search/find_reference_bug/";
   RegisterBenchmark((f + "lastref:random_sticky").c_str(), [](benchmark::State& st) {
     find_bug(st, [](std::uint64_t seed) { return std::make_unique<random_source>(seed); });
@@ -354,18 +409,18 @@ void register_all() {
 
   const std::string p = "model_search/prove_clean/";
   RegisterBenchmark((p + "lastref:builtin_dfs_2_preemptions").c_str(), prove_clean, rp::builtin,
-                    up::immediate, 2)
+                    up::immediate, 2, memory_model::c11)
       ->Unit(benchmark::kMillisecond);
   RegisterBenchmark((p + "lastref:builtin_dfs_full").c_str(), prove_clean, rp::builtin,
-                    up::immediate, 1000)
+                    up::immediate, 1000, memory_model::c11)
       ->Unit(benchmark::kMillisecond);
   RegisterBenchmark((p + "lastref:drain_dfs_2_preemptions").c_str(), prove_clean, rp::module,
-                    up::drain_residency, 2)
+                    up::drain_residency, 2, memory_model::c11)
       ->Unit(benchmark::kMillisecond);
   // (Full search of the drain variant: 4.67M schedules, several seconds; not
   // registered.)
   RegisterBenchmark((p + "lastref:drain_dfs_3_preemptions").c_str(), prove_clean, rp::module,
-                    up::drain_residency, 3)
+                    up::drain_residency, 3, memory_model::c11)
       ->Unit(benchmark::kMillisecond);
   RegisterBenchmark((p + "limit:one_execution").c_str(), reference_execution, rp::builtin,
                     up::immediate);

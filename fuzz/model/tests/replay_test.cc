@@ -72,6 +72,63 @@ TEST(Replay, ReferenceBugFailuresReplayBitForBit) {
 TEST(Replay, DataRaceFailuresReplayBitForBit) { replay_many(factory<racy_counter>(), 60); }
 TEST(Replay, InvariantFailuresReplayBitForBit) { replay_many(factory<lost_update>(), 60); }
 
+// Store buffering: both loads read 0 only under c11 (a stale read).
+struct store_buffering : program {
+  P::atomic<int> x{0}, y{0};
+  int r[2] = {-1, -1};
+  int threads() const override { return 2; }
+  void run(int t) override {
+    (t == 0 ? x : y).store(1, mo::relaxed);
+    r[t] = (t == 0 ? y : x).load(mo::relaxed);
+  }
+  void check() override { model::check(r[0] + r[1] != 0, "store buffering"); }
+};
+
+TEST(Replay, C11FailuresWithStaleReadsReplayBitForBit) {
+  replay_many(factory<store_buffering>(), 20);
+}
+
+TEST(Replay, C11TraceNamesTheStoreEachLoadRead) {
+  checker c(factory<store_buffering>());
+  random_source r(1);
+  const explore_result e = c.explore(r, 10'000);
+  ASSERT_TRUE(e.found());
+  const std::string& t = e.failure.trace;
+  // The stale load names the store it read and the latest one.
+  EXPECT_NE(t.find("[read stale value 0 from its construction; latest is 1 from step "),
+            std::string::npos)
+      << t;
+  EXPECT_EQ(e.failure.token.rfind("lastref-replay:v2:c11:", 0), 0u);
+}
+
+TEST(Replay, OldScTokensStillReplayAsSc) {
+  // A v1 token made under sc replays under sc on a checker whose own model
+  // is c11 (the default), exactly as it was made.
+  options sc;
+  sc.memory = memory_model::sc;
+  checker old(factory<lost_update>(), sc);
+  dfs_source d(2);
+  const explore_result e = old.explore(d, 10'000);
+  ASSERT_TRUE(e.found());
+  ASSERT_EQ(e.failure.token.rfind("lastref-replay:v1:", 0), 0u) << e.failure.token;
+  checker now(factory<lost_update>());
+  ASSERT_EQ(now.opts().memory, memory_model::c11);
+  const result again = now.replay(e.failure.token);
+  EXPECT_EQ(again.trace, e.failure.trace);
+  EXPECT_EQ(again.token, e.failure.token);
+  EXPECT_EQ(now.opts().memory, memory_model::c11) << "replay leaves the checker's model";
+}
+
+TEST(Replay, ScNeverFindsStoreBuffering) {
+  options sc;
+  sc.memory = memory_model::sc;
+  checker c(factory<store_buffering>(), sc);
+  dfs_source d(dfs_source::unbounded);
+  const explore_result e = c.explore(d, 100'000);
+  EXPECT_FALSE(e.found()) << e.failure.report();
+  EXPECT_TRUE(e.complete);
+}
+
 TEST(Replay, TokenRoundTrip) {
   std::vector<std::uint8_t> bytes{0, 1, 255, 7, 16};
   std::string t = encode_token(bytes);
