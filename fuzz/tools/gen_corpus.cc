@@ -157,8 +157,11 @@ void write_dict(const fs::path& p, target_kind t) {
 }
 
 // Enumerates short schedules (run-length, choice) pairs in a fixed order.
-void write_reference_regression(const fs::path& dir) {
+// `c11`: the input's memory-model bit. The sc file stands for every crash
+// file made before the c11 model (bit 7 clear): it must keep replaying.
+void write_reference_regression(const fs::path& dir, bool c11, const char* name) {
   program_spec spec;
+  spec.c11 = c11;
   spec.threads = 2;
   spec.release = placement::module;
   spec.programs[0] = {{lookup, 0}, {put, 0}};
@@ -176,8 +179,8 @@ void write_reference_regression(const fs::path& dir) {
         if (zoo->run(s, run_request{}).kind != lastref::model::failure_kind::unloaded_text)
           continue;
         fs::create_directories(dir);
-        write_file(dir / "module_release_immediate", bytes);
-        std::printf("regressions/module_release_immediate: schedule %u 1 %u 1 %u 1\n", a, b, c);
+        write_file(dir / name, bytes);
+        std::printf("regressions/%s: schedule %u 1 %u 1 %u 1\n", name, a, b, c);
         return;
       }
   throw tools::usage_error("no schedule reproduces the reference bug: the zoo set is broken");
@@ -211,7 +214,8 @@ int run(int argc, char** argv) {
     write_dict(root / "dicts" / (std::string(target_name(t)) + ".dict"), t);
     std::printf("%s: %zu seeds\n", std::string(target_name(t)).c_str(), n);
   }
-  write_reference_regression(root / "regressions");
+  write_reference_regression(root / "regressions", true, "module_release_immediate");
+  write_reference_regression(root / "regressions", false, "module_release_immediate_sc");
   return 0;
 }
 
