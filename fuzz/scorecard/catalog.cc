@@ -298,7 +298,7 @@ std::vector<entry> build() {
       {nullptr, nullptr, no_harness}, {nullptr, nullptr, tsan_blind}));
   v.push_back(make<set<basic_kref, zoo::split_sticky_completion, basic_module, keep_alive>>(
       "split_sticky_completion", 16,
-      "complete_all's sticky flag beside the count, read after a relaxed load of the count "
+      "complete_all's sticky flag beside the count, waiters snapshot the wake sequence relaxed "
       "(message passing)",
       "primitives/zoo/split_sticky_completion.h", comp, broadcast, "deadlock",
       {nullptr, nullptr, no_harness}, {nullptr, nullptr, tsan_blind}));
@@ -306,8 +306,9 @@ std::vector<entry> build() {
       "unfenced_going_module", 17,
       "try_get increments then checks going, unload sets going then checks the count, no "
       "smp_mb__after_atomic / smp_mb (store buffering)",
-      "primitives/zoo/unfenced_going_module.h", mod, try_get_vs_unload, "unloaded_text",
-      {nullptr, nullptr, no_harness}, {nullptr, nullptr, no_harness}));
+      "primitives/zoo/unfenced_going_module.h", mod, try_get_vs_unload,
+      "unloaded_text|data_race|use_after_free", {nullptr, nullptr, no_harness},
+      {nullptr, nullptr, no_harness}));
   // Their fixed twins (not zoo: correct code, expected silent).
   auto twin = [](entry e, std::string name) {
     e.name = std::move(name);
@@ -322,7 +323,7 @@ std::vector<entry> build() {
            "fixed/waitqueue_active_completion"));
   v.push_back(
       twin(make<set<basic_kref, zoo::split_sticky_completion_fixed, basic_module, keep_alive>>(
-               "", 16, "split_sticky_completion reading the count with acquire",
+               "", 16, "split_sticky_completion taking its wake-sequence snapshot with acquire",
                "primitives/zoo/split_sticky_completion.h", comp, broadcast, "",
                {nullptr, nullptr, no_harness}, {nullptr, nullptr, tsan_blind}),
            "fixed/split_sticky_completion"));

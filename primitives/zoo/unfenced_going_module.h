@@ -56,7 +56,12 @@ class basic_unfenced_going_module : public basic_module<Platform> {
   }
 
   unload_result unload(unload_flags flags = {}) {
-    going_.store(1u, std::memory_order_relaxed);
+    // One unloader at a time owns the flag (a concurrent one is busy, as
+    // delete_module is while another unload runs), so only its owner clears
+    // it again.
+    std::uint32_t idle = 0u;
+    if (!going_.compare_exchange_strong(idle, 1u, std::memory_order_relaxed))
+      return unload_result::busy;
     if constexpr (Fixed) Platform::fence(std::memory_order_seq_cst);  // smp_mb()
     // BUG (unless Fixed): may read a stale count that misses a new getter.
     if (this->refcount() != 0 && !flags.force) {
@@ -69,7 +74,7 @@ class basic_unfenced_going_module : public basic_module<Platform> {
   }
 
  private:
-  atomic<std::uint32_t> going_{0u};  // unload has begun
+  atomic<std::uint32_t> going_{0u};  // an unload is deciding or has begun
 };
 
 template <class Platform = std_platform>
