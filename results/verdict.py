@@ -172,8 +172,11 @@ def campaign_part(d, findings, replays):
         expect(isinstance(files, list) and all(isinstance(f, str) for f in files),
                f"{shown}: targets.{t}.crash_files must be a list of paths")
         execs += r.get("execs", 0)
+        # The crash count of this campaign is the authority: the crash folder
+        # (and so crash_files) can keep files of earlier campaigns.
         n = int(r.get("crashes", 0))
-        for i, f in enumerate(files or ([None] * n)):
+        files = (files[-n:] if len(files) >= n else files + [None] * (n - len(files))) if n else []
+        for f in files:
             cmd = (f"build/fuzz/fuzz/lastref-replay --pad --target {t}" + (f" --zoo {zoo}" if zoo else "")
                    + f" {rel(f) if f else '<crash file>'}")
             got = None

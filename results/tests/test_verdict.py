@@ -117,6 +117,13 @@ class VerdictTest(unittest.TestCase):
         self.assertIn("lastref-replay --pad --target kref_fuzzer", f["replay"])
         self.check_sarif(d, 1)
 
+    def test_stale_crash_files_without_crashes_are_not_findings(self):
+        camp = json.loads(json.dumps(CAMPAIGN))
+        camp["targets"]["kref_fuzzer"]["crash_files"] = ["/old/crash-1"]
+        d = folder(self.tmp.name, "stale", fuzz_campaign_json=camp)
+        rc, out, err = verdict(d)
+        self.assertEqual(rc, 0, out + err)
+
     def test_forced_zoo_variant_is_named(self):
         camp = json.loads(json.dumps(CAMPAIGN))
         camp["zoo"] = "module_release_immediate"
