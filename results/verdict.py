@@ -42,8 +42,8 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report import (HOGS_TEXT, RELEASER_TEXT, InputError, fmt_ns, is_starved,  # noqa: E402
-                    load_bench_file, load_json, load_samples, release_cells, samples_path)
+from report import (HOGS_TEXT, RELEASER_TEXT, InputError, is_starved, load_bench_file,  # noqa: E402
+                    load_json, load_samples, release_cells, samples_path, supported)
 
 SCHEMA = "lastref-verdict/1"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -74,19 +74,6 @@ def rel(path):
 
 def num(v):
     return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-
-
-# --------------------------------------------------------------------------- percentiles
-
-def supported(n, q):
-    """A q-quantile is estimated, not read off the extremes, when at least 10
-    samples lie beyond it (n * (1 - q) >= 10): p50 needs 20 samples, p90 100,
-    p99 1000, p99.9 10000 (the release suite's own p999_min_samples)."""
-    return isinstance(n, (int, float)) and n * (1.0 - q) >= 10 - 1e-9
-
-
-def pct_text(value_ns, n, q):
-    return fmt_ns(value_ns) if supported(n, q) and value_ns is not None else "n too small"
 
 
 # --------------------------------------------------------------------------- sources
@@ -403,7 +390,9 @@ def compute(d, do_replay=True):
         "results": os.path.basename(os.path.abspath(d)),
         "verdict": ("interrupted" if status == EXIT_INTERRUPTED else "findings" if findings else
                     "stage failed" if status == EXIT_STAGE_FAILED else
-                    "dependency missing" if status == EXIT_MISSING_DEP else "pass"),
+                    "dependency missing" if status == EXIT_MISSING_DEP else
+                    # Nothing ran on the correct implementations (e.g. --only bench): no claim.
+                    "not checked" if not execs and not (tsan and tsan["harness_runs"]) else "pass"),
         "exit_status": status,
         "findings": findings,
         "correct_implementations": {"executions": execs, "detectors": sorted(detectors),
@@ -450,6 +439,9 @@ def sarif(v):
 
 def write_atomic(path, text):
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    mask = os.umask(0)
+    os.umask(mask)
+    os.fchmod(fd, 0o666 & ~mask)  # mkstemp's 0600 is not what open() would give
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
