@@ -138,6 +138,8 @@ if [ "$report_only" = 1 ]; then
     out="$results/latest"
   fi
   [ -d "$out" ] || die "--only report: $out is not a results folder"
+  # Only a folder the suite made is re-rendered (the report replaces files in it).
+  [ -f "$out/run.json" ] || die "--only report: $out is not a results folder (no run.json; ./lastref run writes it)"
 else
   if [ -z "$out" ]; then
     host=$(hostname -s 2>/dev/null || hostname)
@@ -165,7 +167,7 @@ declare -A stage_pkgs=(
   [build:bench]="libbenchmark-dev libgtest-dev libgmock-dev libboost-dev liburcu-dev libabsl-dev libboost-context-dev"
   [build:fuzz]="clang-14 libclang-rt-14-dev libgtest-dev libgmock-dev libboost-context-dev"
   [build:tsan]="clang-14 libclang-rt-14-dev libgtest-dev libgmock-dev libboost-context-dev"
-  [report]="python3-matplotlib"
+  [report]="python3-matplotlib python3-markdown"
 )
 if [ "$report_only" = 0 ]; then
   lastref_ensure_deps_soft
@@ -389,8 +391,22 @@ write_run_json() {
     --interrupted "$interrupted" --root "$root"
 }
 
+# The verdict: findings in correct implementations (exit status 4), apart
+# from stages that failed to run; verdict.json + findings.sarif, which the
+# report's first screen shows.
+verdict_rc=0
+run_verdict() {
+  timeout --foreground -k 5 600 /usr/bin/python3 results/verdict.py "$out" --print || verdict_rc=$?
+  case "$verdict_rc" in
+    0) ;;
+    1) findings=1;;
+    *) echo "lastref run: results/verdict.py failed (exit status $verdict_rc): no verdict.json" >&2; failed=1;;
+  esac
+}
+
 if [ -n "${want[report]:-}" ]; then
   [ "$report_only" = 1 ] || write_run_json
+  run_verdict
   # The report is written even after an interrupt: it shows what finished.
   saved=$interrupted
   interrupted=0
@@ -400,16 +416,7 @@ if [ -n "${want[report]:-}" ]; then
   [ "$saved" = 1 ] && interrupted=1
 fi
 [ "$report_only" = 1 ] || write_run_json
-
-# The verdict: findings in correct implementations (exit status 4), apart
-# from stages that failed to run; verdict.json + findings.sarif.
-verdict_rc=0
-timeout -k 5 600 /usr/bin/python3 results/verdict.py "$out" --print || verdict_rc=$?
-case "$verdict_rc" in
-  0) ;;
-  1) findings=1;;
-  *) echo "lastref run: results/verdict.py failed (exit status $verdict_rc): no verdict.json" >&2; failed=1;;
-esac
+[ -n "${want[report]:-}" ] || run_verdict
 
 if [ "$report_only" = 0 ]; then
   ln -sfn "$(basename "$out")" "$results/latest.tmp" 2>/dev/null &&
