@@ -352,7 +352,7 @@ def bench_group_section(group, rows, plots_ok, plot_dir, notes):
         lines.append(notes)
         lines.append("")
     if plots_ok:
-        png = plot_group(group, rows, limit, latency, plot_dir)
+        png = plot_group(group, rows, limit_of, latency, plot_dir)
         if png:
             lines.append(f"![{group}]({png})")
             lines.append("")
@@ -379,7 +379,11 @@ def time_axis(ax):
             lambda v, _pos: fmt_ns(v) if minor_label(v, ax.get_xlim()) else ""))
 
 
-def plot_group(group, rows, limit, latency, plot_dir):
+def plot_group(group, rows, limit_of, latency, plot_dir):
+    """Per-row figures of a group. A thread sweep has one limit per thread
+    count: each row gets its own limit tick (a dashed segment at its
+    thread count's limit), never one line for all. On a log axis the
+    figures are points, not bars (a bar's length means nothing there)."""
     import matplotlib.pyplot as plt  # Agg backend selected in main()
     rows = [r for r in group_rows(rows) if metric_ns(r)]
     if not rows:
@@ -391,21 +395,35 @@ def plot_group(group, rows, limit, latency, plot_dir):
     xerr = None
     upper = [0.0] * len(rows)
     if latency:
-        upper = [max(0.0, r["counters"].get("p99_us", 0) * 1e3 - metric_ns(r)) for r in rows]
+        # No p99 whisker where the samples do not support a p99.
+        ok99 = [r["counters"].get("samples") is None or supported(r["counters"]["samples"], 0.99) for r in rows]
+        upper = [max(0.0, r["counters"].get("p99_us", 0) * 1e3 - metric_ns(r)) if ok else 0.0
+                 for r, ok in zip(rows, ok99)]
         xerr = [[0] * len(rows), upper]
-    ax.barh(range(len(rows)), vals, color=colors, xerr=xerr, capsize=3,
-            error_kw={"elinewidth": 1, "ecolor": "#333333"})
+    log = max(v + u for v, u in zip(vals, upper)) / max(min(vals), 1e-9) > 30
+    if log:
+        ax.set_xscale("log")
+        ax.scatter(vals, range(len(rows)), color=colors, zorder=3)
+        if latency:
+            ax.hlines(range(len(rows)), vals, [v + u for v, u in zip(vals, upper)], color="#333333", linewidth=1)
+    else:
+        ax.barh(range(len(rows)), vals, color=colors, xerr=xerr, capsize=3,
+                error_kw={"elinewidth": 1, "ecolor": "#333333"})
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([f"{r['impl']}" for r in rows], fontsize=8)
-    if max(v + u for v, u in zip(vals, upper)) / max(min(vals), 1e-9) > 30:
-        ax.set_xscale("log")
-    if limit is not None:
-        ax.axvline(metric_ns(limit), color=ROLE_COLORS["limit"], linestyle="--", linewidth=1)
+    limits = [limit_of(r) for r in rows]
+    for i, lim in enumerate(limits):
+        if lim is not None and metric_ns(lim):
+            ax.plot([metric_ns(lim)] * 2, [i - 0.48, i + 0.48], color=ROLE_COLORS["limit"], linestyle="--",
+                    linewidth=1.2)
+    limit = next((x for x in limits if x is not None), None)
     for i, (v, r) in enumerate(zip(vals, rows)):
-        txt = fmt_ns(v) + (f"  (p99 {fmt_ns(v + upper[i])})" if latency else "")
+        txt = fmt_ns(v) + ((f"  (p99 {fmt_ns(v + upper[i])})" if ok99[i] else "  (p99: n too small)") if latency
+                           else "")
         ax.text(v + upper[i], i, "  " + txt, va="center", fontsize=7)
-    ax.set_xlabel(("p50 latency (whisker: p99)" if latency else "time per operation (median)")
-                  + ("; dashed line: physical limit" if limit is not None else ""))
+    ax.set_xlabel(("p50 latency (whisker: p99 where n ≥ 1000 per repetition)" if latency else "time per operation (median)")
+                  + (" — log scale" if log else "")
+                  + ("; dashed tick: the physical limit at the row's thread count" if limit is not None else ""))
     time_axis(ax)
     ax.set_title(group, fontsize=10)
     names = {"lastref": "lastref", "baseline": "baseline (used instead)", "limit": "physical limit",
@@ -762,31 +780,42 @@ def release_overview(rows, samples, plot_dir, plots_ok):
     return lines
 
 
+# One colour, marker and name per release strategy in every plot (overview and CDFs).
+STRATEGY_STYLE = {"builtin": ("#1f77b4", "o", "builtin_release"),
+                  "builtin_with_wait_yield": ("#ff7f0e", "o", "builtin_release + wait yields (A/B)"),
+                  "complete_and_exit": ("#2ca02c", "o", "complete_and_exit"),
+                  "module_put_and_exit": ("#9467bd", "o", "module_put_and_exit"),
+                  "drain_residency": ("#17becf", "o", "drain_residency"),
+                  "unsafe_immediate": ("#8c564b", "x", "UNSAFE immediate unload"),
+                  "probe_unloader": (ROLE_COLORS["limit"], "|", "timer wakeup at the unloader (reference)"),
+                  "probe_releaser": ("#7f7f7f", "|", "timer wakeup at the releaser")}
+
+
+def strategy_style(key):
+    return STRATEGY_STYLE.get(key, ("#bcbd22", "o", key))
+
+
 def plot_release_overview(cells, names, cols, plot_dir):
     """One row per contention cell, one marker per strategy at its p50 with a line to its p99 (log x)."""
     import matplotlib.pyplot as plt
     keys = [k for k, _ in cols]
-    titles = dict(cols)
     if not any(cells[n].get(k, {}).get("p50_ns") for n in names for k in keys):
         return None
     fig, ax = plt.subplots(figsize=(9.5, 0.09 * len(names) * max(4, len(keys)) + 2.4))
-    style = {"builtin": ("#1f77b4", "o"), "builtin_with_wait_yield": ("#ff7f0e", "o"),
-             "complete_and_exit": ("#2ca02c", "o"), "module_put_and_exit": ("#9467bd", "o"),
-             "drain_residency": ("#17becf", "o"), "unsafe_immediate": ("#8c564b", "x"),
-             "probe_unloader": (ROLE_COLORS["limit"], "|"), "probe_releaser": ("#7f7f7f", "|")}
     span = 0.8 / max(1, len(keys))
     for j, k in enumerate(keys):
-        color, marker = style.get(k, ("#bcbd22", "o"))
+        color, marker, label = strategy_style(k)
         for i, n in enumerate(names):
             d = cells[n].get(k)
             if not d or not d.get("p50_ns"):
                 continue
             y = len(names) - 1 - i + 0.4 - span * (j + 0.5)
-            p99 = d.get("p99_ns") or d["p50_ns"]
+            # The line to p99 only where the samples support a p99.
+            p99 = (d.get("p99_ns") or d["p50_ns"]) if supported(d.get("count"), 0.99) else d["p50_ns"]
             ax.plot([d["p50_ns"], max(p99, d["p50_ns"])], [y, y], color=color, linewidth=1.2,
                     linestyle="--" if k == "builtin_with_wait_yield" else "-")
             ax.scatter([d["p50_ns"]], [y], color=color, marker=marker, s=28, zorder=3,
-                       label=titles[k] if i == next(ii for ii, nn in enumerate(names) if cells[nn].get(k)) else None)
+                       label=label if i == next(ii for ii, nn in enumerate(names) if cells[nn].get(k)) else None)
     ax.set_yticks(range(len(names)))
     ax.set_yticklabels(list(reversed([n + (" (starved)" if is_starved(cells[n]["cell"]) else "") for n in names])),
                        fontsize=8)
@@ -795,8 +824,8 @@ def plot_release_overview(cells, names, cols, plot_dir):
     ax.set_xscale("log")
     time_axis(ax)
     ax.grid(True, which="major", axis="x", alpha=0.3)
-    ax.set_xlabel("put_to_teardown: marker at p50, line to p99 (log scale)")
-    ax.set_title("release latency per strategy and contention cell", fontsize=10)
+    ax.set_xlabel("last put → object torn down: marker at p50, line to p99 where the samples support it (log scale)")
+    ax.set_title("Release latency per strategy and contention cell", fontsize=10)
     fig.legend(*ax.get_legend_handles_labels(), fontsize=7.5, loc="lower center", ncol=min(4, len(keys)),
                frameon=False)
     fig.tight_layout(rect=(0, 0.65 / fig.get_figheight(), 1, 1))
@@ -957,16 +986,18 @@ def strategy_key(name):
     return (STRATEGY_ORDER.index(name) if name in STRATEGY_ORDER else len(STRATEGY_ORDER), name)
 
 
+METRIC_WORDS = {"put_to_teardown": "Last put → object torn down", "unload_to_gone": "Unload request → module gone",
+                "timer_wakeup": "Timer wakeup lateness"}
+
+
 def plot_samples_cdf(metric, cells, plot_dir):
     import matplotlib.pyplot as plt
     levels = list(dict.fromkeys(contention_label(c) for c in sorted(cells, key=level_key)))
-    strategies = sorted({line_name(c) for c in cells}, key=lambda n: (strategy_key(n), n))
-    cmap = plt.get_cmap("tab10")
-    color = {st: cmap(i % 10) for i, st in enumerate(strategies)}
     ncols = min(3, len(levels))
     nrows = (len(levels) + ncols - 1) // ncols
+    # Shared x: the panels of one figure compare at a glance.
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols + 0.6, 3.4 * nrows + 0.9),
-                             squeeze=False, sharey=True)
+                             squeeze=False, sharey=True, sharex=True)
     for ax, level in zip([a for row in axes for a in row], levels):
         for c in sorted((c for c in cells if contention_label(c) == level),
                         key=lambda c: (strategy_key(line_name(c)), line_name(c))):
@@ -980,8 +1011,10 @@ def plot_samples_cdf(metric, cells, plot_dir):
                 xs.append(max(ub, 1.0))
                 ys.append(acc / total)
             st = line_name(c)
-            ax.step(xs, ys, where="post", color=color[st], linewidth=1.6,
-                    linestyle="--" if st.startswith("unsafe") else "-", label=f"{st} (n={int(total)})")
+            key = f"probe_{c['probe_at']}" if c.get("probe_at") else SAMPLE_KEYS.get(st, st)
+            color, _, label = strategy_style(key)
+            ax.step(xs, ys, where="post", color=color, linewidth=1.6,
+                    linestyle="--" if st.startswith("unsafe") else "-", label=f"{label} (n={int(total)})")
         ax.set_xscale("log")
         time_axis(ax)
         ax.set_ylim(0, 1.02)
@@ -992,8 +1025,9 @@ def plot_samples_cdf(metric, cells, plot_dir):
         ax.set_visible(False)
     for row in axes:
         row[0].set_ylabel("fraction of samples ≤ x")
-    fig.suptitle(f"{metric}: latency CDF per strategy and contention level (log x)", fontsize=10)
-    fig.tight_layout()
+    fig.suptitle(f"{METRIC_WORDS.get(metric, metric)}: share of samples at or below x, per strategy and "
+                 "contention level (log x)", fontsize=10)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()))  # room for the suptitle
     name = f"cdf_{slug(metric)}.png"
     fig.savefig(os.path.join(plot_dir, name), dpi=110)
     plt.close(fig)
