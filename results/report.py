@@ -16,7 +16,10 @@ Inputs (each optional; a missing one gets a "not run" section):
   detection.json        bug-zoo detection scorecard (variant x detector)
   fuzz_campaign.json    per fuzz target: execs, exec/s, crashes
   tsan.json             per TSan harness: ops/s, violations
-The report opens with a Headline table (headline_section) computed from these
+The report opens with the verdict (verdict_section: findings in correct
+implementations, zoo detection, TSan, the last-reference cost with sample
+counts; results/verdict.py computes it) and a table of contents, then a
+Headline table (headline_section) computed from these
 inputs: a few figures beside their limits, each with its ratio, "not run" where
 an input is missing. Every benchmark group gets a note (group_note) saying what
 it measures and what its limit is; the release suite's cells get an overview
