@@ -16,7 +16,10 @@ Inputs (each optional; a missing one gets a "not run" section):
   detection.json        bug-zoo detection scorecard (variant x detector)
   fuzz_campaign.json    per fuzz target: execs, exec/s, crashes
   tsan.json             per TSan harness: ops/s, violations
-The report opens with a Headline table (headline_section) computed from these
+The report opens with the verdict (verdict_section: findings in correct
+implementations, zoo detection, TSan, the last-reference cost with sample
+counts; results/verdict.py computes it) and a table of contents, then a
+Headline table (headline_section) computed from these
 inputs: a few figures beside their limits, each with its ratio, "not run" where
 an input is missing. Every benchmark group gets a note (group_note) saying what
 it measures and what its limit is; the release suite's cells get an overview
@@ -185,6 +188,23 @@ def fmt_ns(ns):
     return f"{ns:.3g} ns"
 
 
+def supported(n, q):
+    """A q-quantile is estimated, not read off the extremes, when at least 10
+    samples lie beyond it (n * (1 - q) >= 10): p50 needs 20 samples, p90 100,
+    p99 1000, p99.9 10000 (the release suite's own p999_min_samples). n is
+    the number of samples the percentile was computed from."""
+    return isinstance(n, (int, float)) and not isinstance(n, bool) and n * (1.0 - q) >= 10 - 1e-9
+
+
+def fmt_pctl(value_ns, n, q):
+    """A percentile, or "n too small" when n samples do not support it."""
+    if value_ns is None or (isinstance(value_ns, float) and math.isnan(value_ns)):
+        return "–"
+    if n is None:
+        return fmt_ns(value_ns)  # sample count not recorded: the table's n column says so
+    return fmt_ns(value_ns) if supported(n, q) else "n too small"
+
+
 def fmt_ratio(x):
     if x is None or x == 0 or math.isnan(x) or math.isinf(x):
         return "–"
@@ -267,7 +287,7 @@ def bench_group_section(group, rows, plots_ok, plot_dir, notes):
         lines.append("")
     header = ["implementation", "role", metric_name]
     if latency:
-        header += ["p90", "p99", "mean"]
+        header += ["p90", "p99", "mean", "n (samples per repetition × repetitions)"]
     paired = any("x_paired_limit" in r.get("counters", {}) for r in rows)
     header += ["× limit"] + (["× paired limit"] if paired else []) + ["notes"]
     table = []
@@ -276,9 +296,15 @@ def bench_group_section(group, rows, plots_ok, plot_dir, notes):
         c = r.get("counters", {})
         row = [r["impl"], r["role"], fmt_ns(m) if not r.get("error") else "ERROR"]
         if latency:
+            # Each repetition computes its percentiles from its own samples:
+            # that count decides whether a percentile is printed.
+            n = c.get("samples")
+            if "p50_us" in c and not r.get("error"):
+                row[2] = fmt_pctl(m, n, 0.5) if n is not None else fmt_ns(m)
             mean = c["mean_us"] * 1e3 if "mean_us" in c else r.get("time_ns")
-            row += [fmt_ns(c.get("p90_us", float("nan")) * 1e3), fmt_ns(c.get("p99_us", float("nan")) * 1e3),
-                    fmt_ns(mean)]
+            row += [fmt_pctl(c["p90_us"] * 1e3, n, 0.9) if "p90_us" in c else "–",
+                    fmt_pctl(c["p99_us"] * 1e3, n, 0.99) if "p99_us" in c else "–", fmt_ns(mean),
+                    f"{fmt_num(n)} × {r.get('reps') or 1}" if n is not None else "not recorded"]
         lim = limit_of(r)
         ratio = (m / metric_ns(lim)) if (lim and m) else None
         row.append(fmt_ratio(ratio) if r is not lim else "1 (limit)")
@@ -329,7 +355,7 @@ def bench_group_section(group, rows, plots_ok, plot_dir, notes):
         lines.append(notes)
         lines.append("")
     if plots_ok:
-        png = plot_group(group, rows, limit, latency, plot_dir)
+        png = plot_group(group, rows, limit_of, latency, plot_dir)
         if png:
             lines.append(f"![{group}]({png})")
             lines.append("")
@@ -356,7 +382,11 @@ def time_axis(ax):
             lambda v, _pos: fmt_ns(v) if minor_label(v, ax.get_xlim()) else ""))
 
 
-def plot_group(group, rows, limit, latency, plot_dir):
+def plot_group(group, rows, limit_of, latency, plot_dir):
+    """Per-row figures of a group. A thread sweep has one limit per thread
+    count: each row gets its own limit tick (a dashed segment at its
+    thread count's limit), never one line for all. On a log axis the
+    figures are points, not bars (a bar's length means nothing there)."""
     import matplotlib.pyplot as plt  # Agg backend selected in main()
     rows = [r for r in group_rows(rows) if metric_ns(r)]
     if not rows:
@@ -368,21 +398,35 @@ def plot_group(group, rows, limit, latency, plot_dir):
     xerr = None
     upper = [0.0] * len(rows)
     if latency:
-        upper = [max(0.0, r["counters"].get("p99_us", 0) * 1e3 - metric_ns(r)) for r in rows]
+        # No p99 whisker where the samples do not support a p99.
+        ok99 = [r["counters"].get("samples") is None or supported(r["counters"]["samples"], 0.99) for r in rows]
+        upper = [max(0.0, r["counters"].get("p99_us", 0) * 1e3 - metric_ns(r)) if ok else 0.0
+                 for r, ok in zip(rows, ok99)]
         xerr = [[0] * len(rows), upper]
-    ax.barh(range(len(rows)), vals, color=colors, xerr=xerr, capsize=3,
-            error_kw={"elinewidth": 1, "ecolor": "#333333"})
+    log = max(v + u for v, u in zip(vals, upper)) / max(min(vals), 1e-9) > 30
+    if log:
+        ax.set_xscale("log")
+        ax.scatter(vals, range(len(rows)), color=colors, zorder=3)
+        if latency:
+            ax.hlines(range(len(rows)), vals, [v + u for v, u in zip(vals, upper)], color="#333333", linewidth=1)
+    else:
+        ax.barh(range(len(rows)), vals, color=colors, xerr=xerr, capsize=3,
+                error_kw={"elinewidth": 1, "ecolor": "#333333"})
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([f"{r['impl']}" for r in rows], fontsize=8)
-    if max(v + u for v, u in zip(vals, upper)) / max(min(vals), 1e-9) > 30:
-        ax.set_xscale("log")
-    if limit is not None:
-        ax.axvline(metric_ns(limit), color=ROLE_COLORS["limit"], linestyle="--", linewidth=1)
+    limits = [limit_of(r) for r in rows]
+    for i, lim in enumerate(limits):
+        if lim is not None and metric_ns(lim):
+            ax.plot([metric_ns(lim)] * 2, [i - 0.48, i + 0.48], color=ROLE_COLORS["limit"], linestyle="--",
+                    linewidth=1.2)
+    limit = next((x for x in limits if x is not None), None)
     for i, (v, r) in enumerate(zip(vals, rows)):
-        txt = fmt_ns(v) + (f"  (p99 {fmt_ns(v + upper[i])})" if latency else "")
+        txt = fmt_ns(v) + ((f"  (p99 {fmt_ns(v + upper[i])})" if ok99[i] else "  (p99: n too small)") if latency
+                           else "")
         ax.text(v + upper[i], i, "  " + txt, va="center", fontsize=7)
-    ax.set_xlabel(("p50 latency (whisker: p99)" if latency else "time per operation (median)")
-                  + ("; dashed line: physical limit" if limit is not None else ""))
+    ax.set_xlabel(("p50 latency (whisker: p99 where n ≥ 1000 per repetition)" if latency else "time per operation (median)")
+                  + (" — log scale" if log else "")
+                  + ("; dashed tick: the physical limit at the row's thread count" if limit is not None else ""))
     time_axis(ax)
     ax.set_title(group, fontsize=10)
     names = {"lastref": "lastref", "baseline": "baseline (used instead)", "limit": "physical limit",
@@ -592,7 +636,8 @@ def is_starved(cell):
 
 RELEASE_COMMON = (
     "Figure: p50 of (a) `put_to_teardown`, the releasing thread's last put → the unloader woke and tore the "
-    "object down (`unload_*` counters: (b) unload request → module gone). Limit: `timer_wakeup_unloader`, a "
+    "object down (`unload_*` counters: (b) unload request → module gone). Reference (named `limit:` in the "
+    "benchmark, but not a limit: a futex wake can beat a timer wakeup): `timer_wakeup_unloader`, a "
     "cyclictest-style timer-wakeup lateness at the unloader's class under the same load; "
     "`ref:timer_wakeup_releaser` is the same probe at the releaser's class. `exposed`: samples in which the "
     "releaser was still in the module's text when `unload()` returned — 0 by construction for every safe "
@@ -654,7 +699,7 @@ RELEASE_IMPLS = (
     ("module_put_and_exit", "module_put_and_exit", "module_put_and_exit"),
     ("drain_residency", "drain_residency", "drain_residency"),
     ("UNSAFE_immediate_unload", "unsafe_immediate", "UNSAFE immediate (exposed)"),
-    ("timer_wakeup_unloader", "probe_unloader", "timer probe, unloader (limit)"),
+    ("timer_wakeup_unloader", "probe_unloader", "timer probe, unloader (reference)"),
     ("timer_wakeup_releaser", "probe_releaser", "timer probe, releaser"),
 )
 SAMPLE_KEYS = {"builtin": "builtin", "complete_and_exit": "complete_and_exit",
@@ -716,7 +761,8 @@ def release_overview(rows, samples, plot_dir, plots_ok):
             if not d or d.get("p50_ns") is None:
                 row.append("–")
                 continue
-            s = f"{fmt_ns(d['p50_ns'])} / {fmt_ns(d.get('p99_ns'))}"
+            s = (f"{fmt_pctl(d['p50_ns'], d.get('count'), 0.5)} / {fmt_pctl(d.get('p99_ns'), d.get('count'), 0.99)}"
+                 f" (n = {cell(d.get('count'))})")
             if key == "unsafe_immediate" and d.get("exposed") is not None:
                 s += f" (**{d['exposed']}**/{cell(d.get('count'))})" if d["exposed"] else f" (0/{cell(d.get('count'))})"
             row.append(s)
@@ -737,31 +783,42 @@ def release_overview(rows, samples, plot_dir, plots_ok):
     return lines
 
 
+# One colour, marker and name per release strategy in every plot (overview and CDFs).
+STRATEGY_STYLE = {"builtin": ("#1f77b4", "o", "builtin_release"),
+                  "builtin_with_wait_yield": ("#ff7f0e", "o", "builtin_release + wait yields (A/B)"),
+                  "complete_and_exit": ("#2ca02c", "o", "complete_and_exit"),
+                  "module_put_and_exit": ("#9467bd", "o", "module_put_and_exit"),
+                  "drain_residency": ("#17becf", "o", "drain_residency"),
+                  "unsafe_immediate": ("#8c564b", "x", "UNSAFE immediate unload"),
+                  "probe_unloader": (ROLE_COLORS["limit"], "|", "timer wakeup at the unloader (reference)"),
+                  "probe_releaser": ("#7f7f7f", "|", "timer wakeup at the releaser")}
+
+
+def strategy_style(key):
+    return STRATEGY_STYLE.get(key, ("#bcbd22", "o", key))
+
+
 def plot_release_overview(cells, names, cols, plot_dir):
     """One row per contention cell, one marker per strategy at its p50 with a line to its p99 (log x)."""
     import matplotlib.pyplot as plt
     keys = [k for k, _ in cols]
-    titles = dict(cols)
     if not any(cells[n].get(k, {}).get("p50_ns") for n in names for k in keys):
         return None
     fig, ax = plt.subplots(figsize=(9.5, 0.09 * len(names) * max(4, len(keys)) + 2.4))
-    style = {"builtin": ("#1f77b4", "o"), "builtin_with_wait_yield": ("#ff7f0e", "o"),
-             "complete_and_exit": ("#2ca02c", "o"), "module_put_and_exit": ("#9467bd", "o"),
-             "drain_residency": ("#17becf", "o"), "unsafe_immediate": ("#8c564b", "x"),
-             "probe_unloader": (ROLE_COLORS["limit"], "|"), "probe_releaser": ("#7f7f7f", "|")}
     span = 0.8 / max(1, len(keys))
     for j, k in enumerate(keys):
-        color, marker = style.get(k, ("#bcbd22", "o"))
+        color, marker, label = strategy_style(k)
         for i, n in enumerate(names):
             d = cells[n].get(k)
             if not d or not d.get("p50_ns"):
                 continue
             y = len(names) - 1 - i + 0.4 - span * (j + 0.5)
-            p99 = d.get("p99_ns") or d["p50_ns"]
+            # The line to p99 only where the samples support a p99.
+            p99 = (d.get("p99_ns") or d["p50_ns"]) if supported(d.get("count"), 0.99) else d["p50_ns"]
             ax.plot([d["p50_ns"], max(p99, d["p50_ns"])], [y, y], color=color, linewidth=1.2,
                     linestyle="--" if k == "builtin_with_wait_yield" else "-")
             ax.scatter([d["p50_ns"]], [y], color=color, marker=marker, s=28, zorder=3,
-                       label=titles[k] if i == next(ii for ii, nn in enumerate(names) if cells[nn].get(k)) else None)
+                       label=label if i == next(ii for ii, nn in enumerate(names) if cells[nn].get(k)) else None)
     ax.set_yticks(range(len(names)))
     ax.set_yticklabels(list(reversed([n + (" (starved)" if is_starved(cells[n]["cell"]) else "") for n in names])),
                        fontsize=8)
@@ -770,8 +827,8 @@ def plot_release_overview(cells, names, cols, plot_dir):
     ax.set_xscale("log")
     time_axis(ax)
     ax.grid(True, which="major", axis="x", alpha=0.3)
-    ax.set_xlabel("put_to_teardown: marker at p50, line to p99 (log scale)")
-    ax.set_title("release latency per strategy and contention cell", fontsize=10)
+    ax.set_xlabel("last put → object torn down: marker at p50, line to p99 where the samples support it (log scale)")
+    ax.set_title("Release latency per strategy and contention cell", fontsize=10)
     fig.legend(*ax.get_legend_handles_labels(), fontsize=7.5, loc="lower center", ncol=min(4, len(keys)),
                frameon=False)
     fig.tight_layout(rect=(0, 0.65 / fig.get_figheight(), 1, 1))
@@ -932,16 +989,18 @@ def strategy_key(name):
     return (STRATEGY_ORDER.index(name) if name in STRATEGY_ORDER else len(STRATEGY_ORDER), name)
 
 
+METRIC_WORDS = {"put_to_teardown": "Last put → object torn down", "unload_to_gone": "Unload request → module gone",
+                "timer_wakeup": "Timer wakeup lateness"}
+
+
 def plot_samples_cdf(metric, cells, plot_dir):
     import matplotlib.pyplot as plt
     levels = list(dict.fromkeys(contention_label(c) for c in sorted(cells, key=level_key)))
-    strategies = sorted({line_name(c) for c in cells}, key=lambda n: (strategy_key(n), n))
-    cmap = plt.get_cmap("tab10")
-    color = {st: cmap(i % 10) for i, st in enumerate(strategies)}
     ncols = min(3, len(levels))
     nrows = (len(levels) + ncols - 1) // ncols
+    # Shared x: the panels of one figure compare at a glance.
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols + 0.6, 3.4 * nrows + 0.9),
-                             squeeze=False, sharey=True)
+                             squeeze=False, sharey=True, sharex=True)
     for ax, level in zip([a for row in axes for a in row], levels):
         for c in sorted((c for c in cells if contention_label(c) == level),
                         key=lambda c: (strategy_key(line_name(c)), line_name(c))):
@@ -955,8 +1014,10 @@ def plot_samples_cdf(metric, cells, plot_dir):
                 xs.append(max(ub, 1.0))
                 ys.append(acc / total)
             st = line_name(c)
-            ax.step(xs, ys, where="post", color=color[st], linewidth=1.6,
-                    linestyle="--" if st.startswith("unsafe") else "-", label=f"{st} (n={int(total)})")
+            key = f"probe_{c['probe_at']}" if c.get("probe_at") else SAMPLE_KEYS.get(st, st)
+            color, _, label = strategy_style(key)
+            ax.step(xs, ys, where="post", color=color, linewidth=1.6,
+                    linestyle="--" if st.startswith("unsafe") else "-", label=f"{label} (n={int(total)})")
         ax.set_xscale("log")
         time_axis(ax)
         ax.set_ylim(0, 1.02)
@@ -967,8 +1028,9 @@ def plot_samples_cdf(metric, cells, plot_dir):
         ax.set_visible(False)
     for row in axes:
         row[0].set_ylabel("fraction of samples ≤ x")
-    fig.suptitle(f"{metric}: latency CDF per strategy and contention level (log x)", fontsize=10)
-    fig.tight_layout()
+    fig.suptitle(f"{METRIC_WORDS.get(metric, metric)}: share of samples at or below x, per strategy and "
+                 "contention level (log x)", fontsize=10)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()))  # room for the suptitle
     name = f"cdf_{slug(metric)}.png"
     fig.savefig(os.path.join(plot_dir, name), dpi=110)
     plt.close(fig)
@@ -983,7 +1045,7 @@ def samples_section(results_dir, plot_dir, plots_ok):
                         "--lastref_samples_out`, which results/run_bench.sh passes when the binary has it)._", ""]
     ctx, cells = load_samples(path)
     if ctx:
-        lines += ["<details><summary>Context of the release suite</summary>", "",
+        lines += ['<details markdown="1"><summary>Context of the release suite</summary>', "",
                   md_table(["key", "value"], [[k, str(v) if isinstance(v, str) else cell(v)] for k, v in ctx.items()]),
                   "", "</details>", ""]
     if not cells:
@@ -997,8 +1059,11 @@ def samples_section(results_dir, plot_dir, plots_ok):
             ns = {k: c.get(k) if isinstance(c.get(k), (int, float)) else None
                   for k in ("p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns")}
             exposed = c.get("exposed")
-            t.append([line_name(c), contention_label(c), cell(c.get("count")),
-                      *(fmt_ns(ns[k]) for k in ("p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns")),
+            n = c.get("count")
+            t.append([line_name(c), contention_label(c), cell(n),
+                      *(fmt_pctl(ns[k], n, q) for k, q in (("p50_ns", 0.5), ("p90_ns", 0.9), ("p99_ns", 0.99),
+                                                            ("p999_ns", 0.999))),
+                      fmt_ns(ns["max_ns"]),
                       "–" if exposed is None else (f"**{exposed}**" if exposed else "0")])
         lines += [md_table(["strategy", "contention", "samples", "p50", "p90", "p99", "p99.9", "max",
                             "exposed (reference bug)"], t), ""]
@@ -1178,7 +1243,7 @@ def detection_section(results_dir, plot_dir, plots_ok):
         if plots_ok:
             png = plot_matrix(rows_k, cols_k, grid, vk, expected, "detection scorecard", "detection_matrix.png", plot_dir)
             lines += [f"![detection]({png})", ""]
-    lines += ["<details><summary>All records</summary>", "", generic_table(records), "", "</details>", ""]
+    lines += ['<details markdown="1"><summary>All records</summary>', "", generic_table(records), "", "</details>", ""]
     return lines + tables
 
 
@@ -1239,7 +1304,7 @@ def nested_detection(records, nk, meta, plot_dir, plots_ok):
                       f"![time to detection]({png})", ""]
     scalar_keys = [k for k in keys if k != nk and all(
         not isinstance(r.get(k), (dict, list)) and len(str(r.get(k, ""))) <= 120 for r in records)]
-    lines += ["<details><summary>Variants</summary>", "",
+    lines += ['<details markdown="1"><summary>Variants</summary>', "",
               generic_table([{k: r.get(k) for k in scalar_keys} for r in records]), "", "</details>", ""]
     return lines
 
@@ -1433,6 +1498,59 @@ def scorecard_section(results_dir, plot_dir, plots_ok, file, title, name_cands, 
     return lines
 
 
+def tsan_slowdowns(records):
+    """[(harness and arguments, plain ops/s, TSan ops/s, slowdown)] for each
+    stress-harness run that ran in both builds."""
+    by = {}
+    for r in records:
+        v = r.get("ops_per_s")
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 and r.get("build") in ("plain", "tsan"):
+            by.setdefault(f"{r.get('harness')} {r.get('args', '')}".strip(), {})[r["build"]] = v
+    return [(k, d["plain"], d["tsan"], d["plain"] / d["tsan"]) for k, d in sorted(by.items())
+            if "plain" in d and "tsan" in d]
+
+
+def plot_tsan_slowdown(rows, plot_dir):
+    import matplotlib.pyplot as plt
+    rows = rows[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(rows) + 1.5))
+    ax.plot([x[3] for x in rows], range(len(rows)), "o", color=ROLE_COLORS["lastref"])
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([x[0] for x in rows], fontsize=8)
+    for i, x in enumerate(rows):
+        ax.annotate(f" {x[3]:.1f}×", (x[3], i), va="center", fontsize=7)
+    ax.set_xscale("log")
+    ax.set_xlabel("ThreadSanitizer slowdown: operations per second plain ÷ under TSan (log scale)")
+    ax.set_title("How much slower each stress harness runs under ThreadSanitizer", fontsize=10)
+    ax.grid(True, axis="x", which="both", alpha=0.3)
+    ax.margins(x=0.15, y=0.08)
+    fig.tight_layout()
+    name = "tsan_slowdown_per_harness.png"
+    fig.savefig(os.path.join(plot_dir, name), dpi=110)
+    plt.close(fig)
+    return f"plots/{name}"
+
+
+def tsan_section(results_dir, plot_dir, plots_ok):
+    """The TSan records as a table (no bar plot: it would repeat the ops/s
+    column), then the TSan slowdown per harness, table and plot."""
+    lines = scorecard_section(results_dir, plot_dir, False, "tsan.json", "TSan jobs and stress-harness throughput",
+                              ("harness", "name", "job"), "ops", "operations per second")
+    path = os.path.join(results_dir, "tsan.json")
+    if not os.path.exists(path):
+        return lines
+    shown = rel(path, os.getcwd())
+    records, _ = records_of(load_json(path, shown), shown)
+    rows = tsan_slowdowns(records)
+    if rows:
+        lines += ["### ThreadSanitizer slowdown per harness", "",
+                  md_table(["harness", "plain ops/s", "TSan ops/s", "slowdown"],
+                           [[f"`{k}`", fmt_num(a), fmt_num(b), f"{x:.1f}×"] for k, a, b, x in rows]), ""]
+        if plots_ok:
+            lines += [f"![TSan slowdown per harness]({plot_tsan_slowdown(rows, plot_dir)})", ""]
+    return lines
+
+
 # --------------------------------------------------------------------------- headline
 
 def find_row(rows, group, role, impl_base, threads=None):
@@ -1471,15 +1589,23 @@ def vs_limit_and_peer(rows, group, impl, threads=None, what="", paired=True):
     if peer:
         against.append(f"best peer `{peer['impl_base']}` {fmt_ns(metric_ns(peer))}")
         ratio.append(f"{fmt_ratio(m / metric_ns(peer))} best peer")
-    return [fmt_ns(m) + (f" {what}" if what else ""), "; ".join(against) or "–", "; ".join(ratio) or "–"]
+    n = me.get("counters", {}).get("samples") if is_latency(me) else None
+    fig = fmt_pctl(m, n, 0.5) if n is not None else fmt_ns(m)
+    fig += (f" {what}" if what else "") + (f" (n = {fmt_num(n)} per repetition × {me.get('reps') or 1})"
+                                           if n is not None else "")
+    return [fig, "; ".join(against) or "–", "; ".join(ratio) or "–"]
 
 
 def p50_p99(d):
-    return f"{fmt_ns(d.get('p50_ns'))} / {fmt_ns(d.get('p99_ns'))}"
+    n = d.get("count")
+    return f"{fmt_pctl(d.get('p50_ns'), n, 0.5)} / {fmt_pctl(d.get('p99_ns'), n, 0.99)} (n = {cell(n)})"
 
 
 def ratio_pair(a, b):
     def one(k):
+        q = 0.99 if k == "p99_ns" else 0.5
+        if not (supported(a.get("count"), q) and supported(b.get("count"), q)):
+            return "n too small"
         return fmt_ratio(a[k] / b[k]) if a.get(k) and b.get(k) else "–"
     return f"{one('p50_ns')} / {one('p99_ns')}"
 
@@ -1506,11 +1632,11 @@ def headline_release(rows, samples):
                 continue
             against = []
             if lim:
-                against.append(f"timer probe at the unloader (limit) {p50_p99(lim)}")
+                against.append(f"timer probe at the unloader (reference) {p50_p99(lim)}")
             if rel_probe:
                 against.append(f"at the releaser {p50_p99(rel_probe)}")
             out.append([f"release put→teardown p50 / p99, `{label}`, starved cell `{n}`", p50_p99(d),
-                        "; ".join(against) or "–", (ratio_pair(d, lim) + " limit") if lim else "–"])
+                        "; ".join(against) or "–", (ratio_pair(d, lim) + " reference") if lim else "–"])
     else:
         out.append(["release put→teardown p50 / p99 in a starved cell", "not run", "–", "–"])
     unsafe = [(n, cells[n]["unsafe_immediate"]) for n in cells
@@ -1615,6 +1741,113 @@ def headline_section(results_dir, rows, samples):
     lines += ["Computed from this folder's data; each figure beside its physical limit or reference, measured in "
               "the same run. Ratios below 1 = lastref is faster. Details in the sections below.", "",
               md_table(["measure", "figure", "compared with", "ratio"], t), ""]
+    return lines
+
+
+# --------------------------------------------------------------------------- verdict
+
+VERDICT_INPUTS = ("run.json", "fuzz_campaign.json", "detection.json", "tsan.json", os.path.join("junit", "tsan-ctest.xml"))
+
+
+def load_verdict(results_dir):
+    """The folder's verdict (results/verdict.py): verdict.json when it is
+    newer than every input it reads (it holds the replayed source lines),
+    else computed here without replaying crash files."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import verdict as vmod
+    path = os.path.join(results_dir, vmod.VERDICT_FILE)
+    if os.path.exists(path):
+        newest = max([os.path.getmtime(os.path.join(results_dir, f)) for f in VERDICT_INPUTS
+                      if os.path.exists(os.path.join(results_dir, f))] or [0])
+        if os.path.getmtime(path) >= newest:
+            v = load_json(path, rel(path, os.getcwd()))
+            if isinstance(v, dict) and v.get("schema") == vmod.SCHEMA:
+                return v, vmod
+    return vmod.compute(results_dir, do_replay=False), vmod
+
+
+def figure_text(f, with_p99=True):
+    """'p50 12 µs / p99 35 µs (n = 2000)', p99 replaced by 'n too small' when
+    the samples do not support it."""
+    if not f:
+        return "not run"
+    p99 = fmt_ns(f["p99_ns"]) if f.get("p99_ns") is not None else "n too small"
+    return f"p50 {fmt_ns(f['p50_ns'])}" + (f" / p99 {p99}" if with_p99 else "") + f" (n = {cell(f.get('samples'))})"
+
+
+def verdict_section(results_dir):
+    """The first screen: the two questions a reader comes with (is my
+    protocol correct? what does the last reference cost?), answered from
+    this folder's data."""
+    try:
+        v, vmod = load_verdict(results_dir)
+    except Exception as e:  # noqa: BLE001 - verdict.py's InputError is another module's class
+        if type(e).__name__ != "InputError":
+            raise
+        # The scorecards render generically below; the verdict needs their
+        # exact schema. results/verdict.py (run by ./lastref run) fails on it.
+        return ["## Verdict", "", f"**Verdict not computed**: {md_escape(str(e))}", ""]
+    ci = v["correct_implementations"]
+    head = {"pass": "**PASS**: no bug reported in a correct implementation",
+            "findings": f"**FINDINGS: {len(v['findings'])} bug report(s) in code that should be correct**",
+            "stage failed": "**INCOMPLETE**: no bug reported, but a stage failed to run (below)",
+            "dependency missing": "**INCOMPLETE**: no bug reported, but a stage was skipped for a missing "
+                                  "dependency (below)",
+            "interrupted": "**INTERRUPTED**: the run was stopped; the verdict covers what finished",
+            "not checked": "**NOT CHECKED**: no correctness stage (fuzz, zoo, tsan) ran in this folder"}[v["verdict"]]
+    lines = ["## Verdict", "", f"{head} (`./lastref run` exit status {v['exit_status']}; "
+             "machine-readable: `verdict.json`, `findings.sarif`).", ""]
+    fz = ci.get("fuzz_campaign") or {}
+    lines.append(f"- **Correct implementations**: {fmt_num(ci['executions'])} executions across "
+                 f"{len(ci['detectors'])} detectors ({', '.join(ci['detectors']) or 'none ran'}), "
+                 f"**{len(v['findings'])} reports**"
+                 + (f" — the fuzz campaign ran with zoo variant `{fz['zoo_forced']}` forced in" if fz.get("zoo_forced")
+                    else "") + ".")
+    for f in v["findings"]:
+        loc = f"`{f['location']['file']}:{f['location']['line']}`" if f.get("location") else "no source line"
+        lines.append(f"    - `{f['kind']}` in {f['target']} ({f['source']}; {f['implementation']}) at {loc}: "
+                     f"{md_escape(f['message'])}. Replay: `{f['replay']}`")
+    z = v.get("zoo")
+    if z:
+        lines.append(f"- **Bug zoo**: the schedule fuzzer (`{z['detector']}`) found **{z['found']} of {z['total']}** "
+                     f"deliberately broken variants; {z['found_by_any_detector']} of {z['total']} by some detector"
+                     + (f"; not found by it: {', '.join(f'`{n}`' for n in z['not_found'])}" if z["not_found"] else "")
+                     + " ([scorecard](#detection-scorecard-bug-zoo)).")
+    else:
+        lines.append("- **Bug zoo**: not run.")
+    t = v.get("tsan")
+    if t:
+        ct = t.get("ctest") or {}
+        jobs = (f"{ct['passed']} of {ct['tests']} TSan tests passed" if "tests" in ct else
+                f"TSan tests: {ct.get('status', 'not run')}")
+        lines.append(f"- **ThreadSanitizer**: {jobs}; {t['harness_runs_passed']} of {t['harness_runs']} "
+                     "stress-harness runs (plain and TSan builds) clean.")
+    else:
+        lines.append("- **ThreadSanitizer**: not run.")
+    c = v.get("cost")
+    if c:
+        b, u, r = c.get("best_safe"), c.get("unsafe"), c.get("reference")
+        txt = (f"- **What the last reference costs** (release latency in the most contended cell, `{c['cell']}`: "
+               f"{c['conditions']}): ")
+        if b:
+            txt += (f"after the releaser's last put, the unloader waits {figure_text(b)} with `{b['strategy']}`, "
+                    "the fastest safe strategy")
+        if u:
+            txt += (f"; the UNSAFE immediate unload {figure_text(u)}"
+                    + (f", and in **{u['exposed']} of {cell(u.get('samples'))}** unloads the releaser was still "
+                       "executing in the module's text" if u.get("exposed") else ""))
+        if r:
+            txt += (f". Reference (a timer wakeup at the unloader's scheduling class under the same load; a "
+                    f"reference, not a limit: a futex wake can beat it): {figure_text(r)}")
+        lines.append(txt + ".")
+    else:
+        lines.append("- **What the last reference costs**: the release-latency benchmark did not run.")
+    st = v["stages"]
+    for s_ in st["failed"] + st["missing_dependency"] + st["other"]:
+        lines.append(f"- Stage `{s_['name']}` {s_['status']}" + (f": {md_escape(s_['reason'])}" if s_["reason"] else ""))
+    lines += ["", "Percentiles are printed only when at least 10 samples lie beyond them (p99 needs 1000 "
+              "samples); otherwise the table says \"n too small\". `n` is the number of samples behind a figure.",
+              ""]
     return lines
 
 
@@ -1775,117 +2008,87 @@ def run_section(run):
 
 # --------------------------------------------------------------------------- markdown -> HTML
 
-def md_inline(text):
-    import html
-    codes = []
-
-    def stash(m):
-        codes.append(f"<code>{html.escape(m.group(1), quote=False)}</code>")
-        return f"\x00{len(codes) - 1}\x00"
-
-    # Code spans first: their content is literal.
-    t = md_inline_plain(html.escape(re.sub(r"`([^`]+)`", stash, text), quote=False))
-    return re.sub("\x00(\\d+)\x00", lambda m: codes[int(m.group(1))], t)
+def anchor(title):
+    """GitHub's heading anchor: lower case, punctuation other than - and _
+    dropped, each space a hyphen. The HTML uses the same ids, so the table
+    of contents links work in both renderings."""
+    t = re.sub(r"[^\w\- ]", "", title.strip().lower().replace("`", ""))
+    return t.replace(" ", "-")
 
 
-def md_inline_plain(t):
-    t = re.sub(r"!\[([^\]]*)\]\(([^)\s]+)\)", r'<img alt="\1" src="\2">', t)
-    t = re.sub(r"\[([^\]]+)\]\(([^)\s]+)\)", r'<a href="\2">\1</a>', t)
-    t = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", t)
-    t = re.sub(r"(?<![\w\\])_([^_\n]+?)_(?!\w)", r"<em>\1</em>", t)
-    return t.replace("\\|", "|")
+def toc(sections):
+    """A Markdown table of contents of the level-2 headings in sections."""
+    heads = [x[3:].strip() for x in sections if x.startswith("## ")]
+    return ["**Contents:** " + " · ".join(f"[{h.replace('`', '')}](#{anchor(h)})" for h in heads), ""]
+
+
+HTML_STYLE = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45}"
+              "table{border-collapse:collapse;margin:.6em 0;font-size:.9em;display:block;overflow-x:auto;"
+              "max-width:100%}"
+              "th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}"
+              "th{background:#f3f3f3}img{max-width:100%}code{background:#f5f5f5;padding:0 .2em}"
+              "pre{background:#f5f5f5;padding:.6em;overflow-x:auto}"
+              "blockquote{border-left:4px solid #e0a000;margin:.6em 0;padding:.2em .8em;background:#fff8e5}"
+              ".verdict{border:2px solid #888;padding:.2em 1em;margin:1em 0}")
 
 
 def md_to_html(md, title):
-    """The subset of Markdown this report writes: headings, paragraphs,
-    bullet lists, block quotes, fenced code, pipe tables, images, links,
-    bold, italics, code spans and raw <details>/<summary> lines."""
+    """The report's Markdown as one HTML page, by Debian's python3-markdown
+    (tables, fenced code, Markdown inside <details markdown="1">, heading
+    ids that match the table of contents' GitHub-style anchors). Wide tables
+    scroll instead of being cut."""
     import html
-    body, para, i = [], [], 0
-    lines = md.split("\n")
-
-    def flush():
-        if para:
-            body.append("<p>" + md_inline(" ".join(para)) + "</p>")
-            para.clear()
-
-    def cells(row):
-        row = row.strip()[1:-1] if row.strip().endswith("|") else row.strip()[1:]
-        return [c.strip() for c in re.split(r"(?<!\\)\|", row)]
-
-    while i < len(lines):
-        line = lines[i]
-        s = line.strip()
-        if s.startswith("```"):
-            flush()
-            j = i + 1
-            while j < len(lines) and not lines[j].strip().startswith("```"):
-                j += 1
-            body.append("<pre><code>" + html.escape("\n".join(lines[i + 1:j]), quote=False) + "</code></pre>")
-            i = j + 1
-            continue
-        if not s:
-            flush()
-        elif re.match(r"^#{1,6} ", s):
-            flush()
-            n = len(s) - len(s.lstrip("#"))
-            body.append(f"<h{n}>{md_inline(s[n:].strip())}</h{n}>")
-        elif s.startswith("<details") or s.startswith("</details") or s.startswith("<summary"):
-            flush()
-            body.append(s)
-        elif s.startswith("|") and i + 1 < len(lines) and re.match(r"^\|(\s*:?-+:?\s*\|)+\s*$", lines[i + 1].strip()):
-            flush()
-            head = cells(s)
-            rows = []
-            i += 2
-            while i < len(lines) and lines[i].strip().startswith("|"):
-                rows.append(cells(lines[i]))
-                i += 1
-            body.append("<table><thead><tr>" + "".join(f"<th>{md_inline(c)}</th>" for c in head) + "</tr></thead><tbody>"
-                        + "".join("<tr>" + "".join(f"<td>{md_inline(c)}</td>" for c in r) + "</tr>" for r in rows)
-                        + "</tbody></table>")
-            continue
-        elif s.startswith("- "):
-            flush()
-            items = []
-            while i < len(lines) and lines[i].strip().startswith("- "):
-                items.append(lines[i].strip()[2:])
-                i += 1
-            body.append("<ul>" + "".join(f"<li>{md_inline(x)}</li>" for x in items) + "</ul>")
-            continue
-        elif s.startswith(">"):
-            flush()
-            quote = []
-            while i < len(lines) and lines[i].strip().startswith(">"):
-                quote.append(lines[i].strip()[1:].strip())
-                i += 1
-            body.append("<blockquote>" + "<br>".join(md_inline(q) for q in quote) + "</blockquote>")
-            continue
-        else:
-            para.append(s)
-        i += 1
-    flush()
-    style = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45}"
-             "table{border-collapse:collapse;margin:.6em 0;font-size:.9em}"
-             "th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}"
-             "th{background:#f3f3f3}img{max-width:100%}code{background:#f5f5f5;padding:0 .2em}"
-             "pre{background:#f5f5f5;padding:.6em;overflow-x:auto}"
-             "blockquote{border-left:4px solid #e0a000;margin:.6em 0;padding:.2em .8em;background:#fff8e5}")
+    import markdown
+    body = markdown.markdown(md, extensions=["tables", "fenced_code", "md_in_html", "toc"],
+                             extension_configs={"toc": {"slugify": lambda value, _sep: anchor(value)}},
+                             output_format="html")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title><style>{style}</style></head><body>\n"
-            + "\n".join(body) + "\n</body></html>\n")
+            f"<title>{html.escape(title)}</title><style>{HTML_STYLE}</style></head><body>\n"
+            + body + "\n</body></html>\n")
 
 
 def write_atomic(path, text):
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    """Writes to a temporary name in the same folder, then renames it into place."""
+    import tempfile
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    mask = os.umask(0)
+    os.umask(mask)
+    os.fchmod(fd, 0o666 & ~mask)  # mkstemp's 0600 is not what open() would give
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 # --------------------------------------------------------------------------- main
 
+MANIFEST = ".report-manifest.json"
+
+
+def read_manifest(out_dir):
+    """The files an earlier run of this script wrote into out_dir (relative
+    paths), from its manifest; a file not listed is never deleted."""
+    path = os.path.join(out_dir, MANIFEST)
+    if not os.path.exists(path):
+        return []
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        files = doc.get("files") if isinstance(doc, dict) else None
+    except (OSError, ValueError):
+        return []
+    return [f for f in files or [] if isinstance(f, str) and not os.path.isabs(f) and ".." not in f.split("/")]
+
+
 def main(argv):
+    import shutil
+    import tempfile
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--results", default=here, help="results directory (default: this script's directory)")
@@ -1900,6 +2103,13 @@ def main(argv):
         return 2
     out = os.path.abspath(args.out or os.path.join(results_dir, "REPORT.md"))
     out_dir = os.path.dirname(out)
+    if not os.path.isdir(out_dir) or not os.access(out_dir, os.W_OK):
+        print(f"report.py: error: --out {out}: folder {out_dir} does not exist or is not writable", file=sys.stderr)
+        return 2
+    if os.path.isdir(out):
+        print(f"report.py: error: --out {out} is a directory (give the report file, e.g. {out}/report.md)",
+              file=sys.stderr)
+        return 2
     html_out = os.path.splitext(out)[0] + ".html" if args.html else None
     plot_dir = os.path.join(out_dir, "plots")
     plots_ok = True
@@ -1909,55 +2119,84 @@ def main(argv):
         import matplotlib.pyplot  # noqa: F401
     except ImportError:
         plots_ok = False
+    if html_out:
+        try:
+            import markdown  # noqa: F401
+        except ImportError:
+            print("report.py: error: the HTML report needs python3-markdown (apt-get install -y python3-markdown; "
+                  "or --no-html)", file=sys.stderr)
+            return 2
+    # Everything is rendered first, plots into a private temporary folder:
+    # a malformed input stops the report before any output is touched.
     try:
-        os.makedirs(plot_dir, exist_ok=True)
+        staging = tempfile.mkdtemp(prefix=".report-plots-", dir=out_dir)
     except OSError as e:
-        print(f"report.py: error: cannot create {plot_dir}: {e.strerror}", file=sys.stderr)
+        print(f"report.py: error: cannot write in {out_dir}: {e.strerror}", file=sys.stderr)
         return 2
-    for old in glob.glob(os.path.join(plot_dir, "*.png")):
-        os.remove(old)  # this script owns plots/: no stale figure survives a new run
     try:
-        run = load_run(results_dir)
-        runsec = run_section(run)
-        bench, bench_rows = bench_sections(results_dir, plot_dir, plots_ok)
-        samples = samples_section(results_dir, plot_dir, plots_ok)
-        sp = samples_path(results_dir)
-        headline = headline_section(results_dir, bench_rows, load_samples(sp)[1] if sp else [])
-        detect = detection_section(results_dir, plot_dir, plots_ok)
-        fuzz = scorecard_section(results_dir, plot_dir, plots_ok, "fuzz_campaign.json", "Fuzz campaign",
-                                 ("target", "name", "fuzzer"), "exec", "executions per second")
-        tsan = scorecard_section(results_dir, plot_dir, plots_ok, "tsan.json", "TSan jobs and stress-harness throughput",
-                                 ("harness", "name", "job"), "ops", "operations per second")
-    except InputError as e:
-        print(f"report.py: error: {e}", file=sys.stderr)
-        return 2
-    bench = with_callouts(bench, run, "bench")
-    samples = with_callouts(samples, run, "samples")
-    detect = with_callouts(detect, run, "detection")
-    fuzz = with_callouts(fuzz, run, "fuzz")
-    tsan = with_callouts(tsan, run, "tsan")
-    if out_dir != results_dir:  # links into the results folder, relative to the report
-        link = os.path.relpath(os.path.join(results_dir, "detection.md"), out_dir)
-        detect = [x.replace("](detection.md)", f"]({link})") for x in detect]
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    head = ["# lastref results", "",
-            f"Generated {now} by `results/report.py` from the files in `{rel(results_dir, os.getcwd())}`.",
-            "Reproduce: `./lastref run` (whole main job; `--quick` for a one-minute smoke run), or for the "
-            "benchmarks alone `cmake --preset bench && cmake --build --preset bench && results/run_bench.sh "
-            "build/bench && results/report.py`. Compare two results folders: "
-            "`results/compare.py OLD NEW`.", ""]
-    if run and run.get("interrupted"):
-        head += ["> **This run was interrupted**: sections below show what finished before it stopped.", ""]
-    if not plots_ok:
-        head += ["_matplotlib is not installed (Debian: python3-matplotlib): tables only, no plots._", ""]
-    text = "\n".join(head + headline + runsec + bench + samples + detect + fuzz + tsan) + "\n"
-    try:
-        write_atomic(out, text)
-        if html_out:
-            write_atomic(html_out, md_to_html(text, "lastref results"))
-    except OSError as e:
-        print(f"report.py: error: cannot write the report: {e}", file=sys.stderr)
-        return 2
+        try:
+            run = load_run(results_dir)
+            verdict = verdict_section(results_dir)
+            runsec = run_section(run)
+            bench, bench_rows = bench_sections(results_dir, staging, plots_ok)
+            samples = samples_section(results_dir, staging, plots_ok)
+            sp = samples_path(results_dir)
+            headline = headline_section(results_dir, bench_rows, load_samples(sp)[1] if sp else [])
+            detect = detection_section(results_dir, staging, plots_ok)
+            # No bar plot of the campaign: it would only repeat the exec/s column.
+            fuzz = scorecard_section(results_dir, staging, False, "fuzz_campaign.json", "Fuzz campaign",
+                                     ("target", "name", "fuzzer"), "exec", "executions per second")
+            tsan = tsan_section(results_dir, staging, plots_ok)
+        except InputError as e:
+            print(f"report.py: error: {e}", file=sys.stderr)
+            return 2
+        bench = with_callouts(bench, run, "bench")
+        samples = with_callouts(samples, run, "samples")
+        detect = with_callouts(detect, run, "detection")
+        fuzz = with_callouts(fuzz, run, "fuzz")
+        tsan = with_callouts(tsan, run, "tsan")
+        if out_dir != results_dir:  # links into the results folder, relative to the report
+            link = os.path.relpath(os.path.join(results_dir, "detection.md"), out_dir)
+            detect = [x.replace("](detection.md)", f"]({link})") for x in detect]
+        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        head = ["# lastref results", "",
+                f"Generated {now} by `results/report.py` from `{rel(results_dir, os.getcwd())}`"
+                + (f" (`{run['command'].strip()}`, {run.get('started', '?')}, host {run.get('host', '?')})"
+                   if run and run.get("command") else "") + ".", ""]
+        if run and run.get("interrupted"):
+            head += ["> **This run was interrupted**: sections below show what finished before it stopped.", ""]
+        if not plots_ok:
+            head += ["_matplotlib is not installed (Debian: python3-matplotlib): tables only, no plots._", ""]
+        howto = ["## How to reproduce and compare", "",
+                 "`./lastref run` (whole main job; `--quick` for a smoke run), or for the benchmarks alone "
+                 "`cmake --preset bench && cmake --build --preset bench && results/run_bench.sh build/bench && "
+                 "results/report.py`. Compare two results folders, also from different machines: "
+                 "`./lastref compare OLD NEW` (results/README.md).", ""]
+        sections = headline + runsec + bench + samples + detect + fuzz + tsan + howto
+        text = "\n".join(head + verdict + toc(verdict + sections) + sections) + "\n"
+        html_text = md_to_html(text, "lastref results") if html_out else None
+        # Commit: plots renamed into plots/, stale plots this script made
+        # (its manifest) removed, the report files written by rename.
+        try:
+            os.makedirs(plot_dir, exist_ok=True)
+            made = sorted(os.listdir(staging))
+            for f in made:
+                os.replace(os.path.join(staging, f), os.path.join(plot_dir, f))
+            mine = {os.path.relpath(x, out_dir) for x in [out] + ([html_out] if html_out else [])}
+            mine |= {f"plots/{f}" for f in made}
+            for old in read_manifest(out_dir):
+                if old not in mine and old.startswith("plots/") and os.path.isfile(os.path.join(out_dir, old)):
+                    os.remove(os.path.join(out_dir, old))
+            write_atomic(out, text)
+            if html_out:
+                write_atomic(html_out, html_text)
+            write_atomic(os.path.join(out_dir, MANIFEST),
+                         json.dumps({"schema": "lastref-report-manifest/1", "files": sorted(mine)}, indent=1) + "\n")
+        except OSError as e:
+            print(f"report.py: error: cannot write the report: {e}", file=sys.stderr)
+            return 2
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     print(f"report.py: wrote {rel(out, os.getcwd())}" + (f" and {rel(html_out, os.getcwd())}" if html_out else "")
           + (f", plots in {rel(plot_dir, os.getcwd())}/" if plots_ok else ""))
     return 0

@@ -12,8 +12,13 @@
 # Ctrl-C (or SIGTERM) stops the running stage's process group, skips the
 # remaining measuring stages and still writes the report of what finished.
 #
-# Exit status: 0 every selected stage passed; 1 a stage failed or was
-# skipped for a missing dependency; 2 usage error; 130 interrupted.
+# Exit status (highest that applies first): 130 interrupted; 4 a finding: a
+# bug reported in a correct implementation (campaign crash, a report of the
+# scorecard's correct-code runs, a TSan or oracle report of a stress harness
+# or TSan test; results/verdict.py decides and writes verdict.json and
+# findings.sarif); 1 a stage failed to run; 3 a stage was skipped for a
+# missing dependency; 2 usage error; 0 every selected stage passed and
+# nothing was found.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -25,7 +30,7 @@ die() { echo "lastref run: $*" >&2; exit 2; }
 usage() {
   cat <<'TXT'
 usage: ./lastref run [--quick] [--budget SECONDS] [--only STAGE[,STAGE...]]
-                     [--out DIR] [--scorecard quick|full|skip]
+                     [--out DIR] [--scorecard quick|full|skip] [--zoo VARIANT]
 
 The suite's main job. Builds the presets it needs (bench: Release; fuzz:
 clang ASan+UBSan+libFuzzer; tsan: clang ThreadSanitizer), then runs
@@ -58,6 +63,13 @@ overwriting an earlier run); results/latest points at the newest.
                  exist or be empty (except with --only report).
   --scorecard M  quick (default; ~1-2 min), full (10 seeds, about 35 min,
                  the checked-in numbers) or skip.
+  --zoo VARIANT  force a bug-zoo variant into the fuzz campaign (LASTREF_ZOO):
+                 checks that a finding fails the run (exit status 4).
+
+Exit status: 0 every selected stage passed and nothing was found; 4 a
+finding (a bug reported in a correct implementation: see verdict.json and
+findings.sarif); 1 a stage failed to run; 3 a stage was skipped for a
+missing dependency; 2 usage error; 130 interrupted.
 
 Progress lines show the elapsed time and an estimate of the time left.
 Ctrl-C stops the running stage and still writes the report of what finished.
@@ -72,6 +84,7 @@ only=""
 out=""
 scorecard=quick
 scorecard_set=0
+zoo=""
 command_line="./lastref run $*"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -87,6 +100,8 @@ while [ $# -gt 0 ]; do
                  case "$2" in quick|full|skip) scorecard=$2; scorecard_set=1;;
                    *) die "unknown --scorecard '$2' (quick, full or skip)";; esac
                  shift 2;;
+    --zoo) [ $# -ge 2 ] && [[ "$2" =~ ^[a-z0-9_]+$ ]] || die "--zoo needs a zoo variant name (fuzz/zoo_sets.cc; got '${2:-}')"
+           zoo=$2; shift 2;;
     -h|--help) usage; exit 0;;
     *) die "unknown option '$1' (see ./lastref run --help)";;
   esac
@@ -123,6 +138,8 @@ if [ "$report_only" = 1 ]; then
     out="$results/latest"
   fi
   [ -d "$out" ] || die "--only report: $out is not a results folder"
+  # Only a folder the suite made is re-rendered (the report replaces files in it).
+  [ -f "$out/run.json" ] || die "--only report: $out is not a results folder (no run.json; ./lastref run writes it)"
 else
   if [ -z "$out" ]; then
     host=$(hostname -s 2>/dev/null || hostname)
@@ -150,7 +167,7 @@ declare -A stage_pkgs=(
   [build:bench]="libbenchmark-dev libgtest-dev libgmock-dev libboost-dev liburcu-dev libabsl-dev libboost-context-dev"
   [build:fuzz]="clang-14 libclang-rt-14-dev libgtest-dev libgmock-dev libboost-context-dev"
   [build:tsan]="clang-14 libclang-rt-14-dev libgtest-dev libgmock-dev libboost-context-dev"
-  [report]="python3-matplotlib"
+  [report]="python3-matplotlib python3-markdown"
 )
 if [ "$report_only" = 0 ]; then
   lastref_ensure_deps_soft
@@ -169,6 +186,8 @@ t0=$(date +%s)
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 interrupted=0
 failed=0
+missing_dep=0
+findings=0
 current_pid=""
 stage_records=()   # "name<TAB>status<TAB>seconds<TAB>reason"
 declare -A stage_status=()
@@ -243,9 +262,9 @@ run_stage() {
   fi
 }
 
-skip_stage() {  # name reason
+skip_stage() {  # name reason [missing]: a skip for a missing dependency is exit status 3, not 1
   record "$1" skipped 0 "$2"
-  failed=1
+  if [ "${3:-}" = missing ]; then missing_dep=1; else failed=1; fi
 }
 
 # ---------------------------------------------------------------- the plan
@@ -311,6 +330,7 @@ ready() {
     case "${stage_status[build:$b]:-}" in
       ok) ;;
       interrupted) record "$1" interrupted 0 "not started: the run was interrupted"; return 1;;
+      skipped) skip_stage "$1" "the $b build is not available (skipped; see build:$b)" missing; return 1;;
       *) skip_stage "$1" "the $b build is not available (${stage_status[build:$b]:-not built}; see build:$b)"; return 1;;
     esac
   done
@@ -321,7 +341,7 @@ ready() {
 for b in "${builds[@]}"; do
   m=$(missing_for "${stage_pkgs[build:$b]}")
   if [ -n "$m" ]; then
-    skip_stage "build:$b" "missing Debian packages: $m (install: sudo apt-get install -y $m)"
+    skip_stage "build:$b" "missing Debian packages: $m (install: sudo apt-get install -y $m)" missing
     continue
   fi
   run_stage "build:$b" 3600 bash -c 'cmake --preset "$1" >/dev/null && cmake --build --preset "$1"' _ "$b"
@@ -329,8 +349,8 @@ done
 
 if [ -n "${want[fuzz]:-}" ] && ready fuzz; then
   run_stage fuzz $((fuzz_budget + 300)) \
-    fuzz/campaign.sh --budget "$fuzz_budget" --build build/fuzz --work "build/fuzz-campaign" \
-    --json "$out/fuzz_campaign.json"
+    fuzz/campaign.sh --budget "$fuzz_budget" --build build/fuzz --work "build/fuzz-campaign${zoo:+-zoo-$zoo}" \
+    --json "$out/fuzz_campaign.json" ${zoo:+--zoo "$zoo"}
 fi
 
 if [ -n "${want[zoo]:-}" ] && ready zoo; then
@@ -346,7 +366,10 @@ if [ -n "${want[zoo]:-}" ] && ready zoo; then
 fi
 
 if [ -n "${want[tsan]:-}" ]; then
-  ready tsan:ctest && run_stage tsan:ctest 900 ctest --test-dir build/tsan -L tsan --output-on-failure -j "$nproc_"
+  # JUnit: results/verdict.py tells a TSan report (a finding) from a test that failed to run.
+  mkdir -p "$out/junit"
+  ready tsan:ctest && run_stage tsan:ctest 900 ctest --test-dir build/tsan -L tsan --output-on-failure -j "$nproc_" \
+    --output-junit "$out/junit/tsan-ctest.xml"
   ready tsan:throughput && run_stage tsan:throughput $((20 * tsan_ms / 1000 + 300)) \
     /usr/bin/python3 scripts/collect_tsan.py "$out/tsan.json" --plain build/bench --tsan build/tsan --ms "$tsan_ms"
 fi
@@ -368,8 +391,22 @@ write_run_json() {
     --interrupted "$interrupted" --root "$root"
 }
 
+# The verdict: findings in correct implementations (exit status 4), apart
+# from stages that failed to run; verdict.json + findings.sarif, which the
+# report's first screen shows.
+verdict_rc=0
+run_verdict() {
+  timeout --foreground -k 5 600 /usr/bin/python3 results/verdict.py "$out" --print || verdict_rc=$?
+  case "$verdict_rc" in
+    0) ;;
+    1) findings=1;;
+    *) echo "lastref run: results/verdict.py failed (exit status $verdict_rc): no verdict.json" >&2; failed=1;;
+  esac
+}
+
 if [ -n "${want[report]:-}" ]; then
   [ "$report_only" = 1 ] || write_run_json
+  run_verdict
   # The report is written even after an interrupt: it shows what finished.
   saved=$interrupted
   interrupted=0
@@ -379,6 +416,7 @@ if [ -n "${want[report]:-}" ]; then
   [ "$saved" = 1 ] && interrupted=1
 fi
 [ "$report_only" = 1 ] || write_run_json
+[ -n "${want[report]:-}" ] || run_verdict
 
 if [ "$report_only" = 0 ]; then
   ln -sfn "$(basename "$out")" "$results/latest.tmp" 2>/dev/null &&
@@ -401,5 +439,7 @@ for r in "${stage_records[@]}"; do
   echo "  - $n: $st${why:+ ($why)}" >&2
 done
 [ "$interrupted" = 1 ] && exit 130
+[ "$findings" = 1 ] && { echo "lastref run: FINDINGS: a bug was reported (see $out/verdict.json, findings.sarif)" >&2; exit 4; }
 [ "$failed" = 1 ] && exit 1
+[ "$missing_dep" = 1 ] && exit 3
 exit 0

@@ -5,8 +5,10 @@ significant regression fails, noise and improvements pass, a lost detection
 and a new false positive fail, too few repetitions claim nothing, and bad
 input exits 2 without writing anything."""
 
+import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -47,7 +49,8 @@ class CompareTest(unittest.TestCase):
         rc, out, err = run("base", "regressed", json_out=self.json)
         self.assertEqual(rc, 1, out + err)
         self.assertIn("REGRESSION", out)
-        self.assertIn("grp/x/lastref:fast: cpu_time +30.0%", out)
+        self.assertIn("grp/x/lastref:fast: cpu_time ratio to limit:floor +30.0%", out)
+        self.assertIn("absolute +30.0%", out)
         d = self.doc()
         self.assertEqual(len(d["regressions"]), 1)
         row = next(r for r in d["benchmarks"] if r["benchmark"] == "grp/x/lastref:fast" and r["gating"])
@@ -80,16 +83,19 @@ class CompareTest(unittest.TestCase):
     def test_latency_counter_regression_exits_1(self):
         rc, out, err = run("base", "latency_regressed")
         self.assertEqual(rc, 1, out + err)
-        self.assertIn("lat/y/lastref:release/manual_time: p50_us +300.0%", out)
+        # No limit in its group: gated on the absolute change, and it says so.
+        self.assertIn("lat/y/lastref:release/manual_time: p50_us absolute (no same-run limit or reference) +300.0%",
+                      out)
 
     def test_limit_regression_is_context_unless_gate_all(self):
-        # The physical limit got 50 % slower: the machine changed, not lastref.
-        rc, out, err = run("base", "limit_regressed")
+        # The physical limit got 50 % slower: the machine changed, not lastref;
+        # lastref's ratio to it improved. (limit_regressed has no detection.json.)
+        rc, out, err = run("base", "limit_regressed", "--allow-missing")
         self.assertEqual(rc, 0, out + err)
         self.assertIn("REGRESSION (limit: context, not gating)", out)
-        rc, out, err = run("base", "limit_regressed", "--gate-all")
+        rc, out, err = run("base", "limit_regressed", "--gate-all", "--allow-missing")
         self.assertEqual(rc, 1, out + err)
-        self.assertIn("grp/x/limit:floor: cpu_time +50.0%", out)
+        self.assertIn("grp/x/limit:floor: cpu_time absolute +50.0%", out)
 
     def test_detection_loss_is_reported_and_exits_1(self):
         rc, out, err = run("base", "detection_lost", json_out=self.json)
@@ -147,6 +153,160 @@ class CompareTest(unittest.TestCase):
                            capture_output=True, text=True, timeout=120)
         self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
         self.assertIn("nothing to compare", p.stderr)
+
+
+
+def scaled_copy(src, dst, factor, only_lastref):
+    """Copies fixture folder src to dst with every time (or only those of
+    lastref's rows) multiplied by factor, and a run.json of another machine."""
+    shutil.copytree(os.path.join(FIX, src), dst)
+    for path in glob.glob(os.path.join(dst, "bench", "*.json")):
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        for e in doc.get("benchmarks", []):
+            if only_lastref and "/lastref:" not in e["name"]:
+                continue
+            for k in ("real_time", "cpu_time", "p50_us", "p90_us", "p99_us"):
+                if k in e:
+                    e[k] *= factor
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+    with open(os.path.join(dst, "run.json"), "w", encoding="utf-8") as f:
+        json.dump({"schema": "lastref-run/1", "host": "other-vm", "cpu_model": "Slower CPU", "kernel": "6.1.0"}, f)
+
+
+class MachineChangeTest(unittest.TestCase):
+    """Runs from different machines: gated on the ratio to the same run's limit."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def cmp(self, new, *extra):
+        p = subprocess.run([sys.executable, COMPARE, os.path.join(FIX, "base"), new, "--threshold", "5", *extra],
+                           capture_output=True, text=True, timeout=120)
+        return p.returncode, p.stdout, p.stderr
+
+    def test_slower_machine_is_no_regression(self):
+        new = os.path.join(self.tmp.name, "slower")
+        scaled_copy("base", new, 1.1, only_lastref=False)
+        rc, out, err = self.cmp(new)
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("RESULT: no significant regression", out)
+        # The absolute change is shown as context, and the machines are named.
+        self.assertIn("+10.0%", out)
+        self.assertIn("Machines: DIFFERENT (host", out)
+        self.assertIn("other-vm", out)
+        self.assertIn("machines differ, no same-run reference: context, not gating", out)
+        # Gating on absolute times would have failed: the test can fail.
+        rc, out, err = self.cmp(new, "--gate", "absolute")
+        self.assertEqual(rc, 1, out + err)
+
+    def test_only_lastref_slower_is_flagged(self):
+        new = os.path.join(self.tmp.name, "lastref_slower")
+        scaled_copy("base", new, 1.1, only_lastref=True)
+        rc, out, err = self.cmp(new)
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("grp/x/lastref:fast: cpu_time ratio to limit:floor +10.0%", out)
+
+
+class MissingAndBadInputTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def cmp(self, old, new, *extra):
+        p = subprocess.run([sys.executable, COMPARE, old, new, *extra], capture_output=True, text=True, timeout=120)
+        return p.returncode, p.stdout, p.stderr
+
+    def test_benchmark_missing_in_new_fails_unless_allowed(self):
+        new = os.path.join(self.tmp.name, "cut")
+        shutil.copytree(os.path.join(FIX, "base"), new)
+        path = os.path.join(new, "bench", "lastref_bench_fixture.json")
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        doc["benchmarks"] = [e for e in doc["benchmarks"] if not e["name"].startswith("lat/")]
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+        rc, out, err = self.cmp(os.path.join(FIX, "base"), new)
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("lat/y/lastref:release/manual_time: MISSING in NEW", out)
+        rc, out, err = self.cmp(os.path.join(FIX, "base"), new, "--allow-missing")
+        self.assertEqual(rc, 0, out + err)
+
+    def test_benchmark_file_and_zoo_variant_missing_in_new_fail(self):
+        new = os.path.join(self.tmp.name, "crashed")
+        shutil.copytree(os.path.join(FIX, "base"), new)
+        os.rename(os.path.join(new, "bench", "lastref_bench_fixture.json"), os.path.join(new, "bench", "other.json"))
+        det = os.path.join(new, "detection.json")
+        with open(det, encoding="utf-8") as f:
+            doc = json.load(f)
+        doc["variants"] = doc["variants"][1:]
+        with open(det, "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+        rc, out, err = self.cmp(os.path.join(FIX, "base"), new)
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("benchmark file lastref_bench_fixture.json: in OLD, MISSING in NEW", out)
+        self.assertRegex(out, r"x (pct|random): MISSING in NEW")
+        rc, out, err = self.cmp(os.path.join(FIX, "base"), new, "--allow-missing")
+        self.assertEqual(rc, 0, out + err)
+
+    def test_wrong_typed_json_is_exit_2_naming_the_file(self):
+        for mangle in (lambda d: d.__setitem__("correct", 5),
+                       lambda d: d["variants"][0].__setitem__("results", {"pct": {"runs": 3, "found_seeds": "x"}}),
+                       lambda d: d.__setitem__("variants", {"a": 1})):
+            new = os.path.join(self.tmp.name, "typed")
+            shutil.rmtree(new, ignore_errors=True)
+            shutil.copytree(os.path.join(FIX, "base"), new)
+            det = os.path.join(new, "detection.json")
+            with open(det, encoding="utf-8") as f:
+                doc = json.load(f)
+            mangle(doc)
+            with open(det, "w", encoding="utf-8") as f:
+                json.dump(doc, f)
+            rc, out, err = self.cmp(os.path.join(FIX, "base"), new)
+            self.assertEqual(rc, 2, out + err)
+            self.assertIn("detection.json", err)
+            self.assertNotIn("Traceback", err)
+        new = os.path.join(self.tmp.name, "typed_bench")
+        shutil.copytree(os.path.join(FIX, "base"), new)
+        path = os.path.join(new, "bench", "lastref_bench_fixture.json")
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        doc["benchmarks"][0]["time_unit"] = ["ns"]
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+        rc, out, err = self.cmp(os.path.join(FIX, "base"), new)
+        self.assertEqual(rc, 2, out + err)
+        self.assertIn("lastref_bench_fixture.json", err)
+        self.assertNotIn("Traceback", err)
+
+    def test_unreadable_file_is_exit_2_naming_it(self):
+        if os.geteuid() == 0:
+            self.skipTest("root reads every file")
+        new = os.path.join(self.tmp.name, "unreadable")
+        shutil.copytree(os.path.join(FIX, "base"), new)
+        os.chmod(os.path.join(new, "detection.json"), 0)
+        rc, out, err = self.cmp(os.path.join(FIX, "base"), new)
+        self.assertEqual(rc, 2, out + err)
+        self.assertIn("detection.json: cannot read", err)
+
+    def test_json_to_a_directory_is_exit_2_and_leaves_no_tmp(self):
+        target = os.path.join(self.tmp.name, "out")
+        os.mkdir(target)
+        rc, out, err = self.cmp(os.path.join(FIX, "base"), os.path.join(FIX, "base"), "--json", target)
+        self.assertEqual(rc, 2, out + err)
+        self.assertIn("is a directory", err)
+        self.assertEqual(sorted(os.listdir(self.tmp.name)), ["out"])
+        self.assertEqual(os.listdir(target), [])
+        good = os.path.join(self.tmp.name, "cmp.json")
+        rc, out, err = self.cmp(os.path.join(FIX, "base"), os.path.join(FIX, "base"), "--json", good)
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(sorted(os.listdir(self.tmp.name)), ["cmp.json", "out"])
 
 
 if __name__ == "__main__":

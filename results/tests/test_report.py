@@ -176,8 +176,10 @@ class ReportTest(unittest.TestCase):
         self.assertIn("**1 of 2 records report a problem:**", text)
         self.assertIn("| 1. bug1 | ~ 2/3: 5 ex, 1 ms | n/a |", text)
         self.assertIn("**correct**", text)
-        for png in ("fuzz_campaign_json.png", "tsan_json.png", "detection_matrix.png"):
-            self.assertTrue(os.path.exists(os.path.join(self.dir, "plots", png)), png)
+        self.assertTrue(os.path.exists(os.path.join(self.dir, "plots", "detection_matrix.png")))
+        # Plots that would only repeat the table beside them are not drawn.
+        for png in ("fuzz_campaign_json.png", "tsan_json.png"):
+            self.assertFalse(os.path.exists(os.path.join(self.dir, "plots", png)), png)
 
     def test_group_without_limit_says_so(self):
         self.write("bench/a.json", {"benchmarks": [gb_entry("g/lastref:p", 1.0, 1.0)]})
@@ -244,7 +246,9 @@ class ReportTest(unittest.TestCase):
         rc, _, err = run(self.dir)
         self.assertEqual(rc, 0, err)
         text = self.report()
-        self.assertIn("| unsafe_immediate | releaser normal, 2 fifo hog(s), pinned | 10 | 15 µs |", text)
+        # 10 samples support no percentile.
+        self.assertIn("| unsafe_immediate | releaser normal, 2 fifo hog(s), pinned | 10 | n too small | n too small "
+                      "| n too small | n too small | 45 µs | **3** |", text)
         self.assertIn("**3**", text)
         self.assertIn("![put_to_teardown CDF](plots/cdf_put_to_teardown.png)", text)
         self.assertTrue(os.path.exists(os.path.join(self.dir, "plots", "cdf_put_to_teardown.png")))
@@ -354,12 +358,12 @@ class ReportTest(unittest.TestCase):
             cells.append(c)
 
         c = "sched_idle_normal_k2"  # the most starved unpinned cell: the headline's
-        add(c, "lastref:builtin_release", "builtin", "put_to_teardown", 20000, 400000, 100, 0)
+        add(c, "lastref:builtin_release", "builtin", "put_to_teardown", 20000, 400000, 1000, 0)
         add(c, "lastref:builtin_release", "builtin", "unload_to_gone", 1, 2, 100, 0)  # other metric: ignored
         add(c, "lastref:drain_residency", "drain_residency", "put_to_teardown", 30000, 3000000, 100, 0)
         add(c, "baseline:UNSAFE_immediate_unload", "unsafe_immediate", "put_to_teardown", 10000, 20000, 50, 40)
-        add(c, "limit:timer_wakeup_unloader", "probe", "timer_wakeup", 10000, 100000, 100, None, "unloader")
-        add(c, "ref:timer_wakeup_releaser", "probe", "timer_wakeup", 2000000, 5000000, 100, None, "releaser")
+        add(c, "limit:timer_wakeup_unloader", "probe", "timer_wakeup", 10000, 100000, 1000, None, "unloader")
+        add(c, "ref:timer_wakeup_releaser", "probe", "timer_wakeup", 2000000, 5000000, 1000, None, "releaser")
         for c, unsafe_n, unsafe_x in (("nice19_normal_k4", 100, 1), ("sched_idle_normal_k4_pinned", 10, 9),
                                       ("normal_normal_k4", 40, 0)):
             add(c, "lastref:builtin_release", "builtin", "put_to_teardown", 999000, 999000, 100, 0)
@@ -406,14 +410,15 @@ class ReportTest(unittest.TestCase):
                 "0.80× best peer |",
                 # The most starved cell: unpinned, SCHED_IDLE before nice 19; put_to_teardown only.
                 "| release put→teardown p50 / p99, `builtin_release`, starved cell `sched_idle_normal_k2` | "
-                "20 µs / 400 µs | timer probe at the unloader (limit) 10 µs / 100 µs; at the releaser 2 ms / 5 ms | "
-                "2.00× / 4.00× limit |",
+                "20 µs / 400 µs (n = 1000) | timer probe at the unloader (reference) 10 µs / 100 µs (n = 1000); "
+                "at the releaser 2 ms / 5 ms (n = 1000) | 2.00× / 4.00× reference |",
                 "| release put→teardown p50 / p99, `drain_residency`, starved cell `sched_idle_normal_k2` | "
-                "30 µs / 3 ms | timer probe at the unloader (limit) 10 µs / 100 µs; at the releaser 2 ms / 5 ms | "
-                "3.00× / 30.00× limit |",
+                # 100 samples support a p50, not a p99.
+                "30 µs / n too small (n = 100) | timer probe at the unloader (reference) 10 µs / 100 µs (n = 1000); "
+                "at the releaser 2 ms / 5 ms (n = 1000) | 3.00× / n too small reference |",
                 # Exposures summed over every cell; the worst cell by rate.
                 "| UNSAFE immediate unload: unloads that returned with the releaser still in the module's text "
-                "(4 cells) | 50 of 200 | safe strategies: 0 of 500; worst cell `sched_idle_normal_k4_pinned` "
+                "(4 cells) | 50 of 200 | safe strategies: 0 of 1400; worst cell `sched_idle_normal_k4_pinned` "
                 "9/10 | 25% |",
                 # The schedule fuzzer's column only, not the other detectors'.
                 "| bug zoo: variants found by the schedule fuzzer | 2 / 3 | detector `libfuzzer`; worst median "
@@ -433,13 +438,13 @@ class ReportTest(unittest.TestCase):
     def test_release_overview_from_new_rows_with_the_yield_ab(self):
         g = "release_latency/normal_normal_k2"
         rows = []
-        for role_impl, p50, p99, extra in (("lastref:builtin_release", 11.0, 17.0, {"exposed": 0, "samples": 10}),
+        for role_impl, p50, p99, extra in (("lastref:builtin_release", 11.0, 17.0, {"exposed": 0, "samples": 1000}),
                                            ("ref:builtin_release_with_wait_yield", 32.0, 7800.0,
-                                            {"exposed": 0, "samples": 10}),
-                                           ("lastref:drain_residency", 12.0, 20.0, {"exposed": 0, "samples": 10}),
+                                            {"exposed": 0, "samples": 1000}),
+                                           ("lastref:drain_residency", 12.0, 20.0, {"exposed": 0, "samples": 1000}),
                                            ("baseline:UNSAFE_immediate_unload", 3.0, 22.0,
-                                            {"exposed": 5, "samples": 10}),
-                                           ("limit:timer_wakeup_unloader", 15.0, 400.0, {"samples": 10})):
+                                            {"exposed": 5, "samples": 1000}),
+                                           ("limit:timer_wakeup_unloader", 15.0, 400.0, {"samples": 1000})):
             e = gb_entry(f"{g}/{role_impl}/iterations:1/manual_time", p50, p50, unit="us", p50_us=p50, p99_us=p99,
                          **extra)
             e["repetitions"] = 1
@@ -452,10 +457,10 @@ class ReportTest(unittest.TestCase):
         text = self.report()
         self.assertIn("### Release latency overview", text)
         self.assertIn("| cell | builtin | builtin + wait yields (A/B) | drain_residency | UNSAFE immediate (exposed) "
-                      "| timer probe, unloader (limit) |", text)
-        self.assertIn("| `normal_normal_k2` | 11 µs / 17 µs | 32 µs / 7.8 ms | 12 µs / 20 µs | 3 µs / 22 µs "
-                      "(**5**/10) | 15 µs / 400 µs |", text)
-        self.assertIn("**reference bug exposed in 5 of 10 unloads**", text)
+                      "| timer probe, unloader (reference) |", text)
+        self.assertIn("| `normal_normal_k2` | 11 µs / 17 µs (n = 1000) | 32 µs / 7.8 ms (n = 1000) | 12 µs / 20 µs (n = 1000) "
+                      "| 3 µs / 22 µs (n = 1000) (**5**/1000) | 15 µs / 400 µs (n = 1000) |", text)
+        self.assertIn("**reference bug exposed in 5 of 1000 unloads**", text)
         self.assertIn("plots/release_latency_overview.png", text)
         self.assertTrue(os.path.exists(os.path.join(self.dir, "plots", "release_latency_overview.png")))
         # The release rows are summarised by the overview, not repeated in the summary table.
