@@ -26,6 +26,7 @@
 
 #include "check.h"
 #include "checker.h"
+#include "dpor.h"
 #include "failure.h"
 #include "observer.h"
 #include "platform.h"

@@ -386,6 +386,7 @@ class runtime {
   // trace / observer
   bool slow_note_ = false;
   bool tracing_ = false;
+  bool src_steps_ = false;  // the source wants every step (schedule_source::on_step)
   observer* obs_ = nullptr;
   std::vector<trace_entry> trace_;
   std::string trace_text_;
