@@ -32,3 +32,4 @@
 #include "platform.h"
 #include "program.h"
 #include "schedule.h"
+#include "search.h"
