@@ -26,8 +26,10 @@
 
 #include "check.h"
 #include "checker.h"
+#include "dpor.h"
 #include "failure.h"
 #include "observer.h"
 #include "platform.h"
 #include "program.h"
 #include "schedule.h"
+#include "search.h"

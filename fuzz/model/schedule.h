@@ -32,6 +32,8 @@
 #include <span>
 #include <vector>
 
+#include "observer.h"
+
 namespace lastref::model {
 
 namespace detail {
@@ -54,6 +56,26 @@ enum class choice_kind : std::uint8_t { run, timeout, spurious, read };
 struct choice {
   int thread;
   choice_kind kind;
+};
+
+// One executed step, as the runtime reports it to a source whose
+// wants_steps() is true (see schedule_source::on_step). Platform operations
+// come after they executed (`a`/`b` as in the trace: old/new value, size for
+// make/destroy); scheduler events (op::block, wake, resume, timeout,
+// spurious, thread_start, thread_end, preempt) with `thread` the thread they
+// concern (for op::wake the woken thread; the waker is running).
+struct step_info {
+  int thread = 0;
+  op kind = op::load;
+  const void* addr = nullptr;
+  std::uint64_t a = 0, b = 0;
+  std::uint8_t mo = 0;          // std::memory_order + 1; 0 if none
+  bool setup_or_check = false;  // inside setup() / check(), not a thread body
+  const char* note = nullptr;
+  // The step failed an oracle before it completed (reported once, last);
+  // kind/addr are the operation's as far as the point knew them (addr may
+  // be null). Not reported for deadlocks, which are no step.
+  bool violation = false;
 };
 
 struct decision {
@@ -94,6 +116,12 @@ class schedule_source {
   // when the source has nothing left to explore (exhaustive search done).
   virtual bool end_execution(std::uint32_t /*steps*/) { return true; }
   [[nodiscard]] virtual const char* name() const noexcept = 0;
+  // Step feed for sources that reason about what executed (partial-order
+  // reduction, dpor.h). Read once per execution, before begin_execution();
+  // when true every step of the execution is reported to on_step, in order,
+  // synchronously (which costs the runtime's slow note path per step).
+  [[nodiscard]] virtual bool wants_steps() const noexcept { return false; }
+  virtual void on_step(const step_info& /*s*/) {}
 };
 
 // The fuzzer's source. Bytes are (run-length, next) pairs: take the default

@@ -1,9 +1,12 @@
 // In-process detectors of the scorecard (detectors.h).
 #include "detectors.h"
 
+#include <algorithm>
 #include <chrono>
 
+#include "model/dpor.h"
 #include "model/failure.h"
+#include "model/search.h"
 
 namespace lastref::fuzz::scorecard {
 namespace {
@@ -68,12 +71,15 @@ std::string_view detector_name(detector d) noexcept {
       return "dfs";
     case detector::input:
       return "input";
+    case detector::dpor:
+      return "dpor";
   }
   return "?";
 }
 
 std::optional<detector> detector_from_name(std::string_view n) noexcept {
-  for (auto d : {detector::bytes, detector::random, detector::pct, detector::dfs, detector::input})
+  for (auto d : {detector::bytes, detector::random, detector::pct, detector::dfs, detector::input,
+                 detector::dpor})
     if (detector_name(d) == n) return d;
   return std::nullopt;
 }
@@ -115,6 +121,43 @@ outcome detect(const entry& set, const entry& witness, detector d, const detect_
         if (r.found()) break;
         out.exhausted = r.complete;
       }
+      model::certificate c;
+      c.how = model::strategy::dfs;
+      c.bound = out.dfs_bound;
+      c.found = out.found;
+      c.complete = out.exhausted;
+      c.executions = out.executions;
+      c.max_executions = o.budget;
+      c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      out.certificate = c.summary();
+      break;
+    }
+    case detector::dpor: {
+      // Chunks of the budget, so the certificate can say how far it got.
+      model::dpor_source src;
+      model::certificate c;
+      c.how = model::strategy::dpor;
+      c.max_executions = o.budget;
+      c.stopped_by = "execution budget";
+      while (out.executions < o.budget) {
+        const auto r = explore(src, std::min<std::uint64_t>(256, o.budget - out.executions));
+        if (r.found()) {
+          c.found = true;
+          c.stopped_by = "failure";
+          break;
+        }
+        if (r.complete) {
+          out.exhausted = c.complete = true;
+          c.stopped_by = "exhausted";
+          break;
+        }
+      }
+      c.executions = out.executions;
+      c.blocked = src.blocked();
+      c.races = src.races();
+      c.nondeterministic = src.diverged();
+      c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      out.certificate = c.summary();
       break;
     }
     case detector::input: {

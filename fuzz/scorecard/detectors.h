@@ -14,6 +14,10 @@
 //   dfs      preemption-bounded exhaustive search, bounds 0, 1, 2, ... up to
 //            `dfs_max_bound` (the same bound on stale reads under c11),
 //            executions summed (seed-independent)
+//   dpor     exhaustive search with partial-order reduction, no preemption
+//            bound (model::search, strategy dpor; seed-independent): when it
+//            finishes clean the witness is proven for every schedule (under
+//            c11 every read decision is explored in full)
 //   input    whole random fuzz inputs (scenario and schedule bytes) for the
 //            entry's target, run with the entry's set — a blind input fuzzer;
 //            mostly used on correct sets ("executions with zero reports")
@@ -35,7 +39,7 @@
 
 namespace lastref::fuzz::scorecard {
 
-enum class detector { bytes, random, pct, dfs, input };
+enum class detector { bytes, random, pct, dfs, input, dpor };
 
 [[nodiscard]] std::string_view detector_name(detector d) noexcept;
 [[nodiscard]] std::optional<detector> detector_from_name(std::string_view n) noexcept;
@@ -49,7 +53,7 @@ struct detect_options {
 
 struct outcome {
   bool found = false;
-  bool exhausted = false;        // dfs: every schedule up to the bound ran clean
+  bool exhausted = false;        // dfs: every schedule up to the bound ran clean; dpor: all of them
   std::uint64_t executions = 0;  // executions run (the failing one included)
   double seconds = 0;
   int dfs_bound = -1;                 // dfs: the bound at which it stopped
@@ -57,6 +61,7 @@ struct outcome {
   std::string message;                // the violation
   std::string report;                 // violation + trace + replay token
   std::vector<std::uint8_t> choices;  // raw choice list of the failure
+  std::string certificate;            // dfs / dpor: model::certificate::summary()
 };
 
 outcome detect(const entry& set, const entry& witness, detector d, const detect_options& o);

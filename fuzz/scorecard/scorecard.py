@@ -52,7 +52,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = "lastref-detection/1"
 
-IN_PROCESS = ("bytes", "random", "pct", "dfs")
+IN_PROCESS = ("bytes", "random", "pct", "dfs", "dpor")
 FUZZERS = ("libfuzzer", "libfuzzer_noil")
 STRESS = ("stress", "tsan")
 ALL_DETECTORS = FUZZERS + IN_PROCESS + STRESS
@@ -64,6 +64,8 @@ DESCRIPTIONS = {
     "random": "uniform random schedules on the witness scenario",
     "pct": "PCT (depth 3) on the witness scenario",
     "dfs": "preemption-bounded exhaustive search (bounds 0..3) on the witness scenario",
+    "dpor": "exhaustive search with partial-order reduction (source-DPOR + sleep sets), no "
+            "preemption bound, on the witness scenario; exhausted = proven for every schedule",
     "stress": "real-thread stress harness (tsan/), plain build; one harness run per seed, "
               "executions = the operations its SUMMARY line counts",
     "tsan": "real-thread stress harness (tsan/) under ThreadSanitizer (halt_on_error=1); one run "
@@ -345,7 +347,7 @@ def main() -> int:
     for det in (d for d in detectors if d in IN_PROCESS):
         summaries, crow = run_in_process(tool, det, cfg["seeds"], cfg["budget"])
         detector_info[det] = {"description": DESCRIPTIONS[det], "budget_executions": cfg["budget"],
-                              "seeds": 1 if det == "dfs" else cfg["seeds"], "binary": str(tool)}
+                              "seeds": 1 if det in ("dfs", "dpor") else cfg["seeds"], "binary": str(tool)}
         for c in zoo:
             results[c["name"]][det] = summaries.get(c["name"], na("not run"))
         reports = [r for r in crow if r["found"]]

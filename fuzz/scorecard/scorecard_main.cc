@@ -31,7 +31,7 @@ using namespace lastref::fuzz::scorecard;
                "lastref-scorecard: %s\n"
                "usage: lastref-scorecard list [--json]\n"
                "       lastref-scorecard detect --variant NAME|zoo|correct --detector "
-               "bytes|random|pct|dfs|input\n"
+               "bytes|random|pct|dfs|dpor|input\n"
                "                                [--seeds N] [--seed0 S] [--budget N] "
                "[--dfs-bound K]\n"
                "       lastref-scorecard trace --variant NAME [--detector D] [--seed S] "
@@ -151,12 +151,12 @@ void emit(const entry& witness, const entry& set, detector d, std::uint64_t seed
   std::printf(
       "{\"variant\":%s,\"set\":%s,\"detector\":%s,\"seed\":%llu,\"found\":%s,"
       "\"executions\":%llu,\"seconds\":%.6f,\"kind\":%s,\"message\":%s,"
-      "\"dfs_bound\":%d,\"exhausted\":%s}\n",
+      "\"dfs_bound\":%d,\"exhausted\":%s,\"certificate\":%s}\n",
       json_str(witness.name).c_str(), json_str(set.name).c_str(),
       json_str(detector_name(d)).c_str(), static_cast<unsigned long long>(seed),
       o.found ? "true" : "false", static_cast<unsigned long long>(o.executions), o.seconds,
       json_str(o.kind).c_str(), json_str(o.message).c_str(), o.dfs_bound,
-      o.exhausted ? "true" : "false");
+      o.exhausted ? "true" : "false", json_str(o.certificate).c_str());
   std::fflush(stdout);
 }
 
@@ -180,7 +180,8 @@ int detect_cmd(const args& a) {
   o.budget = a.budget;
   o.dfs_max_bound = a.dfs_bound;
   for (const auto& [w, s] : runs) {
-    const std::uint64_t n = *d == detector::dfs ? 1 : a.seeds;  // dfs ignores seeds
+    // dfs and dpor ignore seeds
+    const std::uint64_t n = (*d == detector::dfs || *d == detector::dpor) ? 1 : a.seeds;
     for (std::uint64_t i = 0; i < n; ++i) {
       o.seed = a.seed0 + i;
       emit(*w, *s, *d, o.seed, detect(*s, *w, *d, o));

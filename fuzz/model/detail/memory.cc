@@ -63,6 +63,7 @@ store_history& runtime::history(atomic_meta& m, std::uint64_t latest) {
   r.mo = m.writes;
   r.step = m.init_step_;
   r.tid = m.init_tid_;
+  r.rmw = false;
   std::memset(r.obs, 0, sizeof r.obs);
   std::memset(r.rel, 0, sizeof r.rel);
   return h;
@@ -143,7 +144,7 @@ std::uint64_t runtime::read_at(atomic_meta& m, store_history& h, std::uint32_t k
 }
 
 void runtime::insert_store(atomic_meta& m, store_history& h, std::uint32_t after, std::uint64_t v,
-                           std::memory_order mo, const std::uint32_t* rel_base) {
+                           std::memory_order mo, const std::uint32_t* rel_base, bool rmw) {
   thread_state& t = th_[cur_];
   std::uint32_t rel[nthreads];
   if (rel_base != nullptr)
@@ -184,6 +185,7 @@ void runtime::insert_store(atomic_meta& m, store_history& h, std::uint32_t after
   r.mo = k;
   r.step = steps_;
   r.tid = cur_;
+  r.rmw = rmw;
   std::memcpy(r.obs, obs, sizeof obs);
   r.obs[cur_] = t.clk.c[cur_];
   std::memcpy(r.rel, rel, sizeof rel);
@@ -212,13 +214,18 @@ bool runtime::c11_store(atomic_meta& m, std::uint64_t latest, std::uint64_t v,
   // Coherence bounds a store as it bounds a load (CoWW, CoRW through hb);
   // the oldest held store stays first (a store is never placed before what
   // the history forgot).
+  // Nor between a read-modify-write and the store it read (atomicity).
   std::uint32_t lo = oldest_readable(m, h, is_seq_cst(mo));
   if (h.held == slots && lo == h.base) ++lo;
+  std::uint32_t places[slots];  // option i: insert right after places[i]
+  int n = 0;
+  places[n++] = m.writes;
+  for (std::uint32_t k = m.writes; k-- > lo;)
+    if (!h.at(k + 1).rmw) places[n++] = k;
   std::uint32_t after = m.writes;
-  if (after > lo && mode_ == mode::threads && !th_[cur_].exiting)
-    after -= static_cast<std::uint32_t>(decide_read(static_cast<int>(after - lo + 1)));
+  if (n > 1 && mode_ == mode::threads && !th_[cur_].exiting) after = places[decide_read(n)];
   const bool at_end = after == m.writes;
-  insert_store(m, h, after, v, mo, nullptr);
+  insert_store(m, h, after, v, mo, nullptr, false);
   if (!at_end) note_rf(h, m, after + 1, true);
   return at_end;
 }
@@ -228,7 +235,7 @@ void runtime::c11_rmw(atomic_meta& m, std::uint64_t latest, std::uint64_t v, std
   store_history& h = history(m, latest);
   std::uint32_t rel[nthreads];
   read_at(m, h, m.writes, mo, rel);
-  insert_store(m, h, m.writes, v, mo, rel);
+  insert_store(m, h, m.writes, v, mo, rel, true);
 }
 
 bool runtime::c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal,
@@ -252,7 +259,7 @@ bool runtime::c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal,
   if (i == 0 && latest_equal) {
     std::uint32_t rel[nthreads];
     read_at(m, h, m.writes, success, rel);
-    insert_store(m, h, m.writes, desired, success, rel);
+    insert_store(m, h, m.writes, desired, success, rel, true);
     return true;
   }
   if (i <= spurious) {  // the latest store, unequal or spuriously failed

@@ -199,7 +199,8 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
   observer* const obs = observe ? obs_ : nullptr;
   observer* const saved_obs = obs_;
   obs_ = obs;
-  slow_note_ = tracing_ || obs_ != nullptr;
+  src_steps_ = src.wants_steps();
+  slow_note_ = tracing_ || obs_ != nullptr || src_steps_;
   current_rt = this;
   mode_ = mode::passive;
   std::unique_ptr<program> prog;
@@ -285,7 +286,12 @@ void runtime::teardown() {
       blocks_[i].dtor(blocks_[i].ptr);
     }
   }
-  for (const block& b : blocks_) {
+  // Back to the pools in reverse, so that the next execution's allocations
+  // get the same addresses in the same order (the free lists are LIFO):
+  // address-keyed state of a source (dpor_source's footprints) stays valid
+  // across executions that replay the same prefix.
+  for (auto it = blocks_.rbegin(); it != blocks_.rend(); ++it) {
+    const block& b = *it;
 #if defined(LASTREF_MODEL_ASAN)
     __asan_unpoison_memory_region(b.ptr, b.size);
 #endif
@@ -808,6 +814,8 @@ void runtime::fail(failure_kind k, const char* fmt, ...) {
     std::abort();
   }
   if (fail_kind_ == failure_kind::none) {
+    if (src_steps_ && mode_ == mode::threads && k != failure_kind::deadlock)
+      src_->on_step(step_info{cur_, op_, addr_, 0, 0, 0, false, "VIOLATION", true});
     fail_kind_ = k;
     fail_step_ = steps_;
     std::va_list ap;
@@ -870,7 +878,7 @@ void runtime::note_slow(op o, const void* addr, const source_loc& loc, std::uint
   if (pending_label_ != nullptr && addr != nullptr) {
     label(addr, pending_label_);
     pending_label_ = nullptr;
-    slow_note_ = tracing_ || obs_ != nullptr;
+    slow_note_ = tracing_ || obs_ != nullptr || src_steps_;
   }
   if (tracing_) {
     const thread_state& t = th_[cur_];
@@ -887,6 +895,7 @@ void runtime::note_slow(op o, const void* addr, const source_loc& loc, std::uint
     const bool reads = o == op::load || o == op::cell_read || o == op::cas_fail;
     obs_->on_step(cur_, o, loc, addr, reads ? a : b);
   }
+  if (src_steps_) src_->on_step(step_info{cur_, o, addr, a, b, mo, mode_ == mode::main, text_note});
 }
 
 void runtime::sched_event(op o, int tid, const char* text_note, std::uint64_t value) {
@@ -901,6 +910,8 @@ void runtime::sched_event(op o, int tid, const char* text_note, std::uint64_t va
     static constexpr source_loc none{"", 0, ""};
     obs_->on_step(tid, o, none, nullptr, 0);
   }
+  if (src_steps_)
+    src_->on_step(step_info{tid, o, nullptr, 0, 0, 0, mode_ == mode::main, text_note});
 }
 
 }  // namespace lastref::model::detail

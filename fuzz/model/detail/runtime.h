@@ -110,6 +110,7 @@ struct store_rec {
   std::uint32_t mo;             // modification-order index (the construction is 0)
   std::uint32_t step;           // step of the store (0: construction)
   std::uint8_t tid;             // storing thread (no_thread: outside the threads)
+  bool rmw;                     // read-modify-write: reads its predecessor in mo
   std::uint32_t obs[nthreads];  // see above
   std::uint32_t rel[nthreads];  // what acquiring from this store synchronises with
 };
@@ -409,7 +410,7 @@ class runtime {
   void observe(store_history& h, const atomic_meta& m, std::uint32_t upto);
   // Inserts a store right after index `after` (m.writes: at the end).
   void insert_store(atomic_meta& m, store_history& h, std::uint32_t after, std::uint64_t v,
-                    std::memory_order mo, const std::uint32_t* rel_base);
+                    std::memory_order mo, const std::uint32_t* rel_base, bool rmw);
   // Reads the store of modification-order index k: observation, acquire.
   std::uint64_t read_at(atomic_meta& m, store_history& h, std::uint32_t k, std::memory_order mo,
                         std::uint32_t* rel_out);
@@ -481,6 +482,7 @@ class runtime {
   // trace / observer
   bool slow_note_ = false;
   bool tracing_ = false;
+  bool src_steps_ = false;  // the source wants every step (schedule_source::on_step)
   observer* obs_ = nullptr;
   std::vector<trace_entry> trace_;
   std::string trace_text_;

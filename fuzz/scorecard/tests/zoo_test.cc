@@ -137,6 +137,21 @@ TEST_P(ZooVariant, CorrectImplementationsRunTheSameBudgetClean) {
   EXPECT_TRUE(o.exhausted) << w.name << ": bound-2 search not finished in 100000 executions";
 }
 
+// Partial-order reduction, no preemption bound: finds the variant, and
+// proves the correct implementation clean on the same witness for every
+// schedule (a complete search, not a budget).
+TEST_P(ZooVariant, FoundByDporAndCorrectSetProven) {
+  const entry& e = variant();
+  const outcome o = detect(e, e, detector::dpor, {.budget = k_budget});
+  ASSERT_TRUE(o.found) << e.name << ": " << o.certificate << "\n" << e.witness_text;
+  EXPECT_TRUE(kind_expected(e, o.kind)) << o.report;
+  EXPECT_EQ(o.certificate.rfind("FAILED", 0), 0u) << o.certificate;
+  const outcome c = detect(correct_for(e.target), e, detector::dpor, {.budget = 300'000});
+  ASSERT_FALSE(c.found) << c.report;
+  EXPECT_TRUE(c.exhausted) << e.name << " witness, correct set: " << c.certificate;
+  EXPECT_EQ(c.certificate.rfind("complete: every schedule explored", 0), 0u) << c.certificate;
+}
+
 INSTANTIATE_TEST_SUITE_P(Zoo, ZooVariant, ::testing::ValuesIn(zoo_names()),
                          [](const auto& info) { return info.param; });
 

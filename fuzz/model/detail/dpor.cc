@@ -1,0 +1,407 @@
+// Source-DPOR with sleep sets (dpor.h). Each execution is recorded as a
+// sequence of steps (events); after it ends, happens-before clocks over the
+// steps are computed and every race whose later step is new in this
+// execution is reversed by adding an initial of the reversal to the backtrack
+// set of the decision before the earlier step (Abdulla et al., POPL 2014,
+// Algorithm 1). The next execution replays the decision stack up to the
+// deepest decision with an unexplored, awake backtrack option.
+
+#include "../dpor.h"
+
+#include <algorithm>
+#include <memory>
+
+namespace lastref::model {
+
+namespace {
+constexpr std::uint8_t space_mem = 0;
+constexpr std::uint8_t space_text = 1;
+constexpr std::uint8_t space_pseudo = 2;
+constexpr std::uintptr_t pseudo_time = 1;
+constexpr std::uintptr_t pseudo_sc_fence = 2;
+constexpr int seq_cst_plus_one = static_cast<int>(std::memory_order_seq_cst) + 1;
+
+dpor_source::access point(std::uintptr_t a, std::uint8_t space, bool write) {
+  return {a, a + 1, space, write};
+}
+std::uintptr_t bits(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
+}  // namespace
+
+void dpor_source::footprint::add(access a) noexcept {
+  for (int i = 0; i < n; ++i) {
+    access& b = acc[i];
+    if (b.space == a.space && b.lo == a.lo && b.hi == a.hi) {
+      b.write = b.write || a.write;
+      return;
+    }
+  }
+  if (n == max) {
+    global = true;  // conservative: more accesses than we keep
+    return;
+  }
+  acc[n++] = a;
+}
+
+bool dpor_source::conflicts(const footprint& x, const footprint& y) noexcept {
+  if (x.empty() || y.empty()) return false;
+  if (x.global || y.global) return true;
+  for (int i = 0; i < x.n; ++i)
+    for (int k = 0; k < y.n; ++k) {
+      const access& a = x.acc[i];
+      const access& b = y.acc[k];
+      if (a.space == b.space && (a.write || b.write) && a.lo < b.hi && b.lo < a.hi) return true;
+    }
+  return false;
+}
+
+void dpor_source::begin_execution() {
+  events_.clear();
+  sleep_.clear();
+  depth_ = 0;
+  cur_ = -1;
+  blocked_ = false;
+  for (auto& t : texts_) t.clear();
+  std::fill(std::begin(last_addr_), std::end(last_addr_), 0);
+  std::fill(std::begin(wait_addr_), std::end(wait_addr_), 0);
+}
+
+std::uint32_t dpor_source::asleep_mask(const node& n) const noexcept {
+  std::uint32_t m = 0;
+  for (const sleeper& s : n.sleep) {
+    const int i = n.d.index_of(s.c);
+    if (i >= 0) m |= 1u << i;
+  }
+  return m;
+}
+
+// The current event is complete: steps after it see the sleep set without
+// the entries it conflicts with (they are woken).
+void dpor_source::close_event() {
+  if (cur_ < 0) return;
+  const footprint& fp = events_[static_cast<std::size_t>(cur_)].fp;
+  if (!fp.empty()) std::erase_if(sleep_, [&](const sleeper& s) { return conflicts(s.fp, fp); });
+  cur_ = -1;
+}
+
+// A new event of `thread`; false if that step is asleep (this execution
+// repeats a covered trace from here on: sleep-set blocked).
+bool dpor_source::start_event(int thread, choice_kind kind, std::int32_t node) {
+  close_event();
+  if (node < 0) {
+    for (const sleeper& s : sleep_)
+      if (s.c.thread == thread && s.c.kind == kind) {
+        blocked_ = true;
+        ++blocked_count_;
+        return false;
+      }
+  }
+  event e;
+  e.thread = static_cast<std::uint8_t>(thread);
+  e.kind = kind;
+  e.node = node;
+  if (kind != choice_kind::run) e.fp.global = true;
+  events_.push_back(e);
+  cur_ = static_cast<std::int64_t>(events_.size() - 1);
+  return true;
+}
+
+// A read decision (c11: which store a load reads, where a store joins the
+// modification order) is explored in full: every option is in its node's
+// backtrack set, its alternatives never enter a sleep set, and it starts no
+// step (it happens inside the step of d.current, whose footprint is the
+// access's location either way).
+int dpor_source::choose_read(const decision& d) {
+  if (depth_ < nodes_.size()) {
+    const node& nd = nodes_[depth_];
+    if (nd.d.reads == d.reads && nd.d.current == d.current) {
+      ++depth_;
+      return nd.chosen;
+    }
+    diverged_ = true;
+    nodes_.resize(depth_);
+    first_new_ = std::min(first_new_, events_.size());
+  }
+  const bool own_event = cur_ >= 0 && events_[static_cast<std::size_t>(cur_)].thread == d.current;
+  node nd;
+  nd.d = d;
+  nd.read = true;
+  // The step that holds this read: its events (and the later ones) change.
+  nd.event =
+      static_cast<std::uint32_t>(own_event ? static_cast<std::size_t>(cur_) : events_.size());
+  const int n = d.count();
+  nd.chosen = static_cast<std::uint8_t>(d.default_index());
+  nd.done = 1u << nd.chosen;
+  nd.backtrack = n >= 32 ? ~0u : (1u << n) - 1u;
+  nodes_.push_back(std::move(nd));
+  ++depth_;
+  return d.default_index();
+}
+
+int dpor_source::choose(const decision& d) {
+  if (blocked_) return d.default_index();
+  if (d.is_read()) return choose_read(d);
+  close_event();
+  const int n = d.count();
+  if (depth_ < nodes_.size()) {
+    node& nd = nodes_[depth_];
+    if (nd.read || nd.d.runnable != d.runnable || nd.d.timeout != d.timeout ||
+        nd.d.spurious != d.spurious || nd.d.current != d.current) {
+      diverged_ = true;
+      nodes_.resize(depth_);
+      first_new_ = std::min(first_new_, events_.size());
+    } else {
+      nd.event = static_cast<std::uint32_t>(events_.size());
+      sleep_ = nd.sleep;
+      sleep_.insert(sleep_.end(), nd.explored.begin(), nd.explored.end());
+      const choice c = d.option(nd.chosen);
+      start_event(c.thread, c.kind, static_cast<std::int32_t>(depth_));
+      ++depth_;
+      return nd.chosen;
+    }
+  }
+  node nd;
+  nd.d = d;
+  nd.event = static_cast<std::uint32_t>(events_.size());
+  nd.sleep = sleep_;
+  const std::uint32_t asleep = asleep_mask(nd);
+  const std::uint32_t all = n >= 32 ? ~0u : (1u << n) - 1u;
+  if ((all & ~asleep) == 0) {
+    blocked_ = true;
+    ++blocked_count_;
+    return d.default_index();
+  }
+  int pick = d.default_index();
+  if ((asleep >> pick) & 1u) pick = __builtin_ctz(all & ~asleep);
+  nd.chosen = static_cast<std::uint8_t>(pick);
+  nd.done = 1u << pick;
+  // Timeouts and spurious wake-ups stay explored choices.
+  const int nrun = detail::popcount8(d.runnable);
+  nd.backtrack = (1u << pick) | (all & ~((1u << nrun) - 1u) & ~asleep);
+  const choice c = d.option(pick);
+  nodes_.push_back(std::move(nd));
+  start_event(c.thread, c.kind, static_cast<std::int32_t>(depth_));
+  ++depth_;
+  return pick;
+}
+
+void dpor_source::on_step(const step_info& s) {
+  if (s.setup_or_check || blocked_) return;
+  const int t = s.thread;
+  event* cur = cur_ >= 0 ? &events_[static_cast<std::size_t>(cur_)] : nullptr;
+  auto own = [&](choice_kind kind) -> event* {
+    if (cur != nullptr && cur->thread == t && !cur->has_op) return cur;
+    if (!start_event(t, kind, -1)) return nullptr;
+    return &events_[static_cast<std::size_t>(cur_)];
+  };
+  switch (s.kind) {
+    case op::wake:
+      if (cur != nullptr) cur->woke |= static_cast<std::uint8_t>(1u << t);
+      return;
+    case op::block:
+      wait_addr_[t] = last_addr_[t];
+      return;
+    case op::preempt:
+    case op::thread_end:
+      return;
+    case op::timeout:
+    case op::spurious: {
+      const choice_kind k = s.kind == op::timeout ? choice_kind::timeout : choice_kind::spurious;
+      if (cur != nullptr && cur->thread == t && !cur->has_op && cur->kind == k) return;
+      if (event* e = own(k)) {
+        e->kind = k;
+        e->fp.global = true;
+      }
+      return;
+    }
+    case op::resume:
+      if (event* e = own(choice_kind::run)) {
+        e->resume = true;
+        e->fp.add(point(wait_addr_[t], space_mem, true));
+      }
+      return;
+    case op::thread_start:
+      own(choice_kind::run);
+      return;
+    default:
+      break;
+  }
+  if (s.violation) {
+    // The failing step (the execution ends here): its footprint may be
+    // unknown, so it conflicts with everything.
+    if (event* e = own(choice_kind::run)) {
+      e->has_op = true;
+      e->fp.global = true;
+    }
+    return;
+  }
+  // A platform operation: one step of thread t.
+  event* e = (cur != nullptr && cur->thread == t && !cur->has_op) ? cur : nullptr;
+  if (e == nullptr) {
+    if (!start_event(t, choice_kind::run, -1)) return;
+    e = &events_[static_cast<std::size_t>(cur_)];
+  }
+  e->has_op = true;
+  footprint& fp = e->fp;
+  for (std::uintptr_t x : texts_[t]) fp.add(point(x, space_text, false));
+  const std::uintptr_t a = bits(s.addr);
+  last_addr_[t] = a;
+  switch (s.kind) {
+    case op::load:
+    case op::cas_fail:
+    case op::cell_read:
+      fp.add(point(a, space_mem, false));
+      break;
+    case op::store:
+    case op::exchange:
+    case op::fetch_add:
+    case op::fetch_sub:
+    case op::fetch_or:
+    case op::fetch_and:
+    case op::cas_ok:
+    case op::cell_write:
+    case op::futex_wake_one:
+    case op::futex_wake_all:
+    case op::mutex_lock:
+    case op::mutex_unlock:
+      fp.add(point(a, space_mem, true));
+      break;
+    case op::futex_wait:
+      fp.add(point(a, space_mem, true));
+      fp.add(point(pseudo_time, space_pseudo, false));
+      break;
+    case op::fence:
+      if (s.mo == seq_cst_plus_one) fp.add(point(pseudo_sc_fence, space_pseudo, true));
+      break;
+    case op::now:
+      fp.add(point(pseudo_time, space_pseudo, false));
+      break;
+    case op::make:
+    case op::destroy:
+      fp.add(access{a, a + std::max<std::uint64_t>(s.a, 1), space_mem, true});
+      break;
+    case op::text_enter:
+      fp.add(point(a, space_text, false));
+      texts_[t].push_back(a);
+      break;
+    case op::text_leave:
+      fp.add(point(a, space_text, false));
+      if (!texts_[t].empty() && texts_[t].back() == a) texts_[t].pop_back();
+      break;
+    case op::text_unmap:
+      fp.add(point(a, space_text, true));
+      break;
+    case op::exit_thread:
+      texts_[t].clear();
+      break;
+    default:  // preemption_point, check: local
+      break;
+  }
+}
+
+// Happens-before clocks for every event, then race reversal for the events
+// this execution added.
+void dpor_source::analyze() {
+  const std::size_t n = events_.size();
+  std::uint32_t len[8] = {};
+  std::int64_t prev[8];
+  std::fill(std::begin(prev), std::end(prev), -1);
+  for (std::size_t j = 0; j < n; ++j) {
+    event& ej = events_[j];
+    const int t = ej.thread;
+    std::uint32_t vc[8] = {};
+    if (prev[t] >= 0) std::copy_n(events_[static_cast<std::size_t>(prev[t])].vc, 8, vc);
+    // Latest conflicting event of every other thread (earlier ones of the
+    // same thread precede it in program order).
+    std::int64_t last[8];
+    std::fill(std::begin(last), std::end(last), -1);
+    if (!ej.fp.empty()) {
+      for (std::size_t i = j; i-- > 0;) {
+        const event& ei = events_[i];
+        if (ei.thread == t || last[ei.thread] >= 0) continue;
+        if (!conflicts(ei.fp, ej.fp)) continue;
+        last[ei.thread] = static_cast<std::int64_t>(i);
+        for (int k = 0; k < 8; ++k) vc[k] = std::max(vc[k], ei.vc[k]);
+      }
+    }
+    ej.idx = ++len[t];
+    vc[t] = ej.idx;
+    std::copy_n(vc, 8, ej.vc);
+    if (j >= first_new_) {
+      // e = last[r] races with j when no other direct predecessor of j
+      // (j's previous step, or another thread's latest conflicting step)
+      // happens after e.
+      for (int r = 0; r < 8; ++r) {
+        if (last[r] < 0) continue;
+        const event& e = events_[static_cast<std::size_t>(last[r])];
+        bool immediate =
+            !(prev[t] >= 0 && events_[static_cast<std::size_t>(prev[t])].vc[r] >= e.idx);
+        for (int s = 0; s < 8 && immediate; ++s)
+          if (s != r && last[s] >= 0 && events_[static_cast<std::size_t>(last[s])].vc[r] >= e.idx)
+            immediate = false;
+        if (immediate) reverse(static_cast<std::size_t>(last[r]), j);
+      }
+    }
+    prev[t] = static_cast<std::int64_t>(j);
+  }
+}
+
+// Race e < j: make sure the decision before e explores some initial of
+// v = notdep(e).j (the steps after e not ordered after it, then j).
+void dpor_source::reverse(std::size_t e, std::size_t j) {
+  const event& ee = events_[e];
+  const event& ej = events_[j];
+  if (ej.resume && ((ee.woke >> ej.thread) & 1u)) return;  // e enabled j: not reversible
+  if (ee.node < 0) return;  // only one option before e: nothing to reverse
+  ++races_;
+  node& nd = nodes_[static_cast<std::size_t>(ee.node)];
+  std::uint32_t first[8] = {};
+  std::uint32_t cand = 0;
+  auto consider = [&](const event& f) {
+    const int r = f.thread;
+    if (first[r] != 0) return;
+    bool pred = false;
+    for (int s = 0; s < 8 && !pred; ++s) pred = first[s] != 0 && f.vc[s] >= first[s];
+    first[r] = f.idx;
+    if (pred) return;
+    const int i = nd.d.index_of(choice{r, f.kind});
+    if (i >= 0) cand |= 1u << i;
+  };
+  for (std::size_t i = e + 1; i < j; ++i) {
+    const event& f = events_[i];
+    if (f.vc[ee.thread] >= ee.idx) continue;  // ordered after e
+    consider(f);
+  }
+  consider(ej);
+  if ((cand & nd.backtrack) != 0) return;
+  if (cand != 0) {
+    nd.backtrack |= 1u << __builtin_ctz(cand);
+  } else {
+    ++fallbacks_;
+    const int cnt = nd.d.count();
+    nd.backtrack |= cnt >= 32 ? ~0u : (1u << cnt) - 1u;
+  }
+}
+
+bool dpor_source::end_execution(std::uint32_t) {
+  close_event();
+  ++executions_;
+  analyze();
+  nodes_.resize(std::min(nodes_.size(), depth_));
+  while (!nodes_.empty()) {
+    node& nd = nodes_.back();
+    const std::uint32_t next = nd.backtrack & ~nd.done & ~asleep_mask(nd);
+    if (next != 0) {
+      if (!nd.read && nd.event < events_.size())
+        nd.explored.push_back(sleeper{nd.d.option(nd.chosen), events_[nd.event].fp});
+      nd.chosen = static_cast<std::uint8_t>(__builtin_ctz(next));
+      nd.done |= 1u << nd.chosen;
+      first_new_ = nd.event;
+      return true;
+    }
+    nodes_.pop_back();
+  }
+  complete_ = true;
+  return false;
+}
+
+}  // namespace lastref::model

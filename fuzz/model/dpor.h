@@ -1,0 +1,156 @@
+#pragma once
+// lastref::model::dpor_source — exhaustive search with partial-order
+// reduction: source-DPOR with sleep sets (Abdulla, Aronis, Jonsson and
+// Sagonas, "Optimal Dynamic Partial Order Reduction", POPL 2014, Algorithm 1
+// "source-DPOR"), over the steps the model runtime reports.
+//
+// Contract: a schedule source that, driven by checker::explore (or
+// checker::run until end_execution returns false), runs at least one
+// execution of every Mazurkiewicz trace of the program under sequential
+// consistency — every ordering of dependent steps — and so reaches every
+// final state and every failure any schedule reaches (soundness: tests in
+// fuzz/model/tests/dpor_test.cc compare it with unbounded dfs_source). It
+// has no preemption bound. When every option of a decision is in the sleep
+// set (the trace was already covered), the execution is "sleep-set blocked":
+// it runs to its end on default choices, is counted in blocked(), and adds
+// nothing to the search.
+//
+// Steps and dependency. Each step is one platform operation of one thread
+// (plus the scheduler's resume / timeout / spurious events), with a
+// footprint of accesses. Two steps of different threads are dependent when
+// their footprints touch the same location and at least one writes:
+//   - atomic load, failed CAS, cell read: read; store, RMW, successful CAS,
+//     cell write: write of the object's address;
+//   - futex wait: write of the word (it reads it and joins its queue) and a
+//     read of virtual time; futex wake: write of the word; mutex lock /
+//     unlock / try_lock and a blocked thread's resume: write of the mutex or
+//     word it slept on (so a wake is ordered before the wake-up it causes);
+//   - make / destroy: write of the whole block [p, p + size) (a free
+//     conflicts with every access of the object, before or after it);
+//   - text enter / leave: read of the text; text unmap: write of it; every
+//     step of a thread inside module text reads each text on its stack;
+//   - seq_cst fence: write of one pseudo-location (the SC fence order
+//     matters to happens-before); other fences, preemption points and
+//     exit_thread touch nothing;
+//   - now(): read of virtual time;
+//   - a timeout or spurious wake-up (a choice) depends on every step that
+//     touches anything. Timeout and spurious-wake options are also always
+//     explored wherever a decision offers them (they stay explored
+//     choices, as in dfs_source, not reduced).
+// A race whose later step is a resume caused by the earlier step (a wake)
+// is not reversible and is skipped; when no initial of a reversal is an
+// option at the decision before the race, every option there is explored
+// (the classic fallback; counted in fallbacks()).
+//
+// Weak memory (memory_model::c11): a read decision (which store a load
+// reads, where a store joins the modification order) is explored in full —
+// every option is in its node's backtrack set, none enters a sleep set — and
+// the access's footprint stays a read (load) or write (store) of its
+// location. Operations on different locations commute in the c11 model too
+// (a thread's view of a location changes only through its own steps and
+// what it reads), so the thread-order reduction stays sound; seq_cst fences
+// are ordered among themselves as under sc.
+//
+// Lifetime rule: one checker at a time; the program must be deterministic
+// given its schedule (a replayed prefix that differs sets diverged() and the
+// search continues from there as if new).
+//
+// Memory ordering: not applicable; runs on the checker's OS thread.
+
+#include <cstdint>
+#include <vector>
+
+#include "schedule.h"
+
+namespace lastref::model {
+
+class dpor_source final : public schedule_source {
+ public:
+  dpor_source() = default;
+  void begin_execution() override;
+  int choose(const decision& d) override;
+  bool end_execution(std::uint32_t steps) override;
+  [[nodiscard]] const char* name() const noexcept override { return "dpor"; }
+  [[nodiscard]] bool wants_steps() const noexcept override { return true; }
+  void on_step(const step_info& s) override;
+
+  // The search ran out: every trace was explored.
+  [[nodiscard]] bool complete() const noexcept { return complete_; }
+  [[nodiscard]] std::uint64_t executions() const noexcept { return executions_; }
+  // Executions cut short by the sleep set (redundant; included in executions()).
+  [[nodiscard]] std::uint64_t blocked() const noexcept { return blocked_count_; }
+  [[nodiscard]] std::uint64_t races() const noexcept { return races_; }
+  [[nodiscard]] std::uint64_t fallbacks() const noexcept { return fallbacks_; }
+  [[nodiscard]] bool diverged() const noexcept { return diverged_; }
+
+  // Footprint of a step: a few accesses, or "global" (conflicts with any
+  // step that touches something).
+  struct access {
+    std::uintptr_t lo, hi;  // [lo, hi)
+    std::uint8_t space;     // 0 memory, 1 module text, 2 pseudo-location
+    bool write;
+  };
+  struct footprint {
+    static constexpr int max = 6;
+    access acc[max];
+    std::uint8_t n = 0;
+    bool global = false;
+    void add(access a) noexcept;
+    [[nodiscard]] bool empty() const noexcept { return n == 0 && !global; }
+  };
+  [[nodiscard]] static bool conflicts(const footprint& x, const footprint& y) noexcept;
+
+ private:
+  struct event {
+    std::uint8_t thread = 0;
+    choice_kind kind = choice_kind::run;
+    bool has_op = false;
+    bool resume = false;
+    std::uint8_t woke = 0;   // threads this step woke (futex wake, unlock)
+    std::int32_t node = -1;  // decision that chose it; -1: forced (only option)
+    std::uint32_t idx = 0;   // 1-based position among its thread's steps
+    footprint fp;
+    std::uint32_t vc[8] = {};  // happens-before (program order + dependency)
+  };
+  struct sleeper {
+    choice c;
+    footprint fp;
+  };
+  struct node {
+    decision d;
+    std::uint8_t chosen = 0;
+    std::uint32_t backtrack = 0;
+    std::uint32_t done = 0;
+    std::uint32_t event = 0;
+    std::vector<sleeper> sleep;     // sleep set on arrival
+    std::vector<sleeper> explored;  // options explored here, with their first step
+    bool read = false;              // a read decision (c11): every option explored
+  };
+
+  int choose_read(const decision& d);
+  void close_event();
+  bool start_event(int thread, choice_kind kind, std::int32_t node);
+  [[nodiscard]] std::uint32_t asleep_mask(const node& n) const noexcept;
+  void analyze();
+  void reverse(std::size_t e, std::size_t j);
+
+  std::vector<node> nodes_;
+  std::vector<event> events_;
+  std::vector<sleeper> sleep_;  // current sleep set
+  std::size_t depth_ = 0;
+  std::size_t first_new_ = 0;  // events before it were analysed by earlier executions
+  std::int64_t cur_ = -1;      // event being recorded
+  bool blocked_ = false;       // this execution is sleep-set blocked
+  std::vector<std::uintptr_t> texts_[8];
+  std::uintptr_t last_addr_[8] = {};
+  std::uintptr_t wait_addr_[8] = {};
+
+  bool complete_ = false;
+  bool diverged_ = false;
+  std::uint64_t executions_ = 0;
+  std::uint64_t blocked_count_ = 0;
+  std::uint64_t races_ = 0;
+  std::uint64_t fallbacks_ = 0;
+};
+
+}  // namespace lastref::model
