@@ -231,6 +231,12 @@ class runtime {
       note_slow(o, addr, loc, a, b, 0, text_note);
   }
   bool active_checks() const noexcept { return mode_ == mode::threads || mode_ == mode::main; }
+  // Another thread can still take a step (runnable, or a timeout / spurious
+  // wake-up on offer). For await loops (spin.h).
+  bool others_can_run() const noexcept {
+    return mode_ == mode::threads &&
+           ((runnable_ & ~(1u << cur_)) | timeout_ | spurious_offer()) != 0;
+  }
 
   // ---- happens-before ----
   thread_state& self() noexcept { return th_[cur_]; }
