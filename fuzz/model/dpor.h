@@ -50,6 +50,14 @@
 // decisions meanwhile, as if asleep). A failed iteration when no other
 // thread can run is a liveness failure (spin.h).
 //
+// Locations are named so that steps compare across executions (each one
+// runs a fresh program, and the allocator may place it elsewhere): inside a
+// block from platform::make, by (allocating thread, its allocation count,
+// offset); within 1 MiB after the program object, by offset from it (its
+// members); else by absolute address (statics, fiber stacks). Shared state
+// the program keeps in other heap memory is outside the model's contract
+// (program.h) and would not be compared correctly.
+//
 // Weak memory (for the read decisions of a C11 mode): a decision whose
 // options are not threads (e.g. "which store does this load read") must be
 // explored in full — every option added to the backtrack set at that node,
@@ -158,6 +166,14 @@ class dpor_source final : public schedule_source {
   footprint awaited_[8];
   footprint window_[8];
   std::vector<std::uintptr_t> texts_[8];
+  // Stable names of addresses across executions (see canon()).
+  struct block_range {
+    std::uintptr_t lo, hi, key;
+  };
+  std::uintptr_t canon(const void* p) const noexcept;
+  std::uintptr_t prog_base_ = 0;
+  std::vector<block_range> blocks_;
+  std::uint32_t makes_[9] = {};
   std::uintptr_t last_addr_[8] = {};
   std::uintptr_t wait_addr_[8] = {};
 

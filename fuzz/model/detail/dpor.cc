@@ -59,7 +59,22 @@ bool dpor_source::conflicts(const footprint& x, const footprint& y) noexcept {
   return false;
 }
 
+std::uintptr_t dpor_source::canon(const void* p) const noexcept {
+  const auto a = bits(p);
+  if (a == 0) return 0;
+  for (std::size_t i = blocks_.size(); i-- > 0;) {
+    const block_range& b = blocks_[i];
+    if (a >= b.lo && a < b.hi) return (std::uintptr_t{2} << 62) | (b.key << 32) | (a - b.lo);
+  }
+  if (a >= prog_base_ && a - prog_base_ < (std::uintptr_t{1} << 20))
+    return (std::uintptr_t{1} << 62) | (a - prog_base_);
+  return a;
+}
+
 void dpor_source::begin_execution() {
+  prog_base_ = 0;
+  blocks_.clear();
+  std::fill(std::begin(makes_), std::end(makes_), 0u);
   events_.clear();
   sleep_.clear();
   depth_ = 0;
@@ -209,6 +224,17 @@ int dpor_source::choose(const decision& d) {
 }
 
 void dpor_source::on_step(const step_info& s) {
+  if (s.kind == op::make && s.addr != nullptr) {
+    // Blocks are named by who allocated them and how many it allocated before.
+    const int who = s.setup_or_check ? 8 : s.thread;
+    const std::uintptr_t key = static_cast<std::uintptr_t>(who) * 65536u + makes_[who]++;
+    blocks_.push_back(
+        block_range{bits(s.addr), bits(s.addr) + std::max<std::uint64_t>(s.a, 1), key});
+  }
+  if (s.thread < 0) {
+    prog_base_ = bits(s.addr);
+    return;
+  }
   if (s.setup_or_check) return;
   const int t = s.thread;
   event* cur = cur_ >= 0 ? &events_[static_cast<std::size_t>(cur_)] : nullptr;
@@ -274,7 +300,7 @@ void dpor_source::on_step(const step_info& s) {
   }
   footprint fp;
   for (std::uintptr_t x : texts_[t]) fp.add(point(x, space_text, false));
-  const std::uintptr_t a = bits(s.addr);
+  const std::uintptr_t a = canon(s.addr);
   last_addr_[t] = a;
   switch (s.kind) {
     case op::load:
