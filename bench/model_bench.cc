@@ -27,7 +27,16 @@
 //       execution of the scenario (no search can take less).
 //   model_search/prove_clean  exhaustive bounded search of a fixed variant
 //       (schedules counter; under c11 the bound also bounds stale reads);
-//       limit: a single execution.
+//       limit: a single execution. The dpor rows are the unbounded
+//       partial-order-reduced proofs of the same variants.
+//   model_search/kref_n_<N>  the N-thread kref program (GenMC's kref_n.c,
+//       fuzz/model/known_programs.h) searched to the end: the reducing
+//       explorer (lastref:dpor; (3N)!/(3!)^N executions) vs unbounded plain
+//       DFS (baseline:dfs_unbounded). Each cell is one search capped at
+//       LASTREF_MODEL_BENCH_CAP_SECONDS (default 10 s; the table used
+//       120); a capped cell's label says "> cap" and its executions counter
+//       is a lower bound. Counters: executions, complete (1/0), blocked
+//       (sleep-set blocked executions), executions_per_second.
 //   model_memory/*  the c11 memory model against sc on the same program and
 //       schedule source (limit: sc does strictly less work per step), and
 //       the peak RSS after 10^6 c11 executions (store histories recycled).
@@ -48,6 +57,7 @@
 #include <thread>
 #include <vector>
 
+#include "fuzz/model/known_programs.h"
 #include "fuzz/model/model.h"
 #include "fuzz/model/reference_bug.h"
 #include "harness/main.h"
@@ -347,6 +357,47 @@ void prove_clean(benchmark::State& state, release_placement pl, unload_policy po
   if (!complete || found) state.SkipWithError("fixed variant not proven clean");
 }
 
+double cap_seconds() {
+  const char* e = std::getenv("LASTREF_MODEL_BENCH_CAP_SECONDS");
+  const double v = e != nullptr ? std::atof(e) : 0.0;
+  return v > 0 ? v : 10.0;
+}
+
+// One exhaustive search per iteration, under the time cap; reports its
+// certificate (label) and counts.
+void search_cell(benchmark::State& state, const program_factory& f, strategy how,
+                 bool expect_proof) {
+  options o;
+  o.trace_failures = false;
+  checker c(f, o);
+  certificate cert;
+  for (auto _ : state) {
+    const search_result r =
+        search(c, {.how = how, .max_executions = ~0ull, .max_seconds = cap_seconds()});
+    cert = r.cert;
+  }
+  state.counters["executions"] = static_cast<double>(cert.executions);
+  state.counters["complete"] = cert.complete ? 1 : 0;
+  state.counters["blocked"] = static_cast<double>(cert.blocked);
+  state.counters["executions_per_second"] =
+      static_cast<double>(cert.executions) / std::max(cert.seconds, 1e-9);
+  state.SetLabel(cert.complete ? "complete" : "> cap (" + cert.summary() + ")");
+  if (cert.found) state.SkipWithError(("failure found: " + cert.summary()).c_str());
+  if (expect_proof && cert.complete && !cert.proof()) state.SkipWithError("not a proof");
+}
+
+void kref_n_search(benchmark::State& state, int n, strategy how) {
+  search_cell(state, factory<known::kref_n>(n), how, true);
+  if (how == strategy::dpor && state.counters["complete"] == 1 &&
+      state.counters["executions"] != static_cast<double>(known::kref_n_traces(n)))
+    state.SkipWithError("dpor execution count differs from (3N)!/(3!)^N");
+}
+
+void prove_dpor(benchmark::State& state, release_placement pl, unload_policy po) {
+  search_cell(state, reference(pl, po), strategy::dpor, true);
+  if (state.counters["complete"] != 1) state.SkipWithError("fixed variant not proven clean");
+}
+
 void register_all() {
   using benchmark::RegisterBenchmark;
   const std::string s = "model_speed/1000_steps/";
@@ -428,8 +479,28 @@ void register_all() {
   RegisterBenchmark((p + "lastref:drain_dfs_3_preemptions").c_str(), prove_clean, rp::module,
                     up::drain_residency, 3, memory_model::c11)
       ->Unit(benchmark::kMillisecond);
+  RegisterBenchmark((p + "lastref:builtin_dpor").c_str(), prove_dpor, rp::builtin, up::immediate)
+      ->Unit(benchmark::kMillisecond)
+      ->Iterations(1)
+      ->Repetitions(1);
+  RegisterBenchmark((p + "lastref:drain_dpor").c_str(), prove_dpor, rp::module, up::drain_residency)
+      ->Unit(benchmark::kMillisecond)
+      ->Iterations(1)
+      ->Repetitions(1);
   RegisterBenchmark((p + "limit:one_execution").c_str(), reference_execution, rp::builtin,
                     up::immediate);
+
+  for (int n = 2; n <= 5; ++n) {
+    const std::string g = "model_search/kref_n_" + std::to_string(n) + "/";
+    RegisterBenchmark((g + "lastref:dpor").c_str(), kref_n_search, n, strategy::dpor)
+        ->Unit(benchmark::kMillisecond)
+        ->Iterations(1)
+        ->Repetitions(1);
+    RegisterBenchmark((g + "baseline:dfs_unbounded").c_str(), kref_n_search, n, strategy::dfs)
+        ->Unit(benchmark::kMillisecond)
+        ->Iterations(1)
+        ->Repetitions(1);
+  }
 }
 
 }  // namespace

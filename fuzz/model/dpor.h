@@ -33,14 +33,30 @@
 //     matters to happens-before); other fences, preemption points and
 //     exit_thread touch nothing;
 //   - now(): read of virtual time;
-//   - a timeout or spurious wake-up (a choice) depends on every step that
-//     touches anything. Timeout and spurious-wake options are also always
-//     explored wherever a decision offers them (they stay explored
-//     choices, as in dfs_source, not reduced).
+//   - a timeout or spurious wake-up of a thread (a choice): write of the
+//     word it slept on and of a "who can run" pseudo-location (blocking and
+//     finishing read it: they can withdraw a spurious-wake offer); a timeout
+//     also writes virtual time. Wherever a decision offers them they are
+//     explored, first, so the other branches carry them in their sleep set
+//     until a step they do not commute with: they stay explored choices.
 // A race whose later step is a resume caused by the earlier step (a wake)
 // is not reversible and is skipped; when no initial of a reversal is an
 // option at the decision before the race, every option there is explored
 // (the classic fallback; counted in fallbacks()).
+//
+// Await loops: a thread that calls model::await_iteration() (spin.h) after
+// an iteration that wrote nothing is not chosen again until another thread
+// writes a location that iteration read (its options are left out of the
+// decisions meanwhile, as if asleep). A failed iteration when no other
+// thread can run is a liveness failure (spin.h).
+//
+// Locations are named so that steps compare across executions (each one
+// runs a fresh program, and the allocator may place it elsewhere): inside a
+// block from platform::make, by (allocating thread, its allocation count,
+// offset); within 1 MiB after the program object, by offset from it (its
+// members); else by absolute address (statics, fiber stacks). Shared state
+// the program keeps in other heap memory is outside the model's contract
+// (program.h) and would not be compared correctly.
 //
 // Weak memory (memory_model::c11): a read decision (which store a load
 // reads, where a store joins the modification order) is explored in full —
@@ -82,6 +98,8 @@ class dpor_source final : public schedule_source {
   [[nodiscard]] std::uint64_t races() const noexcept { return races_; }
   [[nodiscard]] std::uint64_t fallbacks() const noexcept { return fallbacks_; }
   [[nodiscard]] bool diverged() const noexcept { return diverged_; }
+  // Failed await-loop iterations (spin.h) after which a thread waited.
+  [[nodiscard]] std::uint64_t await_blocks() const noexcept { return await_blocks_; }
 
   // Footprint of a step: a few accesses, or "global" (conflicts with any
   // step that touches something).
@@ -118,6 +136,7 @@ class dpor_source final : public schedule_source {
   };
   struct node {
     decision d;
+    std::uint32_t spin = 0;  // options of threads blocked in an await loop (never explored)
     std::uint8_t chosen = 0;
     std::uint32_t backtrack = 0;
     std::uint32_t done = 0;
@@ -129,7 +148,10 @@ class dpor_source final : public schedule_source {
 
   int choose_read(const decision& d);
   void close_event();
-  bool start_event(int thread, choice_kind kind, std::int32_t node);
+  void start_event(int thread, choice_kind kind, std::int32_t node);
+  void become_blocked();
+  void add_wakeup(footprint& fp, int thread, choice_kind kind) const noexcept;
+  [[nodiscard]] std::uint32_t spin_mask(const decision& d) const noexcept;
   [[nodiscard]] std::uint32_t asleep_mask(const node& n) const noexcept;
   void analyze();
   void reverse(std::size_t e, std::size_t j);
@@ -138,10 +160,24 @@ class dpor_source final : public schedule_source {
   std::vector<event> events_;
   std::vector<sleeper> sleep_;  // current sleep set
   std::size_t depth_ = 0;
-  std::size_t first_new_ = 0;  // events before it were analysed by earlier executions
-  std::int64_t cur_ = -1;      // event being recorded
-  bool blocked_ = false;       // this execution is sleep-set blocked
+  std::size_t first_new_ = 0;    // events before it were analysed by earlier executions
+  std::int64_t cur_ = -1;        // event being recorded
+  bool blocked_ = false;         // this execution is sleep-set blocked
+  std::size_t analyze_end_ = 0;  // events from here on were recorded after it became redundant
+  // Await loops (spin.h): threads whose last iteration failed, waiting for
+  // a write to what it read; the reads of each thread's current iteration.
+  std::uint8_t spin_blocked_ = 0;
+  footprint awaited_[8];
+  footprint window_[8];
   std::vector<std::uintptr_t> texts_[8];
+  // Stable names of addresses across executions (see canon()).
+  struct block_range {
+    std::uintptr_t lo, hi, key;
+  };
+  std::uintptr_t canon(const void* p) const noexcept;
+  std::uintptr_t prog_base_ = 0;
+  std::vector<block_range> blocks_;
+  std::uint32_t makes_[9] = {};
   std::uintptr_t last_addr_[8] = {};
   std::uintptr_t wait_addr_[8] = {};
 
@@ -151,6 +187,7 @@ class dpor_source final : public schedule_source {
   std::uint64_t blocked_count_ = 0;
   std::uint64_t races_ = 0;
   std::uint64_t fallbacks_ = 0;
+  std::uint64_t await_blocks_ = 0;
 };
 
 }  // namespace lastref::model

@@ -63,7 +63,12 @@ struct choice {
 // come after they executed (`a`/`b` as in the trace: old/new value, size for
 // make/destroy); scheduler events (op::block, wake, resume, timeout,
 // spurious, thread_start, thread_end, preempt) with `thread` the thread they
-// concern (for op::wake the woken thread; the waker is running).
+// concern (for op::wake the woken thread; the waker is running). Before
+// the first step of every execution comes one step with thread -1, kind
+// op::thread_start, note "program" and addr the program object: addresses
+// change from one execution to the next (a fresh program, an allocator that
+// may not reuse memory), so a source comparing steps across executions
+// names locations relative to it or to their model-allocated block.
 struct step_info {
   int thread = 0;
   op kind = op::load;

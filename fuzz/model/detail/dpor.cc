@@ -8,6 +8,8 @@
 
 #include "../dpor.h"
 
+#include "../spin.h"
+
 #include <algorithm>
 #include <memory>
 
@@ -19,6 +21,9 @@ constexpr std::uint8_t space_text = 1;
 constexpr std::uint8_t space_pseudo = 2;
 constexpr std::uintptr_t pseudo_time = 1;
 constexpr std::uintptr_t pseudo_sc_fence = 2;
+// Who can run: blocking and finishing read it, a spurious wake-up (offered
+// only while some other thread can run; budgeted) and a timeout write it.
+constexpr std::uintptr_t pseudo_sched = 3;
 constexpr int seq_cst_plus_one = static_cast<int>(std::memory_order_seq_cst) + 1;
 
 dpor_source::access point(std::uintptr_t a, std::uint8_t space, bool write) {
@@ -54,12 +59,30 @@ bool dpor_source::conflicts(const footprint& x, const footprint& y) noexcept {
   return false;
 }
 
+std::uintptr_t dpor_source::canon(const void* p) const noexcept {
+  const auto a = bits(p);
+  if (a == 0) return 0;
+  for (std::size_t i = blocks_.size(); i-- > 0;) {
+    const block_range& b = blocks_[i];
+    if (a >= b.lo && a < b.hi) return (std::uintptr_t{2} << 62) | (b.key << 32) | (a - b.lo);
+  }
+  if (a >= prog_base_ && a - prog_base_ < (std::uintptr_t{1} << 20))
+    return (std::uintptr_t{1} << 62) | (a - prog_base_);
+  return a;
+}
+
 void dpor_source::begin_execution() {
+  prog_base_ = 0;
+  blocks_.clear();
+  std::fill(std::begin(makes_), std::end(makes_), 0u);
   events_.clear();
   sleep_.clear();
   depth_ = 0;
   cur_ = -1;
   blocked_ = false;
+  analyze_end_ = 0;
+  spin_blocked_ = 0;
+  for (auto& f : window_) f = footprint{};
   for (auto& t : texts_) t.clear();
   std::fill(std::begin(last_addr_), std::end(last_addr_), 0);
   std::fill(std::begin(wait_addr_), std::end(wait_addr_), 0);
@@ -74,35 +97,66 @@ std::uint32_t dpor_source::asleep_mask(const node& n) const noexcept {
   return m;
 }
 
+std::uint32_t dpor_source::spin_mask(const decision& d) const noexcept {
+  std::uint32_t m = 0;
+  for (int t = 0; t < 8; ++t)
+    if ((spin_blocked_ >> t) & 1u) {
+      const int i = d.index_of(choice{t, choice_kind::run});
+      if (i >= 0) m |= 1u << i;
+    }
+  return m;
+}
+
 // The current event is complete: steps after it see the sleep set without
-// the entries it conflicts with (they are woken).
+// the entries it conflicts with (they are woken), and threads in an await
+// loop whose reads it overwrote run again.
 void dpor_source::close_event() {
   if (cur_ < 0) return;
-  const footprint& fp = events_[static_cast<std::size_t>(cur_)].fp;
-  if (!fp.empty()) std::erase_if(sleep_, [&](const sleeper& s) { return conflicts(s.fp, fp); });
+  const event& ev = events_[static_cast<std::size_t>(cur_)];
+  if (!ev.fp.empty()) {
+    std::erase_if(sleep_, [&](const sleeper& s) { return conflicts(s.fp, ev.fp); });
+    for (int t = 0; t < 8; ++t)
+      if (((spin_blocked_ >> t) & 1u) && t != ev.thread && conflicts(awaited_[t], ev.fp))
+        spin_blocked_ &= static_cast<std::uint8_t>(~(1u << t));
+  }
   cur_ = -1;
 }
 
-// A new event of `thread`; false if that step is asleep (this execution
-// repeats a covered trace from here on: sleep-set blocked).
-bool dpor_source::start_event(int thread, choice_kind kind, std::int32_t node) {
+// A timeout or spurious wake-up of `thread`: it leaves the queue of the word
+// it slept on; a timeout advances virtual time; both change who can run.
+void dpor_source::add_wakeup(footprint& fp, int thread, choice_kind kind) const noexcept {
+  if (kind == choice_kind::run) return;
+  fp.add(point(wait_addr_[thread], space_mem, true));
+  fp.add(point(pseudo_sched, space_pseudo, true));
+  if (kind == choice_kind::timeout) fp.add(point(pseudo_time, space_pseudo, true));
+}
+
+// From here on the execution repeats a covered trace: it runs to its end
+// (recorded, for await loops) but adds nothing to the search.
+void dpor_source::become_blocked() {
+  blocked_ = true;
+  ++blocked_count_;
+  analyze_end_ = events_.size();
+}
+
+// A new event of `thread`; a forced step that is asleep makes the
+// execution sleep-set blocked.
+void dpor_source::start_event(int thread, choice_kind kind, std::int32_t node) {
   close_event();
-  if (node < 0) {
+  if (node < 0 && !blocked_) {
     for (const sleeper& s : sleep_)
       if (s.c.thread == thread && s.c.kind == kind) {
-        blocked_ = true;
-        ++blocked_count_;
-        return false;
+        become_blocked();
+        break;
       }
   }
   event e;
   e.thread = static_cast<std::uint8_t>(thread);
   e.kind = kind;
   e.node = node;
-  if (kind != choice_kind::run) e.fp.global = true;
+  add_wakeup(e.fp, thread, kind);
   events_.push_back(e);
   cur_ = static_cast<std::int64_t>(events_.size() - 1);
-  return true;
 }
 
 // A read decision (c11: which store a load reads, where a store joins the
@@ -138,10 +192,22 @@ int dpor_source::choose_read(const decision& d) {
 }
 
 int dpor_source::choose(const decision& d) {
-  if (blocked_) return d.default_index();
-  if (d.is_read()) return choose_read(d);
+  // A read decision happens inside the current thread's step.
+  if (d.is_read()) return blocked_ ? d.default_index() : choose_read(d);
   close_event();
   const int n = d.count();
+  const std::uint32_t all = n >= 32 ? ~0u : (1u << n) - 1u;
+  const std::uint32_t spin = spin_mask(d);
+  // Outside the search tree (sleep-set blocked, or every option waits in
+  // an await loop): any option not waiting in an await loop.
+  auto off_tree = [&] {
+    int pick = d.default_index();
+    if (((spin >> pick) & 1u) && (all & ~spin) != 0) pick = __builtin_ctz(all & ~spin);
+    const choice c = d.option(pick);
+    start_event(c.thread, c.kind, -1);
+    return pick;
+  };
+  if (blocked_) return off_tree();
   if (depth_ < nodes_.size()) {
     node& nd = nodes_[depth_];
     if (nd.read || nd.d.runnable != d.runnable || nd.d.timeout != d.timeout ||
@@ -163,20 +229,27 @@ int dpor_source::choose(const decision& d) {
   nd.d = d;
   nd.event = static_cast<std::uint32_t>(events_.size());
   nd.sleep = sleep_;
-  const std::uint32_t asleep = asleep_mask(nd);
-  const std::uint32_t all = n >= 32 ? ~0u : (1u << n) - 1u;
+  nd.spin = spin;
+  const std::uint32_t asleep = asleep_mask(nd) | spin;
   if ((all & ~asleep) == 0) {
-    blocked_ = true;
-    ++blocked_count_;
-    return d.default_index();
+    // Every option asleep (a covered trace), or every thread waits in an
+    // await loop (it will fail as never released).
+    if ((all & ~spin) != 0) become_blocked();
+    return off_tree();
   }
+  // Timeouts and spurious wake-ups stay explored choices: each is explored
+  // first, so that the other branches carry it in their sleep set until a
+  // step it does not commute with (once per wait, not once per decision).
+  const int nrun = detail::popcount8(d.runnable);
+  const std::uint32_t wakeups = all & ~((1u << nrun) - 1u) & ~asleep;
   int pick = d.default_index();
-  if ((asleep >> pick) & 1u) pick = __builtin_ctz(all & ~asleep);
+  if (wakeups != 0)
+    pick = __builtin_ctz(wakeups);
+  else if ((asleep >> pick) & 1u)
+    pick = __builtin_ctz(all & ~asleep);
   nd.chosen = static_cast<std::uint8_t>(pick);
   nd.done = 1u << pick;
-  // Timeouts and spurious wake-ups stay explored choices.
-  const int nrun = detail::popcount8(d.runnable);
-  nd.backtrack = (1u << pick) | (all & ~((1u << nrun) - 1u) & ~asleep);
+  nd.backtrack = (1u << pick) | wakeups;
   const choice c = d.option(pick);
   nodes_.push_back(std::move(nd));
   start_event(c.thread, c.kind, static_cast<std::int32_t>(depth_));
@@ -185,12 +258,23 @@ int dpor_source::choose(const decision& d) {
 }
 
 void dpor_source::on_step(const step_info& s) {
-  if (s.setup_or_check || blocked_) return;
+  if (s.kind == op::make && s.addr != nullptr) {
+    // Blocks are named by who allocated them and how many it allocated before.
+    const int who = s.setup_or_check ? 8 : s.thread;
+    const std::uintptr_t key = static_cast<std::uintptr_t>(who) * 65536u + makes_[who]++;
+    blocks_.push_back(
+        block_range{bits(s.addr), bits(s.addr) + std::max<std::uint64_t>(s.a, 1), key});
+  }
+  if (s.thread < 0) {
+    prog_base_ = bits(s.addr);
+    return;
+  }
+  if (s.setup_or_check) return;
   const int t = s.thread;
   event* cur = cur_ >= 0 ? &events_[static_cast<std::size_t>(cur_)] : nullptr;
   auto own = [&](choice_kind kind) -> event* {
     if (cur != nullptr && cur->thread == t && !cur->has_op) return cur;
-    if (!start_event(t, kind, -1)) return nullptr;
+    start_event(t, kind, -1);
     return &events_[static_cast<std::size_t>(cur_)];
   };
   switch (s.kind) {
@@ -198,19 +282,19 @@ void dpor_source::on_step(const step_info& s) {
       if (cur != nullptr) cur->woke |= static_cast<std::uint8_t>(1u << t);
       return;
     case op::block:
-      wait_addr_[t] = last_addr_[t];
+    case op::thread_end:
+      if (s.kind == op::block) wait_addr_[t] = last_addr_[t];
+      if (cur != nullptr && cur->thread == t) cur->fp.add(point(pseudo_sched, space_pseudo, false));
       return;
     case op::preempt:
-    case op::thread_end:
       return;
     case op::timeout:
     case op::spurious: {
       const choice_kind k = s.kind == op::timeout ? choice_kind::timeout : choice_kind::spurious;
       if (cur != nullptr && cur->thread == t && !cur->has_op && cur->kind == k) return;
-      if (event* e = own(k)) {
-        e->kind = k;
-        e->fp.global = true;
-      }
+      event* e = own(k);
+      e->kind = k;
+      add_wakeup(e->fp, t, k);
       return;
     }
     case op::resume:
@@ -235,15 +319,22 @@ void dpor_source::on_step(const step_info& s) {
     return;
   }
   // A platform operation: one step of thread t.
-  event* e = (cur != nullptr && cur->thread == t && !cur->has_op) ? cur : nullptr;
-  if (e == nullptr) {
-    if (!start_event(t, choice_kind::run, -1)) return;
-    e = &events_[static_cast<std::size_t>(cur_)];
-  }
+  event* e = own(choice_kind::run);
   e->has_op = true;
-  footprint& fp = e->fp;
+  if (s.kind == op::preemption_point && s.addr == &detail::await_marker) {
+    // The end of a failed await-loop iteration (spin.h).
+    const auto bit = static_cast<std::uint8_t>(1u << t);
+    if ((spin_blocked_ & bit) == 0 && !window_[t].empty()) {
+      spin_blocked_ |= bit;
+      awaited_[t] = window_[t];
+      ++await_blocks_;
+    }
+    window_[t] = footprint{};
+    return;
+  }
+  footprint fp;
   for (std::uintptr_t x : texts_[t]) fp.add(point(x, space_text, false));
-  const std::uintptr_t a = bits(s.addr);
+  const std::uintptr_t a = canon(s.addr);
   last_addr_[t] = a;
   switch (s.kind) {
     case op::load:
@@ -296,12 +387,22 @@ void dpor_source::on_step(const step_info& s) {
     default:  // preemption_point, check: local
       break;
   }
+  // The await-loop iteration of t so far: its reads, until it writes.
+  bool writes = fp.global;
+  for (int i = 0; i < fp.n; ++i) writes = writes || fp.acc[i].write;
+  if (writes) {
+    window_[t] = footprint{};
+  } else {
+    for (int i = 0; i < fp.n; ++i) window_[t].add(fp.acc[i]);
+  }
+  if (fp.global) e->fp.global = true;
+  for (int i = 0; i < fp.n; ++i) e->fp.add(fp.acc[i]);
 }
 
 // Happens-before clocks for every event, then race reversal for the events
 // this execution added.
 void dpor_source::analyze() {
-  const std::size_t n = events_.size();
+  const std::size_t n = analyze_end_;
   std::uint32_t len[8] = {};
   std::int64_t prev[8];
   std::fill(std::begin(prev), std::end(prev), -1);
@@ -385,11 +486,12 @@ void dpor_source::reverse(std::size_t e, std::size_t j) {
 bool dpor_source::end_execution(std::uint32_t) {
   close_event();
   ++executions_;
+  if (!blocked_) analyze_end_ = events_.size();
   analyze();
   nodes_.resize(std::min(nodes_.size(), depth_));
   while (!nodes_.empty()) {
     node& nd = nodes_.back();
-    const std::uint32_t next = nd.backtrack & ~nd.done & ~asleep_mask(nd);
+    const std::uint32_t next = nd.backtrack & ~nd.done & ~asleep_mask(nd) & ~nd.spin;
     if (next != 0) {
       if (!nd.read && nd.event < events_.size())
         nd.explored.push_back(sleeper{nd.d.option(nd.chosen), events_[nd.event].fp});

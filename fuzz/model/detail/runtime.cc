@@ -220,6 +220,10 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
     std::abort();
   }
   src.begin_execution();
+  // Tells a step-reading source where the program object is, so it can name
+  // its members by offset (addresses differ between executions).
+  if (src_steps_)
+    src.on_step(step_info{-1, op::thread_start, prog_, 0, 0, 0, true, "program", false});
   if (obs_ != nullptr) obs_->on_execution_begin();
 
   // setup() on the main fiber, as thread 0 (every thread inherits its clock).

@@ -304,6 +304,12 @@ class runtime {
   // The futex word's latest value is observed (futex_wait compares against
   // it, as the kernel does).
   void c11_observe_latest(atomic_meta& m, std::uint64_t latest);
+  // Another thread can still take a step (runnable, or a timeout / spurious
+  // wake-up on offer). For await loops (spin.h).
+  bool others_can_run() const noexcept {
+    return mode_ == mode::threads &&
+           ((runnable_ & ~(1u << cur_)) | timeout_ | spurious_offer()) != 0;
+  }
 
   // ---- happens-before ----
   thread_state& self() noexcept { return th_[cur_]; }

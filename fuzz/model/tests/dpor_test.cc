@@ -9,8 +9,10 @@
 #include <lastref/kref.h>
 
 #include <cstdio>
+#include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "fuzz/model/known_programs.h"
 #include "fuzz/model/model.h"
@@ -105,6 +107,22 @@ TEST(DporCounts, KrefNMatchesGenmc) {
   EXPECT_EQ(known::kref_n_traces(4), 369600u);
   EXPECT_EQ(dpor_count(factory<known::kref_n>(2)), 20u);
   EXPECT_EQ(dpor_count(factory<known::kref_n>(3)), 1680u);
+}
+
+TEST(DporCounts, HoldWhenEveryExecutionsProgramLivesElsewhere) {
+  // Steps are compared across executions by location name, not address:
+  // here every execution's program is allocated at a new address (the old
+  // one is taken by padding first), as ASan's quarantine does.
+  std::vector<std::unique_ptr<char[]>> pad;
+  auto moving = [&pad]<class P>(P*, int n) -> program_factory {
+    return [&pad, n] {
+      pad.push_back(std::make_unique<char[]>(sizeof(P)));  // takes the last program's memory
+      return std::unique_ptr<program>(std::make_unique<P>(n));
+    };
+  };
+  EXPECT_EQ(dpor_count(moving(static_cast<known::counter_n*>(nullptr), 3)), 6u);
+  EXPECT_EQ(dpor_count(moving(static_cast<known::kref_n*>(nullptr), 2)), 20u);
+  EXPECT_GE(pad.size(), 26u);
 }
 
 TEST(DporCounts, IncompleteWhenCutShort) {

@@ -1,0 +1,75 @@
+#pragma once
+// lastref::model await loops and the spinning platform.
+//
+// await_iteration() marks the failed iteration of an await (spin) loop, so
+// that the partial-order-reducing explorer (dpor.h) checks spin-waiting code
+// without unrolling the loop, in the manner of await model checking (VSync's
+// AMC: Oberhauser et al., "VSync: push-button verification and optimization
+// for synchronization primitives on weak memory models", ASPLOS 2021) and
+// GenMC's spin-assume transformation (Kokologiannakis et al., PLDI 2019).
+//
+// Contract: call it at the end of every iteration of an await loop that did
+// not exit, i.e. whose polled condition is still false:
+//     while (flag.load(std::memory_order_acquire) == 0) model::await_iteration();
+// The iteration is the calling thread's steps since its previous
+// await_iteration() or its last write, whichever is later; an await loop
+// only polls, so it writes nothing (a write ends the iteration early and
+// nothing is assumed). Under dpor_source the thread is then not scheduled
+// until another thread writes a location the iteration read: a repeated
+// iteration that reads the same values changes nothing, so the schedules
+// left out are equivalent to explored ones. Under every source, a failed
+// iteration when no other thread can take a step (all finished, or blocked
+// with no timeout or spurious wake-up on offer) can never be released: the
+// execution fails ("await loop never released", kind invariant) with its
+// trace, a liveness failure. (Several threads each waiting in an await loop
+// for one another, with nothing else runnable, still end in the step-budget
+// failure.)
+// The loop body must be deterministic given the values it reads.
+//
+// spinning_platform is model::platform with the primitives' bounded spin
+// phase switched on (primitives/detail/spin.h): `wait_spin_iterations`
+// polls, each followed by spin_pause(), a preemption point. A bounded spin
+// phase is NOT an await loop (it gives up and sleeps), so its pauses do not
+// call await_iteration(); the explorer covers every number of polls.
+//
+// Lifetime rule: none. Memory ordering: await_iteration() and spin_pause()
+// are no memory operations.
+
+#include <lastref/source_loc.h>
+
+#include <cstdint>
+
+#include "check.h"
+#include "platform.h"
+
+namespace lastref::model {
+
+namespace detail {
+// The address an await_iteration() note carries, so sources recognise it.
+inline constexpr char await_marker = 0;
+}  // namespace detail
+
+inline void await_iteration(source_loc loc = source_loc::current()) {
+  auto* r = detail::rt();
+  if (r == nullptr) return;
+  r->point(op::preemption_point, nullptr, loc);
+  r->note(op::preemption_point, &detail::await_marker, loc, 0, 0, "await iteration");
+  // The iteration wrote nothing; if no other thread can take a step, nothing
+  // will ever change what the next iteration reads.
+  if (!r->others_can_run())
+    failf(
+        "await loop never released: T%d polls again and no other thread can run to change "
+        "what it reads (liveness failure)",
+        thread_id());
+}
+
+template <unsigned SpinIterations = 16>
+struct spinning_platform : platform {
+  static constexpr unsigned wait_spin_iterations = SpinIterations;
+  static constexpr unsigned wait_yield_iterations = 0;
+  static void spin_pause(source_loc loc = source_loc::current()) {
+    platform::preemption_point(loc);
+  }
+};
+
+}  // namespace lastref::model
