@@ -32,18 +32,11 @@ int run(int argc, char** argv) {
   bool pad = false, quiet = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    auto value = [&](const char* opt) -> std::string {
-      if (i + 1 >= argc) throw tools::usage_error(std::string(opt) + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--target") {
-      target = value("--target");
-    } else if (a.starts_with("--target=")) {
-      target = a.substr(9);
-    } else if (a == "--zoo") {
-      zoo = value("--zoo");
-    } else if (a.starts_with("--zoo=")) {
-      zoo = a.substr(6);
+    std::string v;
+    if (tools::option_value(argc, argv, i, "--target", v)) {
+      target = v;
+    } else if (tools::option_value(argc, argv, i, "--zoo", v)) {
+      zoo = v;
     } else if (a == "--pad") {
       pad = true;
     } else if (a == "--quiet") {
