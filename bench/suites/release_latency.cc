@@ -635,15 +635,15 @@ void parse_own_flags(int& argc, char** argv) {
       char* end = nullptr;
       v = std::strtol(s.c_str(), &end, 10);
       if (s.empty() || *end != '\0' || v < lo || v > hi) {
-        std::fprintf(stderr, "release_latency: %s expects an integer in [%ld, %ld]\n",
-                     std::string(flag).c_str(), lo, hi);
-        std::exit(1);
+        std::fprintf(stderr, "release_latency: %s expects an integer in [%ld, %ld] (got '%s')\n",
+                     std::string(flag).c_str(), lo, hi, s.c_str());
+        std::exit(2);  // a usage error, as every lastref entry point
       }
       return true;
     };
     auto bad = [&](const char* what) {
       std::fprintf(stderr, "release_latency: %s\n", what);
-      std::exit(1);
+      std::exit(2);
     };
     long v = 0;
     std::string s;

@@ -219,6 +219,13 @@ int run(int argc, char** argv) {
     }
   }
   if (!file) throw tools::usage_error("no FILE given");
+  // Every input is checked before the search starts.
+  const std::string out_path = out ? *out : *file + ".min";
+  {
+    std::error_code ec;
+    if (std::filesystem::is_directory(out_path, ec))
+      throw tools::usage_error(out_path + " is a directory: -o takes a file name");
+  }
   const target_kind t = tools::resolve_target(target, *file);
   const auto bytes = tools::read_input(*file);
   tools::init_runtime(zoo);
@@ -237,12 +244,6 @@ int run(int argc, char** argv) {
     return interleaving::last_preemptions();
   }();
 
-  const std::string out_path = out ? *out : *file + ".min";
-  {
-    std::error_code ec;
-    if (std::filesystem::is_directory(out_path, ec))
-      throw tools::usage_error(out_path + " is a directory: -o takes a file name");
-  }
   minimizer m(t, first.kind, std::chrono::steady_clock::now() + std::chrono::seconds(max_seconds));
   const candidate best = m.shrink(from_scenario(s));
   const auto min_bytes = encode(t, best.spec, best.schedule);
