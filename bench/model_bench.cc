@@ -31,11 +31,14 @@
 // items_per_second (= scheduling points for model_speed/1000_steps).
 
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/context/detail/fcontext.hpp>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <semaphore>
@@ -200,9 +203,28 @@ void spawn_join_3_threads(benchmark::State& state) {
   }
 }
 
-// Runs executions in a loop; counters: steps/s and executions/s.
+// Memory of long runs (issue 21, "long runs stay bounded"): the process's
+// resident set now (/proc/self/statm, bytes) and its high-water mark
+// (getrusage, KiB on Linux).
+double rss_bytes_now() {
+  long pages = 0, resident = 0;
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  const int n = std::fscanf(f, "%ld %ld", &pages, &resident);
+  std::fclose(f);
+  return n == 2 ? static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) : 0;
+}
+double peak_rss_bytes() {
+  rusage u{};
+  return getrusage(RUSAGE_SELF, &u) == 0 ? static_cast<double>(u.ru_maxrss) * 1024.0 : 0;
+}
+
+// Runs executions in a loop; counters: steps/s and executions/s, and the
+// process's peak RSS and the RSS growth over the run (flat memory over
+// 10^6 executions shows as a growth near 0).
 template <class Source>
 void run_model(benchmark::State& state, const program_factory& f, Source& src) {
+  const double rss0 = rss_bytes_now();
   options o;
   o.trace_failures = false;
   checker c(f, o);
@@ -223,6 +245,8 @@ void run_model(benchmark::State& state, const program_factory& f, Source& src) {
   state.counters["steps_per_execution"] =
       steps / static_cast<double>(std::max<std::uint64_t>(execs, 1));
   state.SetItemsProcessed(static_cast<std::int64_t>(c.total_steps() - steps0));
+  state.counters["peak_rss_bytes"] = peak_rss_bytes();
+  state.counters["rss_growth_bytes"] = rss_bytes_now() - rss0;
 }
 
 void model_kref_completion_random(benchmark::State& state) {

@@ -30,8 +30,7 @@ void print_usage(std::FILE* to, const harness_info& info, const std::vector<extr
                "  --duration-ms N   stop after N ms (0 = count-bounded only; max %llu)\n"
                "  --jitter N        0 none, 1 yields, 2 +spins, 3 +sleeps (default 0)\n",
                info.name.c_str(), info.summary.c_str(), info.min_threads, info.max_threads,
-               info.default_threads,
-               static_cast<unsigned long long>(info.default_iterations),
+               info.default_threads, static_cast<unsigned long long>(info.default_iterations),
                static_cast<unsigned long long>(max_duration_ms));
   if (!info.variants.empty())
     std::fprintf(to, "  --variant NAME    %s (default %s)\n", join(info.variants).c_str(),
