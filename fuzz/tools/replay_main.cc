@@ -53,6 +53,15 @@ int run(int argc, char** argv) {
     }
   }
   if (!file) throw tools::usage_error("no FILE given");
+  // A model replay token pasted from a report is not a file: say what to
+  // pass instead of "no such file".
+  if (file->starts_with("lastref-replay:"))
+    throw tools::usage_error(
+        "'" + file->substr(0, 40) + (file->size() > 40 ? "...'" : "'") +
+        " is a model replay token, not a FILE: it replays a schedule of the model program it was "
+        "printed for (lastref::model::checker::replay). To replay a fuzz finding, pass the crash "
+        "file the report names, as its `replay:` line prints: lastref-replay --pad --target T "
+        "[--zoo Z] FILE");
   const target_kind t = tools::resolve_target(target, *file);
   const auto bytes = tools::read_input(*file);
   tools::init_runtime(zoo);

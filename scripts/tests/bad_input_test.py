@@ -109,6 +109,8 @@ def rows(root, b, s):
             (tool, [exe, "--target", "kref_fuzzer", f, f], "one FILE"),
             (tool, [exe, f], f),  # no target in the path
         ]
+        if name == "replay":
+            t.append((tool, [exe, "lastref-replay:v1:0001ff0710"], "replay token"))
         if name == "minimize":
             for v in ("-1", "0", "", "abc", big, "86401"):
                 t.append((tool, [exe, "--target", "kref_fuzzer", "--max-seconds", v, f], "--max-seconds"))
