@@ -71,12 +71,17 @@ overwriting an earlier run); results/latest points at the newest.
                  --only bench,report. '--only report' re-renders the report of
                  an existing folder (--out, default results/latest).
   --out DIR      write to DIR instead of a new dated folder; DIR must not
-                 exist or be empty (except with --only report).
+                 exist or be empty (except with --only report, where it must
+                 be a results folder: one with the run.json a run wrote).
   --scorecard M  quick (default; ~1-2 min), full (10 seeds, about 35 min,
                  the checked-in numbers) or skip.
 
+Relative paths are read from the directory ./lastref was started in.
 Progress lines show the elapsed time and an estimate of the time left.
-Ctrl-C stops the running stage and still writes the report of what finished.
+Ctrl-C (or SIGTERM, SIGHUP) stops the running stage and every process it
+started, starts no further measuring stage, and still writes run.json and
+the report of what finished, marked interrupted; results/latest is not
+moved; exit status 130. A second Ctrl-C stops at once (no report).
 TXT
 }
 
