@@ -11,10 +11,11 @@
 # the job goes on, so one broken part still leaves a report of the others.
 #
 # Signals and processes. Each stage runs as the leader of its own session
-# and process group (setsid), and everything it starts stays in that group:
-# the scripts it runs use `timeout --foreground` and never make groups of
-# their own, so one `kill -- -PGID` reaches every process of the stage,
-# including the benchmark threads that run SCHED_FIFO (which in addition
+# and process group (setsid), and is signalled as a whole: its process group
+# and every process of its session (a child that made a process group of its
+# own, such as `timeout` without --foreground, is still in the session), so
+# nothing it started is missed, including the benchmark threads that run
+# SCHED_FIFO (which in addition
 # get SIGTERM when their parent dies and an RLIMIT_RTTIME bound:
 # bench/suites/harness/run_guard.h). The first SIGINT, SIGTERM or SIGHUP sends
 # SIGTERM to the running stage's group and SIGKILL 5 s later if anything of
@@ -212,14 +213,14 @@ on_signal() {  # SIGNAL
   if [ "$interrupted" = 1 ]; then
     hard_stop=1
     echo "lastref run: second signal (SIG$1): stopping at once" >&2
-    [ -z "$current_pid" ] || kill -KILL -- "-$current_pid" 2>/dev/null
+    [ -z "$current_pid" ] || signal_stage KILL "$current_pid"
     return
   fi
   interrupted=1
   signal_name=$1
   if [ -n "$current_pid" ]; then
-    echo "lastref run: SIG$1: stopping the running stage (process group $current_pid); a second signal stops at once" >&2
-    kill -TERM -- "-$current_pid" 2>/dev/null
+    echo "lastref run: SIG$1: stopping the running stage (session $current_pid); a second signal stops at once" >&2
+    signal_stage TERM "$current_pid"
   else
     echo "lastref run: SIG$1: stopping; a second signal stops at once" >&2
   fi
@@ -228,17 +229,32 @@ trap 'on_signal INT' INT
 trap 'on_signal TERM' TERM
 trap 'on_signal HUP' HUP
 
-# stop_group PGID: SIGTERM to every process left in the group, SIGKILL to
-# whatever is still there $stop_grace s later.
+# A stage is a session (setsid): its processes are those of the session,
+# whatever process group a child put itself in (`timeout` without
+# --foreground makes one), so a signal goes to the group and to every
+# process of the session.
+# Each process gets the signal once (a second SIGTERM is a "stop at once"
+# to the scripts that count them).
+stage_pids() { ps -o pid= -s "$1" 2>/dev/null; }
+signal_stage() {  # SIGNAL SID
+  local p g
+  kill -"$1" -- "-$2" 2>/dev/null
+  while read -r p g; do
+    [ "$g" = "$2" ] || kill -"$1" "$p" 2>/dev/null
+  done < <(ps -o pid=,pgid= -s "$2" 2>/dev/null)
+}
+
+# stop_group SID: SIGTERM to every process left in the stage's session,
+# SIGKILL to whatever is still there $stop_grace s later.
 stop_group() {
   local pg=$1 i
-  kill -0 -- "-$pg" 2>/dev/null || return 0
-  kill -TERM -- "-$pg" 2>/dev/null
+  [ -n "$(stage_pids "$pg")" ] || return 0
+  signal_stage TERM "$pg"
   for ((i = 0; i < stop_grace * 10; i++)); do
-    kill -0 -- "-$pg" 2>/dev/null || return 0
+    [ -n "$(stage_pids "$pg")" ] || return 0
     sleep 0.1
   done
-  kill -KILL -- "-$pg" 2>/dev/null
+  signal_stage KILL "$pg"
 }
 
 record() {  # name status seconds reason
@@ -271,7 +287,7 @@ eta_left() {  # sum of the estimates of the stages still to run, from $1 on
 run_stage() {
   local name=$1 limit=$2 was=$interrupted
   shift 2
-  if [ "$was" = 1 ] && [ "${even_if_interrupted:-0}" != 1 ]; then
+  if { [ "$was" = 1 ] && [ "${even_if_interrupted:-0}" != 1 ]; } || [ "$hard_stop" = 1 ]; then
     record "$name" interrupted 0 "not started: the run was interrupted"; return
   fi
   local el=$(($(date +%s) - t0))
@@ -291,17 +307,17 @@ run_stage() {
     if [ -z "$stop_at" ] && { [ "$interrupted" != "$was" ] || [ "$now" -ge "$deadline" ]; }; then
       stop_at=$now
       [ "$interrupted" != "$was" ] || { timed_out=1; echo "lastref run: $name passed its ${limit} s limit; stopping it" >&2; }
-      kill -TERM -- "-$pg" 2>/dev/null
+      signal_stage TERM "$pg"
     fi
-    if [ -n "$stop_at" ] && [ $((now - stop_at)) -ge "$stop_grace" ]; then
-      kill -KILL -- "-$pg" 2>/dev/null
+    if [ "$hard_stop" = 1 ] || { [ -n "$stop_at" ] && [ $((now - stop_at)) -ge "$stop_grace" ]; }; then
+      signal_stage KILL "$pg"
     fi
     sleep 0.2
   done
   wait "$pg"
   rc=$?
   # The leader is gone; whatever it left in its group goes too.
-  if [ "$hard_stop" = 1 ]; then kill -KILL -- "-$pg" 2>/dev/null; else stop_group "$pg"; fi
+  if [ "$hard_stop" = 1 ]; then signal_stage KILL "$pg"; else stop_group "$pg"; fi
   current_pid=""
   local secs=$(($(date +%s) - s0))
   if [ "$interrupted" != "$was" ] || [ "$hard_stop" = 1 ]; then

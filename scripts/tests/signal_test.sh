@@ -13,8 +13,7 @@
 # A second signal stops at once: exit 130, no report, run.json written.
 #
 # Cases: bench (the release suite's SCHED_FIFO hogs run there) and fuzz (the
-# libFuzzer campaign), each with SIGINT and SIGTERM, and a double SIGINT in
-# bench. The tsan and zoo stages share the same plumbing (run_stage) and
+# libFuzzer campaign), each with SIGINT, SIGTERM and a double SIGINT. The tsan and zoo stages share the same plumbing (run_stage) and
 # would need the tsan build as well; they are not signalled here to keep the
 # test within about three minutes once the builds exist.
 #
@@ -23,19 +22,18 @@
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cases=("$@")
-[ ${#cases[@]} -gt 0 ] || cases=(bench:INT bench:TERM fuzz:INT fuzz:TERM bench:INT:twice)
+[ ${#cases[@]} -gt 0 ] || cases=(bench:INT bench:TERM fuzz:INT fuzz:TERM bench:INT:twice fuzz:INT:twice)
 fails=0
 fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 
 # tagged TAG: prints "pid comm" of every process whose environment has TAG.
 tagged() {
   local e pid
-  for e in /proc/[0-9]*/environ; do
+  # One grep over every environment (-z: NUL-separated entries).
+  for e in $(grep -lzx "LASTREF_SIGNAL_TEST_TAG=$1" /proc/[0-9]*/environ 2>/dev/null); do
     pid=${e#/proc/}; pid=${pid%/environ}
     [ "$pid" != "$$" ] || continue
-    if { tr '\0' '\n' <"$e"; } 2>/dev/null | grep -qx "LASTREF_SIGNAL_TEST_TAG=$1"; then
-      echo "$pid $(cat "/proc/$pid/comm" 2>/dev/null) pgid=$(cut -d' ' -f5 "/proc/$pid/stat" 2>/dev/null)"
-    fi
+    echo "$pid $(cat "/proc/$pid/comm" 2>/dev/null) pgid=$({ sed 's/.*) //' "/proc/$pid/stat"; } 2>/dev/null | cut -d' ' -f3)"
   done
 }
 # rt_threads TAG: threads of tagged processes with SCHED_FIFO (1) or SCHED_RR (2).
@@ -86,11 +84,11 @@ os.execv(sys.argv[1], sys.argv[1:])' "$root/lastref" run --quick --only "$only" 
     sleep 0.2
   done
   # Into the stage: in bench, until the release suite's SCHED_FIFO hogs run
-  # (at most 30 s: without the permission to use SCHED_FIFO there are none);
+  # (at most 15 s: without the permission to use SCHED_FIFO there are none);
   # in fuzz, until the campaign has started its first target.
   if [ "$stage" = bench ]; then
     t_wait=$(date +%s)
-    while [ -z "$(rt_threads "$tag")" ] && [ $(($(date +%s) - t_wait)) -lt 30 ]; do sleep 0.2; done
+    while [ -z "$(rt_threads "$tag")" ] && [ $(($(date +%s) - t_wait)) -lt 15 ]; do sleep 0.2; done
   else
     sleep 5
   fi
