@@ -474,9 +474,12 @@ fi
 if [ "$report_only" = 0 ] && [ "$interrupted" = 1 ]; then
   echo "lastref run: interrupted: results/latest is left as it was"
 elif [ "$report_only" = 0 ]; then
-  ln -sfn "$(basename "$out")" "$results/latest.tmp" 2>/dev/null &&
-    [ "$(dirname "$out")" = "$(cd "$results" && pwd -P)" ] && mv -Tf "$results/latest.tmp" "$results/latest"
-  rm -f "$results/latest.tmp"
+  # Only for a folder in results/; the link is made under a temporary name
+  # and renamed into place.
+  if [ "$(dirname "$out")" = "$(cd "$results" && pwd -P)" ]; then
+    ln -sfn "$(basename "$out")" "$results/latest.tmp" 2>/dev/null && mv -Tf "$results/latest.tmp" "$results/latest"
+    rm -f "$results/latest.tmp"
+  fi
 fi
 
 echo
