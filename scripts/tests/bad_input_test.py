@@ -109,6 +109,13 @@ def rows(root, b, s):
             (tool, [exe, "--target", "kref_fuzzer", f, f], "one FILE"),
             (tool, [exe, f], f),  # no target in the path
         ]
+        # a relative FILE when the working directory has been deleted
+        gone = os.path.join(s, "gone")
+        t.append((tool, ["/bin/sh", "-c", f'mkdir "{gone}" && cd "{gone}" && rmdir "{gone}" && '
+                          'exec "$0" --target kref_fuzzer input.bin', exe], "input.bin"))
+        # ... and with the target to infer from that path
+        t.append((tool, ["/bin/sh", "-c", f'mkdir "{gone}" && cd "{gone}" && rmdir "{gone}" && '
+                          'exec "$0" input.bin', exe], "current directory"))
         if name == "replay":
             t.append((tool, [exe, "lastref-replay:v1:0001ff0710"], "replay token"))
         if name == "minimize":
