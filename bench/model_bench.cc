@@ -46,10 +46,12 @@
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/context/detail/fcontext.hpp>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <semaphore>
@@ -215,10 +217,29 @@ void spawn_join_3_threads(benchmark::State& state) {
   }
 }
 
-// Runs executions in a loop; counters: steps/s and executions/s.
+// Memory of long runs (issue 21, "long runs stay bounded"): the process's
+// resident set now (/proc/self/statm, bytes) and its high-water mark
+// (getrusage, KiB on Linux).
+double rss_bytes_now() {
+  long pages = 0, resident = 0;
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  const int n = std::fscanf(f, "%ld %ld", &pages, &resident);
+  std::fclose(f);
+  return n == 2 ? static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) : 0;
+}
+double peak_rss_bytes() {
+  rusage u{};
+  return getrusage(RUSAGE_SELF, &u) == 0 ? static_cast<double>(u.ru_maxrss) * 1024.0 : 0;
+}
+
+// Runs executions in a loop; counters: steps/s and executions/s, and the
+// process's peak RSS and the RSS growth over the run (flat memory over
+// 10^6 executions shows as a growth near 0).
 template <class Source>
 void run_model(benchmark::State& state, const program_factory& f, Source& src,
                memory_model m = memory_model::c11) {
+  const double rss0 = rss_bytes_now();
   options o;
   o.trace_failures = false;
   o.memory = m;
@@ -240,6 +261,8 @@ void run_model(benchmark::State& state, const program_factory& f, Source& src,
   state.counters["steps_per_execution"] =
       steps / static_cast<double>(std::max<std::uint64_t>(execs, 1));
   state.SetItemsProcessed(static_cast<std::int64_t>(c.total_steps() - steps0));
+  state.counters["peak_rss_bytes"] = peak_rss_bytes();
+  state.counters["rss_growth_bytes"] = rss_bytes_now() - rss0;
 }
 
 void model_kref_completion_random(benchmark::State& state) {
@@ -286,11 +309,6 @@ void reference_execution_in(benchmark::State& state, memory_model m) {
   run_model(state, reference(release_placement::module, unload_policy::immediate), src, m);
 }
 
-long peak_rss_kib() {
-  rusage u{};
-  ::getrusage(RUSAGE_SELF, &u);
-  return u.ru_maxrss;  // KiB on Linux
-}
 
 // Store histories are recycled: the process's peak RSS after 10^4 and after
 // 10^6 c11 executions of the kref + completion program (flat: equal).
@@ -299,15 +317,15 @@ void c11_memory_flat(benchmark::State& state) {
   o.trace_failures = false;
   checker c(factory<kref_completion_prog>(), o);
   random_source src(5);
-  long after_1e4 = 0;
+  double after_1e4 = 0;
   for (auto _ : state) {
     for (int i = 0; i < 1'000'000; ++i) {
       (void)c.run(src);
-      if (i + 1 == 10'000) after_1e4 = peak_rss_kib();
+      if (i + 1 == 10'000) after_1e4 = peak_rss_bytes() / 1024;
     }
   }
-  state.counters["peak_rss_kib_after_1e4"] = static_cast<double>(after_1e4);
-  state.counters["peak_rss_kib_after_1e6"] = static_cast<double>(peak_rss_kib());
+  state.counters["peak_rss_kib_after_1e4"] = after_1e4;
+  state.counters["peak_rss_kib_after_1e6"] = peak_rss_bytes() / 1024;
 }
 
 // Executions until the reference bug is found, per source (median over seeds).

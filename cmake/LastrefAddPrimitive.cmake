@@ -91,6 +91,21 @@ if(NOT DEFINED LASTREF_FUZZ_ENGINE)
   set(LASTREF_FUZZ_ENGINE ${_lastref_engine} CACHE STRING "libfuzzer or standalone")
 endif()
 
+# lastref_gtest_labels(TARGET LABEL...): gives every test gtest_discover_tests
+# found in TARGET all of LABELS. gtest_discover_tests(... PROPERTIES LABELS
+# "a;b") flattens the list into separate arguments of set_tests_properties,
+# so the tests kept only "a" and lost the properties after it (the BYO
+# conformance tests lost `unit` and their TIMEOUT and never ran under
+# TSan). Call it right after gtest_discover_tests(TARGET ... TEST_LIST
+# TARGET_TESTS ...): the labels are set by a CTest include file that runs
+# after the discovered tests are defined.
+function(lastref_gtest_labels target)
+  set(file "${CMAKE_CURRENT_BINARY_DIR}/${target}_labels.cmake")
+  file(WRITE "${file}"
+    "if(${target}_TESTS)\n  set_tests_properties(\${${target}_TESTS} PROPERTIES LABELS \"${ARGN}\")\nendif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${file}")
+endfunction()
+
 function(lastref_add_primitive)
   cmake_parse_arguments(PARSE_ARGV 0 arg "NO_FUZZ;NO_STRESS;NO_CONFORMANCE;NO_BENCH"
     "NAME;KIND;HEADER;TYPE;EXPECT_BUG;FUZZ_RUNS;FUZZ_SEED;STRESS_ITERATIONS"
@@ -242,7 +257,9 @@ function(lastref_add_primitive)
     target_link_libraries(${arg_NAME}_conformance PRIVATE lastref::conformance GTest::gtest_main
       ${arg_LINK_LIBRARIES})
     gtest_discover_tests(${arg_NAME}_conformance TEST_PREFIX "${arg_NAME}." DISCOVERY_TIMEOUT 60
-      PROPERTIES LABELS "${labels};unit" TIMEOUT 120)
+      TEST_LIST ${arg_NAME}_conformance_TESTS PROPERTIES TIMEOUT 120)
+    # Not PROPERTIES LABELS "a;b": gtest_discover_tests flattens the list.
+    lastref_gtest_labels(${arg_NAME}_conformance ${labels} unit)
   endif()
 
   # --- benchmarks ---------------------------------------------------------------------

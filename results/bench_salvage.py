@@ -5,7 +5,8 @@ complete entry of "benchmarks", marks the context
 `lastref_truncated: "stopped at the end of the budget"` and writes valid
 JSON to OUT. Used by results/run_bench.sh.
 
-usage: bench_salvage.py IN OUT
+usage: bench_salvage.py IN OUT [REASON]
+(REASON replaces "stopped at the end of the budget", e.g. for an interrupt)
 Exit status: 0 with at least one complete entry written (prints how many),
 1 when nothing could be kept (OUT is not written), 2 on a usage error.
 """
@@ -52,10 +53,11 @@ def salvage(text):
 
 
 def main(argv):
-    if len(argv) != 2:
+    if len(argv) not in (2, 3):
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2
-    src, dst = argv
+    src, dst = argv[:2]
+    reason = argv[2] if len(argv) == 3 else "stopped at the end of the budget"
     try:
         with open(src, encoding="utf-8", errors="replace") as f:
             text = f.read()
@@ -65,7 +67,7 @@ def main(argv):
     data, complete = salvage(text)
     if data is None:
         return 1
-    data.setdefault("context", {})["lastref_truncated"] = "stopped at the end of the budget"
+    data.setdefault("context", {})["lastref_truncated"] = reason
     tmp = dst + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(data, f, indent=2)

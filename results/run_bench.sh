@@ -40,9 +40,22 @@
 # latency histograms, for the report's CDF plots). Each flag is passed only
 # when the binary's --help lists it (an older binary gets --lastref_samples).
 #
+# OUT must not exist, be empty, or be a folder an earlier run_bench.sh wrote
+# (its _status.json lists the files it made): only those files are replaced;
+# anything else in OUT is left alone, and any other non-empty folder is
+# refused (exit 2). Every file is written under a temporary name in OUT and
+# renamed into place.
+#
+# Signals: SIGINT, SIGTERM or SIGHUP stop the running binary (it keeps what
+# it finished: the release suite stops its real-time hogs, joins its threads
+# and writes its files), no further binary starts, _status.json records the
+# interruption, and the exit status is 130; a second signal SIGKILLs the
+# binary at once. Binaries run under `timeout --foreground`, in this
+# script's process group, so a signal to the group reaches every one.
+#
 # Exit status: 0 if every binary ran (or was stopped at the end of its share
 # with what it finished kept), 1 if any failed, was skipped or was stopped
-# with nothing kept, 2 on a usage error.
+# with nothing kept, 2 on a usage error, 130 when interrupted.
 set -uo pipefail
 
 die() { echo "run_bench.sh: $*" >&2; exit 2; }
@@ -58,12 +71,16 @@ release_matrix=""
 quick_min_time=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --out) [ $# -ge 2 ] || die "--out needs a directory"; out=$2; shift 2;;
-    --budget) [[ "${2:-}" =~ ^[0-9]+$ ]] && [ "$2" -ge 10 ] || die "--budget takes whole seconds, at least 10"
-              budget=$2; shift 2;;
+    --out) [ -n "${2:-}" ] || die "--out needs a directory"; out=$2; shift 2;;
+    # Numbers are decimal whatever their leading zeros (bash arithmetic
+    # would read 0100 as octal) and at most six digits (no overflow).
+    --budget) [[ "${2:-}" =~ ^[0-9]{1,6}$ ]] && [ $((10#$2)) -ge 10 ] ||
+                die "--budget takes whole seconds, 10 to 999999 (got '${2:-}')"
+              budget=$((10#$2)); shift 2;;
     --quick) budget=30; reps=1; quick_min_time=0.005; shift;;
-    --repetitions) [[ "${2:-}" =~ ^[0-9]+$ ]] && [ "$2" -ge 1 ] || die "--repetitions takes a positive integer"
-                   reps=$2; shift 2;;
+    --repetitions) [[ "${2:-}" =~ ^[0-9]{1,6}$ ]] && [ $((10#$2)) -ge 1 ] ||
+                     die "--repetitions takes a positive integer (got '${2:-}')"
+                   reps=$((10#$2)); shift 2;;
     --filter) [ $# -ge 2 ] || die "--filter needs a regex"; filter=$2; shift 2;;
     --release-matrix) case "${2:-}" in quick|default|full) release_matrix=$2;;
                         *) die "--release-matrix takes quick, default or full";; esac
@@ -77,9 +94,33 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$build" ] || die "usage: run_bench.sh BUILD_DIR [--out DIR] [--budget S] [--repetitions N] [--filter RE]"
 [ -d "$build/bench" ] || die "$build/bench: no such directory (configure and build the bench preset first)"
+[ ! -e "$out" ] || [ -d "$out" ] || die "--out $out is not a directory"
+# A result set is one run: no JSON of an earlier run survives into it. But
+# only what an earlier run_bench.sh made (listed in its _status.json) is
+# removed; a folder it did not make is refused before anything changes.
+old_files=()
+if [ -d "$out" ] && [ -n "$(ls -A "$out" 2>/dev/null)" ]; then
+  [ -f "$out/_status.json" ] ||
+    die "--out $out is not empty and has no _status.json: not a folder run_bench.sh made; refusing to write into it"
+  mapfile -t old_files < <(/usr/bin/python3 - "$out/_status.json" <<'PY'
+import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+    files = d.get("files")
+    if files is None:  # written before the list existed: what it names
+        files = [b["binary"] + ".json" for b in d["binaries"]] + ["release_latency_samples.json"]
+    for f in files + ["_status.json"]:
+        if "/" not in f and f not in ("", ".", ".."):
+            print(f)
+except (OSError, ValueError, KeyError, TypeError) as e:
+    print(f"run_bench.sh: {sys.argv[1]}: unreadable ({e})", file=sys.stderr)
+    sys.exit(2)
+PY
+  ) || die "--out $out: its _status.json cannot be read; refusing to write into it"
+fi
 mkdir -p "$out" || die "cannot create $out"
-# A result set is one run: no JSON of an earlier run survives into it.
-rm -f "$out"/*.json "$out"/.*.json.tmp "$out"/.*.json.part
+for f in "${old_files[@]}"; do rm -f "$out/$f"; done
+rm -f "$out"/.*.json.tmp "$out"/.*.json.part
 
 if [ -r "$build/CMakeCache.txt" ]; then
   bt=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
@@ -173,12 +214,39 @@ bins=("${sorted_bins[@]}") counts=("${sorted_counts[@]}")
 start=$(date +%s)
 status=0
 records=()
+made=()        # files this run wrote into OUT: _status.json lists them
 record() {  # name, status
   records+=("{\"binary\": \"$1\", \"status\": \"$2\"}")
 }
+
+interrupted=0
+child=""
+on_signal() {  # SIGNAL
+  if [ "$interrupted" = 1 ]; then
+    echo "run_bench.sh: second signal (SIG$1): stopping at once" >&2
+    [ -z "$child" ] || kill -KILL "$child" 2>/dev/null
+    # timeout --foreground does not pass SIGKILL on: the binary itself.
+    [ -z "$child" ] || pkill -KILL -P "$child" 2>/dev/null
+    return
+  fi
+  interrupted=1
+  echo "run_bench.sh: SIG$1: stopping the running benchmark (it keeps what it finished); a second signal stops at once" >&2
+  # timeout passes the signal on to the binary. When the signal came to
+  # the whole process group, the binary has it already and ignores the copy
+  # (run_guard.h); a binary without a handler has stopped already.
+  [ -z "$child" ] || kill -TERM "$child" 2>/dev/null
+}
+trap 'on_signal INT' INT
+trap 'on_signal TERM' TERM
+trap 'on_signal HUP' HUP
+
 for i in "${!bins[@]}"; do
   f=${bins[$i]}
   name=$(basename "$f")
+  if [ "$interrupted" = 1 ]; then
+    record "$name" "not started: interrupted"
+    continue
+  fi
   left=$((budget - ($(date +%s) - start)))
   if [ "$name" = lastref_bench_release_latency ] && [ "$rel_s" -gt 0 ]; then
     share=$((rel_s + rel_s / 2 + 5))
@@ -214,17 +282,43 @@ for i in "${!bins[@]}"; do
   fi
   echo "== $name (${counts[$i]} benchmarks, min_time ${mt}s, at most ${share}s of the ${left}s left)"
   tmp="$out/.$name.json.tmp"
-  timeout --kill-after=10 "$share" "$f" "${extra[@]}" \
+  # --foreground: the binary stays in this script's process group, so a
+  # signal to the group (the terminal's Ctrl-C, ./lastref run stopping a
+  # stage) reaches it. Started in the background so that a signal to this
+  # script alone is handled at once (`wait` returns on a trapped signal).
+  timeout --foreground --kill-after=10 "$share" "$f" "${extra[@]}" \
     --benchmark_repetitions="$reps" --benchmark_display_aggregates_only=true \
     --benchmark_enable_random_interleaving=true \
     --benchmark_min_time="$mt" ${filter:+--benchmark_filter="$filter"} \
-    --benchmark_out="$tmp" --benchmark_out_format=json
-  rc=$?
-  if [ $rc -eq 0 ] && [ -s "$tmp" ]; then
+    --benchmark_out="$tmp" --benchmark_out_format=json &
+  child=$!
+  while :; do
+    wait "$child"
+    rc=$?
+    kill -0 "$child" 2>/dev/null || break
+  done
+  child=""
+  part="$out/.release_latency_samples.json.part"
+  if [ "$interrupted" = 1 ] && [ -s "$tmp" ]; then
+    # Stopped by a signal: the binary wrote what it finished (an interrupted
+    # repetition is an error row that the report skips).
+    kept=$(/usr/bin/python3 "$here/bench_salvage.py" "$tmp" "$out/$name.json" "interrupted by a signal" 2>/dev/null) || kept=""
+    if [ -n "$kept" ]; then
+      made+=("$name.json")
+      [ ! -s "$part" ] || { mv -f "$part" "$out/release_latency_samples.json"; made+=(release_latency_samples.json); }
+    fi
+    record "$name" "interrupted${kept:+ ($kept)}"
+    rm -f "$tmp" "$part"
+    status=1
+  elif [ $rc -eq 0 ] && [ -s "$tmp" ]; then
     mv -f "$tmp" "$out/$name.json"
+    made+=("$name.json")
     record "$name" "ok"
-    part="$out/.release_latency_samples.json.part"
-    [ ! -s "$part" ] || mv -f "$part" "$out/release_latency_samples.json"
+    [ ! -s "$part" ] || { mv -f "$part" "$out/release_latency_samples.json"; made+=(release_latency_samples.json); }
+  elif [ "$interrupted" = 1 ]; then
+    record "$name" "interrupted (nothing kept)"
+    rm -f "$tmp" "$part"
+    status=1
   else
     if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
       # Keep the repetitions it finished (random interleaving spreads them
@@ -232,7 +326,7 @@ for i in "${!bins[@]}"; do
       kept=$(/usr/bin/python3 "$here/bench_salvage.py" "$tmp" "$out/$name.json" 2>/dev/null) || kept=""
       echo "run_bench.sh: $name stopped at the end of its ${share}s share${kept:+; $kept}" >&2
       record "$name" "stopped at the end of its ${share} s share of the budget${kept:+ ($kept)}"
-      [ -z "$kept" ] || { rm -f "$tmp" "$out/.release_latency_samples.json.part"; continue; }
+      [ -z "$kept" ] || { made+=("$name.json"); rm -f "$tmp" "$part"; continue; }
     else
       echo "run_bench.sh: $name failed (exit $rc)" >&2
       record "$name" "failed (exit $rc)"
@@ -242,11 +336,19 @@ for i in "${!bins[@]}"; do
   fi
 done
 {
-  printf '{"budget_s": %s, "repetitions": %s, "min_time_s": %s, "elapsed_s": %s,\n "binaries": [' \
-    "$budget" "$reps" "$min_time" "$(( $(date +%s) - start ))"
+  printf '{"budget_s": %s, "repetitions": %s, "min_time_s": %s, "elapsed_s": %s, "interrupted": %s,\n' \
+    "$budget" "$reps" "$min_time" "$(( $(date +%s) - start ))" "$([ "$interrupted" = 1 ] && echo true || echo false)"
+  printf ' "files": ['
+  sep=""
+  for m in "${made[@]}"; do printf '%s"%s"' "$sep" "$m"; sep=", "; done
+  printf '],\n "binaries": ['
   sep=""
   for r in "${records[@]}"; do printf '%s\n  %s' "$sep" "$r"; sep=","; done
   printf ']}\n'
-} > "$out/_status.json"
+} > "$out/._status.json.tmp" && mv -f "$out/._status.json.tmp" "$out/_status.json"
+if [ "$interrupted" = 1 ]; then
+  echo "run_bench.sh: interrupted after $(( $(date +%s) - start ))s; what finished is in $out" >&2
+  exit 130
+fi
 echo "run_bench.sh: done in $(( $(date +%s) - start ))s; JSON in $out"
 exit $status

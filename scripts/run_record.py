@@ -15,9 +15,11 @@ import json
 import os
 import platform
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 
 PACKAGES = ("g++", "clang-14", "cmake", "ninja-build", "libbenchmark-dev", "libgtest-dev",
             "libboost-context-dev", "libboost-dev", "liburcu-dev", "libabsl-dev",
@@ -98,6 +100,7 @@ def main(argv):
     ap.add_argument("--quick", type=int, choices=(0, 1), required=True)
     ap.add_argument("--scorecard", required=True)
     ap.add_argument("--interrupted", type=int, choices=(0, 1), required=True)
+    ap.add_argument("--signal", default=None, help="the signal that interrupted the run")
     ap.add_argument("--root", required=True)
     a = ap.parse_args(argv)
     try:
@@ -116,6 +119,7 @@ def main(argv):
         "quick": bool(a.quick),
         "scorecard": a.scorecard,
         "interrupted": bool(a.interrupted),
+        "interrupted_by": a.signal if a.interrupted else None,
         "host": socket.gethostname(),
         "os": os_release(),
         "kernel": platform.release(),
@@ -133,13 +137,26 @@ def main(argv):
         "packages": package_versions(),
         "stages": stages,
     }
-    tmp = a.out + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
-    os.replace(tmp, a.out)
+    # A temporary name in the same folder, renamed into place: a reader sees
+    # the old run.json or the new one, never half of one.
+    fd, tmp = tempfile.mkstemp(prefix=".run.json.", suffix=".tmp",
+                               dir=os.path.dirname(os.path.abspath(a.out)))
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(doc, f, indent=1)
+            f.write("\n")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, a.out)
+    except BaseException:
+        os.unlink(tmp)
+        raise
     return 0
 
 
 if __name__ == "__main__":
+    # It runs in the main job's foreground after a Ctrl-C: a second one must
+    # neither leave a half-written run.json nor print a traceback. The job
+    # takes well under a second (each probe it runs is bounded at 20 s).
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
     sys.exit(main(sys.argv[1:]))

@@ -9,8 +9,22 @@
 # timeouts, and each stage additionally by a hard wall-clock limit after
 # which its whole process group is killed. A failing stage is recorded and
 # the job goes on, so one broken part still leaves a report of the others.
-# Ctrl-C (or SIGTERM) stops the running stage's process group, skips the
-# remaining measuring stages and still writes the report of what finished.
+#
+# Signals and processes. Each stage runs as the leader of its own session
+# and process group (setsid), and is signalled as a whole: its process group
+# and every process of its session (a child that made a process group of its
+# own, such as `timeout` without --foreground, is still in the session), so
+# nothing it started is missed, including the benchmark threads that run
+# SCHED_FIFO (which in addition
+# get SIGTERM when their parent dies and an RLIMIT_RTTIME bound:
+# bench/suites/harness/run_guard.h). The first SIGINT, SIGTERM or SIGHUP sends
+# SIGTERM to the running stage's group and SIGKILL 5 s later if anything of
+# it is left; the remaining measuring stages are not started; run.json is
+# written with "interrupted": true, the report of what finished is rendered
+# (marked interrupted), results/latest is not moved, and the exit status is
+# 130. A second signal SIGKILLs the stage's group at once, skips the report
+# and exits 130 after writing run.json. When a stage's leader exits, any
+# process it left in its group is stopped the same way.
 #
 # Exit status (highest that applies first): 130 interrupted; 4 a finding: a
 # bug reported in a correct implementation (campaign crash, a report of the
@@ -20,6 +34,9 @@
 # missing dependency; 2 usage error; 0 every selected stage passed and
 # nothing was found.
 set -uo pipefail
+# Relative paths on the command line are the caller's: ./lastref passes its
+# caller's directory (it changes to the repository before running this).
+caller_cwd=${LASTREF_CALLER_CWD:-$PWD}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 # shellcheck source=scripts/deps.sh
@@ -60,7 +77,8 @@ overwriting an earlier run); results/latest points at the newest.
                  --only bench,report. '--only report' re-renders the report of
                  an existing folder (--out, default results/latest).
   --out DIR      write to DIR instead of a new dated folder; DIR must not
-                 exist or be empty (except with --only report).
+                 exist or be empty (except with --only report, where it must
+                 be a results folder: one with the run.json a run wrote).
   --scorecard M  quick (default; ~1-2 min), full (10 seeds, about 35 min,
                  the checked-in numbers) or skip.
   --zoo VARIANT  force a bug-zoo variant into the fuzz campaign (LASTREF_ZOO):
@@ -71,8 +89,12 @@ finding (a bug reported in a correct implementation: see verdict.json and
 findings.sarif); 1 a stage failed to run; 3 a stage was skipped for a
 missing dependency; 2 usage error; 130 interrupted.
 
+Relative paths are read from the directory ./lastref was started in.
 Progress lines show the elapsed time and an estimate of the time left.
-Ctrl-C stops the running stage and still writes the report of what finished.
+Ctrl-C (or SIGTERM, SIGHUP) stops the running stage and every process it
+started, starts no further measuring stage, and still writes run.json and
+the report of what finished, marked interrupted; results/latest is not
+moved; exit status 130. A second Ctrl-C stops at once (no report).
 TXT
 }
 
@@ -89,19 +111,29 @@ command_line="./lastref run $*"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1; shift;;
-    --budget) [ $# -ge 2 ] && [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge 30 ] && [ "$2" -le 86400 ] \
-                || die "--budget takes whole seconds, from 30 to 86400 (got '${2:-}')"
-              budget=$2; budget_set=1; shift 2;;
+    --budget|--budget=*)
+      if [ "$1" = --budget ]; then [ $# -ge 2 ] || die "--budget needs whole seconds, from 30 to 86400"; v=$2; shift 2
+      else v=${1#--budget=}; shift; fi
+      # Decimal whatever the leading zeros (bash arithmetic would read 0100
+      # as octal); six digits at most, so nothing overflows.
+      [[ "$v" =~ ^[0-9]{1,6}$ ]] && [ $((10#$v)) -ge 30 ] && [ $((10#$v)) -le 86400 ] \
+        || die "--budget takes whole seconds, from 30 to 86400 (got '$v')"
+      budget=$((10#$v)); budget_set=1;;
     --only) [ $# -ge 2 ] || die "--only needs a stage list: fuzz, zoo, tsan, bench, report"
             only="$only,$2"; shift 2;;
     --only=*) only="$only,${1#--only=}"; shift;;
-    --out) [ $# -ge 2 ] && [ -n "$2" ] || die "--out needs a directory"; out=$2; shift 2;;
-    --scorecard) [ $# -ge 2 ] || die "--scorecard needs quick, full or skip"
-                 case "$2" in quick|full|skip) scorecard=$2; scorecard_set=1;;
-                   *) die "unknown --scorecard '$2' (quick, full or skip)";; esac
-                 shift 2;;
     --zoo) [ $# -ge 2 ] && [[ "$2" =~ ^[a-z0-9_]+$ ]] || die "--zoo needs a zoo variant name (fuzz/zoo_sets.cc; got '${2:-}')"
            zoo=$2; shift 2;;
+    --out|--out=*)
+      if [ "$1" = --out ]; then [ $# -ge 2 ] || die "--out needs a directory"; v=$2; shift 2
+      else v=${1#--out=}; shift; fi
+      [ -n "$v" ] || die "--out needs a directory (got an empty path)"
+      case "$v" in /*) out=$v;; *) out=$caller_cwd/$v;; esac;;
+    --scorecard|--scorecard=*)
+      if [ "$1" = --scorecard ]; then [ $# -ge 2 ] || die "--scorecard needs quick, full or skip"; v=$2; shift 2
+      else v=${1#--scorecard=}; shift; fi
+      case "$v" in quick|full|skip) scorecard=$v; scorecard_set=1;;
+        *) die "unknown --scorecard '$v' (quick, full or skip)";; esac;;
     -h|--help) usage; exit 0;;
     *) die "unknown option '$1' (see ./lastref run --help)";;
   esac
@@ -137,9 +169,8 @@ if [ "$report_only" = 1 ]; then
     [ -e "$results/latest" ] || die "no results/latest to re-render; give --out DIR"
     out="$results/latest"
   fi
-  [ -d "$out" ] || die "--only report: $out is not a results folder"
-  # Only a folder the suite made is re-rendered (the report replaces files in it).
-  [ -f "$out/run.json" ] || die "--only report: $out is not a results folder (no run.json; ./lastref run writes it)"
+  [ -d "$out" ] && [ -f "$out/run.json" ] ||
+    die "--only report: $out is not a results folder (no run.json in it; only folders ./lastref run made are re-rendered)"
 else
   if [ -z "$out" ]; then
     host=$(hostname -s 2>/dev/null || hostname)
@@ -185,21 +216,63 @@ done
 t0=$(date +%s)
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 interrupted=0
+hard_stop=0
+signal_name=""
 failed=0
 missing_dep=0
 findings=0
 current_pid=""
 stage_records=()   # "name<TAB>status<TAB>seconds<TAB>reason"
 declare -A stage_status=()
+stop_grace=5       # seconds between SIGTERM and SIGKILL for a stage's group
 
-on_signal() {
+on_signal() {  # SIGNAL
+  if [ "$interrupted" = 1 ]; then
+    hard_stop=1
+    echo "lastref run: second signal (SIG$1): stopping at once" >&2
+    [ -z "$current_pid" ] || signal_stage KILL "$current_pid"
+    return
+  fi
   interrupted=1
+  signal_name=$1
   if [ -n "$current_pid" ]; then
-    echo "lastref run: interrupted; stopping the running stage (process group $current_pid)" >&2
-    kill -TERM -- "-$current_pid" 2>/dev/null
+    echo "lastref run: SIG$1: stopping the running stage (session $current_pid); a second signal stops at once" >&2
+    signal_stage TERM "$current_pid"
+  else
+    echo "lastref run: SIG$1: stopping; a second signal stops at once" >&2
   fi
 }
-trap on_signal INT TERM HUP
+trap 'on_signal INT' INT
+trap 'on_signal TERM' TERM
+trap 'on_signal HUP' HUP
+
+# A stage is a session (setsid): its processes are those of the session,
+# whatever process group a child put itself in (`timeout` without
+# --foreground makes one), so a signal goes to the group and to every
+# process of the session.
+# Each process gets the signal once (a second SIGTERM is a "stop at once"
+# to the scripts that count them).
+stage_pids() { ps -o pid= -s "$1" 2>/dev/null; }
+signal_stage() {  # SIGNAL SID
+  local p g
+  kill -"$1" -- "-$2" 2>/dev/null
+  while read -r p g; do
+    [ "$g" = "$2" ] || kill -"$1" "$p" 2>/dev/null
+  done < <(ps -o pid=,pgid= -s "$2" 2>/dev/null)
+}
+
+# stop_group SID: SIGTERM to every process left in the stage's session,
+# SIGKILL to whatever is still there $stop_grace s later.
+stop_group() {
+  local pg=$1 i
+  [ -n "$(stage_pids "$pg")" ] || return 0
+  signal_stage TERM "$pg"
+  for ((i = 0; i < stop_grace * 10; i++)); do
+    [ -n "$(stage_pids "$pg")" ] || return 0
+    sleep 0.1
+  done
+  signal_stage KILL "$pg"
+}
 
 record() {  # name status seconds reason
   stage_records+=("$1"$'\t'"$2"$'\t'"$3"$'\t'"$4")
@@ -222,41 +295,54 @@ eta_left() {  # sum of the estimates of the stages still to run, from $1 on
   echo "$sum"
 }
 
-# run_stage NAME LIMIT_S CMD...: runs CMD in its own process group, bounded
-# by LIMIT_S wall seconds, and records the outcome.
+# run_stage NAME LIMIT_S CMD...: runs CMD as the leader of its own session
+# and process group, bounded by LIMIT_S wall seconds (then SIGTERM to the
+# group, SIGKILL $stop_grace s later), and records the outcome. Nothing of
+# the group outlives the stage.
+# With even_if_interrupted=1 in its environment (the report), a stage also
+# runs after the first signal; only a second one stops it then.
 run_stage() {
-  local name=$1 limit=$2
+  local name=$1 limit=$2 was=$interrupted
   shift 2
-  if [ "$interrupted" = 1 ]; then record "$name" interrupted 0 "not started: the run was interrupted"; return; fi
+  if { [ "$was" = 1 ] && [ "${even_if_interrupted:-0}" != 1 ]; } || [ "$hard_stop" = 1 ]; then
+    record "$name" interrupted 0 "not started: the run was interrupted"; return
+  fi
   local el=$(($(date +%s) - t0))
   echo
   echo "== lastref run [${el} s elapsed, ~$(eta_left "$name") s left] $name =="
   local s0 rc
   s0=$(date +%s)
-  # timeout -k: a stage past its limit gets SIGTERM, then SIGKILL 10 s later.
-  setsid timeout -k 10 "$limit" "$@" </dev/null &
+  # setsid does not fork here (a background job is not a group leader), so
+  # $! is the stage's session, process group and leader at once.
+  setsid "$@" </dev/null &
   current_pid=$!
-  local waited=0
-  while :; do
-    wait "$current_pid"
-    rc=$?
-    # wait returns early (status > 128) when a trapped signal arrives; the
-    # stage is stopping then: give it 15 s, then kill its process group.
-    kill -0 "$current_pid" 2>/dev/null || break
-    if [ "$interrupted" = 1 ]; then
-      sleep 1
-      waited=$((waited + 1))
-      [ "$waited" -lt 15 ] || kill -KILL -- "-$current_pid" 2>/dev/null
+  local pg=$current_pid deadline=$((s0 + limit)) stop_at="" timed_out=0 now
+  # A poll rather than `wait`: the loop also enforces the limit, and a
+  # trapped signal runs its handler as soon as the short sleep ends.
+  while kill -0 "$pg" 2>/dev/null; do
+    now=$(date +%s)
+    if [ -z "$stop_at" ] && { [ "$interrupted" != "$was" ] || [ "$now" -ge "$deadline" ]; }; then
+      stop_at=$now
+      [ "$interrupted" != "$was" ] || { timed_out=1; echo "lastref run: $name passed its ${limit} s limit; stopping it" >&2; }
+      signal_stage TERM "$pg"
     fi
+    if [ "$hard_stop" = 1 ] || { [ -n "$stop_at" ] && [ $((now - stop_at)) -ge "$stop_grace" ]; }; then
+      signal_stage KILL "$pg"
+    fi
+    sleep 0.2
   done
+  wait "$pg"
+  rc=$?
+  # The leader is gone; whatever it left in its group goes too.
+  if [ "$hard_stop" = 1 ]; then signal_stage KILL "$pg"; else stop_group "$pg"; fi
   current_pid=""
   local secs=$(($(date +%s) - s0))
-  if [ "$interrupted" = 1 ]; then
+  if [ "$interrupted" != "$was" ] || [ "$hard_stop" = 1 ]; then
     record "$name" interrupted "$secs" "stopped by a signal"
   elif [ "$rc" = 0 ]; then
     record "$name" ok "$secs" ""
-  elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-    record "$name" failed "$secs" "killed after its ${limit} s limit"; failed=1
+  elif [ "$timed_out" = 1 ]; then
+    record "$name" failed "$secs" "stopped after its ${limit} s limit"; failed=1
   else
     record "$name" failed "$secs" "exit status $rc"; failed=1
   fi
@@ -357,7 +443,7 @@ if [ -n "${want[zoo]:-}" ] && ready zoo; then
   sc_args=(--plain-build build/bench --fuzz-build build/fuzz --tsan-build build/tsan --out "$out")
   case "$scorecard" in
     smoke) sc_args+=(--quick --seeds 1 --correct-fuzz-runs 5000 --fuzz-runs 50000
-                     --detectors libfuzzer,bytes,pct,dfs,tsan
+                     --detectors libfuzzer,bytes,pct,dfs,dpor,tsan
                      --variants module_release_immediate,relaxed_put_kref,touch_after_complete);;
     quick) sc_args+=(--quick);;
     full) sc_args+=(--full);;
@@ -385,10 +471,12 @@ fi
 write_run_json() {
   local finished
   finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-  printf '%s\n' "${stage_records[@]}" | /usr/bin/python3 scripts/run_record.py \
+  # The writer ignores the terminal's signals: it takes well under a second,
+  # and a half-written run.json (or a traceback) helps nobody.
+  printf '%s\n' "${stage_records[@]}" | (trap '' INT TERM HUP; exec /usr/bin/python3 scripts/run_record.py \
     --out "$out/run.json" --started "$started" --finished "$finished" \
     --command "$command_line" --budget "$budget" --quick "$quick" --scorecard "$scorecard" \
-    --interrupted "$interrupted" --root "$root"
+    --interrupted "$interrupted" ${signal_name:+--signal "SIG$signal_name"} --root "$root")
 }
 
 # The verdict: findings in correct implementations (exit status 4), apart
@@ -404,24 +492,30 @@ run_verdict() {
   esac
 }
 
-if [ -n "${want[report]:-}" ]; then
+if [ -n "${want[report]:-}" ] && [ "$hard_stop" = 1 ]; then
+  record report interrupted 0 "not started: a second signal stops at once"
+elif [ -n "${want[report]:-}" ]; then
   [ "$report_only" = 1 ] || write_run_json
   run_verdict
-  # The report is written even after an interrupt: it shows what finished.
-  saved=$interrupted
-  interrupted=0
   pkg_installed python3-matplotlib ||
     echo "lastref run: python3-matplotlib is missing: the report gets tables but no plots (apt-get install -y python3-matplotlib)" >&2
-  run_stage report 600 /usr/bin/python3 results/report.py --results "$out" --out "$out/report.md"
-  [ "$saved" = 1 ] && interrupted=1
+  # The report is written even after an interrupt: it shows what finished.
+  even_if_interrupted=1 run_stage report 600 /usr/bin/python3 results/report.py --results "$out" --out "$out/report.md"
 fi
 [ "$report_only" = 1 ] || write_run_json
 [ -n "${want[report]:-}" ] || run_verdict
 
-if [ "$report_only" = 0 ]; then
-  ln -sfn "$(basename "$out")" "$results/latest.tmp" 2>/dev/null &&
-    [ "$(dirname "$out")" = "$(cd "$results" && pwd -P)" ] && mv -Tf "$results/latest.tmp" "$results/latest"
-  rm -f "$results/latest.tmp"
+# results/latest names the newest run that ran to its end: not this one if
+# it was interrupted.
+if [ "$report_only" = 0 ] && [ "$interrupted" = 1 ]; then
+  echo "lastref run: interrupted: results/latest is left as it was"
+elif [ "$report_only" = 0 ]; then
+  # Only for a folder in results/; the link is made under a temporary name
+  # and renamed into place.
+  if [ "$(dirname "$out")" = "$(cd "$results" && pwd -P)" ]; then
+    ln -sfn "$(basename "$out")" "$results/latest.tmp" 2>/dev/null && mv -Tf "$results/latest.tmp" "$results/latest"
+    rm -f "$results/latest.tmp"
+  fi
 fi
 
 echo
@@ -429,6 +523,14 @@ if [ -n "${want[report]:-}" ]; then
   echo "== lastref run finished in $(($(date +%s) - t0)) s: $out/report.md =="
 else
   echo "== lastref run finished in $(($(date +%s) - t0)) s: $out =="
+fi
+if [ "$interrupted" = 1 ]; then
+  done_list=()
+  for r in "${stage_records[@]}"; do
+    IFS=$'\t' read -r n st _ _ <<<"$r"
+    [ "$st" = interrupted ] || done_list+=("$n ($st)")
+  done
+  echo "lastref run: interrupted by SIG$signal_name; stages that finished: ${done_list[*]:-none}" >&2
 fi
 bad=0
 for r in "${stage_records[@]}"; do

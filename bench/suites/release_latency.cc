@@ -62,10 +62,14 @@
 // its share of the row's time cap is spent (both split evenly over
 // --benchmark_repetitions; this binary defaults to 1 repetition). Hogs stop
 // at the end of the window; a sample that ends after it is discarded.
-// Safety: hog_group bounds every hog, SIGINT/SIGTERM stop every row at once
-// (the exit status is then 128+signal and no samples file is written), and a
-// watchdog (--lastref_watchdog_s) aborts a run that overstays after stopping
-// every hog.
+// Safety: hog_group bounds every hog; SIGINT/SIGTERM/SIGHUP stop every row at
+// once (every thread is joined, so every scheduling class and priority the
+// run set dies with its thread; the benchmark JSON and the samples file keep
+// what finished, the samples file marked "interrupted"; the exit status is
+// 128+signal); the process gets SIGTERM when its parent dies and its
+// real-time threads are bounded by RLIMIT_RTTIME (run_guard.h,
+// bind_to_parent), and a watchdog (--lastref_watchdog_s) aborts a run that
+// overstays after stopping every hog.
 
 #include <lastref/completion.h>
 #include <lastref/kref.h>
@@ -400,15 +404,26 @@ std::string row_label(const row& r, const std::string& extra) {
   return extra.empty() ? l : l + " " + extra;
 }
 
+// Ends a row before its timed loop. The loop is still entered (it runs no
+// iteration once an error is set) so that this repetition reports the same
+// iteration count as the others: Google Benchmark's ComputeStats CHECKs
+// that every repetition of a benchmark has one count, and aborts otherwise
+// (a SIGINT that lands between two repetitions used to abort the run there).
+void skip_row(benchmark::State& st, const char* why) {
+  st.SkipWithError(why);
+  for (auto _ : st) {
+  }
+}
+
 void strategy_row(benchmark::State& st, row* r) {
   note_start();
   if (stop_flag().load(std::memory_order_relaxed)) {
-    st.SkipWithError("interrupted");
+    skip_row(st, "interrupted");
     return;
   }
   const placement pl = place(r->c);
   if (r->c.pinned && pl.unloader == pl.releaser) {
-    st.SkipWithError("pinned rows need two CPUs");
+    skip_row(st, "pinned rows need two CPUs");
     return;
   }
   std::optional<scoped_pin> pin;
@@ -418,7 +433,7 @@ void strategy_row(benchmark::State& st, row* r) {
   std::optional<hog_group> hogs;
   start_hogs(hogs, r->c, pl, deadline);
   if (hogs && !hogs->error().empty()) {
-    st.SkipWithError(("hogs: " + hogs->error()).c_str());
+    skip_row(st, ("hogs: " + hogs->error()).c_str());
     return;
   }
   if (hogs) std::this_thread::sleep_for(hog_settle);
@@ -481,7 +496,7 @@ void strategy_row(benchmark::State& st, row* r) {
 void probe_row(benchmark::State& st, row* r) {
   note_start();
   if (stop_flag().load(std::memory_order_relaxed)) {
-    st.SkipWithError("interrupted");
+    skip_row(st, "interrupted");
     return;
   }
   const placement pl = place(r->c);
@@ -490,7 +505,7 @@ void probe_row(benchmark::State& st, row* r) {
   std::optional<hog_group> hogs;
   start_hogs(hogs, r->c, pl, deadline);
   if (hogs && !hogs->error().empty()) {
-    st.SkipWithError(("hogs: " + hogs->error()).c_str());
+    skip_row(st, ("hogs: " + hogs->error()).c_str());
     return;
   }
   if (hogs) std::this_thread::sleep_for(hog_settle);
@@ -620,15 +635,15 @@ void parse_own_flags(int& argc, char** argv) {
       char* end = nullptr;
       v = std::strtol(s.c_str(), &end, 10);
       if (s.empty() || *end != '\0' || v < lo || v > hi) {
-        std::fprintf(stderr, "release_latency: %s expects an integer in [%ld, %ld]\n",
-                     std::string(flag).c_str(), lo, hi);
-        std::exit(1);
+        std::fprintf(stderr, "release_latency: %s expects an integer in [%ld, %ld] (got '%s')\n",
+                     std::string(flag).c_str(), lo, hi, s.c_str());
+        std::exit(2);  // a usage error, as every lastref entry point
       }
       return true;
     };
     auto bad = [&](const char* what) {
       std::fprintf(stderr, "release_latency: %s\n", what);
-      std::exit(1);
+      std::exit(2);
     };
     long v = 0;
     std::string s;
@@ -706,6 +721,9 @@ std::string autogroup_note(const std::string& enabled) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A fifo hog bursts at most 7.5 ms (3/2 x the 5 ms --lastref_burst_us
+  // bound) before it sleeps; 500 ms without blocking is a runaway.
+  bind_to_parent(/*rttime_us=*/500'000);
   parse_own_flags(argc, argv);
   // Samples are merged over repetitions: one repetition unless asked.
   std::vector<char*> args(argv, argv + argc);
@@ -757,14 +775,14 @@ int main(int argc, char** argv) {
     watchdog dog(std::chrono::seconds(bound_s), "release_latency");
     rc = lastref::bench::run_main(argc, argv, /*with_contention=*/true);
   }
-  if (stop_signal() != 0) {
-    std::fprintf(stderr, "release_latency: stopped by signal %d; no samples file written\n",
-                 stop_signal());
-    return 128 + stop_signal();
-  }
-  if (rc != 0 || g_cfg.samples_out.empty() || !g_started) return rc;
+  const int sig = stop_signal();
+  if (sig != 0)
+    std::fprintf(stderr, "release_latency: stopped by signal %d; keeping what finished\n", sig);
+  const int done_rc = sig != 0 ? 128 + sig : rc;
+  if (rc != 0 || g_cfg.samples_out.empty() || !g_started) return done_rc;
 
   std::vector<std::pair<std::string, std::string>> ctx;
+  ctx.emplace_back("interrupted", sig != 0 ? "true" : "false");
   ctx.emplace_back("contention_mode", json_string(mode.name));
   ctx.emplace_back("cpu_dma_latency_us", g_dma_latency_at_start
                                              ? std::to_string(*g_dma_latency_at_start)
@@ -804,5 +822,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "release_latency: %s\n", err.c_str());
     return 1;
   }
-  return 0;
+  return done_rc;
 }

@@ -267,6 +267,24 @@ def run_stress(binary: Path, args: str, seed: int, timeout: int, tsan: bool) -> 
 
 # ------------------------------------------------------------------ main
 
+def positive_int(text: str) -> int:
+    """argparse type: a whole decimal number >= 1 (a negative or zero count
+    used to run forever or do nothing and exit 0)."""
+    if not text.isdigit() or len(text) > 12 or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 10^12, got '{text}'")
+    return int(text)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Writes under a temporary name in the same folder, then renames."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     g = ap.add_mutually_exclusive_group()
@@ -284,11 +302,11 @@ def main() -> int:
     ap.add_argument("--tsan-build", type=Path, default=ROOT / "build" / "tsan",
                     help="tsan preset build dir (harnesses under TSan)")
     ap.add_argument("--out", type=Path, default=ROOT / "results", help="output directory")
-    ap.add_argument("--seeds", type=int, help="seeds per variant and detector (override)")
-    ap.add_argument("--budget", type=int, help="in-process executions per run (override)")
-    ap.add_argument("--fuzz-runs", type=int, help="libFuzzer -runs per seed (override)")
-    ap.add_argument("--correct-fuzz-runs", type=int, help="libFuzzer -runs per correct target (override)")
-    ap.add_argument("--fuzz-time", type=int,
+    ap.add_argument("--seeds", type=positive_int, help="seeds per variant and detector (override)")
+    ap.add_argument("--budget", type=positive_int, help="in-process executions per run (override)")
+    ap.add_argument("--fuzz-runs", type=positive_int, help="libFuzzer -runs per seed (override)")
+    ap.add_argument("--correct-fuzz-runs", type=positive_int, help="libFuzzer -runs per correct target (override)")
+    ap.add_argument("--fuzz-time", type=positive_int,
                     help="libFuzzer -max_total_time per run, a safety cap (override; CI tests set it "
                          "high so that -runs is the bound)")
     ap.add_argument("--fuzz-corpus", choices=("empty", "seed"), default="empty",
@@ -296,7 +314,7 @@ def main() -> int:
                          "from a copy of the target's checked-in seed corpus")
     ap.add_argument("--detectors", default=",".join(ALL_DETECTORS),
                     help="comma-separated subset of: " + ",".join(ALL_DETECTORS))
-    ap.add_argument("--variants", default="", help="comma-separated subset of zoo variants")
+    ap.add_argument("--variants", default=None, help="comma-separated subset of zoo variants")
     a = ap.parse_args()
     mode = a.mode or "quick"
     cfg = dict(MODES[mode])
@@ -307,6 +325,14 @@ def main() -> int:
     bad = [d for d in detectors if d not in ALL_DETECTORS]
     if bad:
         ap.error(f"unknown detector(s): {', '.join(bad)}")
+    if not detectors:
+        ap.error("--detectors: no detector given")
+    # Every input is checked before anything runs: a run of many minutes
+    # must not end in a traceback because --out was a file.
+    if a.out.exists() and not a.out.is_dir():
+        ap.error(f"--out {a.out} is not a directory")
+    if a.variants is not None and not [v for v in a.variants.split(",") if v]:
+        ap.error("--variants: no variant given")
 
     harnesses = ["kref_stress", "completion_stress", "module_stress"]
     try:
@@ -332,8 +358,12 @@ def main() -> int:
     catalog = [json.loads(l) for l in subprocess.run([str(tool), "list", "--json"], check=True,
                                                      capture_output=True, text=True).stdout.splitlines()]
     zoo = [c for c in catalog if c["zoo"]]
-    if a.variants:
-        wanted = set(a.variants.split(","))
+    if a.variants is not None:
+        wanted = {v for v in a.variants.split(",") if v}
+        unknown = sorted(wanted - {c["name"] for c in zoo})
+        if unknown:
+            ap.error(f"--variants: unknown zoo variant(s): {', '.join(unknown)} "
+                     f"(known: {', '.join(c['name'] for c in zoo)})")
         zoo = [c for c in zoo if c["name"] in wanted]
     correct = [c for c in catalog if not c["zoo"]]
     seeds = list(range(1, cfg["seeds"] + 1))
@@ -486,8 +516,8 @@ def main() -> int:
         "verdict": verdict,
     }
     a.out.mkdir(parents=True, exist_ok=True)
-    (a.out / "detection.json").write_text(json.dumps(doc, indent=1) + "\n")
-    (a.out / "detection.md").write_text(markdown(doc, detectors))
+    write_atomically(a.out / "detection.json", json.dumps(doc, indent=1) + "\n")
+    write_atomically(a.out / "detection.md", markdown(doc, detectors))
     log(f"wrote {a.out / 'detection.json'} and {a.out / 'detection.md'}")
     ok = not schedule_missed and correct_reports == 0
     if not ok:

@@ -12,6 +12,8 @@
 // witness with the correct implementations of its target (and, for the
 // `input` detector, random whole inputs of every target). Exit status: 0, or
 // 2 on a usage error.
+#include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -80,10 +82,17 @@ struct args {
   bool json = false;
 };
 
-std::uint64_t number(const char* s, const char* what) {
+// A whole decimal number in [lo, hi]: digits only (strtoull alone would
+// take "-1" as 2^64-1, which made `--seeds -1` run forever), no overflow.
+std::uint64_t number(const char* s, const char* what, std::uint64_t lo, std::uint64_t hi) {
+  const std::string range = " (a whole number from " + std::to_string(lo) + " to " +
+                            std::to_string(hi) + ", got '" + s + "')";
+  if (*s < '0' || *s > '9') usage((std::string("bad number for ") + what + range).c_str());
+  errno = 0;
   char* end = nullptr;
   const unsigned long long v = std::strtoull(s, &end, 10);
-  if (end == s || *end != '\0') usage((std::string("bad number for ") + what).c_str());
+  if (*end != '\0' || errno == ERANGE || v < lo || v > hi)
+    usage((std::string("bad number for ") + what + range).c_str());
   return v;
 }
 
@@ -92,25 +101,32 @@ args parse(int argc, char** argv) {
   args a;
   a.cmd = argv[1];
   for (int i = 2; i < argc; ++i) {
-    const std::string k = argv[i];
+    // --name=value and --name value alike.
+    std::string k = argv[i];
+    const char* inline_value = nullptr;
+    if (const auto eq = k.find('='); k.starts_with("--") && eq != std::string::npos) {
+      inline_value = argv[i] + eq + 1;
+      k.resize(eq);
+    }
     auto val = [&]() -> const char* {
+      if (inline_value != nullptr) return inline_value;
       if (i + 1 >= argc) usage(("missing value for " + k).c_str());
       return argv[++i];
     };
-    if (k == "--json")
+    if (k == "--json" && inline_value == nullptr)
       a.json = true;
     else if (k == "--variant")
       a.variant = val();
     else if (k == "--detector")
       a.detector = val();
     else if (k == "--seeds")
-      a.seeds = number(val(), "--seeds");
+      a.seeds = number(val(), "--seeds", 1, 1'000'000);
     else if (k == "--seed0" || k == "--seed")
-      a.seed0 = number(val(), "--seed");
+      a.seed0 = number(val(), "--seed", 0, UINT64_MAX);
     else if (k == "--budget")
-      a.budget = number(val(), "--budget");
+      a.budget = number(val(), "--budget", 1, 1'000'000'000'000);
     else if (k == "--dfs-bound")
-      a.dfs_bound = static_cast<int>(number(val(), "--dfs-bound"));
+      a.dfs_bound = static_cast<int>(number(val(), "--dfs-bound", 0, 64));
     else
       usage(("unknown option " + k).c_str());
   }

@@ -3,6 +3,7 @@
 // way, write it, and print the minimized scenario with its trace.
 // See fuzz/README.md.
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -19,12 +20,17 @@ using namespace lastref::fuzz;
 namespace model = lastref::model;
 
 const char* const k_usage =
-    "usage: lastref-minimize [--target NAME] [--zoo NAME] [--pad] [-o OUT] FILE\n"
+    "usage: lastref-minimize [--target NAME] [--zoo NAME] [--pad] [-o OUT]\n"
+    "                        [--max-seconds S] FILE\n"
     "  Shrinks the failing fuzz input FILE: drops operations, threads, configuration\n"
     "  bits and preemptions while the scenario still fails with the same kind of\n"
     "  violation (after a structural change it searches a few thousand schedules\n"
-    "  with no more preemptions). Writes OUT (default FILE.min) and prints it.\n"
-    "  Options as lastref-replay. Exit: 0 minimized, 1 FILE does not fail, 2 bad input.\n";
+    "  with no more preemptions). Writes OUT (default FILE.min; -o/--out, written\n"
+    "  to a temporary name and renamed) and prints it.\n"
+    "  --max-seconds S  bound on the search (default 120, at most 86400): at the\n"
+    "                   bound the smallest failing input found so far is written.\n"
+    "  FILE is at most 1 MiB. Options as lastref-replay (--name V or --name=V).\n"
+    "  Exit: 0 minimized, 1 FILE does not fail, 2 bad input.\n";
 
 // An editable form of a decoded input.
 struct candidate {
@@ -51,9 +57,16 @@ candidate from_scenario(const scenario& s) {
 
 class minimizer {
  public:
-  minimizer(target_kind t, model::failure_kind kind) : t_(t), kind_(kind) {}
+  minimizer(target_kind t, model::failure_kind kind, std::chrono::steady_clock::time_point until)
+      : t_(t), kind_(kind), until_(until) {}
 
+  // Past the time bound every candidate counts as not failing, so each pass
+  // ends at once and shrink() returns the best input found so far.
   bool fails(const candidate& c) {
+    if (out_of_time_ || ((runs_ & 63) == 0 && std::chrono::steady_clock::now() >= until_)) {
+      out_of_time_ = true;
+      return false;
+    }
     ++runs_;
     const auto bytes = encode(t_, c.spec, c.schedule);
     scenario s = decode(t_, bytes);
@@ -159,30 +172,39 @@ class minimizer {
   }
 
   [[nodiscard]] size_t runs() const noexcept { return runs_; }
+  [[nodiscard]] bool out_of_time() const noexcept { return out_of_time_; }
 
  private:
   static constexpr int reschedule_budget = 3000;
   target_kind t_;
   model::failure_kind kind_;
+  std::chrono::steady_clock::time_point until_;
   size_t runs_ = 0;
+  bool out_of_time_ = false;
   std::mt19937_64 rng_{1};  // fixed seed: minimizing is deterministic
 };
 
 int run(int argc, char** argv) {
   std::optional<std::string> target, zoo, file, out;
   bool pad = false;
+  long max_seconds = 120;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    auto value = [&](const char* opt) -> std::string {
-      if (i + 1 >= argc) throw tools::usage_error(std::string(opt) + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--target") {
-      target = value("--target");
-    } else if (a == "--zoo") {
-      zoo = value("--zoo");
-    } else if (a == "-o") {
-      out = value("-o");
+    std::string v;
+    if (tools::option_value(argc, argv, i, "--target", v)) {
+      target = v;
+    } else if (tools::option_value(argc, argv, i, "--zoo", v)) {
+      zoo = v;
+    } else if (tools::option_value(argc, argv, i, "-o", v) ||
+               tools::option_value(argc, argv, i, "--out", v)) {
+      out = v;
+    } else if (tools::option_value(argc, argv, i, "--max-seconds", v)) {
+      // Decimal digits only, 1..86400 (no sign, no octal, no overflow).
+      if (v.size() > 5 || v.find_first_not_of("0123456789") != std::string::npos ||
+          std::stol(v) < 1 || std::stol(v) > 86400)
+        throw tools::usage_error("--max-seconds takes whole seconds from 1 to 86400 (got '" + v +
+                                 "')");
+      max_seconds = std::stol(v);
     } else if (a == "--pad") {
       pad = true;
     } else if (a == "-h" || a == "--help") {
@@ -191,12 +213,19 @@ int run(int argc, char** argv) {
     } else if (a.starts_with("-")) {
       throw tools::usage_error("unknown option " + a);
     } else if (file) {
-      throw tools::usage_error("one FILE at a time");
+      throw tools::usage_error("one FILE at a time (got " + *file + " and " + a + ")");
     } else {
       file = a;
     }
   }
   if (!file) throw tools::usage_error("no FILE given");
+  // Every input is checked before the search starts.
+  const std::string out_path = out ? *out : *file + ".min";
+  {
+    std::error_code ec;
+    if (std::filesystem::is_directory(out_path, ec))
+      throw tools::usage_error(out_path + " is a directory: -o takes a file name");
+  }
   const target_kind t = tools::resolve_target(target, *file);
   const auto bytes = tools::read_input(*file);
   tools::init_runtime(zoo);
@@ -215,16 +244,15 @@ int run(int argc, char** argv) {
     return interleaving::last_preemptions();
   }();
 
-  minimizer m(t, first.kind);
+  minimizer m(t, first.kind, std::chrono::steady_clock::now() + std::chrono::seconds(max_seconds));
   const candidate best = m.shrink(from_scenario(s));
   const auto min_bytes = encode(t, best.spec, best.schedule);
-  const std::string out_path = out ? *out : *file + ".min";
-  {
-    std::ofstream o(out_path, std::ios::binary);
-    o.write(reinterpret_cast<const char*>(min_bytes.data()),
-            static_cast<std::streamsize>(min_bytes.size()));
-    if (!o) throw tools::usage_error("cannot write " + out_path);
-  }
+  tools::write_atomically(out_path, min_bytes);
+  if (m.out_of_time())
+    std::fprintf(stderr,
+                 "lastref-minimize: stopped at the --max-seconds bound (%ld s); writing the "
+                 "smallest failing input found so far\n",
+                 max_seconds);
   scenario ms = decode(t, min_bytes);
   adapt_to_impl(ms, impl_for(ms));
   (void)impl_for(ms).run(ms, run_request{});  // traced runs are not observed
@@ -247,6 +275,11 @@ int main(int argc, char** argv) {
     return run(argc, argv);
   } catch (const tools::usage_error& e) {
     std::fprintf(stderr, "lastref-minimize: %s\n(lastref-minimize --help for usage)\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    // A file-system error on the way (say, a directory vanished): a message
+    // and exit 2, never an abort.
+    std::fprintf(stderr, "lastref-minimize: %s\n", e.what());
     return 2;
   }
 }

@@ -32,18 +32,11 @@ int run(int argc, char** argv) {
   bool pad = false, quiet = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    auto value = [&](const char* opt) -> std::string {
-      if (i + 1 >= argc) throw tools::usage_error(std::string(opt) + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--target") {
-      target = value("--target");
-    } else if (a.starts_with("--target=")) {
-      target = a.substr(9);
-    } else if (a == "--zoo") {
-      zoo = value("--zoo");
-    } else if (a.starts_with("--zoo=")) {
-      zoo = a.substr(6);
+    std::string v;
+    if (tools::option_value(argc, argv, i, "--target", v)) {
+      target = v;
+    } else if (tools::option_value(argc, argv, i, "--zoo", v)) {
+      zoo = v;
     } else if (a == "--pad") {
       pad = true;
     } else if (a == "--quiet") {
@@ -60,6 +53,15 @@ int run(int argc, char** argv) {
     }
   }
   if (!file) throw tools::usage_error("no FILE given");
+  // A model replay token pasted from a report is not a file: say what to
+  // pass instead of "no such file".
+  if (file->starts_with("lastref-replay:"))
+    throw tools::usage_error(
+        "'" + file->substr(0, 40) + (file->size() > 40 ? "...'" : "'") +
+        " is a model replay token, not a FILE: it replays a schedule of the model program it was "
+        "printed for (lastref::model::checker::replay). To replay a fuzz finding, pass the crash "
+        "file the report names, as its `replay:` line prints: lastref-replay --pad --target T "
+        "[--zoo Z] FILE");
   const target_kind t = tools::resolve_target(target, *file);
   const auto bytes = tools::read_input(*file);
   tools::init_runtime(zoo);

@@ -1,6 +1,8 @@
 // Shared plumbing of the fuzz tools (tool_common.h).
 #include "tool_common.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -14,6 +16,7 @@ namespace lastref::fuzz::tools {
 namespace fs = std::filesystem;
 
 std::vector<uint8_t> read_input(const fs::path& path) {
+  if (path.empty()) throw usage_error("FILE is an empty path: give the fuzz input to read");
   std::error_code ec;
   const auto st = fs::status(path, ec);
   if (ec || !fs::exists(st)) throw usage_error(path.string() + ": no such file");
@@ -49,7 +52,15 @@ target_kind resolve_target(const std::optional<std::string>& name, const fs::pat
     if (auto t = target_from_name(*name)) return *t;
     throw usage_error("unknown target '" + *name + "' (targets: " + target_list() + ")");
   }
-  for (const auto& part : fs::absolute(path).parent_path())
+  if (path.empty()) throw usage_error("FILE is an empty path: give the fuzz input to read");
+  std::error_code ec;
+  // Non-throwing: with a deleted working directory, absolute() of a
+  // relative path fails (it used to escape as filesystem_error: SIGABRT).
+  const fs::path abs = fs::absolute(path, ec);
+  if (ec)
+    throw usage_error("cannot resolve " + path.string() + " (" + ec.message() +
+                      "; has the current directory been deleted?): give an absolute path");
+  for (const auto& part : abs.parent_path())
     if (auto t = target_from_name(part.string()); t && part.string().ends_with("_fuzzer"))
       return *t;
   throw usage_error("cannot tell which target " + path.string() +
@@ -75,6 +86,44 @@ scenario decode_checked(target_kind t, const std::vector<uint8_t>& bytes, bool p
                       std::to_string(bytes.size()) +
                       ". The fuzzer reads missing bytes as 0; --pad replays it that way.");
   return s;
+}
+
+bool option_value(int argc, char** argv, int& i, std::string_view name, std::string& value) {
+  const std::string_view a = argv[i];
+  if (a == name) {
+    if (i + 1 >= argc) throw usage_error(std::string(name) + " needs a value");
+    value = argv[++i];
+  } else if (a.size() > name.size() && a.starts_with(name) && a[name.size()] == '=') {
+    value = std::string(a.substr(name.size() + 1));
+  } else {
+    return false;
+  }
+  if (value.empty()) throw usage_error(std::string(name) + " needs a value (got an empty one)");
+  return true;
+}
+
+void write_atomically(const fs::path& path, const std::vector<uint8_t>& bytes) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec))
+    throw usage_error(path.string() + " is a directory: give a file name to write");
+  fs::path tmp = path;
+  tmp += ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
+    o.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
+    o.close();
+    if (!o) {
+      fs::remove(tmp, ec);
+      throw usage_error("cannot write " + path.string());
+    }
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    throw usage_error("cannot write " + path.string() + ": " + ec.message());
+  }
 }
 
 }  // namespace lastref::fuzz::tools

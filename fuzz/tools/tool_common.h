@@ -14,6 +14,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "scenario.h"
@@ -26,12 +27,14 @@ struct usage_error : std::runtime_error {
 
 inline constexpr size_t max_input_size = size_t{1} << 20;
 
-// The bytes of `path`; throws usage_error for a missing file, a directory,
-// an unreadable or oversized file.
+// The bytes of `path`; throws usage_error for an empty path, a missing file,
+// a directory, an unreadable or oversized (> max_input_size) file.
 std::vector<uint8_t> read_input(const std::filesystem::path& path);
 
 // --target NAME if given, else a path component named like a target
-// (corpus/kref_fuzzer/..., work/kref_fuzzer/crash-...), else usage_error.
+// (corpus/kref_fuzzer/..., work/kref_fuzzer/crash-...), else usage_error
+// (also for an empty path, or a relative one when the working directory is
+// gone).
 target_kind resolve_target(const std::optional<std::string>& name,
                            const std::filesystem::path& path);
 
@@ -46,5 +49,15 @@ scenario decode_checked(target_kind t, const std::vector<uint8_t>& bytes, bool p
 
 // Names of all targets, comma separated (for messages).
 std::string target_list();
+
+// Command-line matching of `--name V` and `--name=V`: when argv[i] is
+// `name` or starts with `name=`, stores the value (advancing i for the
+// separate form) and returns true; throws usage_error for a missing or empty
+// value.
+bool option_value(int argc, char** argv, int& i, std::string_view name, std::string& value);
+
+// Writes `bytes` to `path` under a temporary name in the same folder, then
+// renames it into place; throws usage_error (path named) on any failure.
+void write_atomically(const std::filesystem::path& path, const std::vector<uint8_t>& bytes);
 
 }  // namespace lastref::fuzz::tools

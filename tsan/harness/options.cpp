@@ -25,12 +25,12 @@ void print_usage(std::FILE* to, const harness_info& info, const std::vector<extr
                "  %s\n"
                "options:\n"
                "  --seed N          seed of the jitter and every random choice (default 1)\n"
-               "  --threads N       worker threads, %u..256 (default %u)\n"
+               "  --threads N       worker threads, %u..%u (default %u)\n"
                "  --iterations N    rounds per worker (default %llu; 0 = time-bounded only)\n"
                "  --duration-ms N   stop after N ms (0 = count-bounded only; max %llu)\n"
                "  --jitter N        0 none, 1 yields, 2 +spins, 3 +sleeps (default 0)\n",
-               info.name.c_str(), info.summary.c_str(), info.min_threads, info.default_threads,
-               static_cast<unsigned long long>(info.default_iterations),
+               info.name.c_str(), info.summary.c_str(), info.min_threads, info.max_threads,
+               info.default_threads, static_cast<unsigned long long>(info.default_iterations),
                static_cast<unsigned long long>(max_duration_ms));
   if (!info.variants.empty())
     std::fprintf(to, "  --variant NAME    %s (default %s)\n", join(info.variants).c_str(),
@@ -137,8 +137,12 @@ options parse_options(int argc, char** argv, const harness_info& info,
       if (!parse_u64(value, n)) bad("expected an unsigned integer");
       o.seed = n;
     } else if (name == "threads") {
-      if (!parse_u64(value, n) || n < info.min_threads || n > 256)
-        bad("expected " + std::to_string(info.min_threads) + "..256");
+      if (!parse_u64(value, n) || n < info.min_threads || n > info.max_threads)
+        bad(info.min_threads == info.max_threads
+                ? "this harness's protocol has exactly " + std::to_string(info.max_threads) +
+                      " worker thread(s): --threads " + std::to_string(info.max_threads) + " only"
+                : "expected " + std::to_string(info.min_threads) + ".." +
+                      std::to_string(info.max_threads));
       o.threads = static_cast<unsigned>(n);
     } else if (name == "iterations") {
       if (!parse_u64(value, n)) bad("expected an unsigned integer");

@@ -10,7 +10,7 @@
 // is capped at ten minutes.
 //
 //   --seed N          seeds the jitter and every random choice (default 1)
-//   --threads N       worker threads, 1..256 (harness default)
+//   --threads N       worker threads, min..max (harness's; at most 256)
 //   --iterations N    rounds per worker thread (0: bounded by time only)
 //   --duration-ms N   stop after this long (0: bounded by count only)
 //   --jitter N        0 none, 1 yields, 2 +short spins, 3 +sleeps (default 0)
@@ -54,6 +54,10 @@ struct harness_info {
   unsigned default_threads = 4;
   uint64_t default_iterations = 1000;
   unsigned min_threads = 1;
+  // A harness whose thread count is fixed by its protocol sets
+  // min_threads == max_threads, so a --threads it cannot honour is refused
+  // instead of being ignored.
+  unsigned max_threads = 256;
 };
 
 // Parses argv or exits (2 on error, 0 on --help).

@@ -363,9 +363,12 @@ int main(int argc, char** argv) {
       "real_module",
       "DESIGN.md's reference bug on a real dlopen'd module M (see the source's header)",
       {"module", "builtin", "safe_exit", "drain"},
-      1,
-      1,
-      1};
+      /*default_threads=*/1,
+      /*default_iterations=*/1,
+      /*min_threads=*/1,
+      // One releaser against the unloader: the protocol under test has no
+      // other worker, so --threads other than 1 is refused, not ignored.
+      /*max_threads=*/1};
   std::string inject = "handshake";
   uint64_t inject_us = g_cfg.inject_us;
   bool verbose = false;

@@ -55,7 +55,7 @@ bool take_hold_flag(int& argc, char** argv, std::optional<int>& value) {
 
 int run_main(int argc, char** argv, bool with_contention) {
   std::optional<int> hold;
-  if (!take_hold_flag(argc, argv, hold)) return 1;
+  if (!take_hold_flag(argc, argv, hold)) return 2;  // a usage error, as every lastref entry point
   // Before anything is measured (and before any thread exists): the hold
   // lasts for the process's life.
   if (hold) hold_cpu_dma_latency(*hold);
@@ -77,7 +77,7 @@ int run_main(int argc, char** argv, bool with_contention) {
   // every baseline is measured as in a multi-threaded process.
   std::thread([] {}).join();
   benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
   std::string cpus;
   for (int c : allowed_cpus()) {
     if (!cpus.empty()) cpus.push_back(',');

@@ -4,6 +4,10 @@
 #include <lastref/detail/futex.h>
 
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -16,21 +20,33 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 std::atomic<int> g_signal{0};
-static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free,
+std::atomic<long long> g_first_ns{0};  // CLOCK_MONOTONIC of the first stop signal
+static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free &&
+                  std::atomic<long long>::is_always_lock_free,
               "the signal handler stores these");
+
+// Copies of one stop request (the terminal's signal to the process group
+// and the same signal forwarded by a supervisor) arrive within this window.
+constexpr long long duplicate_window_ns = 1'000'000'000;
+
+long long monotonic_ns() noexcept {  // async-signal-safe (clock_gettime is)
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<long long>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
 
 extern "C" void on_stop_signal(int sig) {
   int none = 0;
+  const long long now = monotonic_ns();
   if (g_signal.compare_exchange_strong(none, sig, std::memory_order_relaxed)) {
+    g_first_ns.store(now, std::memory_order_relaxed);
     g_stop.store(true, std::memory_order_relaxed);
-    // The next one, of either kind, is not asked but told: default action.
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-  } else {
-    // A second signal raced the first one's reset: take the default now.
-    signal(sig, SIG_DFL);
-    raise(sig);
+    return;
   }
+  if (now - g_first_ns.load(std::memory_order_relaxed) < duplicate_window_ns) return;
+  // A second request, not a copy of the first: it is not asked but told.
+  signal(sig, SIG_DFL);
+  raise(sig);
 }
 
 }  // namespace
@@ -45,6 +61,23 @@ void install_stop_signals() noexcept {
   sa.sa_flags = SA_RESTART;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+}
+
+void bind_to_parent(long rttime_us) noexcept {
+  const pid_t parent = getppid();
+  if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0) std::perror("prctl(PR_SET_PDEATHSIG)");
+  // The parent may have died before the prctl: then nobody sends the signal.
+  if (getppid() != parent) raise(SIGTERM);
+  rlimit rl{};
+  if (getrlimit(RLIMIT_RTTIME, &rl) == 0) {
+    const auto soft = static_cast<rlim_t>(rttime_us);
+    const rlim_t hard = soft * 2;
+    // Only ever lowered: an unprivileged process may not raise a hard limit.
+    if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > hard) rl.rlim_max = hard;
+    rl.rlim_cur = soft < rl.rlim_max ? soft : rl.rlim_max;
+    if (setrlimit(RLIMIT_RTTIME, &rl) != 0) std::perror("setrlimit(RLIMIT_RTTIME)");
+  }
 }
 
 watchdog::watchdog(std::chrono::seconds bound, std::string what, std::chrono::milliseconds grace)
