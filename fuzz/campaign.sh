@@ -12,8 +12,9 @@
 # kept between campaigns. After each target the corpus is merged (-merge=1)
 # into a minimised one that replaces it (WORK/corpus/<target>.old during the
 # swap). Crashes go to WORK/crashes/<target>/ (-ignore_crashes: the campaign
-# goes on) and each new one is copied to REGRESSIONS/<target>/<set>/<sha1>
-# (default fuzz/regressions; <set> is the zoo name or "correct"), where
+# goes on) and the first one of each new crash signature (fuzz/signature.h) is
+# copied to REGRESSIONS/<target>/<set>/<signature>.<sha1 prefix> (default
+# fuzz/regressions; <set> is the zoo name or "correct"), where
 # `ctest -L fuzz` (fuzz_regressions) replays every file: commit them. Replay
 # one with
 #   lastref-replay --pad --target <target> [--zoo NAME] WORK/crashes/<target>/crash-...
@@ -26,7 +27,7 @@
 # target's process group 60 s later.
 # Signals: SIGINT, SIGTERM, SIGHUP stop the running target and every child of
 # it (libFuzzer -fork children included: each target runs in its own process
-# group, which is signalled as a whole, SIGKILLed after 2 s), skip the
+# group, which is signalled as a whole, SIGKILLed after 1 s), skip the
 # remaining targets, write the summary marked "interrupted", and exit
 # 128+signal (130 for SIGINT). A second signal during that goes straight to
 # SIGKILL.
@@ -102,11 +103,11 @@ echo "campaign: $ntargets targets x ${per}s, -fork=$jobs, work $work${zoo:+, zoo
 # its child into yet another group.
 set -m
 group="" watchdog="" interrupted=false rows=()
-kill_group() {  # kill_group PGID: TERM, up to 2 s grace, KILL
+kill_group() {  # kill_group PGID: TERM, up to 1 s grace, KILL
   local pg=$1 i
   [ -n "$pg" ] || return 0
   kill -TERM -- "-$pg" 2>/dev/null || return 0
-  for i in $(seq 20); do kill -0 -- "-$pg" 2>/dev/null || return 0; sleep 0.1; done
+  for i in $(seq 10); do kill -0 -- "-$pg" 2>/dev/null || return 0; sleep 0.1; done
   kill -KILL -- "-$pg" 2>/dev/null || true
 }
 write_summary() {
@@ -139,14 +140,15 @@ trap 'on_signal HUP 129' HUP
 run_group() {
   local limit=$1 status=0
   shift
-  "$@" &
+  # The group leader exits normally on a signal (no job-status noise).
+  ( trap 'exit 143' TERM; trap 'exit 130' INT; trap 'exit 129' HUP; "$@" ) &
   group=$!
   ( sleep "$limit"; echo "campaign: watchdog: $limit s passed, killing group $group" >&2
-    kill -KILL -- "-$group" 2>/dev/null ) >/dev/null 2>&1 &
+    kill -KILL -- "-$group" 2>/dev/null ) &
   watchdog=$!
+  disown "$watchdog"
   wait "$group" || status=$?
   kill -KILL -- "-$watchdog" 2>/dev/null || true
-  wait "$watchdog" 2>/dev/null || true
   kill -KILL -- "-$group" 2>/dev/null || true  # stragglers of a finished target
   group="" watchdog=""
   return $status
@@ -163,13 +165,16 @@ fuzz_target() {  # the pipeline of one target, run as one process group
     | tee "$log" | grep --line-buffered -E '^#[0-9]+: ' \
     | awk -v t="$t" -v k="$schedules" -v out="$rate" '
         # "#EXECS: cov: C ft: F corp: N exec/s: R ... time: Ss ..."
+        # The rate of the interval since the last recorded line (>= 1 s).
         { execs = substr($1, 2) + 0; secs = 0; corp = 0
           for (i = 2; i < NF; i++) { if ($i == "time:") secs = $(i + 1) + 0
                                      if ($i == "corp:") corp = $(i + 1) + 0 }
-          r = (secs > lsecs) ? (execs - lexecs) / (secs - lsecs) : 0
-          printf "%s\t%d\t%d\t%.0f\t%.0f\t%d\n", t, secs, execs, r, r * k, corp >> out
-          fflush(out); lsecs = secs; lexecs = execs
-          printf "[%s] %s  (%.0f exec/s, %.0f schedules/s)\n", t, $0, r, r * k; fflush() }'
+          if (secs > lsecs) {
+            r = (execs - lexecs) / (secs - lsecs)
+            printf "%s\t%d\t%d\t%.0f\t%.0f\t%d\n", t, secs, execs, r, r * k, corp >> out
+            fflush(out); lsecs = secs; lexecs = execs
+          }
+          printf "[%s] %s  (%.0f exec/s, %.0f schedules/s lately)\n", t, $0, r, r * k; fflush() }'
 }
 
 merge_target() {  # minimise WORK/corpus/<t> into a fresh directory, then swap
@@ -207,9 +212,14 @@ for t in $targets; do
     set_dir=$regressions/$t/${zoo:-correct}
     for f in "$crashes"/crash-*; do
       [ -f "$f" ] || continue
-      sum=$(sha1sum "$f" | cut -c1-16)
-      [ -f "$set_dir/$sum" ] && continue
-      mkdir -p "$set_dir" && cp "$f" "$set_dir/$sum.tmp" && mv "$set_dir/$sum.tmp" "$set_dir/$sum"
+      # One input per crash signature (signature.h) and set: a zoo campaign
+      # finds the same bug hundreds of times.
+      sig=$(LASTREF_ZOO=$zoo "$build/fuzz/$t" -runs=1 "$f" 2>&1 \
+              | sed -n 's/^signature: \([a-z_]*\).*/\1/p' | head -n 1 || true)
+      sig=${sig:-unknown}
+      compgen -G "$set_dir/$sig.*" >/dev/null && continue
+      sum=$(sha1sum "$f" | cut -c1-8)
+      mkdir -p "$set_dir" && cp "$f" "$set_dir/$sig.$sum.tmp" && mv "$set_dir/$sig.$sum.tmp" "$set_dir/$sig.$sum"
       newreg=$(( newreg + 1 ))
     done
     [ "$newreg" -gt 0 ] && echo "campaign: $t: $newreg new regression input(s) in $set_dir (commit them)"

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 // The frames live at global scope with C names, so the symbolized stack
 // shows exactly these names.
@@ -81,25 +83,66 @@ primitive classify_file(std::string_view file) noexcept {
   return primitive::model;
 }
 
-where locate(const model::result& r) {
-  // A trace step line: "  N  Tt  <what>  file.h:LINE function  [...]".
-  std::string chosen;
-  std::istringstream in(r.trace);
-  for (std::string line; std::getline(in, line);) {
-    const auto first = line.find_first_not_of(' ');
-    if (first == std::string::npos || line[first] < '0' || line[first] > '9') continue;
-    chosen = line;
-    if (line.find("[VIOLATION]") != std::string::npos) break;
-  }
-  where w;
-  // The location is the first token of the form name.h:digits.
-  std::istringstream tok(chosen);
+namespace {
+
+struct step_line {
+  std::string thread;    // "T0"
+  std::string file;      // "kref.h"
+  std::string function;  // as the trace names it
+};
+
+// "  N  Tt  <what>  file.h:LINE function  [...]" -> its thread, file, function.
+bool parse_step(const std::string& line, step_line& out) {
+  const auto first = line.find_first_not_of(' ');
+  if (first == std::string::npos || line[first] < '0' || line[first] > '9') return false;
+  std::istringstream tok(line);
+  std::string number;
+  tok >> number >> out.thread;
+  out.file.clear();
+  out.function.clear();
   for (std::string t; tok >> t;) {
     const auto colon = t.find(".h:");
     if (colon == std::string::npos) continue;
-    w.prim = classify_file(t.substr(0, colon + 2));
-    tok >> w.function;
+    out.file = t.substr(0, colon + 2);
+    tok >> out.function;
     break;
+  }
+  return true;
+}
+
+}  // namespace
+
+where locate(const model::result& r) {
+  std::vector<step_line> steps;
+  size_t violating = 0;
+  bool found = false;
+  std::istringstream in(r.trace);
+  for (std::string line; std::getline(in, line);) {
+    step_line s;
+    if (!parse_step(line, s)) continue;
+    steps.push_back(std::move(s));
+    if (line.find("[VIOLATION]") != std::string::npos) {
+      violating = steps.size() - 1;
+      found = true;
+      break;
+    }
+  }
+  where w;
+  if (steps.empty()) return w;
+  if (!found) violating = steps.size() - 1;
+  w.function = steps[violating].function;
+  w.prim = classify_file(steps[violating].file);
+  // A violation in the scenario's own code (a payload read, a free) happened
+  // inside whatever primitive operation that thread was last in (e.g. the
+  // release callback of a kref put): name that primitive.
+  if (w.prim == primitive::scenario) {
+    for (size_t i = violating; i-- > 0;) {
+      if (steps[i].thread != steps[violating].thread) continue;
+      const primitive p = classify_file(steps[i].file);
+      if (p == primitive::scenario || p == primitive::model) continue;
+      w.prim = p;
+      break;
+    }
   }
   return w;
 }

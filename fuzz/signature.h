@@ -9,8 +9,10 @@
 // r.kind; the primitive is the source file of the violating step in the
 // traced report ("[VIOLATION]" line, else the last numbered step):
 // kref / refcount / completion / module (primitives/ and primitives/zoo/ files
-// by name), scenario (fuzz/interpreter.h: the code using the primitives), or
-// model (anything else, e.g. no step). abort_with_signature() never returns:
+// by name) or model (anything else, e.g. no step). A step in the scenario's
+// own code (fuzz/interpreter.h: a payload read, a free in a release callback)
+// is named after the last primitive the same thread stepped in before it;
+// "scenario" only when there was none. abort_with_signature() never returns:
 // it calls the one noinline function `lastref_violation_<kind>_in_<primitive>`
 // for that pair, which calls std::abort(). frame_name() gives that name.
 //
