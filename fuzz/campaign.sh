@@ -35,7 +35,8 @@
 #   {"budget_s":..,"jobs":..,"zoo":..,"interleaving":false,"schedules_per_input":8,
 #    "interrupted":false,"targets":{"kref_fuzzer":{"seconds":..,"execs":..,
 #    "exec_per_s":..,"schedules_per_s":..,"crashes":..,"corpus_files":..,
-#    "corpus_before_merge":..,"new_regressions":..,"crash_files":[..]}, ...}}
+#    "corpus_before_merge":..,"new_regressions":..,"exec_per_s_first_quarter":..,
+#    "exec_per_s_last_quarter":..,"crash_files":[..]}, ...}}
 # The fuzzers come from BUILD (default build/fuzz, the `fuzz` preset); missing
 # ones are built there first (configuring the preset if BUILD does not exist).
 set -euo pipefail
@@ -190,6 +191,7 @@ for t in $targets; do
   corpus=$work/corpus/$t crashes=$work/crashes/$t log=$work/logs/$t.log
   mkdir -p "$corpus" "$crashes" "$work/logs"
   start=$(date +%s)
+  rate_from=$(( $(wc -l <"$rate_file") + 1 ))
   run_group $(( per + 60 )) fuzz_target "$t" "$corpus" "$crashes" "$log" "$rate_file" || true
   seconds=$(( $(date +%s) - start )); [ "$seconds" -ge 1 ] || seconds=1
   last=$(grep -E '^#[0-9]+: ' "$log" | tail -n 1 || true)
@@ -226,8 +228,14 @@ for t in $targets; do
   fi
   files=$(find "$crashes" -maxdepth 1 -type f -name 'crash-*' | sort | sed 's/.*/"&"/' | paste -sd, -)
   rate=$(( execs / seconds ))
-  echo "campaign: $t: $execs executions in ${seconds}s ($rate exec/s, $(( rate * schedules )) schedules/s), $crashes_n crashes, corpus $before -> $ncorpus after merge"
-  rows+=("\"$t\":{\"seconds\":$seconds,\"execs\":$execs,\"exec_per_s\":$rate,\"schedules_per_s\":$(( rate * schedules )),\"crashes\":$crashes_n,\"corpus_files\":$ncorpus,\"corpus_before_merge\":$before,\"new_regressions\":$newreg,\"crash_files\":[${files}]}")
+  # Mean exec/s over the first and the last quarter of this target's logged
+  # intervals: a rate that falls as the corpus grows shows as last < first.
+  read -r q_first q_last < <(tail -n +"$rate_from" "$rate_file" | awk -F'\t' '
+      { r[NR] = $4 } END { q = int((NR + 3) / 4); if (NR == 0) { print 0, 0; exit }
+        for (i = 1; i <= q; i++) { a += r[i]; b += r[NR - q + i] }
+        printf "%.0f %.0f\n", a / q, b / q }')
+  echo "campaign: $t: $execs executions in ${seconds}s ($rate exec/s, $(( rate * schedules )) schedules/s; first/last quarter $q_first/$q_last exec/s), $crashes_n crashes, corpus $before -> $ncorpus after merge"
+  rows+=("\"$t\":{\"seconds\":$seconds,\"execs\":$execs,\"exec_per_s\":$rate,\"schedules_per_s\":$(( rate * schedules )),\"crashes\":$crashes_n,\"corpus_files\":$ncorpus,\"corpus_before_merge\":$before,\"new_regressions\":$newreg,\"exec_per_s_first_quarter\":$q_first,\"exec_per_s_last_quarter\":$q_last,\"crash_files\":[${files}]}")
 done
 write_summary
 echo "campaign: summary in $json, rate over time in $rate_file"
