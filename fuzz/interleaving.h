@@ -3,8 +3,9 @@
 // to libFuzzer through extra counters (section __libfuzzer_extra_counters).
 //
 // Contract: install() (once, at start-up) hooks an observer into every model
-// run and the interpreter's semantic events, unless the environment has
-// LASTREF_NO_INTERLEAVING=1 (for comparison runs). Features, each bumping one
+// run and the interpreter's semantic events when the environment has
+// LASTREF_INTERLEAVING=1 (off by default: fuzz/README.md "Feedback" has the
+// measurement; LASTREF_NO_INTERLEAVING=1 forces it off). Features, each bumping one
 // 8-bit counter (hash modulo the counter array):
 //   - pairs of back-to-back steps of *different* threads, by source location
 //     and operation (which two lines ran one right after the other);
@@ -41,7 +42,8 @@ inline constexpr unsigned reads_from = 32;       // cross-thread reads-from loca
 inline constexpr unsigned hit_counts = 64;       // modifier: count hits (libFuzzer buckets them)
 inline constexpr unsigned default_features = pairs | transitions | preemption_sites | events;
 
-// Reads LASTREF_NO_INTERLEAVING and installs the hooks; returns whether on.
+// Reads LASTREF_INTERLEAVING / LASTREF_NO_INTERLEAVING and installs the
+// hooks; returns whether on.
 // `observe_always`: install the observer even when off (tools use it to count
 // preemptions; the counters stay untouched when off).
 bool install(bool observe_always = false);

@@ -38,7 +38,7 @@ for mode in on off; do
     rm -rf "$tmp/c" && mkdir -p "$tmp/c"
     noint=0; [ $mode = off ] && noint=1
     t0=$(date +%s%N)
-    LASTREF_NO_INTERLEAVING=$noint LASTREF_ZOO=$zoo "$fuzzer" -runs="$runs" -seed="$s" \
+    LASTREF_INTERLEAVING=$((1 - noint)) LASTREF_NO_INTERLEAVING=$noint LASTREF_ZOO=$zoo "$fuzzer" -runs="$runs" -seed="$s" \
       -len_control=0 -max_len=128 -print_final_stats=1 -artifact_prefix="$tmp/c/" "${extra[@]}" \
       "$tmp/c" >"$tmp/log" 2>&1 || true
     ms=$(( ($(date +%s%N) - t0) / 1000000 ))

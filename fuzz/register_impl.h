@@ -17,8 +17,11 @@
 //
 // Memory ordering: single-threaded use (one execution at a time).
 
+#include <cstdint>
 #include <memory>
+#include <vector>
 
+#include "amplify.h"
 #include "interpreter.h"
 #include "model/check.h"
 #include "model/checker.h"
@@ -59,8 +62,36 @@ model::result run_in_model(const scenario& s, const run_request& req) {
       model_options());
   current = &s;
   chk.set_memory_model(memory_model_of(s));
+  // Schedule 0: the input's own bytes; 1..n-1: derived from the scenario
+  // (amplify.h). The first failure decides; a crash file replays exactly.
   fuzz_schedule_source src(s.schedule);
   model::result r = chk.run(src);
+  const int n = amplify::schedules();
+  int k = 1;
+  if (r.ok() && n > 1) {
+    const uint64_t seed = amplify::scenario_seed(s);
+    const uint32_t steps = r.steps > 16 ? r.steps : 16;
+    thread_local std::vector<uint8_t> bytes;
+    for (; k < n; ++k) {
+      if (k % 2 == 1) {
+        model::pct_source pct(amplify::variant_seed(seed, k), amplify::pct_depth(k), steps);
+        r = chk.run(pct);
+      } else {
+        amplify::random_bytes(seed, k, bytes);
+        fuzz_schedule_source rnd(bytes);
+        r = chk.run(rnd);
+      }
+      if (r.failed()) break;
+    }
+    if (k == n) {
+      amplify::note_run(0, n);
+      // The traced re-run of a passing input shows its own schedule.
+      return req.traced ? chk.replay_choices(src.choices()) : r;
+    }
+    amplify::note_run(k, k + 1);
+    return req.traced ? chk.replay_choices(r.choices) : r;
+  }
+  amplify::note_run(0, 1);
   // The traced re-run replays the exact choices (for a passing run too).
   if (req.traced) return chk.replay_choices(src.choices());
   return r;

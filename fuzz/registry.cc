@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "amplify.h"
 #include "register_impl.h"
 
 namespace lastref::fuzz {
@@ -72,6 +73,7 @@ const impl_entry* find_impl(std::string_view name) {
 const impl_entry* select_from_environment() {
   if (g_selected) return g_zoo;
   g_selected = true;
+  amplify::read_environment();
   if (const char* only = std::getenv("LASTREF_IMPL"); only != nullptr && *only != '\0') {
     g_forced = find_impl(only);
     if (g_forced == nullptr || g_forced->zoo) {
@@ -130,10 +132,17 @@ model::result run_scenario(const scenario& s, const run_request& req) {
 }
 
 model::options& model_options() {
+  // Fiber stacks: the model unpoisons a started fiber's whole stack under
+  // ASan at every execution (a memset of its shadow), which at the model's
+  // default of 1 MiB was the largest single cost of a fuzz execution
+  // (fuzz/README.md "Throughput"). The interpreter's deepest call chain fits
+  // in a fraction of fuzz_stack_size even under ASan; an overflow hits the
+  // guard page and crashes loudly rather than corrupting anything.
   static model::options o = [] {
-    model::options d;
-    d.memory = model::memory_model_from_env();
-    return d;
+    model::options x;
+    x.stack_size = fuzz_stack_size;
+    x.memory = model::memory_model_from_env();
+    return x;
   }();
   return o;
 }

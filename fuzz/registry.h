@@ -35,6 +35,7 @@
 // Memory ordering: registration happens during static initialisation, in one
 // thread; everything after reads only.
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -83,6 +84,9 @@ void adapt_to_impl(scenario& s, const impl_entry& e);
 
 // Runs `s` with its set. select_from_environment() must have run.
 model::result run_scenario(const scenario& s, const run_request& req = {});
+
+// Per-fiber stack of every fuzz execution (see model_options()).
+inline constexpr std::size_t fuzz_stack_size = 64u << 10;
 
 // The model::options every run uses (observer set by interleaving.h).
 model::options& model_options();

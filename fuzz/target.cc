@@ -5,15 +5,26 @@
 #include <cstdlib>
 #include <string>
 
+#include "amplify.h"
 #include "interleaving.h"
 #include "registry.h"
+#include "signature.h"
 
 namespace {
+
+void report_schedules() {
+  // One line at exit: what the throughput benchmark (fuzz/bench_throughput.sh)
+  // and the campaign read to turn inputs/s into schedules/s.
+  std::fprintf(stderr, "lastref: %llu schedules run (%d per input)\n",
+               static_cast<unsigned long long>(lastref::fuzz::amplify::total_schedules()),
+               lastref::fuzz::amplify::schedules());
+}
 
 void init_once() {
   static const bool done = [] {
     lastref::fuzz::select_from_environment();
     lastref::fuzz::interleaving::install();
+    std::atexit(&report_schedules);
     return true;
   }();
   (void)done;
@@ -35,11 +46,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const lastref::model::result r = impl.run(s, run_request{});
   if (r.ok()) return 0;
   const std::string text = print(s, impl.name);
-  std::fprintf(stderr, "\n== lastref: %s found a bug ==\n%s\n%s",
-               std::string(target_name(this_target)).c_str(), text.c_str(), r.report().c_str());
-  std::fprintf(stderr, "replay: lastref-replay --pad --target %s%s%s <crash file>\n",
-               std::string(target_name(this_target)).c_str(), impl.zoo ? " --zoo " : "",
-               impl.zoo ? impl.name.c_str() : "");
+  const signature::where w = signature::locate(r);
+  const std::string target = std::string(target_name(this_target));
+  std::fprintf(stderr, "\n== lastref: %s found a bug ==\n%s\n", target.c_str(), text.c_str());
+  if (amplify::schedules() > 1)
+    std::fprintf(stderr, "schedule: variant %d of %d per input (0 = the input's own bytes)\n",
+                 amplify::last_variant(), amplify::schedules());
+  std::fprintf(stderr, "%s", r.report().c_str());
+  std::fprintf(stderr, "signature: %s (in %s)\n", signature::frame_name(r.kind, w.prim).c_str(),
+               w.function.empty() ? "?" : w.function.c_str());
+  std::string env;
+  if (amplify::schedules() != amplify::default_schedules)
+    env = "LASTREF_SCHEDULES=" + std::to_string(amplify::schedules()) + " ";
+  std::fprintf(stderr, "replay: %slastref-replay --pad --target %s%s%s <crash file>\n", env.c_str(),
+               target.c_str(), impl.zoo ? " --zoo " : "", impl.zoo ? impl.name.c_str() : "");
   std::fflush(stderr);
-  std::abort();
+  signature::abort_with_signature(r.kind, w.prim);
 }

@@ -10,7 +10,7 @@ LASTREF_PACKAGES=(
   cmake ninja-build g++ clang-14 libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev libboost-context-dev
   libboost-dev liburcu-dev libabsl-dev
-  python3 python3-matplotlib python3-scipy python3-markdown
+  python3 python3-matplotlib python3-scipy python3-markdown python3-yaml
 )
 
 # LASTREF_PRETEND_MISSING="pkg ..." makes those packages count as missing and

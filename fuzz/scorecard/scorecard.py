@@ -198,9 +198,12 @@ def run_libfuzzer(binary: Path, target: str, zoo: str | None, seed: int, runs: i
     env = dict(os.environ)
     env.pop("LASTREF_ZOO", None)
     env.pop("LASTREF_NO_INTERLEAVING", None)
+    env.pop("LASTREF_INTERLEAVING", None)
     if zoo:
         env["LASTREF_ZOO"] = zoo
-    if not interleaving:
+    if interleaving:
+        env["LASTREF_INTERLEAVING"] = "1"  # off by default in the targets (fuzz/interleaving.h)
+    else:
         env["LASTREF_NO_INTERLEAVING"] = "1"
     env.setdefault("ASAN_OPTIONS", "detect_leaks=0")
     with tempfile.TemporaryDirectory(prefix="lastref-score-") as tmp:

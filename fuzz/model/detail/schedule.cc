@@ -146,7 +146,6 @@ pct_source::pct_source(std::uint64_t seed, int depth, std::uint32_t expected_ste
       adaptive_(expected_steps == 0) {}
 
 void pct_source::begin_execution() {
-  rng_.begin_execution();
   int p[8];
   for (int i = 0; i < 8; ++i) p[i] = depth_ + i;
   for (int i = 7; i > 0; --i) std::swap(p[i], p[rng_.below(static_cast<std::uint32_t>(i + 1))]);
@@ -154,6 +153,9 @@ void pct_source::begin_execution() {
   for (int i = 0; i < depth_ - 1; ++i) change_[i] = 1 + rng_.below(k_);
   std::sort(change_, change_ + (depth_ - 1));
   next_change_ = 0;
+  // The stale-read probability (c11) last, so the priorities and change
+  // points of a fresh source are those it drew before the c11 model.
+  rng_.begin_execution();
 }
 
 int pct_source::choose(const decision& d) {

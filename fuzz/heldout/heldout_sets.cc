@@ -1,0 +1,12 @@
+// Held-out implementation sets (fuzz/heldout/README.md): registered like zoo
+// sets, so only LASTREF_ZOO=<name> runs them, but linked only into the
+// *_heldout_fuzzer executables (fuzz/CMakeLists.txt), never into the zoo, the
+// scorecard or the default targets.
+#include "../register_impl.h"
+#include "racy_inc_not_zero_kref.h"
+#include "relaxed_complete_completion.h"
+
+LASTREF_FUZZ_ZOO(heldout_racy_inc_not_zero_kref, lastref::heldout::racy_inc_not_zero_kref,
+                 lastref::basic_completion, lastref::basic_module)
+LASTREF_FUZZ_ZOO(heldout_relaxed_complete_completion, lastref::basic_kref,
+                 lastref::heldout::relaxed_complete_completion, lastref::basic_module)
