@@ -17,9 +17,10 @@
 //                (1 = module text), bit 3 unload policy (1 = drain), bit 4
 //                two objects, bit 5 two completions, bit 6 on-stack
 //                completions (the single waiter frees them), bit 7 memory
-//                model (1 = c11: loads may read older stores; 0 = sc, which
-//                is what every input made before the c11 model meant, so
-//                old crash files replay as they were found)
+//                model (1 = c11: loads may read older stores; 0 = sc).
+//                Before the c11 model the bit was unused and every input
+//                ran as sc: an old crash file with it set replays as found
+//                only under LASTREF_MEMORY_MODEL=sc
 //   [1] impl     index into the registered implementation sets (mod count)
 //   per thread: [len] (mod max_ops+1), then len op bytes:
 //                bits 0-4 index into the target's op table (mod size),
