@@ -37,6 +37,8 @@ def main(argv):
     docs = {rel: load(rel) for rel in JSON_FILES}
     run = docs["run.json"]
     if run is not None:
+        if not run.get("lastref_version"):
+            problems.append("run.json: no lastref_version")
         seen = {s["name"]: s for s in run.get("stages", [])}
         for st in STAGES:
             if st not in seen:
