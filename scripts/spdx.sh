@@ -16,7 +16,11 @@
 set -euo pipefail
 
 want="SPDX-License-Identifier: MIT"
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; }
+# The comment block above, less its licence line, is the usage text.
+usage() {
+  awk 'NR > 1 && !/^#/ { exit } NR > 1 && !/SPDX-License-Identifier/ { sub(/^# ?/, ""); print }' \
+    "${BASH_SOURCE[0]}"
+}
 
 mode=""
 dir=""
@@ -25,13 +29,13 @@ while [ $# -gt 0 ]; do
     --check|--fix) [ -z "$mode" ] || { echo "spdx.sh: give one of --check, --fix" >&2; exit 2; }
                    mode=${1#--};;
     -h|--help) usage; exit 0;;
-    -*) echo "spdx.sh: unknown option '$1'" >&2; usage; exit 2;;
+    -*) echo "spdx.sh: unknown option '$1'" >&2; usage >&2; exit 2;;
     *) [ -z "$dir" ] || { echo "spdx.sh: one DIR only (got '$dir' and '$1')" >&2; exit 2; }
        dir=$1;;
   esac
   shift
 done
-[ -n "$mode" ] || { echo "spdx.sh: give --check or --fix" >&2; usage; exit 2; }
+[ -n "$mode" ] || { echo "spdx.sh: give --check or --fix" >&2; usage >&2; exit 2; }
 [ -n "$dir" ] || dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 git -C "$dir" rev-parse --is-inside-work-tree >/dev/null 2>&1 ||
   { echo "spdx.sh: '$dir' is not a git work tree" >&2; exit 2; }
