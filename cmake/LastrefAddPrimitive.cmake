@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lastref_add_primitive — test your own refcount, kref, completion or module
 # with lastref: fuzzing under the model, a stress/TSan job, the conformance
 # suites and benchmarks beside lastref's own, all registered with CTest.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Which C++ compiler lastref builds with: found, not pinned.
 #
 # Included twice from the top CMakeLists.txt:

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Checks that a results folder written by `./lastref run` is complete: every
 stage passed, every raw JSON input is there and parses, and the report has
 each section and its plots. The main job's smoke test (`./lastref test`,

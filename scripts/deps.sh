@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Sourced by ./lastref and scripts/run_suite.sh: makes sure the Debian
 # packages lastref builds with are installed. As root with apt-get it
 # installs what is missing; otherwise it names the packages, changing nothing.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Writes run.json for a results folder: what `./lastref run` ran, how each
 stage ended, and the machine and tool versions the figures belong to.
 

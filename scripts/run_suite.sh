@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The main job behind `./lastref run`: build what the selected stages need,
 # run the fuzz campaign, the bug-zoo detection scorecard, the TSan jobs and
 # the benchmarks within a time budget, and write a report into a new dated

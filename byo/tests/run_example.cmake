@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # byo.example (cmake -P): installs this build of lastref into a scratch
 # prefix, builds examples/byo against it with find_package(lastref), runs
 # the example's own tests (fuzz, stress, conformance, bench smoke), then

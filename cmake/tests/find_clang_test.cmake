@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lastref_find_clang (cmake/LastrefCompiler.cmake) on a PATH of fake
 # compilers that only answer -dumpversion: it must take the newest clang at
 # version 14 or above, whatever the names' order, and find none when every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Configures cmake/tests/subproject (lastref via add_subdirectory) with
 # GoogleTest and Google Benchmark made unfindable, checks that lastref
 # registered no tests there, then builds and runs the consumer.

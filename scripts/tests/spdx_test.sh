@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Tests of scripts/spdx.sh on a scratch git repository: --check finds exactly
 # the source files without the identifier (not Markdown, not a results
 # folder's data), --fix adds it in each file's comment syntax after a #!
