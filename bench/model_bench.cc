@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Model checker speed: scheduling points/s and executions/s of the model
 // runtime, against the OS-thread handoff baseline (threads serialised by
 // semaphores, as folly's DeterministicSchedule does) in the same binary, and

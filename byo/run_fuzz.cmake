@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # CTest driver of a lastref_add_primitive fuzz test (cmake -P), for the
 # libFuzzer and the standalone builds alike (same flags). Bounded by -runs.
 #   -DFUZZER=exe -DWORK=dir -DRUNS=n -DSEED=n -DMODE=clean|find [-DEXPECT=regex]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lastref_add_primitive — test your own refcount, kref, completion or module
 # with lastref: fuzzing under the model, a stress/TSan job, the conformance
 # suites and benchmarks beside lastref's own, all registered with CTest.
@@ -71,10 +72,11 @@ else()
   set(_lastref_byo_conformance ${_lastref_byo_root}/primitives/tests CACHE INTERNAL "")
 endif()
 
-# The fuzzing engine: libfuzzer when the compiler is clang and links
-# -fsanitize=fuzzer, else standalone. lastref's own build sets it already.
-if(NOT DEFINED LASTREF_FUZZ_ENGINE)
-  set(_lastref_engine standalone)
+# lastref_detect_fuzz_engine(<out>): libfuzzer when the compiler is clang
+# and links -fsanitize=fuzzer, else standalone (lastref's own build uses it
+# for LASTREF_FUZZ_ENGINE=auto).
+function(lastref_detect_fuzz_engine out)
+  set(engine standalone)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
     include(CheckCXXSourceCompiles)
     set(CMAKE_REQUIRED_LINK_OPTIONS -fsanitize=fuzzer)
@@ -83,11 +85,18 @@ if(NOT DEFINED LASTREF_FUZZ_ENGINE)
       #include <cstdint>
       extern "C" int LLVMFuzzerTestOneInput(const uint8_t*, size_t) { return 0; }]]
       LASTREF_HAVE_LIBFUZZER)
-    unset(CMAKE_REQUIRED_LINK_OPTIONS)
     if(LASTREF_HAVE_LIBFUZZER)
-      set(_lastref_engine libfuzzer)
+      set(engine libfuzzer)
     endif()
   endif()
+  set(${out} ${engine} PARENT_SCOPE)
+endfunction()
+
+# The fuzzing engine of a consumer's targets, unless it chose one: the
+# package's (lastref-config.cmake) or what its compiler can link.
+# lastref's own build sets it already.
+if(NOT DEFINED LASTREF_FUZZ_ENGINE)
+  lastref_detect_fuzz_engine(_lastref_engine)
   set(LASTREF_FUZZ_ENGINE ${_lastref_engine} CACHE STRING "libfuzzer or standalone")
 endif()
 

@@ -1,4 +1,5 @@
 #!/bin/bash -eu
+# SPDX-License-Identifier: MIT
 # OSS-Fuzz / ClusterFuzzLite build script for lastref's fuzz targets.
 #
 # Uses the environment OSS-Fuzz sets: CC, CXX, CFLAGS, CXXFLAGS (sanitizer

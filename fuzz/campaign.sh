@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # lastref fuzz campaign: every fuzz target, all cores, a time budget.
 #
 #   fuzz/campaign.sh [--budget SECONDS] [--work DIR] [--build DIR] [--jobs N]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref fuzz implementation sets — which kref / completion / module types a
 // scenario runs, and the protocol quirks a zoo entry may switch on.

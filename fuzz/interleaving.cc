@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Interleaving coverage through libFuzzer extra counters (interleaving.h).
 #include "interleaving.h"
 

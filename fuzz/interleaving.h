@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref interleaving coverage — feedback about *schedules*, not code, fed
 // to libFuzzer through extra counters (section __libfuzzer_extra_counters).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref scenario interpreter — runs a decoded scenario (scenario.h) as a
 // real protocol over one implementation set (impl_set.h) and one Platform.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Time and executions for a fuzz target to find a zoo bug from an empty
 # corpus, over seeds 1..N, with and without interleaving coverage (same
 # seeds, same budget). Prints one line per run and the medians; with --json

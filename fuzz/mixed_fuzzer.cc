@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mixed_fuzzer: see fuzz/README.md for what it fuzzes.
 #include "target.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Structure-aware custom mutator for the fuzz targets (libFuzzer builds).
 //
 // Half of the mutations edit the scenario as a scenario — move one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref fuzz set registration — the one-line macros of registry.h and the
 // function each registered set runs (the interpreter under the model).

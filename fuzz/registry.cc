@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The implementation-set registry (registry.h).
 #include "registry.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref fuzz registry — the implementation sets a target can run, by name.
 //

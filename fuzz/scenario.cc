@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Decoder, normaliser, encoder and printer of fuzz scenarios (scenario.h).
 #include "scenario.h"
 

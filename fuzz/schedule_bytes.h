@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref fuzz schedule encoding — how a scenario's schedule bytes choose
 // interleavings.

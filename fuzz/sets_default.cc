@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The default implementation sets: the correct primitives. Registered first,
 // so impl byte 0 (and every byte when nothing else is registered) picks them.
 #include "register_impl.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A main() for fuzz targets built without libFuzzer (any compiler): runs
 // every file given on the command line, and every file inside each directory
 // given, through LLVMFuzzerTestOneInput once. Arguments starting with '-'

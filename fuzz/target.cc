@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The libFuzzer entry points every target shares (target.h).
 #include "target.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref fuzz target glue — one libFuzzer entry point shared by every target.
 //

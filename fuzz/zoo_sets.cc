@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The bug zoo as fuzzable implementation sets, selected only with
 // LASTREF_ZOO=<name> (never by default). See registry.h.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::basic_completion — Linux struct completion
 // (include/linux/completion.h, kernel/sched/completion.c) over a Platform,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref concepts — exactly which operations each kind of primitive must
 // have for lastref's harnesses (fuzz interpreter, conformance suites, stress

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::basic_kref — Linux struct kref (include/linux/kref.h) over a
 // Platform: a refcount_t whose last put runs a release function.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref — umbrella header: every primitive, over any Platform.
 //

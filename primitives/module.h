@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::basic_module — the Linux module reference count and unload
 // protocol (kernel/module/main.c: try_module_get, __module_get, module_put,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::basic_refcount — Linux refcount_t (include/linux/refcount.h and
 // lib/refcount.c, Linux 5.10+ semantics), over a Platform.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref refcount warnings — the pluggable reporter behind refcount_t's WARN.
 //

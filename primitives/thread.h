@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref thread helpers: the top of a thread that may end itself with
 // Platform::exit_thread().

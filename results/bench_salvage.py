@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Keeps what a Google Benchmark binary stopped at the end of its budget
 wrote: its JSON file ends mid-array, so this parses the context and every
 complete entry of "benchmarks", marks the context

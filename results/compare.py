@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """lastref regression check: compares two results folders (./lastref run
 output, or results/ itself) benchmark by benchmark and zoo variant by zoo
 variant, and says whether NEW regressed against OLD.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """lastref results report: reads what the main job left in a results directory
 and writes a Markdown report (+ its HTML version) with tables and PNG plots
 (plots/ beside the report).

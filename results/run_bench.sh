@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs every Google Benchmark binary of a build directory and writes one JSON
 # file per binary into OUT (default: results/bench/), every repetition plus
 # the aggregates, for results/report.py (medians) and results/compare.py

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Checks that a results folder written by `./lastref run` is complete: every
 stage passed, every raw JSON input is there and parses, and the report has
 each section and its plots. The main job's smoke test (`./lastref test`,
@@ -37,6 +38,8 @@ def main(argv):
     docs = {rel: load(rel) for rel in JSON_FILES}
     run = docs["run.json"]
     if run is not None:
+        if not run.get("lastref_version"):
+            problems.append("run.json: no lastref_version")
         seen = {s["name"]: s for s in run.get("stages", [])}
         for st in STAGES:
             if st not in seen:

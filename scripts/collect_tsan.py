@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Runs every real-thread stress harness for a fixed duration in a plain and
 a TSan build and writes their SUMMARY lines as results/tsan.json.
 

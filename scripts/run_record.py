@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Writes run.json for a results folder: what `./lastref run` ran, how each
 stage ended, and the machine and tool versions the figures belong to.
 
@@ -14,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
@@ -69,6 +71,13 @@ def package_versions():
     return out
 
 
+def lastref_version(root):
+    """The project VERSION in CMakeLists.txt, lastref's one version string."""
+    m = re.search(r"^project\(lastref VERSION ([0-9][0-9.]*)", read(os.path.join(root, "CMakeLists.txt")) or "",
+                  re.M)
+    return m.group(1) if m else None
+
+
 def os_release():
     for line in (read("/etc/os-release") or "").splitlines():
         if line.startswith("PRETTY_NAME="):
@@ -109,9 +118,11 @@ def main(argv):
         print(f"run_record.py: {e}", file=sys.stderr)
         return 2
     commit = run(["git", "rev-parse", "HEAD"], cwd=a.root)
+    clang = os.environ.get("LASTREF_CLANG") or "clang++-14"
     dirty = run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=a.root)
     doc = {
         "schema": "lastref-run/1",
+        "lastref_version": lastref_version(a.root),
         "started": a.started,
         "finished": a.finished,
         "command": a.command,
@@ -133,7 +144,8 @@ def main(argv):
         "git_commit": commit,
         "git_dirty": bool(dirty) if commit else None,
         "compilers": {"g++": first_line(run(["g++", "--version"])),
-                      "clang++-14": first_line(run(["clang++-14", "--version"]))},
+                      # the clang the presets used: scripts/deps.sh exports it
+                      clang: first_line(run([clang, "--version"]))},
         "packages": package_versions(),
         "stages": stages,
     }

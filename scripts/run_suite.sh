@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The main job behind `./lastref run`: build what the selected stages need,
 # run the fuzz campaign, the bug-zoo detection scorecard, the TSan jobs and
 # the benchmarks within a time budget, and write a report into a new dated
@@ -194,10 +195,11 @@ exec > >(trap '' INT TERM HUP; exec tee -a "$log") 2>&1
 # What each stage needs beyond the core tools. As root, missing packages are
 # installed; otherwise the stages that need them are skipped, with the reason.
 core_pkgs=(cmake ninja-build g++ python3)
+clang_pkgs=$(lastref_clang_packages)  # Debian 12: clang-14 + runtimes; none if a newer clang works
 declare -A stage_pkgs=(
   [build:bench]="libbenchmark-dev libgtest-dev libgmock-dev libboost-dev liburcu-dev libabsl-dev libboost-context-dev"
-  [build:fuzz]="clang-14 libclang-rt-14-dev libgtest-dev libgmock-dev libboost-context-dev"
-  [build:tsan]="clang-14 libclang-rt-14-dev libgtest-dev libgmock-dev libboost-context-dev"
+  [build:fuzz]="$clang_pkgs libgtest-dev libgmock-dev libboost-context-dev"
+  [build:tsan]="$clang_pkgs libgtest-dev libgmock-dev libboost-context-dev"
   [report]="python3-matplotlib python3-markdown"
 )
 if [ "$report_only" = 0 ]; then

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // completion_stress — real threads on a completion: complete / wait /
 // wait_for / try_wait / complete_all / reinit, with waiters that free the
 // completion the moment their wait returns.

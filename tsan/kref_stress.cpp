@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // kref_stress — real threads on a kref: get / put / put_lock / put_mutex /
 // get_unless_zero with lookups in a table under a lock (the kref.rst pattern).
 //

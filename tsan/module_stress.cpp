@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // module_stress — real threads on the module protocol: try_get / put /
 // call_in_text while an unloader unloads, with DESIGN.md's reference bug as
 // the workload.

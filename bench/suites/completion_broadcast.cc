@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Suite 2d — complete_all to N sleeping waiters: from the broadcast to the
 // LAST waiter returning from its wait.
 //

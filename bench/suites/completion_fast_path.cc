@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Suite 2a — completion fast paths, uncontended.
 //
 // One job: what a completion costs when nobody has to sleep. Two groups:

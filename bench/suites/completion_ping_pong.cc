@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Suite 2b — completion ping-pong: the round trip complete -> wait -> complete
 // -> wait between two threads.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Suite 2c — one-shot wake latency of a BLOCKED waiter: from the signal
 // (complete()) to the sleeping waiter returning from wait().
 //

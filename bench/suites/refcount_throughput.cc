@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Suite 1 — refcount / kref throughput.
 //
 // One job: the cost of taking and dropping a reference, as a get+put pair,

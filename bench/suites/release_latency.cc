@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Suite 3 — release latency under priority contention: the benchmark half of
 // the reference bug (DESIGN.md, "The reference bug"), on real threads.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The release-latency contention matrix: which cells (releaser class x hogs
 // x K x pinning) and which release strategies a run measures, and the names

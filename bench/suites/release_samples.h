@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The release-latency samples file (--lastref_samples_out=PATH): every cell's
 // latency distribution as histogram buckets, for the report's CDF plots.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The instruction-level floor of a reference count: lock-prefixed
 // read-modify-writes, emitted as inline assembly on x86-64 so that no

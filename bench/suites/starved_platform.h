@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::bench::starved_platform — std_platform plus one benchmark hook:
 // the releasing thread loses its CPU right after it lets the unloader go.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // One-directional "you may go" signals between two threads, one adapter per
 // primitive, driven by the ping-pong and wake-latency suites. The absl

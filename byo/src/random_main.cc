@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A main() for lastref fuzz targets built without libFuzzer (g++, or any
 // compiler without the engine): replays every file (or directory of files)
 // named on the command line and then, with -runs=N, runs N random inputs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::byo_test::composed_module — a module kind with exactly
 // module_primitive's operations (concepts.h) and nothing of basic_module's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // concepts.h: lastref's own primitives satisfy their concepts (also asserted
 // in the header), an independently written primitive does, and a type
 // missing any one operation is rejected. The compile-fail half (a real

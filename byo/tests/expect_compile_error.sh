@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # expect_compile_error.sh CONCEPT OP -- COMPILER ARGS...: the compile must
 # fail, and its diagnostics must name the concept and the missing operation.
 concept=$1 op=$2

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Installs BUILD_DIR into WORK_DIR/prefix, builds SOURCE_DIR against it with
 # find_package(lastref CONFIG REQUIRED) and runs the result.
 file(REMOVE_RECURSE ${WORK_DIR})

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // my::lost_inc_refcount — DELIBERATELY WRONG: inc() is a load followed by a
 // store, two atomic operations instead of one read-modify-write.

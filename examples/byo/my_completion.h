@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // my::completion — a user's completion over lastref's platform policy: one
 // futex word holding the number of pending completions (all_ = "complete

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // my::drained_module — a user's module type: lastref's module protocol with
 // drain-residency unload as the default policy. A module kind is fuzzed only

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // A user's refcount, written against lastref's platform policy (this is the
 // README's "Test your own refcount" example, verbatim below the pragma).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::model program-side helpers: invariants, labels, thread identity.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::model::checker — runs a program under a schedule source and
 // reports the first oracle violation as a readable, replayable trace.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::model::failure_kind — what an oracle of the model runtime found.
 //

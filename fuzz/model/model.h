@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref model checker — umbrella header: checker.h (running), program.h
 // (what runs), platform.h (the model Platform), schedule.h (schedule

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::model::platform — the Platform (see primitives/platform.h) whose
 // every operation is a scheduling point of the model checker.

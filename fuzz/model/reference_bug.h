@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The DESIGN.md reference bug (Linux dm-builtin.c) as a model program over
 // the REAL primitives: basic_module, basic_kref, basic_completion and

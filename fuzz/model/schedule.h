@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::model schedule sources — who runs next, at every scheduling point.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The zoo catalog (catalog.h): set types, witnesses, runners.
 #include "catalog.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref zoo catalog — every zoo variant (primitives/zoo/README.md) and the
 // correct implementation, each with a canonical witness scenario, runnable

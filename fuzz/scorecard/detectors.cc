@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // In-process detectors of the scorecard (detectors.h).
 #include "detectors.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref scorecard in-process detectors — the model-API schedule explorers
 // run on a catalog entry's witness scenario.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """lastref detection scorecard: which detector finds which zoo variant, how fast.
 
 One command (from the repository root):

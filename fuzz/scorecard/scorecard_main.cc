@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // lastref-scorecard — the zoo catalog and the in-process detectors from the
 // command line (scorecard.py drives it; see fuzz/scorecard/README.md).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // A second, independently written kref used to show the bring-your-own path:
 // a plain counter with a CAS-loop get_unless_zero and a fence-based put.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The one line that adds a user implementation to every fuzz target it is
 // linked into (see fuzz/README.md, "Bring your own implementation").
 #include "byo_kref.h"

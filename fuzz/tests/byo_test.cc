@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Bring your own implementation: byo_register.cc adds a second correct kref
 // with one line; it is a default set (fuzzed next to "correct"), it runs
 // random scenarios clean, and impl bytes reach it.

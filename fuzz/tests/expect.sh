@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # expect.sh STATUS REGEX -- COMMAND...: run COMMAND, require its exit status
 # to be STATUS and its combined output to match the extended regex REGEX.
 status=$1 regex=$2

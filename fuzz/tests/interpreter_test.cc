@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The interpreter under the model: correct sets never report on any decoded
 // scenario (so a report always means a real bug), and the reference bug
 // (zoo set module_release_immediate) is found and named.

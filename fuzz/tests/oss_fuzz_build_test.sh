@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Runs fuzz/build.sh the way OSS-Fuzz does (its environment variables, a
 # scratch OUT/WORK, the source under $SRC/lastref), checks that every
 # target, seed corpus zip, dictionary and options file landed in $OUT, then

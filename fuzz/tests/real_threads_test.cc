@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The interpreter is a template over the Platform: the same scenarios run on
 // real threads with std_platform. Normalised scenarios never wait for
 // something that cannot happen, so every run ends (the CTest TIMEOUT would

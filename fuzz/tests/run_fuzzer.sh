@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # CTest driver for libFuzzer builds. Bounded by execution counts.
 #
 #   run_fuzzer.sh clean FUZZER WORKDIR SEED_CORPUS DICT

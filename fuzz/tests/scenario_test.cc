@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenario decoder, normaliser, encoder and printer (fuzz/scenario.h).
 #include "scenario.h"
 

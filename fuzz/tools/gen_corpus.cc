@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // lastref-gen-corpus: writes the checked-in seed corpora and dictionaries.
 //
 //   lastref-gen-corpus FUZZ_DIR

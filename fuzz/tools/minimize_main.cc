@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // lastref-minimize: shrink a failing fuzz input to the fewest operations,
 // threads and schedule choices (hence preemptions) that still fail the same
 // way, write it, and print the minimized scenario with its trace.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // lastref-replay: decode a fuzz input (corpus or crash file), print the
 // scenario, run it under the model replaying its schedule bytes, and print
 // the trace and the verdict. See fuzz/README.md.

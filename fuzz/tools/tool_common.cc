@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Shared plumbing of the fuzz tools (tool_common.h).
 #include "tool_common.h"
 

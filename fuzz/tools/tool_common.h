@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Shared command-line plumbing of lastref-replay / lastref-minimize /
 // lastref-gen-corpus: reading an input file with clear errors, finding the

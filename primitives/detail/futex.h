@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Thin wrappers over the Linux futex syscall (private futexes) on a 32-bit
 // atomic word. std::atomic<uint32_t> is layout-compatible with uint32_t on

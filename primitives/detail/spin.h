@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The optional spin-phase members of a Platform (see platform.h), looked up
 // with a default so that platforms written before them keep compiling:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // completion unit tests, which double as the conformance suite of a user's
 // completion (implementations.h). Linux semantics, run on every type
 // satisfying completion_primitive (concepts.h): wait after complete, counted

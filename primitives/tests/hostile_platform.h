@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // A legal but adversarial Platform for the lifetime tests: every futex wait
 // returns at once (spurious wake-ups are allowed by the Platform contract),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The implementations every typed unit-test suite runs over. Adding an
 // implementation of a primitive is one line in its list.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // kref unit tests: init/get/put, release exactly once, get_unless_zero on 0,
 // put_mutex/put_lock run release with the lock held, and a threaded smoke test.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // module unit tests: every unload answer (busy unless live, would_block while
 // references remain, force), try_get during going, exit runs once, residency
 // under both unload policies with real threads and completions as

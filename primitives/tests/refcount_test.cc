@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // refcount_t unit tests: every LKDTM refcount case (Linux
 // drivers/misc/lkdtm/refcount.c) with the outcome a 5.10+ kernel produces —
 // value afterwards, report kind, number of reports — plus dec_if_one,

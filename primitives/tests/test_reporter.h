@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // A refcount reporter that records every report, installed for a test's
 // lifetime, with the process-wide counters reset at its start.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // thread.h: run_thread_body swallows exactly thread_exit.
 
 #include <gtest/gtest.h>

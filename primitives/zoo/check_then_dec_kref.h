@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // zoo item 6 — check_then_dec_kref: a kref whose put() tests `read() == 1`
 // and then, in a separate step, stores 0 and releases. DELIBERATELY WRONG.

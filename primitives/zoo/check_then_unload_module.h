@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // zoo item 14 — check_then_unload_module: a module whose unload() checks that
 // the reference count is zero and then frees the module, as two separate

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // zoo item 8 — counted_complete_all_completion: a completion whose
 // complete_all() hands out one completion per thread it sees waiting, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // zoo item 3 — get_from_zero_kref: a kref whose get_unless_zero() is a plain
 // increment, so a lookup takes its reference with what amounts to kref_get().

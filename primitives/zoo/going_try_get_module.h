@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // zoo item 12 — going_try_get_module: a module whose try_get() does not check
 // that the module is live, and so takes a reference on a module that is going

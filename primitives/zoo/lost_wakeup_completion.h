@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // zoo item 7 — lost_wakeup_completion: a completion whose waiter checks
 // `done`, then goes to sleep on whatever the word holds by then, instead of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // zoo item 11 — reinit_racing_completion: a completion re-armed for the next
 // round by the first waiter that returns from complete_all(), while the other

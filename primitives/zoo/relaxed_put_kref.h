@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // zoo item 2 — relaxed_put_kref: a kref whose put() decrements with
 // memory_order_relaxed and runs release() without any acquire. DELIBERATELY

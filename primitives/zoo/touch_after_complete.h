@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // zoo item 9 — touch_after_complete_completion: a completion whose complete()
 // reads the completion's memory after the store that lets a waiter return.

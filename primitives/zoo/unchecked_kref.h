@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // zoo item 5 — unchecked_kref: a kref that does not detect a double put
 // (underflow). DELIBERATELY WRONG.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // zoo item 10 — unserialized_done_completion: a kernel-style completion
 // (done counter and wake-ups under a lock) whose completion_done()-style

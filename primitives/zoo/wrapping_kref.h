@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // zoo item 4 — wrapping refcount: basic_wrapping_refcount (refcount_t's API on
 // a plain atomic_t that wraps instead of saturating) and wrapping_kref, a kref

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Self-test of results/run_bench.sh + report.py on a real build tree: runs
 # the physical-limit benchmarks of the uncontended groups only (a few
 # seconds), then checks that JSON came out with every repetition (for

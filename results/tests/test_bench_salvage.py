@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Self-test of results/bench_salvage.py: a Google Benchmark JSON file cut
 short by the end of a budget keeps its complete entries and its context; a
 complete file is kept whole; a file with nothing complete is refused."""

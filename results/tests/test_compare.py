@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Self-test of results/compare.py on the hand-made result folders in
 fixtures/ (five repetitions a side unless the folder says otherwise): a
 significant regression fails, noise and improvements pass, a lost detection

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Self-test of results/report.py: missing inputs, malformed inputs, ratio
 arithmetic and plots, on small fixtures written to a temporary directory."""
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Tests of the main job's front door (scripts/run_suite.sh) that need no
 # build: option errors change nothing, results are never overwritten, and a
 # missing dependency skips exactly the stages that need it, says which

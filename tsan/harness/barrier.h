@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // A reusable barrier for round-based scenarios (mutex + condition variable,
 // which ThreadSanitizer understands natively).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // expect_child — runs a command in a child process and checks how it ended.
 //
 // The negative tests need to observe a failure (a ThreadSanitizer report, a

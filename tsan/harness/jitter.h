@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Seeded jitter for the real-thread harnesses: yields, short spins and
 // sleeps at the points where a preemption widens a race window.

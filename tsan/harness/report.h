@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Counters, violations and the one SUMMARY line every harness prints.
 //

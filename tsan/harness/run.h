@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Worker threads, run bounds, bounded handshakes and the harness platform.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The ABI between the real-module test program ("builtin" code: the main
 // executable, never unloaded) and module M (lastref_tsan_module_m.so, which

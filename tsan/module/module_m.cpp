@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Module M: a shared library whose text is unmapped by dlclose().
 //
 // Everything here, including the instantiations of the lastref primitives it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // real_module — DESIGN.md's reference bug on a real dlopen()ed library.
 //
 // One round:

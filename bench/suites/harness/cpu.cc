@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // See cpu.h.
 #include "cpu.h"
 

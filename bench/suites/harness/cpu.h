@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::bench CPU placement and scheduling for the benchmark harness.
 //

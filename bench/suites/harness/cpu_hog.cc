@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // See cpu_hog.h.
 #include "cpu_hog.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::bench::cpu_hog — a thread that, when kicked, spins on one CPU for
 // one bounded burst: the "loaded machine" of the release-latency benchmarks.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::bench::log_histogram — a log-linear latency histogram (the idea of
 // HdrHistogram, which Debian does not package for C/C++; written here from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // See hog_group.h.
 #include "hog_group.h"
 

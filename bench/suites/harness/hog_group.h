@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::bench::hog_group — K in-process CPU hogs that keep the machine
 // loaded for the length of one benchmark: the "loaded machine" of the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::bench::latency_samples — per-event latencies of one benchmark run,
 // published as Google Benchmark counters.

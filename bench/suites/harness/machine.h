@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::bench machine facts and the PM QoS hold — what a reader needs to
 // judge a wake-latency figure, recorded in every suite's JSON context.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // See main.h.
 #include "main.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::bench::run_main — the shared main() of every suite.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // See run_guard.h.
 #include "run_guard.h"
 

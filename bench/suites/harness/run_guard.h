@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::bench run guard — how a long benchmark run with spinning (and
 // possibly real-time) threads is ended early and safely.

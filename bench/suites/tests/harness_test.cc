@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Unit tests of the benchmark harness: the hog's bounds, the percentile
 // counters, the contention-mode override. Counts only, no timing assertions.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Unit tests of log_histogram: bucket geometry, percentiles against sorted
 // samples within the stated error bound, empty, overflow, merge.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # CTest: the release suite writes its samples file (--lastref_samples_out)
 # and the file is what results/ expects (see release_samples.h): it parses,
 # every cell has every key, buckets add up to the count, percentiles are

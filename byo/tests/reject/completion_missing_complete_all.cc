@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Must NOT compile: a completion without complete_all().
 #include <lastref/concepts.h>
 #include <chrono>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Must NOT compile: a kref without get_unless_zero(). The byo.concept_rejects
 // test requires the compiler's error to name the concept.
 #include <lastref/concepts.h>

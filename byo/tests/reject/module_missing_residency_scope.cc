@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Must NOT compile: a module type without residency scopes.
 #include <lastref/concepts.h>
 

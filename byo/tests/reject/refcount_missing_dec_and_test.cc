@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Must NOT compile: a refcount without dec_and_test(), used where lastref
 // requires a refcount (the refcount -> kref adapter of the fuzz sets).
 #include <lastref/byo/refcount_kref.h>

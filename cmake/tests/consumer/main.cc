@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A project outside the tree that uses lastref through find_package.
 #include <lastref/completion.h>
 #include <lastref/kref.h>

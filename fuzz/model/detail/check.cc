@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Program-side helpers (check.h).
 
 #include "../check.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The checker front end (checker.h): runs executions, re-runs failures
 // traced, checks determinism, and encodes replay tokens.
 

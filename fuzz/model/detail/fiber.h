@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Fibers for the model runtime: Boost.Context's fcontext (make/jump), pooled
 // stacks with guard pages, and the ASan fiber-switch annotations.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Out-of-line model platform operations (futex, mutex, time, text, exit).
 
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The model runtime's slow paths: execution control, fibers, scheduling
 // decisions, blocking, the allocator and the oracles.
 

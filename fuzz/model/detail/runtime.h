@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // The model runtime: scheduler state, happens-before clocks, allocator,
 // residency tracking and the oracles. Private to fuzz/model; the platform

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Schedule sources (schedule.h).
 
 #include "../schedule.h"

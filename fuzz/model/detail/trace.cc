@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Names of operations and failure kinds, and the trace formatter (only ever
 // run for failing or explicitly replayed executions).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // Fixed-size vector clock for the model's happens-before tracking.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Memory stays flat across many executions, failing ones included (their
 // fibers are abandoned, their model objects reclaimed). Counted, not timed:
 // this binary replaces the global operator new/delete to count live

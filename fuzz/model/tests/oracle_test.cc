@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Every oracle fires on a small broken program and is silent on its fix.
 // Broken programs are searched exhaustively (DFS) or with many random
 // schedules; fixed ones must pass a complete DFS (or the same random run).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The DESIGN.md reference bug over the real primitives (module-placed
 // release, immediate unload): found by random, PCT and exhaustive search,
 // with a trace that shows the race step by step; both fixes (builtin

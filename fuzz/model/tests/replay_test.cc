@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Replay: tokens and choice lists reproduce failures bit for bit, over many
 // failures of several kinds; a nondeterministic program is caught by the
 // built-in re-run check.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Scheduler basics: threads run, setup/check order, blocking, timeouts.
 
 #include <gtest/gtest.h>

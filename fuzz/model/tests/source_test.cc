@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Schedule sources: the bytes encoding, seeded random, PCT, preemption-
 // bounded DFS (counts and completeness), replay, timeouts and spurious
 // wake-ups as choices, virtual time.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The bug zoo's CI tests (label `zoo`), on the model API (any compiler):
 //  - every zoo variant is found by the fuzz targets' schedule encoding
 //    (random schedule bytes, fixed seeds) and by preemption-bounded search

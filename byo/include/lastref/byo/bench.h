@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::byo benchmarks — a user's primitive in the same groups, binary and
 // run as lastref's own primitive, its usual replacement (baseline) and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::byo::refcount_kref — a kref built from any refcount_primitive, so
 // a user's refcount is fuzzed and stressed by the same kref protocol

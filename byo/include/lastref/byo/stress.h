@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::byo stress jobs — a user's primitive on real threads, over the
 // TSan harness's platform (tsan/harness/run.h: std_platform plus seeded
