@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Schedule amplification (amplify.h).
 #include "amplify.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref schedule amplification — several schedules per fuzz input.
 //

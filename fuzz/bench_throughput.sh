@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # lastref fuzz throughput benchmark: schedules explored per second inside the
 # libFuzzer targets next to the raw model's executions per second on the same
 # scenarios, measured in the same run (issue 18's target: >= 30 %).

@@ -63,7 +63,7 @@ while [ $# -gt 0 ]; do
     --regressions) [ -n "${2:-}" ] || die "--regressions needs a directory"; regressions=$2; shift 2;;
     --no-regressions) regressions=""; shift;;
     --no-merge) merge=0; shift;;
-    -h|--help) sed -n '2,40p' "$0"; exit 0;;
+    -h|--help) sed -n '2,/^set /p' "$0" | grep '^#' | grep -v SPDX-License-Identifier | sed 's/^# \{0,1\}//'; exit 0;;
     *) die "unknown option $1 (see --help)";;
   esac
 done

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # lastref fuzz detection table: wall time and inputs for the libFuzzer
 # targets to find each zoo variant from an EMPTY corpus, over seeds 1..N, in
 # one or more configurations, with medians. What fuzz/README.md's detection

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Crash signatures (signature.h).
 #include "signature.h"
 

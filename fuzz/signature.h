@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref crash signatures — a violation aborts through a frame that names
 // its kind and the primitive it happened in, so stack-based deduplication

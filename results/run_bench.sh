@@ -88,7 +88,7 @@ while [ $# -gt 0 ]; do
                       shift 2;;
     --min-time) [[ "${2:-}" =~ ^[0-9]*\.?[0-9]+$ ]] || die "--min-time takes seconds, e.g. 0.05"
                 min_time=$2; shift 2;;
-    -h|--help) sed -n '2,/^set /p' "${BASH_SOURCE[0]}" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0;;
+    -h|--help) sed -n '2,/^set /p' "${BASH_SOURCE[0]}" | grep '^#' | grep -v SPDX-License-Identifier | sed 's/^# \{0,1\}//'; exit 0;;
     -*) die "unknown option $1 (see --help)";;
     *) [ -z "$build" ] || die "one build directory only"; build=$1; shift;;
   esac

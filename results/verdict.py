@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """lastref verdict: the two answers of a results folder, for people and
 pipelines. Reads what `./lastref run` left in a results folder and writes
 

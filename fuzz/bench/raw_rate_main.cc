@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // lastref-fuzz-raw-rate — the raw model's executions per second on a fuzz
 // corpus: the limit the libFuzzer targets' schedules/s are measured against
 // (fuzz/bench_throughput.sh).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Held-out implementation sets (fuzz/heldout/README.md): registered like zoo
 // sets, so only LASTREF_ZOO=<name> runs them, but linked only into the
 // *_heldout_fuzzer executables (fuzz/CMakeLists.txt), never into the zoo, the

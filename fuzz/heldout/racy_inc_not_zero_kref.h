@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // held-out variant — racy_inc_not_zero_kref: a kref whose get_unless_zero()
 // reads the count and then stores count+1 as two separate atomic operations.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // held-out variant — relaxed_complete_completion: a compact completion (a
 // done count plus a registered-waiters count, futex on the count) whose

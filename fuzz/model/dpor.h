@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::model::dpor_source — exhaustive search with partial-order
 // reduction: source-DPOR with sleep sets (Abdulla, Aronis, Jonsson and

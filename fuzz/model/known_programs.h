@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::model known-count programs — small model programs whose number
 // of Mazurkiewicz traces under sequential consistency is known in closed

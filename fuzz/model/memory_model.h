@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::model::memory_model — which values an atomic load may return.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // lastref::model::search — the exhaustive search front end: runs a program
 // under the partial-order-reducing explorer (dpor.h, the default) or the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # CTest fuzz_campaign_signals (labels fuzz, campaign): SIGINT and SIGTERM stop
 # fuzz/campaign.sh and every process it started — the libFuzzer parent and
 # its -fork children included — at once, with status 130 / 143 and a summary

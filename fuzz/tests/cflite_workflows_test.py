@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """CTest fuzz_cflite_workflows: the ClusterFuzzLite workflows match .clusterfuzzlite/.
 
     cflite_workflows_test.py REPO

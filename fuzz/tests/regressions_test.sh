@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # CTest fuzz_regressions: every crash a campaign ever found stays a test.
 #
 #   regressions_test.sh REPLAY DIR

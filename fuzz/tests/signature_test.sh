@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # CTest fuzz_distinct_signatures: two different zoo bugs abort through
 # different top frames, so stack-based crash deduplication (ClusterFuzz,
 # ClusterFuzzLite, OSS-Fuzz) files them as two bugs.

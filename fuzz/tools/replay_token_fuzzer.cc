@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target: the replay-token parser (model/checker.h decode_token),
 // which reads tokens users paste from CI reports. Any text must be either
 // refused (decode_token returns false: "malformed replay token") or decoded;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target: the crash-file / scenario decoder the replay and minimize
 // tools run on files users download from CI (tool_common.h decode_checked,
 // scenario.h decode and print). Any bytes must give either a usage_error

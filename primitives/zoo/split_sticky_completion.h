@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // zoo item 16 — split_sticky_completion: a completion that keeps "complete_all
 // happened" in a sticky flag beside the done counter, and puts its waiters to

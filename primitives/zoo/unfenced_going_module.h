@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // zoo item 17 — unfenced_going_module: try_get() takes its reference and then
 // checks that the module is not going; unload() marks it going and then

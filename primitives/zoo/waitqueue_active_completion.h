@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 // zoo item 15 — waitqueue_active_completion: a completion whose waiter
 // registers ("I am about to sleep") and then checks `done`, while complete()

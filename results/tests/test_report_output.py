@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Self-test of what results/report.py does to its output folder and of
 its first screen: a malformed input stops it before any output is touched;
 it deletes only plots its own manifest lists; it leaves no temporary file;

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Self-test of results/verdict.py on results folders built here from small
 JSON documents: a clean run passes; a campaign crash, a report of the
 scorecard's correct-code runs, a stress-harness violation and a failed TSan

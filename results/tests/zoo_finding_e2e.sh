@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # End to end: `./lastref run` fails on a finding. Runs the main job's fuzz
 # stage with a bug-zoo variant forced into the campaign (--zoo; the reference
 # bug module_release_immediate, found in well under a second) at a 30 s

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Every command-line entry point, given bad input, exits 2 with a message
 naming the option or file and changes nothing.
 

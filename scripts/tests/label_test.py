@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Every test runs under the preset it was written for.
 
 Reads the tests of one configured build (ctest --show-only=json-v1) and the

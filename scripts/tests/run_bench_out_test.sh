@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # results/run_bench.sh --out never deletes what it did not make: a non-empty
 # folder without its _status.json is refused (exit 2, untouched); in a folder
 # an earlier run_bench.sh made, only the files its _status.json lists are

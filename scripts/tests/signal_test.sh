@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Signals to the main job: `./lastref run --quick` gets SIGINT or SIGTERM
 # while a stage runs, and
 #   - the run exits 130 and says which stages finished;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # CTest: SIGINT and SIGTERM in the middle of a release-suite run with
 # several repetitions. Before the fix, a repetition that started after the
 # signal reported 0 iterations beside earlier ones with 1, and Google

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Source-DPOR with sleep sets (dpor.h). Each execution is recorded as a
 // sequence of steps (events); after it ends, happens-before clocks over the
 // steps are computed and every race whose later step is new in this

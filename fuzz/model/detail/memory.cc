@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The c11 memory model of the runtime (runtime.h): per-location store
 // histories in modification order, which stores a load may read, and
 // synchronisation through the store actually read.

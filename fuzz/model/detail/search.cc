@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The exhaustive search front end and its certificate (search.h).
 
 #include "../search.h"

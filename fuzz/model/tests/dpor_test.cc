@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Partial-order reduction (dpor.h): known execution counts, and soundness
 // against unbounded DFS (the same distinct outcomes and failures, with fewer
 // executions).

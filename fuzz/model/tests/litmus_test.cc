@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Litmus conformance of the c11 memory model: classic shapes written as model
 // programs over Platform::atomic, each with its verdict under RC11.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The search front end's certificate (search.h): complete only when the
 // source ran out, "within bound" for bounded DFS, "incomplete" on a budget,
 // "FAILED" with the failure.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Await loops (spin.h) under the partial-order-reducing explorer: spin
 // waits are proven without a loop bound, an unreleased loop is a liveness
 // failure, and the completion's bounded spin phase is explored in full.
