@@ -38,6 +38,7 @@ MEANT_FOR = {
     "model": {"dev", "fuzz"},
     "zoo": {"dev", "fuzz"},
     "bench": {"dev", "bench"},
+    "cmake": {"dev", "fuzz"},
     "byo": set(),
 }
 
