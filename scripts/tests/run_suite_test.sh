@@ -32,9 +32,9 @@ check "--only report on a missing folder exits 2" [ "$(run --only report --out "
 
 # 3. A missing dependency: clang is "missing" and may not be installed, so
 #    the fuzz build and the fuzz stage are skipped with the package named;
-#    the report is still written; exit status 1.
+#    the report is still written; exit status 3 (a missing dependency).
 export LASTREF_PRETEND_MISSING="clang-14" LASTREF_NO_INSTALL=1
-check "missing clang exits 1" [ "$(run --quick --only fuzz,report --out "$tmp/skip")" = 1 ]
+check "missing clang exits 3" [ "$(run --quick --only fuzz,report --out "$tmp/skip")" = 3 ]
 check "missing clang names the package" grep -q "missing Debian packages: clang-14" "$tmp/out.txt"
 check "run.json records the skips" /usr/bin/python3 - "$tmp/skip/run.json" <<'PY'
 import json, sys
