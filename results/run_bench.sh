@@ -267,6 +267,7 @@ for i in "${!bins[@]}"; do
     continue
   fi
   extra=()
+  envp=()
   case "$name" in
     lastref_bench_release_latency)
       if [[ "$rel_flags" == *matrix* ]]; then
@@ -275,6 +276,16 @@ for i in "${!bins[@]}"; do
         extra+=(--lastref_samples="$samples")
       fi
       [[ "$rel_flags" != *samples_out* ]] || extra+=(--lastref_samples_out="$out/.release_latency_samples.json.part");;
+    lastref_bench_model)
+      # Its search rows run to the end or to a cap, whatever min_time says:
+      # cap each search at 1 s (quick) or 5 s, and in a quick run leave out
+      # the rows that take seconds by design (a filter given by hand wins).
+      if [ "$budget" -lt 120 ]; then
+        envp=(env LASTREF_MODEL_BENCH_CAP_SECONDS=1)
+        [ -n "$filter" ] || extra+=("--benchmark_filter=-(flat_over_1e6|dfs_full|kref_n_[345])")
+      else
+        envp=(env LASTREF_MODEL_BENCH_CAP_SECONDS=5)
+      fi;;
   esac
   mt=$min_time
   if [ "$min_time_given" = 0 ] && [ "$name" != lastref_bench_release_latency ]; then
@@ -287,7 +298,7 @@ for i in "${!bins[@]}"; do
   # signal to the group (the terminal's Ctrl-C, ./lastref run stopping a
   # stage) reaches it. Started in the background so that a signal to this
   # script alone is handled at once (`wait` returns on a trapped signal).
-  timeout --foreground --kill-after=10 "$share" "$f" "${extra[@]}" \
+  timeout --foreground --kill-after=10 "$share" "${envp[@]}" "$f" "${extra[@]}" \
     --benchmark_repetitions="$reps" --benchmark_display_aggregates_only=true \
     --benchmark_enable_random_interleaving=true \
     --benchmark_min_time="$mt" ${filter:+--benchmark_filter="$filter"} \
