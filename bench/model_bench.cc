@@ -310,7 +310,6 @@ void reference_execution_in(benchmark::State& state, memory_model m) {
   run_model(state, reference(release_placement::module, unload_policy::immediate), src, m);
 }
 
-
 // Store histories are recycled: the process's peak RSS after 10^4 and after
 // 10^6 c11 executions of the kref + completion program (flat: equal).
 void c11_memory_flat(benchmark::State& state) {
