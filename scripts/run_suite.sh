@@ -54,7 +54,8 @@ The suite's main job. Builds the presets it needs (bench: Release; fuzz:
 clang ASan+UBSan+libFuzzer; tsan: clang ThreadSanitizer), then runs
 
   fuzz    the fuzz campaign: every fuzz target, every core, correct
-          implementations (fuzz/campaign.sh)
+          implementations (fuzz/campaign.sh); a crash input it finds is kept
+          in the results folder (regressions/), never in the source tree
   zoo     the bug-zoo detection scorecard: which detector finds which
           deliberately broken variant, how fast (fuzz/scorecard/)
   tsan    the TSan jobs (ctest -L tsan in the tsan build) and the stress
@@ -438,7 +439,7 @@ done
 if [ -n "${want[fuzz]:-}" ] && ready fuzz; then
   run_stage fuzz $((fuzz_budget + 300)) \
     fuzz/campaign.sh --budget "$fuzz_budget" --build build/fuzz --work "build/fuzz-campaign${zoo:+-zoo-$zoo}" \
-    --json "$out/fuzz_campaign.json" ${zoo:+--zoo "$zoo"}
+    --json "$out/fuzz_campaign.json" ${zoo:+--zoo "$zoo"} --regressions "$out/regressions"
 fi
 
 if [ -n "${want[zoo]:-}" ] && ready zoo; then
