@@ -39,11 +39,10 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report import (HOGS_TEXT, RELEASER_TEXT, InputError, is_starved, load_bench_file,  # noqa: E402
+from report import (HOGS_TEXT, RELEASER_TEXT, InputError, is_starved, load_bench_file, write_atomic,  # noqa: E402
                     load_json, load_samples, release_cells, samples_path, supported)
 
 SCHEMA = "lastref-verdict/1"
@@ -436,23 +435,6 @@ def sarif(v):
             "results": results,
         }],
     }
-
-
-def write_atomic(path, text):
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix="." + os.path.basename(path) + ".", suffix=".tmp")
-    mask = os.umask(0)
-    os.umask(mask)
-    os.fchmod(fd, 0o666 & ~mask)  # mkstemp's 0600 is not what open() would give
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def summary_lines(v):
