@@ -4,7 +4,7 @@
 wrote: its JSON file ends mid-array, so this parses the context and every
 complete entry of "benchmarks", marks the context
 `lastref_truncated: "stopped at the end of the budget"` and writes valid
-JSON to OUT. Used by results/run_bench.sh.
+JSON to OUT. Used by bench/run_bench.sh.
 
 usage: bench_salvage.py IN OUT [REASON]
 (REASON replaces "stopped at the end of the budget", e.g. for an interrupt)

@@ -5,7 +5,7 @@ output, or results/ itself) benchmark by benchmark and zoo variant by zoo
 variant, and says whether NEW regressed against OLD.
 
 Benchmarks (DIR/bench/*.json, Google Benchmark JSON with every repetition,
-as results/run_bench.sh writes it): matched by name (Google Benchmark's
+as bench/run_bench.sh writes it): matched by name (Google Benchmark's
 iterations:/repeats:/min_time: suffixes ignored, so a --quick run matches a
 full one). Per benchmark and metric (the clock the report uses: cpu_time, or
 real_time for /real_time and /manual_time benchmarks; the latency counters

@@ -855,7 +855,7 @@ def bench_sections(results_dir, plot_dir, plots_ok):
         if bad:
             lines += ["**Not all benchmarks ran:**", ""] + [f"- `{b.get('binary')}`: {b.get('status')}" for b in bad] + [""]
     if not files:
-        lines += ["_Not run: no Google Benchmark JSON in `bench/` (run `results/run_bench.sh BUILD_DIR`)._", ""]
+        lines += ["_Not run: no Google Benchmark JSON in `bench/` (run `bench/run_bench.sh BUILD_DIR`)._", ""]
         return lines, []
     contexts = []
     all_rows = []
@@ -1043,7 +1043,7 @@ def samples_section(results_dir, plot_dir, plots_ok):
     path = samples_path(results_dir)
     if path is None:
         return lines + [f"_Not run: no `bench/{SAMPLES_FILE}` (written by `lastref_bench_release_latency "
-                        "--lastref_samples_out`, which results/run_bench.sh passes when the binary has it)._", ""]
+                        "--lastref_samples_out`, which bench/run_bench.sh passes when the binary has it)._", ""]
     ctx, cells = load_samples(path)
     if ctx:
         lines += ['<details markdown="1"><summary>Context of the release suite</summary>', "",
@@ -2170,7 +2170,7 @@ def main(argv):
             head += ["_matplotlib is not installed (Debian: python3-matplotlib): tables only, no plots._", ""]
         howto = ["## How to reproduce and compare", "",
                  "`./lastref run` (whole main job; `--quick` for a smoke run), or for the benchmarks alone "
-                 "`cmake --preset bench && cmake --build --preset bench && results/run_bench.sh build/bench && "
+                 "`cmake --preset bench && cmake --build --preset bench && bench/run_bench.sh build/bench && "
                  "results/report.py`. Compare two results folders, also from different machines: "
                  "`./lastref compare OLD NEW` (results/README.md).", ""]
         sections = headline + runsec + bench + samples + detect + fuzz + tsan + howto

@@ -61,7 +61,7 @@ clang ASan+UBSan+libFuzzer; tsan: clang ThreadSanitizer), then runs
   tsan    the TSan jobs (ctest -L tsan in the tsan build) and the stress
           harnesses' throughput, plain and under TSan
   bench   the Google Benchmark suites, each figure beside its baseline and
-          the physical limit (results/run_bench.sh)
+          the physical limit (bench/run_bench.sh)
   report  report.md (+ report.html) with tables and plots
 
 and writes everything to a new folder results/<date>-<host>[-N]/ (never
@@ -101,13 +101,11 @@ TXT
 }
 
 # ---------------------------------------------------------------- options
-budget=600
-budget_set=0
+budget=""      # empty: the plan's (scripts/plan.py): 600, or 60 with --quick
 quick=0
 only=""
 out=""
-scorecard=quick
-scorecard_set=0
+scorecard=""   # empty: the plan's: quick, or smoke with --quick
 zoo=""
 command_line="./lastref run $*"
 while [ $# -gt 0 ]; do
@@ -120,7 +118,7 @@ while [ $# -gt 0 ]; do
       # as octal); six digits at most, so nothing overflows.
       [[ "$v" =~ ^[0-9]{1,6}$ ]] && [ $((10#$v)) -ge 30 ] && [ $((10#$v)) -le 86400 ] \
         || die "--budget takes whole seconds, from 30 to 86400 (got '$v')"
-      budget=$((10#$v)); budget_set=1;;
+      budget=$((10#$v));;
     --only) [ $# -ge 2 ] || die "--only needs a stage list: fuzz, zoo, tsan, bench, report"
             only="$only,$2"; shift 2;;
     --only=*) only="$only,${1#--only=}"; shift;;
@@ -134,17 +132,12 @@ while [ $# -gt 0 ]; do
     --scorecard|--scorecard=*)
       if [ "$1" = --scorecard ]; then [ $# -ge 2 ] || die "--scorecard needs quick, full or skip"; v=$2; shift 2
       else v=${1#--scorecard=}; shift; fi
-      case "$v" in quick|full|skip) scorecard=$v; scorecard_set=1;;
+      case "$v" in quick|full|skip) scorecard=$v;;
         *) die "unknown --scorecard '$v' (quick, full or skip)";; esac;;
     -h|--help) usage; exit 0;;
     *) die "unknown option '$1' (see ./lastref run --help)";;
   esac
 done
-if [ "$quick" = 1 ]; then
-  [ "$budget_set" = 1 ] || budget=60
-  [ "$scorecard_set" = 1 ] || scorecard=smoke
-fi
-
 all_stages=(fuzz zoo tsan bench report)
 declare -A want=()
 if [ -z "$only" ]; then
@@ -363,43 +356,22 @@ builds=()
 [ -n "${want[fuzz]:-}${want[zoo]:-}" ] && builds+=(fuzz)
 [ -n "${want[tsan]:-}${want[zoo]:-}" ] && builds+=(tsan)
 
-# Budget: the TSan jobs, the scorecard and the report take roughly fixed
-# times; the campaign and the benchmarks split the rest.
-if [ "$quick" = 1 ]; then tsan_ms=300; else tsan_ms=2000; fi
-fixed=15
-[ -n "${want[tsan]:-}" ] && fixed=$((fixed + 20 + 14 * tsan_ms / 1000))
-case "$scorecard" in smoke) zoo_est=15;; quick) zoo_est=90;; full) zoo_est=2100;; *) zoo_est=0;; esac
-[ -n "${want[zoo]:-}" ] && [ "$scorecard" != full ] && fixed=$((fixed + zoo_est))
-rest=$((budget - fixed))
-shares=0
-[ -n "${want[fuzz]:-}" ] && shares=$((shares + 1))
-[ -n "${want[bench]:-}" ] && shares=$((shares + 1))
-# The benchmarks get two thirds when both run: the release matrix and the
-# wake-latency suites need about 300 s at the default budget to run whole,
-# while the campaign's coverage flattens within a minute per target.
-fuzz_budget=$rest
-bench_share=$rest
-if [ "$shares" = 2 ]; then fuzz_budget=$((rest / 3)); bench_share=$((rest - fuzz_budget)); fi
-[ "$fuzz_budget" -ge 8 ] || fuzz_budget=8
-bench_budget=${LASTREF_BENCH_BUDGET:-$bench_share}
-[ "$bench_budget" -ge 10 ] || bench_budget=10
-# Below a minute the benchmarks run as run_bench.sh --quick (30 s, one
+# The plan (scripts/plan.py, from scripts/stages.toml): every stage's budget,
+# estimate (for the ETA line) and wall-clock limit. The TSan jobs, the
+# scorecard and the report take roughly fixed times; the campaign and the
+# benchmarks split the rest.
+built=()
+for b in "${builds[@]}"; do [ ! -d "build/$b" ] || built+=("$b"); done
+declare -A limit=()
+wanted=$(IFS=,; echo "${!want[*]}")
+plan_sh=$(/usr/bin/python3 scripts/plan.py run --quick "$quick" ${budget:+--budget "$budget"} \
+  ${scorecard:+--scorecard "$scorecard"} --stages "$wanted" --built "$(IFS=,; echo "${built[*]}")") ||
+  die "no run plan (scripts/plan.py failed; see above)"
+eval "$plan_sh"
+# Below a minute the benchmarks run as bench/run_bench.sh --quick (30 s, one
 # repetition, every binary) rather than skip binaries for lack of budget.
-if [ -z "${LASTREF_BENCH_BUDGET:-}" ] && { [ "$quick" = 1 ] || [ "$bench_budget" -lt 60 ]; }; then
-  bench_budget=30
-  bench_quick=1
-fi
-
-plan=()
-for b in "${builds[@]}"; do
-  plan+=("build:$b")
-  if [ -d "build/$b" ]; then estimate[build:$b]=30; else estimate[build:$b]=240; fi
-done
-[ -n "${want[fuzz]:-}" ] && { plan+=(fuzz); estimate[fuzz]=$((fuzz_budget + 10)); }
-[ -n "${want[zoo]:-}" ] && { plan+=(zoo); estimate[zoo]=$zoo_est; }
-[ -n "${want[tsan]:-}" ] && { plan+=(tsan:ctest tsan:throughput); estimate[tsan:ctest]=20; estimate[tsan:throughput]=$((14 * tsan_ms / 1000 + 5)); }
-[ -n "${want[bench]:-}" ] && { plan+=(bench); estimate[bench]=$((bench_budget + bench_budget / 5)); }
-[ -n "${want[report]:-}" ] && { plan+=(report); estimate[report]=15; }
+bench_args=(--budget "$bench_budget")
+[ "$bench_quick" = 0 ] || bench_args=(--quick)
 
 echo "lastref run: $command_line"
 echo "lastref run: results folder $out"
@@ -433,41 +405,33 @@ for b in "${builds[@]}"; do
     skip_stage "build:$b" "missing Debian packages: $m (install: sudo apt-get install -y $m)" missing
     continue
   fi
-  run_stage "build:$b" 3600 bash -c 'cmake --preset "$1" >/dev/null && cmake --build --preset "$1"' _ "$b"
+  run_stage "build:$b" "${limit[build:$b]}" bash -c 'cmake --preset "$1" >/dev/null && cmake --build --preset "$1"' _ "$b"
 done
 
 if [ -n "${want[fuzz]:-}" ] && ready fuzz; then
-  run_stage fuzz $((fuzz_budget + 300)) \
+  run_stage fuzz "${limit[fuzz]}" \
     fuzz/campaign.sh --budget "$fuzz_budget" --build build/fuzz --work "build/fuzz-campaign${zoo:+-zoo-$zoo}" \
     --json "$out/fuzz_campaign.json" ${zoo:+--zoo "$zoo"} --regressions "$out/regressions"
 fi
 
 if [ -n "${want[zoo]:-}" ] && ready zoo; then
   sc_args=(--plain-build build/bench --fuzz-build build/fuzz --tsan-build build/tsan --out "$out")
-  case "$scorecard" in
-    smoke) sc_args+=(--quick --seeds 1 --correct-fuzz-runs 5000 --fuzz-runs 50000
-                     --detectors libfuzzer,bytes,pct,dfs,dpor,tsan
-                     --variants module_release_immediate,relaxed_put_kref,touch_after_complete);;
-    quick) sc_args+=(--quick);;
-    full) sc_args+=(--full);;
-  esac
-  run_stage zoo $((zoo_est * 3 + 300)) /usr/bin/python3 fuzz/scorecard/scorecard.py "${sc_args[@]}"
+  sc_args+=("${zoo_args[@]}")
+  run_stage zoo "${limit[zoo]}" /usr/bin/python3 fuzz/scorecard/scorecard.py "${sc_args[@]}"
 fi
 
 if [ -n "${want[tsan]:-}" ]; then
   # JUnit: results/verdict.py tells a TSan report (a finding) from a test that failed to run.
   mkdir -p "$out/junit"
-  ready tsan:ctest && run_stage tsan:ctest 900 ctest --test-dir build/tsan -L tsan --output-on-failure -j "$nproc_" \
+  ready tsan:ctest && run_stage tsan:ctest "${limit[tsan:ctest]}" ctest --test-dir build/tsan -L tsan --output-on-failure -j "$nproc_" \
     --output-junit "$out/junit/tsan-ctest.xml"
-  ready tsan:throughput && run_stage tsan:throughput $((20 * tsan_ms / 1000 + 300)) \
+  ready tsan:throughput && run_stage tsan:throughput "${limit[tsan:throughput]}" \
     /usr/bin/python3 scripts/collect_tsan.py "$out/tsan.json" --plain build/bench --tsan build/tsan --ms "$tsan_ms"
 fi
 
-bench_args=(--budget "$bench_budget")
-[ -z "${bench_quick:-}" ] || bench_args=(--quick)
 if [ -n "${want[bench]:-}" ] && ready bench; then
-  run_stage bench $((bench_budget * 2 + 300)) \
-    results/run_bench.sh build/bench --out "$out/bench" "${bench_args[@]}"
+  run_stage bench "${limit[bench]}" \
+    bench/run_bench.sh build/bench --out "$out/bench" "${bench_args[@]}"
 fi
 
 # run.json: what ran, how it ended, on what machine (report.py reads it).
@@ -503,7 +467,7 @@ elif [ -n "${want[report]:-}" ]; then
   pkg_installed python3-matplotlib ||
     echo "lastref run: python3-matplotlib is missing: the report gets tables but no plots (apt-get install -y python3-matplotlib)" >&2
   # The report is written even after an interrupt: it shows what finished.
-  even_if_interrupted=1 run_stage report 600 /usr/bin/python3 results/report.py --results "$out" --out "$out/report.md"
+  even_if_interrupted=1 run_stage report "${limit[report]:-600}" /usr/bin/python3 results/report.py --results "$out" --out "$out/report.md"
 fi
 [ "$report_only" = 1 ] || write_run_json
 [ -n "${want[report]:-}" ] || run_verdict

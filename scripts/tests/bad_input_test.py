@@ -46,7 +46,7 @@ def snapshot(*roots):
 def rows(root, b, s):
     """(entry, argv, word). `s` is the scratch folder; b maps binaries."""
     lastref = os.path.join(root, "lastref")
-    run_bench = os.path.join(root, "results", "run_bench.sh")
+    run_bench = os.path.join(root, "bench", "run_bench.sh")
     f, d, other, unreadable = (os.path.join(s, n) for n in ("file.bin", "empty", "other", "unreadable.bin"))
     missing = os.path.join(s, "missing.bin")
     big = "99999999999999999999999"
@@ -74,7 +74,7 @@ def rows(root, b, s):
         # relative paths are the caller's: "other" is the scratch folder's
         ("lastref run", [lastref, "run", "--only", "report", "--out", "other"], "other"),
     ]
-    # results/run_bench.sh
+    # bench/run_bench.sh
     # A stand-in bench build (run_bench.sh checks BUILD/bench exists before
     # its options): the bench preset is not built by `./lastref test`.
     build = os.path.join(s, "bench-build")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# results/run_bench.sh --out never deletes what it did not make: a non-empty
+# bench/run_bench.sh --out never deletes what it did not make: a non-empty
 # folder without its _status.json is refused (exit 2, untouched); in a folder
 # an earlier run_bench.sh made, only the files its _status.json lists are
 # replaced, anything else stays; a file as --out is refused.
@@ -15,7 +15,7 @@ tmp=$(mktemp -d /tmp/lastref-run-bench-out.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
 check() { local what=$1; shift; if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fails=$((fails + 1)); fi; }
-rb() { "$here/results/run_bench.sh" "$build" --budget 100 --min-time 0.01 --repetitions 1 \
+rb() { "$here/bench/run_bench.sh" "$build" --budget 100 --min-time 0.01 --repetitions 1 \
          --filter 'uncontended/limit:' "$@" >"$tmp/log" 2>&1; echo $?; }
 
 mkdir -p "$tmp/foreign" && echo '{"mine": true}' >"$tmp/foreign/someone.json"
@@ -41,7 +41,7 @@ import os, signal, sys
 for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
     signal.signal(s, signal.SIG_DFL)
 os.setsid()
-os.execv(sys.argv[1], sys.argv[1:])' "$here/results/run_bench.sh" "$build" --out "$tmp/int" --budget 100 \
+os.execv(sys.argv[1], sys.argv[1:])' "$here/bench/run_bench.sh" "$build" --out "$tmp/int" --budget 100 \
   --repetitions 3 --release-matrix default --filter 'release_latency/normal_fifo_k2/' >"$tmp/int.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do grep -q "== lastref_bench_release_latency" "$tmp/int.log" && break; sleep 0.1; done
