@@ -65,7 +65,8 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report import InputError, TIME_SCALE_NS, fmt_ns, load_json  # noqa: E402
+from lastref_report.inputs import InputError, TIME_SCALE_NS, load_json  # noqa: E402
+from lastref_report.naming import fmt_ns  # noqa: E402
 
 # Google Benchmark name parts that depend on the run's budget, not on what
 # is measured.

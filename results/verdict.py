@@ -42,8 +42,12 @@ import sys
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report import (HOGS_TEXT, RELEASER_TEXT, InputError, is_starved, load_bench_file, write_atomic,  # noqa: E402
-                    load_json, load_samples, release_cells, samples_path, supported)
+from lastref_report.inputs import (InputError, load_bench_file, load_json, load_samples,  # noqa: E402
+                                   samples_path)
+from lastref_report.naming import supported  # noqa: E402
+from lastref_report.notes import HOGS_TEXT, RELEASER_TEXT, is_starved  # noqa: E402
+from lastref_report.bench_sections import release_cells  # noqa: E402
+from lastref_report.render import write_atomic  # noqa: E402
 
 SCHEMA = "lastref-verdict/1"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
