@@ -13,7 +13,7 @@
 // plus one key on probe cells only, "probe_at": "releaser" | "unloader" (the
 // priority the timer probe ran at; the two probes of a cell differ only
 // there). Percentiles are log_histogram's (nearest rank, rounded up to the
-// bucket bound, within 3.1 %); buckets are its non-empty buckets, ascending.
+// bucket bound, within 0.78 %); buckets are its non-empty buckets, ascending.
 // p999_ns is meaningful only when count >= 10000 (context
 // "p999_min_samples"); the file reports it anyway and the reader decides.
 // Context values are raw JSON, written as given.
