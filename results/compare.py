@@ -67,6 +67,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lastref_report.inputs import InputError, TIME_SCALE_NS, load_json  # noqa: E402
 from lastref_report.naming import fmt_ns  # noqa: E402
+from lastref_report.notes import group_basis  # noqa: E402
 
 # Google Benchmark name parts that depend on the run's budget, not on what
 # is measured.
@@ -95,7 +96,23 @@ def rel(path):
 
 
 def norm_name(run_name):
-    return "/".join(p for p in run_name.split("/") if not RUN_SUFFIX.search(p))
+    """The run name without budget-dependent parts, and a row renamed since
+    (a suite's [[bases]] `was`, e.g. limit:timer_wakeup_unloader, now
+    ref:timer_wakeup_unloader) under its current name, so runs made before
+    the rename still compare."""
+    parts = [p for p in run_name.split("/") if not RUN_SUFFIX.search(p)]
+    for i, p in enumerate(parts):
+        if ROLE.search("/" + p):
+            b = group_basis("/".join(parts[:i]))
+            if p in b["was"]:
+                parts[i] = b["row"]
+            break
+    return "/".join(parts)
+
+
+def role_part(name):
+    """The `role:impl` part of a benchmark name, or None."""
+    return next((p for p in name.split("/") if ROLE.search("/" + p)), None)
 
 
 def num(v):
@@ -202,8 +219,15 @@ def ref_key(name):
 
 def same_run_reference(bench, name):
     """The name of the row a lastref benchmark is measured against in its own
-    run: the group's limit at the same thread count, else its reference."""
+    run: the row its suite declares for the group (a [[bases]] entry of
+    bench/**/*.suite.toml, e.g. the release cells' timer-wakeup reference),
+    else the group's limit at the same thread count, else its reference."""
     key = ref_key(name)
+    declared = group_basis(key[0])["row"]
+    if declared:
+        cands = sorted(n for n in bench if role_part(n) == declared and ref_key(n) == key and not bench[n]["error"])
+        if cands:
+            return cands[0]
     for role in REF_PREFERENCE:
         cands = sorted(n for n in bench if role_of(n) == role and ref_key(n) == key and not bench[n]["error"])
         if cands:
@@ -293,7 +317,7 @@ def compare_bench(old, new, threshold, alpha, gate_all=False, gate="ratio", allo
             elif m == gm and ref_o and ref_o == ref_n:
                 ro = ratio_samples(o, old[ref_o], m)
                 rn = ratio_samples(n, new[ref_n], m)
-                row["basis"] = "ratio to " + next(p for p in ref_o.split("/") if ROLE.search("/" + p))
+                row["basis"] = "ratio to " + role_part(ref_o)
                 row["reference"] = ref_o
             if ro and rn:
                 row["old_ratio"], row["new_ratio"] = statistics.median(ro), statistics.median(rn)

@@ -6,14 +6,18 @@ import glob
 import os
 
 from .inputs import SAMPLES_FILE, is_latency, load_bench_file, load_json, load_samples, metric_ns, rel, samples_path
-from .naming import RELEASE_IMPLS, SAMPLE_KEYS, SHOWN_COUNTERS, cell, cell_order, contention_label, fmt_ns, fmt_num, fmt_pctl, fmt_ratio, group_rows, level_key, line_name, md_table, strategy_key
-from .notes import RELEASE_COMMON, group_note, is_starved, parse_cell
+from .naming import METRIC_WORDS, RELEASE_IMPLS, SAMPLE_KEYS, SHOWN_COUNTERS, cell, cell_order, contention_label, fmt_ns, fmt_num, fmt_pctl, fmt_ratio, group_rows, level_key, line_name, md_table, strategy_key
+from .notes import RELEASE_COMMON, group_basis, group_note, is_basis, is_starved, parse_cell
 from .plots import plot_group, plot_release_overview, plot_samples_cdf, plot_threads
 
 
 def bench_group_section(group, rows, plots_ok, plot_dir, notes):
     lines = [f"### `{group}`", ""]
-    limits = [r for r in rows if r["role"] == "limit" and metric_ns(r)]
+    # The row the figures are divided by: the physical limit, or the
+    # reference the suite declares (a limit only when nothing may beat it).
+    basis = group_basis(group)
+    word = basis["word"]
+    limits = [r for r in rows if is_basis(r, basis) and metric_ns(r)]
     limit = limits[0] if limits else None
     # A thread sweep has one limit per thread count: compare like with like.
     by_variant = {}
@@ -31,15 +35,18 @@ def bench_group_section(group, rows, plots_ok, plot_dir, notes):
                      "(bench/suites/harness/main.h), so the report cannot tell baselines and limits "
                      "apart: figures only, no ratios.")
         lines.append("")
-    elif limit is None:
+    elif limit is None and basis["row"] is None:
         lines.append("> **No physical limit in this group** (expected exactly one `limit:` entry); "
                      "ratios against the limit are omitted.")
+        lines.append("")
+    elif limit is None:
+        lines.append(f"> **No `{basis['row']}` row in this group**: ratios against its {word} are omitted.")
         lines.append("")
     header = ["implementation", "role", metric_name]
     if latency:
         header += ["p90", "p99", "mean", "n (samples per repetition × repetitions)"]
     paired = any("x_paired_limit" in r.get("counters", {}) for r in rows)
-    header += ["× limit"] + (["× paired limit"] if paired else []) + ["notes"]
+    header += [f"× {word}"] + (["× paired limit"] if paired else []) + ["notes"]
     table = []
     for r in group_rows(rows):
         m = metric_ns(r)
@@ -57,7 +64,7 @@ def bench_group_section(group, rows, plots_ok, plot_dir, notes):
                     f"{fmt_num(n)} × {r.get('reps') or 1}" if n is not None else "not recorded"]
         lim = limit_of(r)
         ratio = (m / metric_ns(lim)) if (lim and m) else None
-        row.append(fmt_ratio(ratio) if r is not lim else "1 (limit)")
+        row.append(fmt_ratio(ratio) if r is not lim else f"1 ({word})")
         if paired:
             row.append(fmt_ratio(c.get("x_paired_limit")))
         note = []
@@ -77,7 +84,7 @@ def bench_group_section(group, rows, plots_ok, plot_dir, notes):
             note += [f"{k}={fmt_num(v)}" for k, v in sorted(c.items()) if k not in shown][:5]
         if r.get("label"):
             note.append(r["label"])
-        if ratio is not None and ratio < 0.8 and r is not lim and not latency and "release_latency" not in group:
+        if ratio is not None and ratio < 0.8 and r is not lim and not latency and word == "limit":
             note.append("below the limit: does less than the limit models (see group notes)")
         row.append("; ".join(note))
         table.append(row)
@@ -105,14 +112,14 @@ def bench_group_section(group, rows, plots_ok, plot_dir, notes):
         lines.append(notes)
         lines.append("")
     if plots_ok:
-        png = plot_group(group, rows, limit_of, latency, plot_dir)
+        png = plot_group(group, rows, limit_of, latency, plot_dir, word)
         if png:
             lines.append(f"![{group}]({png})")
             lines.append("")
         png = plot_threads(group, rows, plot_dir)
         if png:
             lines += [f"![{group}: throughput vs threads]({png})", ""]
-    return lines, limit_of
+    return lines, limit_of, word
 
 
 def release_cells(rows, samples):
@@ -244,7 +251,7 @@ def bench_sections(results_dir, plot_dir, plots_ok):
     for group in sorted(groups, key=lambda g: (parse_cell(g) is not None, g)):
         cell_ = parse_cell(group)
         # Release cells: the overview above plots them all; a bar plot per cell would repeat it.
-        sec, limit_of = bench_group_section(group, groups[group], plots_ok and cell_ is None, plot_dir,
+        sec, limit_of, word = bench_group_section(group, groups[group], plots_ok and cell_ is None, plot_dir,
                                             group_note(group))
         body += sec
         if cell_ is not None:
@@ -252,7 +259,8 @@ def bench_sections(results_dir, plot_dir, plots_ok):
         for r in group_rows(groups[group]):
             if r["role"] == "lastref" and metric_ns(r):
                 limit = limit_of(r)
-                lim = fmt_ratio(metric_ns(r) / metric_ns(limit)) if limit else "–"
+                lim = fmt_ratio(metric_ns(r) / metric_ns(limit)) + ("" if word == "limit" else f" {word}") \
+                    if limit else "–"
                 bases = [b for b in groups[group] if b["role"] == "baseline" and metric_ns(b)
                          and b["variant"] == r["variant"]]
                 best = min(bases, key=metric_ns) if bases else None
@@ -260,14 +268,16 @@ def bench_sections(results_dir, plot_dir, plots_ok):
                 if px:
                     lim += f" (paired {fmt_ratio(px)})"
                 summary.append([group, r["impl"], fmt_ns(metric_ns(r)),
-                                f"{fmt_ns(metric_ns(limit))} ({limit['impl']})" if limit else "–", lim,
+                                f"{fmt_ns(metric_ns(limit))} ({limit['impl']}"
+                                + ("" if word == "limit" else f", a {word}") + ")" if limit else "–", lim,
                                 f"{best['impl']}: {fmt_ns(metric_ns(best))}" if best else "–",
                                 fmt_ratio(metric_ns(r) / metric_ns(best)) if best else "–"])
     if summary:
-        lines += ["### Summary: every lastref figure beside its limit and its fastest baseline", "",
+        lines += ["### Summary: every lastref figure beside its limit (or reference) and its fastest baseline", "",
                   "Figure: p50 for latency groups, else median time per operation. Release latency: see the "
                   "release latency overview below.", "",
-                  md_table(["group", "lastref", "figure", "physical limit", "× limit", "fastest baseline",
+                  "A reference is named so where it is not a physical limit: something may beat it.", "",
+                  md_table(["group", "lastref", "figure", "physical limit or reference", "× limit", "fastest baseline",
                             "× baseline"], summary), ""]
     lines += body
     return lines, all_rows
@@ -305,5 +315,5 @@ def samples_section(results_dir, plot_dir, plots_ok):
                             "exposed (reference bug)"], t), ""]
         if plots_ok:
             png = plot_samples_cdf(metric, mc, plot_dir)
-            lines += [f"![{metric} CDF]({png})", ""]
+            lines += [f"![{METRIC_WORDS.get(metric, metric)}: CDF]({png})", ""]
     return lines

@@ -17,7 +17,7 @@ SUITES_GLOB = os.path.join(os.path.dirname(RESULTS_DIR), "bench", "**", "*.suite
 
 
 def _load():
-    notes, patterns, release = {}, [], {}
+    notes, patterns, release, bases = {}, [], {}, []
     for path in sorted(glob.glob(SUITES_GLOB, recursive=True)):
         try:
             with open(path, "rb") as f:
@@ -30,10 +30,31 @@ def _load():
         for p in d.get("patterns", {}).values():
             patterns.append((re.compile(p["match"]), p["note"]))
         release.update(d.get("release", {}))
-    return notes, patterns, release
+        for b in d.get("bases", []):
+            bases.append(dict(match=re.compile(b["match"]), row=b.get("row"), word=b.get("word", "limit"),
+                              was=list(b.get("was", []))))
+    return notes, patterns, release, bases
 
 
-GROUP_NOTES, GROUP_PATTERNS, RELEASE_TEXT = _load()
+GROUP_NOTES, GROUP_PATTERNS, RELEASE_TEXT, GROUP_BASES = _load()
+
+
+def group_basis(group):
+    """What a group's figures are divided by, as its suite declares ([[bases]]):
+    {"row": "role:impl" or None (None: the group's `limit:` row), "word": "limit"
+    or "reference" (a limit only when nothing may beat it), "was": earlier names
+    of the row}."""
+    for b in GROUP_BASES:
+        if b["match"].search(group):
+            return b
+    return {"row": None, "word": "limit", "was": []}
+
+
+def is_basis(r, basis):
+    """Whether report row r (role, impl_base) is its group's basis row."""
+    if basis["row"] is None:
+        return r["role"] == "limit"
+    return f"{r['role']}:{r['impl_base']}" in [basis["row"]] + basis["was"]
 
 
 RELEASE_CELL = re.compile(r"^release_latency/(?P<releaser>normal|nice19|sched_idle)_(?P<hogs>none|normal|fifo)"

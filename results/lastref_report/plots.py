@@ -27,11 +27,13 @@ def time_axis(ax):
             lambda v, _pos: fmt_ns(v) if minor_label(v, ax.get_xlim()) else ""))
 
 
-def plot_group(group, rows, limit_of, latency, plot_dir):
+def plot_group(group, rows, limit_of, latency, plot_dir, word="limit"):
     """Per-row figures of a group. A thread sweep has one limit per thread
     count: each row gets its own limit tick (a dashed segment at its
     thread count's limit), never one line for all. On a log axis the
-    figures are points, not bars (a bar's length means nothing there)."""
+    figures are points, not bars (a bar's length means nothing there).
+    word: "limit", or "reference" where the suite declares the row it
+    divides by is not a physical limit (notes.group_basis)."""
     import matplotlib.pyplot as plt  # Agg backend selected in main()
     rows = [r for r in group_rows(rows) if metric_ns(r)]
     if not rows:
@@ -71,11 +73,12 @@ def plot_group(group, rows, limit_of, latency, plot_dir):
         ax.text(v + upper[i], i, "  " + txt, va="center", fontsize=7)
     ax.set_xlabel(("p50 latency (whisker: p99 where n ≥ 1000 per repetition)" if latency else "time per operation (median)")
                   + (" — log scale" if log else "")
-                  + ("; dashed tick: the physical limit at the row's thread count" if limit is not None else ""))
+                  + (("; dashed tick: the physical limit at the row's thread count" if word == "limit" else
+                      f"; dashed tick: the {word} (not a limit: something may beat it)") if limit is not None else ""))
     time_axis(ax)
     ax.set_title(group, fontsize=10)
-    names = {"lastref": "lastref", "baseline": "baseline (used instead)", "limit": "physical limit",
-             "ref": "reference"}
+    names = {"lastref": "lastref", "baseline": "baseline (used instead)",
+             "limit": "physical limit" if word == "limit" else "reference (named limit:)", "ref": "reference"}
     present = [k for k in names if any(r["role"] == k for r in rows)]
     ax.margins(x=0.3)
     if present:
@@ -228,7 +231,8 @@ def plot_samples_cdf(metric, cells, plot_dir):
     fig.suptitle(f"{METRIC_WORDS.get(metric, metric)}: share of samples at or below x, per strategy and "
                  "contention level (log x)", fontsize=10)
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()))  # room for the suptitle
-    name = f"cdf_{slug(metric)}.png"
+    # File names in words, as the titles: release_latency_cdf_last_put_object_torn_down.png.
+    name = f"release_latency_cdf_{slug(METRIC_WORDS.get(metric, metric)).lower()}.png"
     fig.savefig(os.path.join(plot_dir, name), dpi=110)
     plt.close(fig)
     return f"plots/{name}"

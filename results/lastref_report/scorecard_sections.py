@@ -165,7 +165,7 @@ def scorecard_section(results_dir, plot_dir, plots_ok, file, title, name_cands, 
     lines += [generic_table(records), ""]
     rk = rate_key(keys, stem)
     if plots_ok and rk:
-        png = plot_bars(records, nk, rk, f"{title}: {rk}", f"{slug(file)}.png", plot_dir, f"{rk} ({what})")
+        png = plot_bars(records, nk, rk, f"{title}: {rk}", f"{slug(title).lower()}_{slug(rk)}.png", plot_dir, f"{rk} ({what})")
         if png:
             lines += [f"![{title}]({png})", ""]
     return lines

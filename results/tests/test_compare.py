@@ -213,6 +213,58 @@ class MachineChangeTest(unittest.TestCase):
         self.assertIn("grp/x/lastref:fast: cpu_time ratio to limit:floor +10.0%", out)
 
 
+def release_run(folder, probe, lastref_us, probe_us):
+    """A results folder with one release cell: lastref's builtin release, the
+    wait-yield A/B (a `ref:` row whose name sorts first) and the timer probe
+    under the name `probe`; five repetitions each."""
+    g = "release_latency/normal_none_k0"
+    rows = []
+    for ri, us in (("lastref:builtin_release", lastref_us), ("ref:builtin_release_with_wait_yield", 3 * lastref_us),
+                   (probe, probe_us)):
+        name = f"{g}/{ri}/iterations:1/manual_time"
+        for i in range(5):
+            v = us * (1 + 0.002 * i)
+            rows.append({"name": name, "run_name": name, "run_type": "iteration", "repetitions": 5,
+                         "repetition_index": i, "threads": 1, "iterations": 1, "real_time": v, "cpu_time": v,
+                         "time_unit": "us", "p50_us": v, "p99_us": 2 * v, "samples": 1000})
+    os.makedirs(os.path.join(folder, "bench"))
+    with open(os.path.join(folder, "bench", "lastref_bench_release_latency.json"), "w", encoding="utf-8") as f:
+        json.dump({"context": {"host_name": "vm"}, "benchmarks": rows}, f)
+    return folder
+
+
+class ReleaseReferenceTest(unittest.TestCase):
+    """The release cells are gated on their ratio to the timer-wakeup
+    reference the suite declares (not on the first `ref:` row), and a run
+    made before the probe's rename (limit:timer_wakeup_unloader) still
+    compares with one made after (ref:timer_wakeup_unloader)."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def cmp(self, old, new):
+        p = subprocess.run([sys.executable, COMPARE, old, new, "--threshold", "5"], capture_output=True, text=True,
+                           timeout=120)
+        return p.returncode, p.stdout, p.stderr
+
+    def test_old_name_compares_and_the_reference_is_the_probe(self):
+        old = release_run(os.path.join(self.tmp.name, "old"), "limit:timer_wakeup_unloader", 30.0, 15.0)
+        same = release_run(os.path.join(self.tmp.name, "same"), "ref:timer_wakeup_unloader", 30.0, 15.0)
+        rc, out, err = self.cmp(old, same)
+        self.assertEqual(rc, 0, out + err)
+        self.assertNotIn("MISSING", out)
+        # lastref 20 % slower on the same machine (the probe unchanged): flagged,
+        # on its ratio to the probe.
+        slower = release_run(os.path.join(self.tmp.name, "slower"), "ref:timer_wakeup_unloader", 36.0, 15.0)
+        rc, out, err = self.cmp(old, slower)
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("ratio to ref:timer_wakeup_unloader +20.0%", out)
+        self.assertNotIn("ratio to ref:builtin_release_with_wait_yield", out)
+
+
 class MissingAndBadInputTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
