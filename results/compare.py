@@ -17,11 +17,16 @@ the clock; only lastref's own benchmarks (role `lastref:`, and names outside
 the <group>/<role>:<impl> convention such as the model benchmarks) gate the
 exit status: baselines, limits and references measure the machine and the
 toolchain, and are shown as context (--gate-all makes them gate too).
+A user's benchmarks (DIR/byo_bench/*.json, what `./lastref run
+--include-bench` copied there) are compared as byo/<name>; their rows gate
+as lastref's (role byo), on the ratio to their own group's limit: row when
+they name one.
 
 Gating across machines (--gate ratio, the default): a lastref row is judged
 on its ratio to what the same run measured beside it: the per-repetition
 paired ratio (counter x_paired_limit) when the harness records one, else the
-group's limit (or ref) row at the same thread count. A slower or faster
+group's limit (or ref) row at the same thread count (or the row the suite
+declares for the group: the release cells' timer-wakeup reference). A slower or faster
 machine moves both, so the ratio stays; the absolute change is printed as
 context. A row with no such reference is judged on its absolute change, and
 that gates only when the two runs' machine fingerprints (run.json, Google
@@ -65,7 +70,7 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lastref_report.inputs import InputError, TIME_SCALE_NS, load_json  # noqa: E402
+from lastref_report.inputs import BYO_DIR, InputError, TIME_SCALE_NS, load_json  # noqa: E402
 from lastref_report.naming import fmt_ns  # noqa: E402
 from lastref_report.notes import group_basis  # noqa: E402
 
@@ -76,14 +81,27 @@ LATENCY_COUNTERS = ("p50_us", "p90_us", "p99_us")
 # Per-repetition ratio to the limit measured in the same repetition
 # (bench/suites harness counter): the best gate when present.
 PAIRED = "x_paired_limit"
-ROLE = re.compile(r"(?:^|/)(lastref|baseline|limit|ref):")
+ROLE = re.compile(r"(?:^|/)(lastref|baseline|limit|ref|byo):")
+# A user's benchmark JSON (./lastref run --include-bench): RESULTS/byo_bench/
+# *.json, compared under names byo/<run name>.
+BYO_PREFIX = "byo/"
 
 
 def role_of(name):
-    """lastref | baseline | limit | ref per the naming convention; names
-    outside it (the model benchmarks) measure lastref's own code."""
+    """lastref | baseline | limit | ref | byo per the naming convention; names
+    outside it (the model benchmarks) measure lastref's own code. A user's
+    rows (--include-bench: RESULTS/byo_bench/, named byo/...) are byo unless
+    they name themselves baseline, limit or ref."""
     m = ROLE.search(name)
-    return m.group(1) if m else "lastref"
+    role = m.group(1) if m else "lastref"
+    if name.startswith(BYO_PREFIX) and role == "lastref":
+        return "byo"
+    return role
+
+
+def own(name):
+    """Whether a row is code under test (lastref's or a user's), which gates by default."""
+    return role_of(name) in ("lastref", "byo")
 SKIP_BENCH_FILES = ("release_latency_samples.json",)
 
 
@@ -133,8 +151,11 @@ def load_bench_dir(d):
                    and os.path.basename(f) not in SKIP_BENCH_FILES
                    and (bdir != d or os.path.basename(f) not in ("detection.json", "tsan.json",
                                                                  "fuzz_campaign.json", "run.json")))
+    byo = sorted(glob.glob(os.path.join(d, BYO_DIR, "*.json")))
+    files += byo
     out = {}
     for path in files:
+        prefix = BYO_PREFIX if path in byo else ""
         shown = rel(path)
         try:
             data = load_json(path, shown)
@@ -146,7 +167,7 @@ def load_bench_dir(d):
                 run_name = e.get("run_name", e["name"])
                 if not isinstance(run_name, str):
                     raise InputError(f"{shown}: benchmarks[{i}] has a non-string 'run_name'")
-                name = norm_name(run_name)
+                name = prefix + norm_name(run_name)
                 parts = run_name.split("/")
                 clock = "real_time" if ("real_time" in parts or "manual_time" in parts) else "cpu_time"
                 b = out.setdefault(name, {"clock": clock, "samples": {}, "medians": {}, "error": None, "file": shown})
@@ -282,7 +303,7 @@ def compare_bench(old, new, threshold, alpha, gate_all=False, gate="ratio", allo
     rows = []
     for name in sorted(set(old) | set(new)):
         o, n = old.get(name), new.get(name)
-        gates = gate_all or role_of(name) == "lastref"
+        gates = gate_all or own(name)
         if o is None or n is None:
             missing = n is None
             rows.append({"benchmark": name, "metric": None, "gating": True,
@@ -300,9 +321,9 @@ def compare_bench(old, new, threshold, alpha, gate_all=False, gate="ratio", allo
         gm = gating_metric(n)
         metrics = [m for m in ("real_time", "cpu_time") + LATENCY_COUNTERS
                    if median_of(o, m) is not None and median_of(n, m) is not None]
-        ref_o = same_run_reference(old, name) if gate == "ratio" and role_of(name) == "lastref" else None
+        ref_o = same_run_reference(old, name) if gate == "ratio" and own(name) else None
         ref_n = same_run_reference(new, name) if ref_o else None
-        paired = (gate == "ratio" and role_of(name) == "lastref" and o["samples"].get(PAIRED)
+        paired = (gate == "ratio" and own(name) and o["samples"].get(PAIRED)
                   and n["samples"].get(PAIRED))
         for m in metrics:
             mo, mn = median_of(o, m), median_of(n, m)
@@ -326,7 +347,7 @@ def compare_bench(old, new, threshold, alpha, gate_all=False, gate="ratio", allo
                 judge(row, ro, rn, row["change"], alpha, threshold, m == gm, gates)
             else:
                 unpinned = False
-                if m == gm and gate == "ratio" and role_of(name) == "lastref":
+                if m == gm and gate == "ratio" and own(name):
                     row["basis"] = "absolute (no same-run limit or reference)"
                     # Across machines an absolute change says nothing about lastref.
                     unpinned = machines_differ

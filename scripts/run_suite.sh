@@ -49,6 +49,7 @@ usage() {
   cat <<'TXT'
 usage: ./lastref run [--quick] [--budget SECONDS] [--only STAGE[,STAGE...]]
                      [--out DIR] [--scorecard quick|full|skip] [--zoo VARIANT]
+                     [--include-bench DIR]...
 
 The suite's main job. Builds the presets it needs (bench: Release; fuzz:
 clang ASan+UBSan+libFuzzer; tsan: clang ThreadSanitizer), then runs
@@ -85,6 +86,13 @@ overwriting an earlier run); results/latest points at the newest.
                  the checked-in numbers) or skip.
   --zoo VARIANT  force a bug-zoo variant into the fuzz campaign (LASTREF_ZOO):
                  checks that a finding fails the run (exit status 4).
+  --include-bench DIR
+                 your own Google Benchmark JSON (DIR/*.json, from
+                 --benchmark_out=FILE --benchmark_out_format=json): copied
+                 to the results folder's byo_bench/, shown in the report
+                 with role byo (rows named <group>/baseline:X, limit:X,
+                 ref:X keep those roles) and gated by ./lastref compare as
+                 lastref's rows are. Checked before anything runs; repeatable.
 
 Exit status: 0 every selected stage passed and nothing was found; 4 a
 finding (a bug reported in a correct implementation: see verdict.json and
@@ -107,6 +115,7 @@ only=""
 out=""
 scorecard=""   # empty: the plan's: quick, or smoke with --quick
 zoo=""
+include=()     # --include-bench folders
 command_line="./lastref run $*"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -134,6 +143,11 @@ while [ $# -gt 0 ]; do
       else v=${1#--scorecard=}; shift; fi
       case "$v" in quick|full|skip) scorecard=$v;;
         *) die "unknown --scorecard '$v' (quick, full or skip)";; esac;;
+    --include-bench|--include-bench=*)
+      if [ "$1" = --include-bench ]; then [ $# -ge 2 ] || die "--include-bench needs a folder of Google Benchmark JSON"; v=$2; shift 2
+      else v=${1#--include-bench=}; shift; fi
+      [ -n "$v" ] || die "--include-bench needs a folder (got an empty path)"
+      case "$v" in /*) include+=("$v");; *) include+=("$caller_cwd/$v");; esac;;
     -h|--help) usage; exit 0;;
     *) die "unknown option '$1' (see ./lastref run --help)";;
   esac
@@ -156,6 +170,12 @@ fi
 [ "$scorecard" = skip ] && unset 'want[zoo]'
 report_only=0
 if [ ${#want[@]} -eq 1 ] && [ -n "${want[report]:-}" ]; then report_only=1; fi
+
+# Your benchmark JSON is checked before anything is made: a bad file is a
+# usage error naming it (exit status 2).
+if [ ${#include[@]} -gt 0 ]; then
+  /usr/bin/python3 results/include_bench.py --check "${include[@]}" || exit 2
+fi
 
 # ---------------------------------------------------------------- output folder
 results="$root/results"
@@ -458,6 +478,12 @@ run_verdict() {
     *) echo "lastref run: results/verdict.py failed (exit status $verdict_rc): no verdict.json" >&2; failed=1;;
   esac
 }
+
+# Your benchmark JSON goes into the results folder before the report reads it.
+if [ ${#include[@]} -gt 0 ]; then
+  /usr/bin/python3 results/include_bench.py "${include[@]}" --into "$out" ||
+    { echo "lastref run: --include-bench: the copy into $out failed" >&2; failed=1; }
+fi
 
 if [ -n "${want[report]:-}" ] && [ "$hard_stop" = 1 ]; then
   record report interrupted 0 "not started: a second signal stops at once"

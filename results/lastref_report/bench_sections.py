@@ -5,7 +5,7 @@ overview and the release samples' CDFs."""
 import glob
 import os
 
-from .inputs import SAMPLES_FILE, is_latency, load_bench_file, load_json, load_samples, metric_ns, rel, samples_path
+from .inputs import BYO_DIR, SAMPLES_FILE, InputError, is_latency, load_bench_file, load_json, load_samples, metric_ns, rel, samples_path
 from .naming import METRIC_WORDS, RELEASE_IMPLS, SAMPLE_KEYS, SHOWN_COUNTERS, cell, cell_order, contention_label, fmt_ns, fmt_num, fmt_pctl, fmt_ratio, group_rows, level_key, line_name, md_table, strategy_key
 from .notes import RELEASE_COMMON, group_basis, group_note, is_basis, is_starved, parse_cell
 from .plots import plot_group, plot_release_overview, plot_samples_cdf, plot_threads
@@ -34,6 +34,10 @@ def bench_group_section(group, rows, plots_ok, plot_dir, notes):
         lines.append("> These benchmark names do not follow `<group>/<role>:<implementation>` "
                      "(bench/suites/harness/main.h), so the report cannot tell baselines and limits "
                      "apart: figures only, no ratios.")
+        lines.append("")
+    elif limit is None and group.startswith("byo/"):
+        lines.append("_No `limit:` row in this group of yours: figures only (a row named `<group>/limit:X` "
+                     "gives the others a ratio to it)._")
         lines.append("")
     elif limit is None and basis["row"] is None:
         lines.append("> **No physical limit in this group** (expected exactly one `limit:` entry); "
@@ -91,17 +95,18 @@ def bench_group_section(group, rows, plots_ok, plot_dir, notes):
     lines.append(md_table(header, table))
     lines.append("")
     # lastref vs each baseline.
-    lrefs = [r for r in group_rows(rows) if r["role"] == "lastref" and metric_ns(r)]
+    lrefs = [r for r in group_rows(rows) if r["role"] in ("lastref", "byo") and metric_ns(r)]
+    who = "yours" if group.startswith("byo/") else "lastref"
     bases = [r for r in group_rows(rows) if r["role"] == "baseline" and metric_ns(r)]
     if lrefs and bases:
-        lines.append(f"lastref ÷ baseline ({metric_name}; below 1 = lastref is faster"
+        lines.append(f"{who} ÷ baseline ({metric_name}; below 1 = {who} is faster"
                      + ("; at the same thread count" if len(by_variant) > 1 else "") + "):")
         lines.append("")
         cols = list(dict.fromkeys(b["impl_base"] for b in bases))
         bmap = {(b["impl_base"], b["variant"]): b for b in bases}
         t = [[l["impl"]] + [fmt_ratio(metric_ns(l) / metric_ns(bmap[(c, l["variant"])]))
                             if (c, l["variant"]) in bmap else "–" for c in cols] for l in lrefs]
-        lines.append(md_table(["lastref \\ baseline"] + cols, t))
+        lines.append(md_table([f"{who} \\ baseline"] + cols, t))
         lines.append("")
     if paired:
         lines.append("`× paired limit`: each iteration of the benchmark also ran one sample of the "
@@ -316,4 +321,38 @@ def samples_section(results_dir, plot_dir, plots_ok):
         if plots_ok:
             png = plot_samples_cdf(metric, mc, plot_dir)
             lines += [f"![{METRIC_WORDS.get(metric, metric)}: CDF]({png})", ""]
+    return lines
+
+
+def byo_section(results_dir, include_dirs, plot_dir, plots_ok):
+    """A user's own benchmarks (role byo): RESULTS/byo_bench/*.json (what
+    `./lastref run --include-bench DIR` copied there) and any --include-bench
+    DIR given to the report itself, one table (and plot) per group, as
+    lastref's groups. Empty when there are none."""
+    files = sorted(glob.glob(os.path.join(results_dir, BYO_DIR, "*.json")))
+    for d in include_dirs:
+        if not os.path.isdir(d):
+            raise InputError(f"--include-bench {d}: no such directory")
+        found = sorted(glob.glob(os.path.join(d, "*.json")))
+        if not found:
+            raise InputError(f"--include-bench {d}: no *.json file in it")
+        files += found
+    if not files:
+        return []
+    shown = [rel(f, results_dir) if f.startswith(results_dir + os.sep) else f for f in files]
+    rows = []
+    for f, sh in zip(files, shown):
+        rows += load_bench_file(f, sh, byo=True)[1]
+    groups = {}
+    for r in rows:
+        groups.setdefault(r["group"], []).append(r)
+    lines = ["## Your benchmarks (role byo)", "",
+             f"Google Benchmark JSON given with `--include-bench` ({len(files)} file(s): "
+             + ", ".join(f"`{x}`" for x in shown) + "). Rows named "
+             "`<group>/baseline:X`, `limit:X` or `ref:X` keep those roles; every other row is your implementation "
+             "(role `byo`). `× limit` divides by your group's `limit:` row when it has one. "
+             "`./lastref compare` gates regressions of the `byo` rows as it gates lastref's.", ""]
+    for group in sorted(groups):
+        sec, _, _ = bench_group_section(group, groups[group], plots_ok, plot_dir, None)
+        lines += sec
     return lines

@@ -12,7 +12,10 @@ import sys
 # results/: the folder this package lives in (verdict.py, the default --results).
 RESULTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-ROLES = ("lastref", "baseline", "limit", "ref")
+# `byo`: a user's own implementation, in benchmark JSON given with
+# --include-bench (include_bench.py copies it to RESULTS/byo_bench/).
+ROLES = ("lastref", "baseline", "limit", "ref", "byo")
+BYO_DIR = "byo_bench"
 
 
 # Google Benchmark's own name suffixes, not part of our naming convention.
@@ -74,7 +77,11 @@ def numeric_counters(entry):
     return out
 
 
-def load_bench_file(path, shown):
+def load_bench_file(path, shown, byo=False):
+    """The rows of one Google Benchmark JSON file. byo: a user's file
+    (--include-bench): its rows outside the baseline/limit/ref roles are the
+    user's implementation (role byo), and their groups are named byo/<group>
+    so that they never mix with lastref's."""
     data = load_json(path, shown)
     if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
         raise InputError(f"{shown}: not Google Benchmark JSON output (no top-level 'benchmarks' list)")
@@ -100,9 +107,16 @@ def load_bench_file(path, shown):
     results = []
     for run_name, slot in runs.items():
         group, role, impl, extra = split_name(run_name)
-        if role == "other":  # not <group>/<role>:<impl>: one table per file, no ratios
+        if role == "other" and byo:  # a user's names: one group per file, rows are theirs
+            group = os.path.splitext(os.path.basename(path))[0]
+            impl = "/".join(p for p in run_name.split("/") if not GB_SUFFIX.search(p))
+        elif role == "other":  # not <group>/<role>:<impl>: one table per file, no ratios
             group = os.path.splitext(os.path.basename(path))[0] + " (names outside the convention)"
             impl = "/".join(p for p in run_name.split("/") if not GB_SUFFIX.search(p))
+        if byo:
+            group = "byo/" + group
+            if role in ("other", "lastref"):
+                role = "byo"
         # Wall time where the benchmark asked for it (UseRealTime, manual
         # time: blocking and multi-threaded ones); otherwise the thread's CPU
         # time, which a shared, loaded machine does not inflate.

@@ -40,7 +40,7 @@ import os
 import sys
 
 from .inputs import RESULTS_DIR, InputError, load_run, load_samples, rel, samples_path
-from .bench_sections import bench_sections, samples_section
+from .bench_sections import bench_sections, byo_section, samples_section
 from .scorecard_sections import detection_section, scorecard_section, tsan_section
 from .summary_sections import headline_section, run_section, verdict_section, with_callouts
 from .render import MANIFEST, md_to_html, read_manifest, toc, write_atomic
@@ -56,6 +56,9 @@ def main(argv):
                     help="report file (default: RESULTS/REPORT.md); plots go to plots/ beside it")
     ap.add_argument("--no-html", dest="html", action="store_false",
                     help="do not write the HTML version (OUT with .html) beside the Markdown")
+    ap.add_argument("--include-bench", action="append", default=[], metavar="DIR",
+                    help="your own Google Benchmark JSON (DIR/*.json), shown with role byo beside what "
+                         "RESULTS/byo_bench/ holds (./lastref run --include-bench copies there); repeatable")
     args = ap.parse_args(argv)
     results_dir = os.path.abspath(args.results)
     if not os.path.isdir(results_dir):
@@ -100,6 +103,7 @@ def main(argv):
             runsec = run_section(run)
             bench, bench_rows = bench_sections(results_dir, staging, plots_ok)
             samples = samples_section(results_dir, staging, plots_ok)
+            byo = byo_section(results_dir, [os.path.abspath(d) for d in args.include_bench], staging, plots_ok)
             sp = samples_path(results_dir)
             headline = headline_section(results_dir, bench_rows, load_samples(sp)[1] if sp else [])
             detect = detection_section(results_dir, staging, plots_ok)
@@ -132,7 +136,7 @@ def main(argv):
                  "`cmake --preset bench && cmake --build --preset bench && bench/run_bench.sh build/bench && "
                  "results/report.py`. Compare two results folders, also from different machines: "
                  "`./lastref compare OLD NEW` (results/README.md).", ""]
-        sections = headline + runsec + bench + samples + detect + fuzz + tsan + howto
+        sections = headline + runsec + bench + byo + samples + detect + fuzz + tsan + howto
         text = "\n".join(head + verdict + toc(verdict + sections) + sections) + "\n"
         html_text = md_to_html(text, "lastref results") if html_out else None
         # Commit: plots renamed into plots/, stale plots this script made

@@ -8,7 +8,7 @@ import re
 
 
 ROLE_COLORS = {"lastref": "#1f77b4", "baseline": "#9a9a9a", "limit": "#d62728", "ref": "#c5b0d5",
-               "other": "#bcbd22"}
+               "other": "#bcbd22", "byo": "#2ca02c"}
 
 
 def fmt_ns(ns):
@@ -87,7 +87,7 @@ SHOWN_COUNTERS = ("executions_to_find_median", "executions_to_find_max", "schedu
                   "failing_fraction")
 
 
-ROLE_ORDER = {"lastref": 0, "baseline": 1, "ref": 2, "limit": 3, "other": 4}
+ROLE_ORDER = {"byo": 0, "lastref": 0, "baseline": 1, "ref": 2, "limit": 3, "other": 4}
 
 
 def group_rows(rows):

@@ -78,7 +78,8 @@ def plot_group(group, rows, limit_of, latency, plot_dir, word="limit"):
     time_axis(ax)
     ax.set_title(group, fontsize=10)
     names = {"lastref": "lastref", "baseline": "baseline (used instead)",
-             "limit": "physical limit" if word == "limit" else "reference (named limit:)", "ref": "reference"}
+             "limit": "physical limit" if word == "limit" else "reference (named limit:)", "ref": "reference",
+             "byo": "your implementation (byo)"}
     present = [k for k in names if any(r["role"] == k for r in rows)]
     ax.margins(x=0.3)
     if present:
@@ -120,7 +121,7 @@ def plot_threads(group, rows, plot_dir):
     if len({t for pts in lines.values() for t, _, _ in pts}) < 2:
         return None
     fig, ax = plt.subplots(figsize=(8.5, 4.8))
-    styles = {"lastref": ("-", "o"), "baseline": ("--", "s"), "limit": (":", "^"), "ref": ("-.", "d")}
+    styles = {"lastref": ("-", "o"), "byo": ("-", "o"), "baseline": ("--", "s"), "limit": (":", "^"), "ref": ("-.", "d")}
     units = set()
     palette = [plt.get_cmap("tab10")(i) for i in (0, 1, 2, 4, 5, 6, 7, 8, 9)]  # red is the limit's
     for n, ((role, impl), pts) in enumerate(sorted(lines.items(),
@@ -129,7 +130,7 @@ def plot_threads(group, rows, plot_dir):
         units |= {u for _, _, u in pts}
         ls, mk = styles.get(role, ("-", "x"))
         ax.plot([t for t, _, _ in pts], [v for _, v, _ in pts], linestyle=ls, marker=mk,
-                linewidth=2.2 if role == "lastref" else 1.2,
+                linewidth=2.2 if role in ("lastref", "byo") else 1.2,
                 color=ROLE_COLORS["limit"] if role == "limit" else palette[n % len(palette)],
                 label=f"{impl} ({role})")
     ax.set_xscale("log", base=2)

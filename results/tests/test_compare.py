@@ -265,6 +265,60 @@ class ReleaseReferenceTest(unittest.TestCase):
         self.assertNotIn("ratio to ref:builtin_release_with_wait_yield", out)
 
 
+def byo_run(folder, factor_mine, factor_limit):
+    """The base fixture plus the user's fixture JSON (fixtures/byo_user) as
+    `./lastref run --include-bench` leaves it (byo_bench/), with the user's
+    own rows and their limit scaled."""
+    shutil.copytree(os.path.join(FIX, "base"), folder)
+    os.makedirs(os.path.join(folder, "byo_bench"))
+    with open(os.path.join(FIX, "byo_user", "my_kref_bench.json"), encoding="utf-8") as f:
+        doc = json.load(f)
+    for e in doc["benchmarks"]:
+        k = factor_limit if "/limit:" in e["name"] else 1.0 if "/baseline:" in e["name"] else factor_mine
+        e["real_time"] *= k
+        e["cpu_time"] *= k
+    with open(os.path.join(folder, "byo_bench", "my_kref_bench.json"), "w", encoding="utf-8") as f:
+        json.dump(doc, f)
+    return folder
+
+
+class IncludeBenchTest(unittest.TestCase):
+    """A user's rows (role byo) gate regressions as lastref's do: on the
+    ratio to their own limit when their group has one, else absolute."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.json = os.path.join(self.tmp.name, "cmp.json")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def cmp(self, old, new):
+        p = subprocess.run([sys.executable, COMPARE, old, new, "--threshold", "5", "--json", self.json],
+                           capture_output=True, text=True, timeout=120)
+        return p.returncode, p.stdout, p.stderr
+
+    def test_byo_regression_is_flagged_and_noise_is_not(self):
+        old = byo_run(os.path.join(self.tmp.name, "old"), 1.0, 1.0)
+        rc, out, err = self.cmp(old, byo_run(os.path.join(self.tmp.name, "same"), 1.0, 1.0))
+        self.assertEqual(rc, 0, out + err)
+        with open(self.json, encoding="utf-8") as f:
+            rows = json.load(f)["benchmarks"]
+        mine = next(r for r in rows if r["benchmark"] == "byo/my_kref/uncontended/byo:my_kref_get_put" and r["gating"])
+        self.assertEqual(mine["role"], "byo")
+        self.assertEqual(mine["basis"], "ratio to limit:relaxed_fetch_add_sub")
+        # The user's kref 30 % slower, their limit unchanged: a regression.
+        rc, out, err = self.cmp(old, byo_run(os.path.join(self.tmp.name, "slower"), 1.3, 1.0))
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("byo/my_kref/uncontended/byo:my_kref_get_put: cpu_time ratio to limit:relaxed_fetch_add_sub "
+                      "+30.0%", out)
+        self.assertIn("byo/BM_MyCompletionWait: cpu_time absolute (no same-run limit or reference) +30.0%", out)
+        # Everything of theirs 30 % slower with their limit: the machine, not a regression of
+        # the row that has a limit.
+        rc, out, err = self.cmp(old, byo_run(os.path.join(self.tmp.name, "machine"), 1.3, 1.3))
+        self.assertNotIn("byo:my_kref_get_put: cpu_time ratio", out)
+
+
 class MissingAndBadInputTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()

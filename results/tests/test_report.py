@@ -492,6 +492,46 @@ class ReportTest(unittest.TestCase):
             self.assertNotIn("No physical limit", section)
             self.assertNotIn("× limit", section[:section.index("\n\n", section.index("| implementation"))])
 
+    def test_include_bench_rows_appear_with_role_byo(self):
+        # A user's Google Benchmark JSON (tests/fixtures/byo_user): given to
+        # the report directly, and as ./lastref run leaves it (byo_bench/).
+        user = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "byo_user")
+        for how in ("option", "folder"):
+            if how == "option":
+                rc, _, err = run(self.dir, "--no-html", "--include-bench", user)
+            else:
+                p = subprocess.run([sys.executable, os.path.join(os.path.dirname(REPORT), "include_bench.py"), user,
+                                    "--into", self.dir], capture_output=True, text=True)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                rc, _, err = run(self.dir, "--no-html")
+            self.assertEqual(rc, 0, err)
+            text = self.report()
+            byo = text[text.index("## Your benchmarks (role byo)"):]
+            self.assertIn("### `byo/my_kref/uncontended`", byo)
+            # The user's row, their baseline and their limit, with the ratio to it.
+            self.assertRegex(byo, r"\| my_kref_get_put \| byo \| 24(\.\d+)? ns \| 2\.0\d×")
+            self.assertIn("| relaxed_fetch_add_sub | limit |", byo)
+            self.assertIn("| shared_ptr_copy | baseline |", byo)
+            self.assertIn("### `byo/my_kref_bench`", byo)  # a plain name: one group per file
+            self.assertIn("| BM_MyCompletionWait | byo |", byo)
+            self.assertTrue(os.path.exists(os.path.join(self.dir, "plots", "bench_byo_my_kref_uncontended.png")))
+
+    def test_include_bench_bad_input_names_it(self):
+        rc, _, err = run(self.dir, "--include-bench", os.path.join(self.dir, "nope"))
+        self.assertEqual(rc, 2)
+        self.assertIn("--include-bench", err)
+        os.makedirs(os.path.join(self.dir, "mine"))
+        self.write("mine/bad.json", '{"benchmarks": 3}')
+        rc, _, err = run(self.dir, "--include-bench", os.path.join(self.dir, "mine"))
+        self.assertEqual(rc, 2)
+        self.assertIn("bad.json", err)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "REPORT.md")))
+        p = subprocess.run([sys.executable, os.path.join(os.path.dirname(REPORT), "include_bench.py"),
+                            os.path.join(self.dir, "mine"), "--into", self.dir], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("bad.json", p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "byo_bench")))
+
     def test_model_baselines_are_references(self):
         # model_search's `limit:one_execution` is a scale, not a physical
         # limit (bench/model.suite.toml [[bases]]); model_speed/1000_steps

@@ -54,5 +54,20 @@ rm -f "$tmp/skip/report.md"
 check "--only report exits 0" [ "$(run --only report --out "$tmp/skip")" = 0 ]
 check "--only report rewrote report.md" [ -s "$tmp/skip/report.md" ]
 
+# 5. --include-bench: a user's benchmark JSON in the report (role byo). A
+#    bad folder or file is a usage error before anything is made; a good one
+#    is copied into the results folder and rendered.
+user="$root/results/tests/fixtures/byo_user"
+check "--include-bench of a missing folder exits 2" [ "$(run --include-bench "$tmp/nope" --out "$tmp/b")" = 2 ]
+check "--include-bench names the folder" grep -q -- "--include-bench $tmp/nope" "$tmp/out.txt"
+mkdir -p "$tmp/badjson" && echo '{"benchmarks": [{"x": 1}]}' >"$tmp/badjson/mine.json"
+check "--include-bench of a bad file exits 2" [ "$(run --include-bench "$tmp/badjson" --out "$tmp/b")" = 2 ]
+check "--include-bench names the bad file" grep -q "mine.json" "$tmp/out.txt"
+check "no folder after --include-bench errors" [ ! -e "$tmp/b" ]
+check "--include-bench with --only report exits 0" \
+  [ "$(run --only report --out "$tmp/skip" --include-bench "$user")" = 0 ]
+check "--include-bench copied the JSON" [ -s "$tmp/skip/byo_bench/my_kref_bench.json" ]
+check "--include-bench rows in the report" grep -q "| my_kref_get_put | byo |" "$tmp/skip/report.md"
+
 echo "$fails failure(s)"
 [ "$fails" = 0 ]
