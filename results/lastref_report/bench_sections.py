@@ -234,7 +234,9 @@ def bench_sections(results_dir, plot_dir, plots_ok):
                  "latency groups; wall time per operation for blocking and two-thread groups; the "
                  "benchmark thread's CPU time per operation for single-thread throughput (so that "
                  "other load on a shared machine does not inflate it). `× limit` = figure ÷ the group's "
-                 "physical limit (1.00× = at the limit); `lastref ÷ baseline` below 1 = lastref is "
+                 "physical limit (1.00× = at the limit); `× reference` where the suite declares the row it "
+                 "divides by a reference that something may beat (the release cells' timer-wakeup probe, the "
+                 "model's speed baselines); `lastref ÷ baseline` below 1 = lastref is "
                  "faster than what people use instead.")
     lines.append("")
     ctx_rows = []
