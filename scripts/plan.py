@@ -35,6 +35,7 @@ import glob
 import json
 import os
 import shlex
+import signal
 import subprocess
 import sys
 import tomllib
@@ -374,6 +375,12 @@ def main(argv):
     s.add_argument("index", type=int)
     s.add_argument("left", type=int)
     a = ap.parse_args(argv)
+    if a.cmd in ("run", "bench-step"):
+        # Pure arithmetic, well under a second: a Ctrl-C to the caller's
+        # process group is the caller's to handle (run_bench.sh starts no
+        # further binary), not a reason to lose this step's answer.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
 
     if a.cmd == "run":
         stages = [x for x in a.stages.split(",") if x]
@@ -424,3 +431,5 @@ if __name__ == "__main__":
     except UsageError as e:
         print(f"plan.py: {e}", file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
