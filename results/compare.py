@@ -73,6 +73,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lastref_report.inputs import BYO_DIR, InputError, TIME_SCALE_NS, load_json  # noqa: E402
 from lastref_report.naming import fmt_ns  # noqa: E402
 from lastref_report.notes import group_basis  # noqa: E402
+from lastref_report.render import write_atomic  # noqa: E402
 
 # Google Benchmark name parts that depend on the run's budget, not on what
 # is measured.
@@ -607,24 +608,9 @@ def check_json_out(path):
 
 def write_json_atomic(path, doc):
     """Writes to a temporary name in the same folder and renames it into
-    place; on any failure the temporary file is removed."""
-    import tempfile
-    parent = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
-    mask = os.umask(0)
-    os.umask(mask)
-    os.fchmod(fd, 0o666 & ~mask)  # mkstemp's 0600 is not what open() would give
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(doc, f, indent=1)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    place; on any failure the temporary file is removed (the report's
+    write_atomic)."""
+    write_atomic(path, json.dumps(doc, indent=1) + "\n")
 
 
 def main(argv):
