@@ -12,7 +12,9 @@ or binary's numbers:
   plan.py run   --quick 0|1 [--budget S] [--scorecard M] --stages LIST
                 [--built LIST]
       scripts/run_suite.sh: the stage budgets (fuzz, bench, TSan run length,
-      scorecard arguments), each stage's estimate and wall limit.
+      scorecard arguments), the build presets to make and which each stage
+      needs, each stage's estimate and wall limit. --built: the presets
+      whose build folder exists (a rebuild is quicker).
   plan.py bench --build DIR --plan FILE [--quick] [--budget S]
                 [--repetitions N] [--filter RE] [--min-time S]
                 [--release-matrix M]
@@ -139,7 +141,9 @@ def stage_plan(quick, budget, scorecard, stages, built, bench_budget_env=None):
             bench_budget, bench_quick = bench["quick_budget"], 1
 
     order, est, limit = [], {}, {}
-    for b in builds_for(want):
+    needs = {k: v["needs"] for k, v in st.items() if "needs" in v}
+    builds = builds_for(want, st["build"]["presets"], needs)
+    for b in builds:
         order.append(f"build:{b}")
         est[f"build:{b}"] = st["build"]["estimate"]["built" if b in built else "fresh"]
         limit[f"build:{b}"] = st["build"]["limit"]
@@ -167,26 +171,25 @@ def stage_plan(quick, budget, scorecard, stages, built, bench_budget_env=None):
         limit["report"] = st["report"]["limit"]
     return dict(budget=budget, scorecard=scorecard, tsan_ms=tsan_ms, fuzz_budget=fuzz_budget,
                 bench_budget=bench_budget, bench_quick=bench_quick, zoo_args=zoo["args"].get(scorecard, []),
-                order=order, estimate=est, limit=limit)
+                builds=builds, needs=needs, order=order, estimate=est, limit=limit)
 
 
-def builds_for(want):
-    """The build presets the wanted stages need, in build order."""
-    out = []
-    if want & {"bench", "tsan", "zoo"}:
-        out.append("bench")
-    if want & {"fuzz", "zoo"}:
-        out.append("fuzz")
-    if want & {"tsan", "zoo"}:
-        out.append("tsan")
-    return out
+def builds_for(want, presets, needs):
+    """The build presets the wanted stages need (`needs` of each stage; the
+    tsan stage is tsan:ctest and tsan:throughput), in build order."""
+    stages = {s for w in want for s in needs if s == w or s.startswith(w + ":")}
+    got = {b for s in stages for b in needs[s]}
+    return [b for b in presets if b in got]
 
 
 def print_stage_plan(p):
     for k in ("budget", "scorecard", "tsan_ms", "fuzz_budget", "bench_budget", "bench_quick"):
         print(sh(k, p[k]))
     print(sh("zoo_args", p["zoo_args"]))
+    print(sh("builds", p["builds"]))
     print(sh("plan", p["order"]))
+    for k, v in p["needs"].items():
+        print(f"needs[{shlex.quote(k)}]={shlex.quote(' '.join(v))}")
     for k, v in p["estimate"].items():
         print(f"estimate[{shlex.quote(k)}]={v}")
     for k, v in p["limit"].items():

@@ -371,18 +371,15 @@ skip_stage() {  # name reason [missing]: a skip for a missing dependency is exit
 
 # ---------------------------------------------------------------- the plan
 nproc_=$(nproc)
-builds=()
-[ -n "${want[bench]:-}${want[tsan]:-}${want[zoo]:-}" ] && builds+=(bench)
-[ -n "${want[fuzz]:-}${want[zoo]:-}" ] && builds+=(fuzz)
-[ -n "${want[tsan]:-}${want[zoo]:-}" ] && builds+=(tsan)
 
-# The plan (scripts/plan.py, from scripts/stages.toml): every stage's budget,
+# The plan (scripts/plan.py, from scripts/stages.toml): the build presets to
+# make (builds) and which each stage needs (needs), every stage's budget,
 # estimate (for the ETA line) and wall-clock limit. The TSan jobs, the
 # scorecard and the report take roughly fixed times; the campaign and the
 # benchmarks split the rest.
 built=()
-for b in "${builds[@]}"; do [ ! -d "build/$b" ] || built+=("$b"); done
-declare -A limit=()
+for b in build/*/CMakeCache.txt; do [ ! -f "$b" ] || built+=("$(basename "$(dirname "$b")")"); done
+declare -A limit=() needs=()
 wanted=$(IFS=,; echo "${!want[*]}")
 plan_sh=$(/usr/bin/python3 scripts/plan.py run --quick "$quick" ${budget:+--budget "$budget"} \
   ${scorecard:+--scorecard "$scorecard"} --stages "$wanted" --built "$(IFS=,; echo "${built[*]}")") ||
@@ -398,16 +395,11 @@ echo "lastref run: results folder $out"
 echo "lastref run: stages: ${plan[*]}; budget ${budget} s (fuzz ${fuzz_budget} s, bench ${bench_budget} s, scorecard $scorecard); $nproc_ cores"
 echo "lastref run: about $(eta_left "${plan[0]}") s in all"
 
-needs_build() {  # stage -> prints the build presets it needs
-  case "$1" in
-    fuzz) echo fuzz;; zoo) echo "bench fuzz tsan";; tsan:ctest) echo tsan;;
-    tsan:throughput) echo "bench tsan";; bench) echo bench;;
-  esac
-}
-# ready STAGE: 0 when every build it needs succeeded; otherwise skips it.
+# ready STAGE: 0 when every build it needs (the plan's needs[STAGE])
+# succeeded; otherwise skips it.
 ready() {
   local b
-  for b in $(needs_build "$1"); do
+  for b in ${needs[$1]:-}; do
     case "${stage_status[build:$b]:-}" in
       ok) ;;
       interrupted) record "$1" interrupted 0 "not started: the run was interrupted"; return 1;;

@@ -82,6 +82,14 @@ class StagePlan(unittest.TestCase):
         self.assertIn("--variants", p["zoo_args"])
         self.assertEqual(p["estimate"]["build:bench"], 30)
 
+    def test_builds_follow_what_each_stage_needs(self):
+        self.assertEqual(plan.stage_plan(True, None, None, ["tsan", "report"], set())["builds"], ["bench", "tsan"])
+        self.assertEqual(plan.stage_plan(True, None, None, ["fuzz"], set())["builds"], ["fuzz"])
+        self.assertEqual(plan.stage_plan(True, None, None, ["report"], set())["builds"], [])
+        p = plan.stage_plan(True, None, None, self.ALL, set())
+        self.assertEqual(p["needs"]["zoo"], ["bench", "fuzz", "tsan"])
+        self.assertEqual(p["needs"]["tsan:throughput"], ["bench", "tsan"])
+
     def test_bench_alone_gets_the_rest(self):
         p = plan.stage_plan(False, 200, None, ["bench", "report"], set())
         self.assertEqual((p["bench_budget"], p["bench_quick"]), (185, 0))
