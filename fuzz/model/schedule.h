@@ -6,7 +6,7 @@
 // builds a `decision` and asks the source for an option index in
 // [0, count()). Options are listed in a canonical order: runnable threads
 // (ascending id), then blocked threads whose timeout may fire, then blocked
-// futex waiters that may wake spuriously (while options::max_spurious
+// futex waiters that may wake spuriously (while run_options::max_spurious
 // allows). Points with a single option consume no decision.
 //
 // Under memory_model::c11 there is a second kind of decision, a *read

@@ -132,16 +132,11 @@ void unhook_refcount_reports() {
 
 // ---------------------------------------------------------------- lifecycle
 
-runtime::runtime(const options& o) {
-  budget_ = o.max_steps;
-  max_spurious_ = o.max_spurious;
-  max_spurious_cas_ = o.max_spurious_cas;
-  mm_ = o.memory;
-  obs_ = o.obs;
+runtime::runtime(std::size_t stack_size) {
 #if defined(LASTREF_MODEL_ASAN)
-  stack_size_ = o.stack_size != 0 ? o.stack_size : (1u << 20);
+  stack_size_ = stack_size != 0 ? stack_size : (1u << 20);
 #else
-  stack_size_ = o.stack_size != 0 ? o.stack_size : (256u << 10);
+  stack_size_ = stack_size != 0 ? stack_size : (256u << 10);
 #endif
   choices_.reserve(4096);
   defaults_.reserve(4096);
@@ -184,7 +179,7 @@ void runtime::reset_execution() {
 }
 
 void runtime::execute(const std::function<std::unique_ptr<program>()>& make, schedule_source& src,
-                      bool traced, bool observe) {
+                      const run_options& o, bool traced, bool observe) {
   if (!stacks_ready_) {
     for (int i = 0; i <= main_fiber; ++i) fibers_[i].stack = allocate_stack(stack_size_);
     stacks_ready_ = true;
@@ -193,13 +188,15 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
     std::fprintf(stderr, "lastref::model: nested executions are not supported\n");
     std::abort();
   }
+  budget_ = o.max_steps;
+  max_spurious_ = o.max_spurious;
+  max_spurious_cas_ = o.max_spurious_cas;
+  mm_ = o.memory;
   reset_execution();
   hook_refcount_reports();
   src_ = &src;
   tracing_ = traced;
-  observer* const obs = observe ? obs_ : nullptr;
-  observer* const saved_obs = obs_;
-  obs_ = obs;
+  obs_ = observe ? o.obs : nullptr;
   src_steps_ = src.wants_steps();
   slow_note_ = tracing_ || obs_ != nullptr || src_steps_;
   current_rt = this;
@@ -276,7 +273,8 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
     trace_text_.clear();
   teardown();
   prog.reset();  // after teardown: a failing execution's objects may point into the program
-  obs_ = saved_obs;
+  obs_ = nullptr;
+  src_ = nullptr;
   total_steps_ += steps_;
   unhook_refcount_reports();
 }
@@ -840,7 +838,7 @@ void runtime::fail(failure_kind k, const char* fmt, ...) {
 void runtime::fail_budget() {
   fail(failure_kind::step_budget,
        "step budget exhausted: %u steps without finishing (livelock, or raise "
-       "options::max_steps)",
+       "run_options::max_steps)",
        budget_);
 }
 

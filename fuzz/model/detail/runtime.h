@@ -41,7 +41,7 @@
 
 namespace lastref::model {
 class program;
-struct options;
+struct run_options;
 }  // namespace lastref::model
 
 namespace lastref::model::detail {
@@ -217,15 +217,17 @@ constexpr bool is_release(std::memory_order mo) noexcept {
 
 class runtime {
  public:
-  explicit runtime(const options& o);
+  // `stack_size`: per fiber, 0 = the default (see checker.h).
+  explicit runtime(std::size_t stack_size);
   ~runtime();
   runtime(const runtime&) = delete;
   runtime& operator=(const runtime&) = delete;
 
   // ---- execution control (runtime.cc) ----
-  // Runs one execution; fills failure_/steps_. `traced` records the trace.
+  // Runs one execution under `o`; fills failure_/steps_. `traced` records
+  // the trace; `observe` reports steps to o.obs.
   void execute(const std::function<std::unique_ptr<program>()>& make, schedule_source& src,
-               bool traced, bool observe);
+               const run_options& o, bool traced, bool observe);
   failure_kind failed() const noexcept { return fail_kind_; }
   const char* message() const noexcept { return msg_; }
   std::uint32_t fail_step() const noexcept { return fail_step_; }
@@ -281,8 +283,6 @@ class runtime {
   // Atomics of values up to 8 bytes follow the c11 model (memory.cc) when it
   // is selected and checks are active; everything else runs the sc paths.
   bool weak() const noexcept { return mm_ == memory_model::c11 && active_checks(); }
-  memory_model model() const noexcept { return mm_; }
-  void set_model(memory_model m) noexcept { mm_ = m; }
 
   // ---- c11 (memory.cc); each does the access bookkeeping and the
   // synchronisation of the operation, and records the trace's reads-from ----
@@ -298,7 +298,7 @@ class runtime {
   // compare_exchange: whether it succeeds is decided here. Returns the
   // outcome and sets `seen` to the bits the failed read returned. It may fail
   // by reading an older store whose value differs from `expected`, or (weak,
-  // while options::max_spurious_cas allows) spuriously.
+  // while run_options::max_spurious_cas allows) spuriously.
   bool c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal, std::uint64_t expected,
                std::uint64_t desired, std::memory_order success, std::memory_order failure,
                bool weak, std::uint64_t& seen);
