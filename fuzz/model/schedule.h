@@ -33,6 +33,7 @@
 #include <span>
 #include <vector>
 
+#include "limits.h"
 #include "observer.h"
 
 namespace lastref::model {
@@ -205,7 +206,7 @@ class pct_source final : public schedule_source {
   std::uint32_t k_;
   bool adaptive_;
   bool seen_ = false;
-  int prio_[8] = {};
+  int prio_[max_threads] = {};
   std::uint32_t change_[8] = {};
   int next_change_ = 0;
 };

@@ -37,13 +37,13 @@ constexpr std::uint32_t slots = store_history_size;
 
 // Some observation of r (or of a later store) happens-before the reader.
 bool forced(const store_rec& r, const vclock& reader) noexcept {
-  for (int u = 0; u < nthreads; ++u)
+  for (int u = 0; u < max_threads; ++u)
     if (r.obs[u] != 0 && r.obs[u] <= reader.c[u]) return true;
   return false;
 }
 
 void join_raw(vclock& into, const std::uint32_t* from) noexcept {
-  for (int i = 0; i < nthreads; ++i) into.c[i] = into.c[i] > from[i] ? into.c[i] : from[i];
+  for (int i = 0; i < max_threads; ++i) into.c[i] = into.c[i] > from[i] ? into.c[i] : from[i];
 }
 
 bool is_seq_cst(std::memory_order mo) noexcept { return mo == std::memory_order_seq_cst; }
@@ -147,7 +147,7 @@ std::uint64_t runtime::read_at(atomic_meta& m, store_history& h, std::uint32_t k
 void runtime::insert_store(atomic_meta& m, store_history& h, std::uint32_t after, std::uint64_t v,
                            std::memory_order mo, const std::uint32_t* rel_base, bool rmw) {
   thread_state& t = th_[cur_];
-  std::uint32_t rel[nthreads];
+  std::uint32_t rel[max_threads];
   if (rel_base != nullptr)
     std::memcpy(rel, rel_base, sizeof rel);
   else
@@ -155,7 +155,7 @@ void runtime::insert_store(atomic_meta& m, store_history& h, std::uint32_t after
   // A release store publishes the thread's clock; a relaxed one what its
   // last release fence covered; an RMW also continues the sequence it read.
   const vclock& pub = is_release(mo) ? t.clk : t.rel_fence;
-  for (int i = 0; i < nthreads; ++i) rel[i] = rel[i] > pub.c[i] ? rel[i] : pub.c[i];
+  for (int i = 0; i < max_threads; ++i) rel[i] = rel[i] > pub.c[i] ? rel[i] : pub.c[i];
   if (h.held == slots) {  // forget the oldest store
     std::memmove(&h.rec[0], &h.rec[1], sizeof(store_rec) * (slots - 1));
     ++h.base;
@@ -163,14 +163,14 @@ void runtime::insert_store(atomic_meta& m, store_history& h, std::uint32_t after
   }
   const std::uint32_t k = after + 1;
   const std::uint32_t pos = k - h.base;
-  std::uint32_t obs[nthreads];
+  std::uint32_t obs[max_threads];
   if (k <= m.writes) {
     // Placed before newer stores: indices from k on move up by one, and a
     // thread that observed one of them has observed the new store too.
     std::memcpy(obs, h.rec[pos].obs, sizeof obs);
     std::memmove(&h.rec[pos + 1], &h.rec[pos], sizeof(store_rec) * (h.held - pos));
     for (std::uint32_t i = pos + 1; i <= h.held; ++i) ++h.rec[i].mo;
-    for (int u = 0; u < nthreads; ++u) {
+    for (int u = 0; u < max_threads; ++u) {
       if (m.seen[u] >= k) ++m.seen[u];
       if (m.w_idx[u] >= k) ++m.w_idx[u];
       if (th_[u].wait_word == &m && th_[u].woke_mo >= k) ++th_[u].woke_mo;
@@ -234,7 +234,7 @@ bool runtime::c11_store(atomic_meta& m, std::uint64_t latest, std::uint64_t v,
 void runtime::c11_rmw(atomic_meta& m, std::uint64_t latest, std::uint64_t v, std::memory_order mo) {
   check_init(m);
   store_history& h = history(m, latest);
-  std::uint32_t rel[nthreads];
+  std::uint32_t rel[max_threads];
   read_at(m, h, m.writes, mo, rel);
   insert_store(m, h, m.writes, v, mo, rel, true);
 }
@@ -258,7 +258,7 @@ bool runtime::c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal,
   int i = 0;
   if (n > 1 && mode_ == mode::threads && !th_[cur_].exiting) i = decide_read(n);
   if (i == 0 && latest_equal) {
-    std::uint32_t rel[nthreads];
+    std::uint32_t rel[max_threads];
     read_at(m, h, m.writes, success, rel);
     insert_store(m, h, m.writes, desired, success, rel, true);
     return true;

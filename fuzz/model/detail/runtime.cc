@@ -212,9 +212,9 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
   }
   prog_ = prog.get();
   nthreads_ = prog_->threads();
-  if (nthreads_ < 1 || nthreads_ > nthreads) {
+  if (nthreads_ < 1 || nthreads_ > max_threads) {
     std::fprintf(stderr, "lastref::model: program has %d threads (1..%d allowed)\n", nthreads_,
-                 nthreads);
+                 max_threads);
     std::abort();
   }
   src.begin_execution();
@@ -594,7 +594,7 @@ void runtime::cell_write(cell_meta& c) {
          "step %u",
          name, cur_, steps_, c.w_tid, c.w_step);
   }
-  for (int u = 0; u < nthreads; ++u) {
+  for (int u = 0; u < max_threads; ++u) {
     if (u != cur_ && c.r_clk[u] != 0 && t.clk.c[u] < c.r_clk[u])
       fail(failure_kind::data_race,
            "data race on cell %s: write by T%d at step %u is unordered with the read by T%d at "
@@ -678,7 +678,7 @@ bool runtime::destroy_begin(const void* p, const source_loc& loc) {
              "data race: destroy by T%d at step %u is unordered with the write of cell %s by T%d "
              "at step %u",
              cur_, steps_, name, c.w_tid, c.w_step);
-      for (int u = 0; u < nthreads; ++u)
+      for (int u = 0; u < max_threads; ++u)
         if (u != cur_ && c.r_clk[u] != 0 && t.clk.c[u] < c.r_clk[u])
           fail(failure_kind::data_race,
                "data race: destroy by T%d at step %u is unordered with the read of cell %s by T%d "
@@ -686,7 +686,7 @@ bool runtime::destroy_begin(const void* p, const source_loc& loc) {
                cur_, steps_, name, u, c.r_step[u]);
     } else {
       auto& m = static_cast<atomic_meta&>(*l);
-      for (int u = 0; u < nthreads; ++u)
+      for (int u = 0; u < max_threads; ++u)
         if (u != cur_ && m.acc[u] != 0 && t.clk.c[u] < m.acc[u] &&
             !(m.w_idx[u] != 0 && m.seen[cur_] >= m.w_idx[u]))
           fail(failure_kind::data_race,

@@ -46,8 +46,7 @@ struct run_options;
 
 namespace lastref::model::detail {
 
-inline constexpr int nthreads = 8;
-inline constexpr int main_fiber = nthreads;  // runs setup() and check()
+inline constexpr int main_fiber = max_threads;  // runs setup() and check()
 inline constexpr int max_residency = 16;
 inline constexpr std::uint8_t no_thread = 0xff;
 
@@ -87,13 +86,13 @@ struct location {
 // fence" frees after other holders' RMWs that are not themselves released).
 struct atomic_meta : location {
   atomic_meta() noexcept : location(kind::atomic) {}
-  vclock rel;                        // what an acquire of the current value synchronises with
-  std::uint32_t acc[nthreads] = {};  // per thread: epoch of its last access
-  std::uint32_t acc_step[nthreads] = {};
-  std::uint32_t w_idx[nthreads] =
+  vclock rel;                           // what an acquire of the current value synchronises with
+  std::uint32_t acc[max_threads] = {};  // per thread: epoch of its last access
+  std::uint32_t acc_step[max_threads] = {};
+  std::uint32_t w_idx[max_threads] =
       {};  // per thread: modification-order index of its last write (0: last access was a read)
-  std::uint32_t seen[nthreads] = {};  // per thread: latest modification-order index it has read
-  std::uint32_t writes = 0;           // modification-order length
+  std::uint32_t seen[max_threads] = {};  // per thread: latest modification-order index it has read
+  std::uint32_t writes = 0;              // modification-order length
   // c11: the store history lives in the runtime (runtime::hist_), found by
   // index while hist_gen matches the runtime's execution generation.
   std::uint32_t hist_idx = 0;
@@ -107,13 +106,13 @@ struct atomic_meta : location {
 // (read-read, write-read) through happens-before, and t's own program order.
 // No default member initialisers: histories are reused without clearing.
 struct store_rec {
-  std::uint64_t bits;           // the stored value
-  std::uint32_t mo;             // modification-order index (the construction is 0)
-  std::uint32_t step;           // step of the store (0: construction)
-  std::uint8_t tid;             // storing thread (no_thread: outside the threads)
-  bool rmw;                     // read-modify-write: reads its predecessor in mo
-  std::uint32_t obs[nthreads];  // see above
-  std::uint32_t rel[nthreads];  // what acquiring from this store synchronises with
+  std::uint64_t bits;              // the stored value
+  std::uint32_t mo;                // modification-order index (the construction is 0)
+  std::uint32_t step;              // step of the store (0: construction)
+  std::uint8_t tid;                // storing thread (no_thread: outside the threads)
+  bool rmw;                        // read-modify-write: reads its predecessor in mo
+  std::uint32_t obs[max_threads];  // see above
+  std::uint32_t rel[max_threads];  // what acquiring from this store synchronises with
 };
 
 // The newest store_history_size stores of one location in modification
@@ -132,8 +131,8 @@ struct cell_meta : location {
   std::uint8_t w_tid = no_thread;  // last write: thread, epoch, step
   std::uint32_t w_clk = 0;
   std::uint32_t w_step = 0;
-  std::uint32_t r_clk[nthreads] = {};  // per thread: epoch / step of its last read
-  std::uint32_t r_step[nthreads] = {};
+  std::uint32_t r_clk[max_threads] = {};  // per thread: epoch / step of its last read
+  std::uint32_t r_step[max_threads] = {};
 };
 
 struct thread_state {
@@ -436,9 +435,9 @@ class runtime {
   const block* find_block(const void* p) const noexcept;
 
   // scheduler
-  static constexpr int native_fiber = nthreads + 1;
-  thread_state th_[nthreads];
-  fiber fibers_[nthreads + 2];  // threads, main (setup/check), native (the caller)
+  static constexpr int native_fiber = max_threads + 1;
+  thread_state th_[max_threads];
+  fiber fibers_[max_threads + 2];  // threads, main (setup/check), native (the caller)
   void on_resume(ctx::transfer_t t, void* fake_stack);
   int nthreads_ = 0;
   int running_ = -1;  // fiber currently executing: thread id, main_fiber, or -1 (native)
