@@ -140,7 +140,6 @@ runtime::runtime(std::size_t stack_size) {
 #endif
   choices_.reserve(4096);
   defaults_.reserve(4096);
-  blocks_.reserve(64);
   registry_.reserve(256);
   unmapped_.reserve(8);
   labels_.reserve(32);
@@ -148,8 +147,6 @@ runtime::runtime(std::size_t stack_size) {
 
 runtime::~runtime() {
   for (auto& f : fibers_) free_stack(f.stack);
-  for (auto& list : pool_)
-    for (void* p : list) ::operator delete (p, std::align_val_t{16});
 }
 
 void runtime::reset_execution() {
@@ -163,7 +160,7 @@ void runtime::reset_execution() {
   wait_seq_ = 0;
   now_ = 1'000'000'000;  // virtual time starts at 1 s so deadlines near 0 stay distinct
   sc_fence_.clear();
-  n_freed_ = n_unmapped_ = 0;
+  n_unmapped_ = 0;
   unmapped_.clear();
   choices_.clear();
   defaults_.clear();
@@ -282,28 +279,9 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
 void runtime::teardown() {
   mode_ = mode::passive;
   prog_ = nullptr;
-  // Objects still alive are destroyed (their destructors may destroy others).
-  for (std::size_t i = 0; i < blocks_.size(); ++i) {
-    if (!blocks_[i].freed) {
-      blocks_[i].freed = true;
-      blocks_[i].dtor(blocks_[i].ptr);
-    }
-  }
-  // Back to the pools in reverse, so that the next execution's allocations
-  // get the same addresses in the same order (the free lists are LIFO):
-  // address-keyed state of a source (dpor_source's footprints) stays valid
-  // across executions that replay the same prefix.
-  for (auto it = blocks_.rbegin(); it != blocks_.rend(); ++it) {
-    const block& b = *it;
-#if defined(LASTREF_MODEL_ASAN)
-    __asan_unpoison_memory_region(b.ptr, b.size);
-#endif
-    if (b.size_class != 0xff)
-      pool_[b.size_class].push_back(b.ptr);
-    else
-      ::operator delete (b.ptr, std::align_val_t{64});
-  }
-  blocks_.clear();
+  // Objects still alive are destroyed, memory goes back to the pools in
+  // reverse (heap.h: the next execution gets the same addresses).
+  heap_.reclaim();
   registry_.clear();
   ++gen_;
   if (gen_ == 0) gen_ = 1;
@@ -618,37 +596,11 @@ void runtime::race_on_init(const location& l) {
 // ---------------------------------------------------------------- allocator
 
 void* runtime::allocate(std::size_t size, std::size_t align, void (*dtor)(void*)) {
-  block b{};
-  b.size = size;
-  b.dtor = dtor;
-  b.alloc_step = steps_;
-  b.free_tid = no_thread;
-  if (size <= 1024 && align <= 16) {
-    const std::size_t cls = (size == 0 ? 0 : (size - 1) / 16);
-    b.size_class = static_cast<std::uint8_t>(cls);
-    auto& list = pool_[cls];
-    if (!list.empty()) {
-      b.ptr = static_cast<char*>(list.back());
-      list.pop_back();
-    } else {
-      b.ptr = static_cast<char*>(::operator new ((cls + 1) * 16, std::align_val_t{16}));
-    }
-  } else {
-    b.size_class = 0xff;
-    b.ptr = static_cast<char*>(::operator new (size, std::align_val_t{64}));
-  }
-  blocks_.push_back(b);
-  return b.ptr;
-}
-
-const block* runtime::find_block(const void* p) const noexcept {
-  for (std::size_t i = blocks_.size(); i-- > 0;)
-    if (blocks_[i].ptr == p) return &blocks_[i];
-  return nullptr;
+  return heap_.allocate(size, align, dtor, steps_);
 }
 
 bool runtime::destroy_begin(const void* p, const source_loc& loc) {
-  const block* b = find_block(p);
+  const block* b = heap_.find(p);
   if (mode_ == mode::passive || mode_ == mode::off) return b != nullptr && !b->freed;
   if (b == nullptr) {
     loc_ = loc;
@@ -700,31 +652,18 @@ bool runtime::destroy_begin(const void* p, const source_loc& loc) {
 }
 
 void runtime::destroy_end(const void* p, const source_loc&) {
-  for (std::size_t i = blocks_.size(); i-- > 0;) {
-    block& b = blocks_[i];
-    if (b.ptr != p || b.freed) continue;
-    b.freed = true;
-    b.free_step = steps_;
-    b.free_tid = cur_;
-    if (mode_ == mode::threads || mode_ == mode::main) ++n_freed_;
-#if defined(LASTREF_MODEL_ASAN)
-    __asan_poison_memory_region(b.ptr, b.size);  // quarantined: any raw access is an ASan report
-#endif
-    return;
-  }
+  heap_.mark_freed(p, cur_, steps_, mode_ == mode::threads || mode_ == mode::main);
 }
 
 void runtime::check_freed(op o, const void* addr) {
   if (th_[cur_].exiting && mode_ == mode::threads) return;
-  const char* a = static_cast<const char*>(addr);
-  for (const block& b : blocks_) {
-    if (!b.freed || a < b.ptr || a >= b.ptr + b.size) continue;
+  if (const block* b = heap_.freed_containing(addr)) {
     char nb[96];
     fail(failure_kind::use_after_free,
          "use after free: T%d %s on %s (in an object of %zu bytes allocated at step %u) freed at "
          "step %u by T%d",
-         cur_, op_name(o), describe(addr, nb, sizeof nb), b.size, b.alloc_step, b.free_step,
-         b.free_tid);
+         cur_, op_name(o), describe(addr, nb, sizeof nb), b->size, b->alloc_step, b->free_step,
+         b->free_tid);
   }
 }
 
@@ -848,19 +787,16 @@ void runtime::label(const void* addr, const char* name) { labels_.emplace_back(a
 
 const char* runtime::describe(const void* addr, char* buf, std::size_t n) const noexcept {
   if (const char* l = label_of(addr)) return l;
-  const char* a = static_cast<const char*>(addr);
-  for (std::size_t i = 0; i < blocks_.size(); ++i) {
-    const block& b = blocks_[i];
-    if (a < b.ptr || a >= b.ptr + b.size) continue;
-    const char* base = label_of(b.ptr);
-    const auto off = static_cast<std::size_t>(a - b.ptr);
-    if (base != nullptr)
-      std::snprintf(buf, n, "%s+%zu", base, off);
-    else
-      std::snprintf(buf, n, "obj%zu+%zu", i, off);
-    return buf;
-  }
-  return "unlabelled";
+  const long i = heap_.index_containing(addr);
+  if (i < 0) return "unlabelled";
+  const block& b = heap_.blocks()[static_cast<std::size_t>(i)];
+  const char* base = label_of(b.ptr);
+  const auto off = static_cast<std::size_t>(static_cast<const char*>(addr) - b.ptr);
+  if (base != nullptr)
+    std::snprintf(buf, n, "%s+%zu", base, off);
+  else
+    std::snprintf(buf, n, "obj%ld+%zu", i, off);
+  return buf;
 }
 
 const char* runtime::first_label_of(const void* addr) const noexcept {

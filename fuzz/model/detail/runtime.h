@@ -37,6 +37,7 @@
 #include "../observer.h"
 #include "../schedule.h"
 #include "fiber.h"
+#include "heap.h"
 #include "vclock.h"
 
 namespace lastref::model {
@@ -153,17 +154,6 @@ struct thread_state {
   const void* texts[max_residency] = {};
 };
 
-struct block {
-  char* ptr;
-  std::size_t size;
-  void (*dtor)(void*);
-  std::uint32_t alloc_step;
-  std::uint32_t free_step;
-  std::uint8_t free_tid;
-  bool freed;
-  std::uint8_t size_class;  // 0xff: not pooled
-};
-
 struct unmapped_text {
   const void* text;
   std::uint32_t step;
@@ -262,8 +252,8 @@ class runtime {
     ++steps_;
     if (n_unmapped_ != 0 && th_[cur_].depth != 0 && mode_ == mode::threads) [[unlikely]]
       check_residency(o);
-    if (n_freed_ != 0 && addr != nullptr && o != op::futex_wake_one && o != op::futex_wake_all &&
-        o != op::destroy) [[unlikely]]
+    if (heap_.any_freed() && addr != nullptr && o != op::futex_wake_one &&
+        o != op::futex_wake_all && o != op::destroy) [[unlikely]]
       check_freed(o, addr);
   }
 
@@ -432,7 +422,6 @@ class runtime {
   void sched_event(op o, int tid, const char* text_note, std::uint64_t value = ~0ull);
   void reset_execution();
   void teardown();
-  const block* find_block(const void* p) const noexcept;
 
   // scheduler
   static constexpr int native_fiber = max_threads + 1;
@@ -469,13 +458,11 @@ class runtime {
 
   // oracles
   vclock sc_fence_;
-  std::vector<block> blocks_;
-  std::uint32_t n_freed_ = 0;
+  heap heap_;
   std::vector<unmapped_text> unmapped_;
   std::uint32_t n_unmapped_ = 0;
   std::vector<location*> registry_;
   std::uint32_t gen_ = 1;
-  std::vector<void*> pool_[64];  // free lists by 16-byte size class (<= 1 KiB)
 
   // failure
   failure_kind fail_kind_ = failure_kind::none;

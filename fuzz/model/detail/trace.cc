@@ -170,8 +170,9 @@ std::string runtime::format_trace() const {
     if (addr == nullptr) return "";
     if (const char* l = label_of(addr)) return l;
     const char* a = static_cast<const char*>(addr);
-    for (std::size_t i = 0; i < blocks_.size(); ++i) {
-      const block& blk = blocks_[i];
+    const std::vector<block>& blocks = heap_.blocks();
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+      const block& blk = blocks[i];
       if (a < blk.ptr || a >= blk.ptr + blk.size) continue;
       const char* base = label_of(blk.ptr);
       const auto off = static_cast<std::size_t>(a - blk.ptr);
