@@ -141,7 +141,6 @@ runtime::runtime(std::size_t stack_size) {
   choices_.reserve(4096);
   defaults_.reserve(4096);
   registry_.reserve(256);
-  unmapped_.reserve(8);
   labels_.reserve(32);
 }
 
@@ -160,8 +159,7 @@ void runtime::reset_execution() {
   wait_seq_ = 0;
   now_ = 1'000'000'000;  // virtual time starts at 1 s so deadlines near 0 stay distinct
   sc_fence_.clear();
-  n_unmapped_ = 0;
-  unmapped_.clear();
+  res_.begin_execution();
   choices_.clear();
   defaults_.clear();
   fail_kind_ = failure_kind::none;
@@ -242,7 +240,6 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
       t.clk = spawn;
       ++t.clk.c[i];
       t.st = tstatus::runnable;
-      t.depth = 0;
       start(i);
     }
     runnable_ = static_cast<std::uint8_t>((1u << nthreads_) - 1u);
@@ -259,7 +256,7 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
     mode_ = mode::main;
     cur_ = 0;
     for (int i = 1; i < nthreads_; ++i) th_[0].clk.join(th_[i].clk);
-    th_[0].depth = 0;
+    res_.drop(0);
     switch_to(native_fiber, main_fiber, false);
   }
 
@@ -679,56 +676,40 @@ static const char* text_name(const runtime& r, const void* text, char* buf, std:
 }
 
 void runtime::check_residency(op o) {
-  thread_state& t = th_[cur_];
-  if (t.exiting || o == op::exit_thread) return;
-  for (int d = t.depth; d-- > 0;) {
-    for (const unmapped_text& u : unmapped_) {
-      if (u.text != t.texts[d]) continue;
-      char buf[96];
-      fail(failure_kind::unloaded_text,
-           "executing unloaded module text: T%d runs %s (%s:%u, %s) inside module text %s, "
-           "which T%d unmapped at step %u",
-           cur_, op_name(o), base_name(loc_.file), loc_.line, loc_.function,
-           text_name(*this, u.text, buf, sizeof buf), u.tid, u.step);
-    }
+  if (th_[cur_].exiting || o == op::exit_thread) return;
+  if (const unmapped_text* u = res_.running_unmapped(cur_)) {
+    char buf[96];
+    fail(failure_kind::unloaded_text,
+         "executing unloaded module text: T%d runs %s (%s:%u, %s) inside module text %s, "
+         "which T%d unmapped at step %u",
+         cur_, op_name(o), base_name(loc_.file), loc_.line, loc_.function,
+         text_name(*this, u->text, buf, sizeof buf), u->tid, u->step);
   }
 }
 
 void runtime::text_enter(const void* text, const source_loc&) {
   if (mode_ != mode::threads) return;
-  thread_state& t = th_[cur_];
-  if (t.exiting) return;
-  for (const unmapped_text& u : unmapped_) {
-    if (u.text != text) continue;
+  if (th_[cur_].exiting) return;
+  if (const unmapped_text* u = res_.unmapped(text)) {
     char buf[96];
     fail(failure_kind::unloaded_text,
          "executing unloaded module text: T%d enters module text %s, which T%d unmapped at step "
          "%u",
-         cur_, text_name(*this, text, buf, sizeof buf), u.tid, u.step);
+         cur_, text_name(*this, text, buf, sizeof buf), u->tid, u->step);
   }
-  if (t.depth == max_residency) fail(failure_kind::invariant, "residency nested too deep");
-  t.texts[t.depth++] = text;
+  if (!res_.push(cur_, text)) fail(failure_kind::invariant, "residency nested too deep");
 }
 
 void runtime::text_leave(const void* text, const source_loc&) {
   if (mode_ != mode::threads) return;
-  thread_state& t = th_[cur_];
-  if (t.depth > 0 && t.texts[t.depth - 1] == text) {
-    --t.depth;
-    return;
-  }
-  if (t.exiting) return;  // exit_thread dropped the residency stack
+  if (res_.pop(cur_, text)) return;
+  if (th_[cur_].exiting) return;  // exit_thread dropped the residency stack
   char buf[96];
   fail(failure_kind::invariant, "T%d leaves module text %s it is not innermost in", cur_,
        text_name(*this, text, buf, sizeof buf));
 }
 
-void runtime::text_unmap(const void* text, const source_loc&) {
-  for (const unmapped_text& u : unmapped_)
-    if (u.text == text) return;
-  unmapped_.push_back(unmapped_text{text, steps_, cur_});
-  n_unmapped_ = static_cast<std::uint32_t>(unmapped_.size());
-}
+void runtime::text_unmap(const void* text, const source_loc&) { res_.unmap(text, steps_, cur_); }
 
 void runtime::exit_thread(const thread_exit& how, const source_loc& loc) {
   if (mode_ != mode::threads) {
@@ -739,7 +720,7 @@ void runtime::exit_thread(const thread_exit& how, const source_loc& loc) {
   // The thread ends here and never returns into its callers' text: unwinding
   // destructors are not steps of the modelled program.
   t.exiting = true;
-  t.depth = 0;
+  res_.drop(cur_);
   throw how;
 }
 
@@ -765,10 +746,9 @@ void runtime::fail(failure_kind k, const char* fmt, ...) {
     std::vsnprintf(msg_, sizeof msg_, fmt, ap);
     va_end(ap);
     if (tracing_) {
-      const thread_state& t = th_[cur_];
-      trace_.push_back(trace_entry{steps_, cur_, op_, 0, t.depth, loc_.file, loc_.line,
-                                   loc_.function, addr_, 0, 0,
-                                   t.depth != 0 ? t.texts[t.depth - 1] : nullptr, "VIOLATION"});
+      trace_.push_back(
+          trace_entry{steps_, cur_, op_, 0, static_cast<std::uint8_t>(res_.depth(cur_)), loc_.file,
+                      loc_.line, loc_.function, addr_, 0, 0, res_.innermost(cur_), "VIOLATION"});
     }
   }
   return_to_native();
@@ -820,14 +800,27 @@ void runtime::note_slow(op o, const void* addr, const source_loc& loc, std::uint
     slow_note_ = tracing_ || obs_ != nullptr || src_steps_;
   }
   if (tracing_) {
-    const thread_state& t = th_[cur_];
-    trace_.push_back(trace_entry{
-        steps_,      cur_,        o,         mo,
-        t.depth,     loc.file,    loc.line,  loc.function,
-        addr,        a,           b,         t.depth != 0 ? t.texts[t.depth - 1] : nullptr,
-        text_note,   rf_pending_, rf_stale_, rf_placed_,
-        rf_tid_,     latest_tid_, rf_step_,  latest_step_,
-        latest_bits_});
+    trace_.push_back(trace_entry{steps_,
+                                 cur_,
+                                 o,
+                                 mo,
+                                 static_cast<std::uint8_t>(res_.depth(cur_)),
+                                 loc.file,
+                                 loc.line,
+                                 loc.function,
+                                 addr,
+                                 a,
+                                 b,
+                                 res_.innermost(cur_),
+                                 text_note,
+                                 rf_pending_,
+                                 rf_stale_,
+                                 rf_placed_,
+                                 rf_tid_,
+                                 latest_tid_,
+                                 rf_step_,
+                                 latest_step_,
+                                 latest_bits_});
   }
   rf_pending_ = false;
   if (obs_ != nullptr) {

@@ -38,6 +38,7 @@
 #include "../schedule.h"
 #include "fiber.h"
 #include "heap.h"
+#include "residency.h"
 #include "vclock.h"
 
 namespace lastref::model {
@@ -48,7 +49,6 @@ struct run_options;
 namespace lastref::model::detail {
 
 inline constexpr int main_fiber = max_threads;  // runs setup() and check()
-inline constexpr int max_residency = 16;
 inline constexpr std::uint8_t no_thread = 0xff;
 
 enum class mode : std::uint8_t { off, passive, main, threads };
@@ -142,7 +142,6 @@ struct thread_state {
   bool exiting = false;
   bool spurious_ok = false;  // a futex waiter (mutex waiters never wake spuriously)
   bool has_deadline = false;
-  std::uint8_t depth = 0;
   const void* wait_addr = nullptr;
   std::int64_t deadline = 0;
   std::uint64_t wait_seq = 0;
@@ -151,13 +150,6 @@ struct thread_state {
   vclock clk;                        // this thread's clock
   vclock acq_pending;                // joined by relaxed loads; applied by an acquire fence
   vclock rel_fence;                  // clock at the last release fence; published by relaxed stores
-  const void* texts[max_residency] = {};
-};
-
-struct unmapped_text {
-  const void* text;
-  std::uint32_t step;
-  std::uint8_t tid;
 };
 
 struct trace_entry {
@@ -250,7 +242,7 @@ class runtime {
     op_ = o;
     addr_ = addr;
     ++steps_;
-    if (n_unmapped_ != 0 && th_[cur_].depth != 0 && mode_ == mode::threads) [[unlikely]]
+    if (res_.may_run_unmapped(cur_) && mode_ == mode::threads) [[unlikely]]
       check_residency(o);
     if (heap_.any_freed() && addr != nullptr && o != op::futex_wake_one &&
         o != op::futex_wake_all && o != op::destroy) [[unlikely]]
@@ -459,8 +451,7 @@ class runtime {
   // oracles
   vclock sc_fence_;
   heap heap_;
-  std::vector<unmapped_text> unmapped_;
-  std::uint32_t n_unmapped_ = 0;
+  residency res_;
   std::vector<location*> registry_;
   std::uint32_t gen_ = 1;
 

@@ -191,9 +191,7 @@ std::string runtime::format_trace() const {
     return buf;
   };
   auto unmapped_before = [this](const void* text, std::uint32_t step) {
-    for (const unmapped_text& u : unmapped_)
-      if (u.text == text && u.step < step) return true;
-    return false;
+    return res_.unmapped_before(text, step);
   };
   for (const trace_entry& e : trace_) {
     char abuf[96];
