@@ -115,14 +115,15 @@ void runtime::note_rf(const store_history& h, const atomic_meta& m, std::uint32_
   // was placed before, and the latest.
   const store_rec& r = h.at(placed ? read + 1 : read);
   const store_rec& l = h.at(m.writes);
-  rf_pending_ = true;
-  rf_placed_ = placed;
-  rf_stale_ = placed || read != m.writes;
-  rf_step_ = r.step;
-  rf_tid_ = r.tid;
-  latest_step_ = l.step;
-  latest_tid_ = l.tid;
-  latest_bits_ = l.bits;
+  reads_from rf;
+  rf.placed = placed;
+  rf.stale = placed || read != m.writes;
+  rf.rf_step = r.step;
+  rf.rf_tid = r.tid;
+  rf.latest_step = l.step;
+  rf.latest_tid = l.tid;
+  rf.latest_bits = l.bits;
+  trace_.set_reads_from(rf);
 }
 
 std::uint64_t runtime::read_at(atomic_meta& m, store_history& h, std::uint32_t k,

@@ -141,7 +141,6 @@ runtime::runtime(std::size_t stack_size) {
   choices_.reserve(4096);
   defaults_.reserve(4096);
   registry_.reserve(256);
-  labels_.reserve(32);
 }
 
 runtime::~runtime() {
@@ -154,7 +153,6 @@ void runtime::reset_execution() {
   spurious_left_ = max_spurious_;
   spurious_cas_left_ = max_spurious_cas_;
   n_hist_ = 0;
-  rf_pending_ = false;
   steps_ = decisions_ = 0;
   wait_seq_ = 0;
   now_ = 1'000'000'000;  // virtual time starts at 1 s so deadlines near 0 stay distinct
@@ -167,9 +165,6 @@ void runtime::reset_execution() {
   msg_[0] = '\0';
   loc_ = source_loc{};
   addr_ = nullptr;
-  trace_.clear();
-  labels_.clear();
-  pending_label_ = nullptr;
   all_done_ = false;
 }
 
@@ -191,6 +186,7 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
   hook_refcount_reports();
   src_ = &src;
   tracing_ = traced;
+  trace_.begin_execution(traced);
   obs_ = observe ? o.obs : nullptr;
   src_steps_ = src.wants_steps();
   slow_note_ = tracing_ || obs_ != nullptr || src_steps_;
@@ -262,7 +258,7 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
 
   if (obs_ != nullptr) obs_->on_execution_end(fail_kind_);
   if (tracing_)
-    trace_text_ = format_trace();
+    trace_text_ = trace_.format(heap_, res_);
   else
     trace_text_.clear();
   teardown();
@@ -746,9 +742,9 @@ void runtime::fail(failure_kind k, const char* fmt, ...) {
     std::vsnprintf(msg_, sizeof msg_, fmt, ap);
     va_end(ap);
     if (tracing_) {
-      trace_.push_back(
-          trace_entry{steps_, cur_, op_, 0, static_cast<std::uint8_t>(res_.depth(cur_)), loc_.file,
-                      loc_.line, loc_.function, addr_, 0, 0, res_.innermost(cur_), "VIOLATION"});
+      trace_.record(trace_entry{steps_, cur_, op_, 0, static_cast<std::uint8_t>(res_.depth(cur_)),
+                                loc_.file, loc_.line, loc_.function, addr_, 0, 0,
+                                res_.innermost(cur_), "VIOLATION"});
     }
   }
   return_to_native();
@@ -763,14 +759,14 @@ void runtime::fail_budget() {
 
 // ---------------------------------------------------------------- trace
 
-void runtime::label(const void* addr, const char* name) { labels_.emplace_back(addr, name); }
+void runtime::label(const void* addr, const char* name) { trace_.label(addr, name); }
 
 const char* runtime::describe(const void* addr, char* buf, std::size_t n) const noexcept {
-  if (const char* l = label_of(addr)) return l;
+  if (const char* l = trace_.label_of(addr)) return l;
   const long i = heap_.index_containing(addr);
   if (i < 0) return "unlabelled";
   const block& b = heap_.blocks()[static_cast<std::size_t>(i)];
-  const char* base = label_of(b.ptr);
+  const char* base = trace_.label_of(b.ptr);
   const auto off = static_cast<std::size_t>(static_cast<const char*>(addr) - b.ptr);
   if (base != nullptr)
     std::snprintf(buf, n, "%s+%zu", base, off);
@@ -779,50 +775,19 @@ const char* runtime::describe(const void* addr, char* buf, std::size_t n) const 
   return buf;
 }
 
-const char* runtime::first_label_of(const void* addr) const noexcept {
-  for (const auto& l : labels_)
-    if (l.first == addr) return l.second;
-  return nullptr;
-}
-
-const char* runtime::label_of(const void* addr) const noexcept {
-  for (std::size_t i = labels_.size(); i-- > 0;)
-    if (labels_[i].first == addr) return labels_[i].second;
-  return nullptr;
-}
-
 void runtime::note_slow(op o, const void* addr, const source_loc& loc, std::uint64_t a,
                         std::uint64_t b, std::uint8_t mo, const char* text_note) {
   if (mode_ == mode::passive || mode_ == mode::off) return;
-  if (pending_label_ != nullptr && addr != nullptr) {
-    label(addr, pending_label_);
-    pending_label_ = nullptr;
+  if (trace_.label_pending() && addr != nullptr) {
+    trace_.apply_pending_label(addr);
     slow_note_ = tracing_ || obs_ != nullptr || src_steps_;
   }
   if (tracing_) {
-    trace_.push_back(trace_entry{steps_,
-                                 cur_,
-                                 o,
-                                 mo,
-                                 static_cast<std::uint8_t>(res_.depth(cur_)),
-                                 loc.file,
-                                 loc.line,
-                                 loc.function,
-                                 addr,
-                                 a,
-                                 b,
-                                 res_.innermost(cur_),
-                                 text_note,
-                                 rf_pending_,
-                                 rf_stale_,
-                                 rf_placed_,
-                                 rf_tid_,
-                                 latest_tid_,
-                                 rf_step_,
-                                 latest_step_,
-                                 latest_bits_});
+    trace_.record_operation(
+        trace_entry{steps_, cur_, o, mo, static_cast<std::uint8_t>(res_.depth(cur_)), loc.file,
+                    loc.line, loc.function, addr, a, b, res_.innermost(cur_), text_note});
   }
-  rf_pending_ = false;
+  trace_.clear_reads_from();
   if (obs_ != nullptr) {
     const bool reads = o == op::load || o == op::cell_read || o == op::cas_fail;
     obs_->on_step(cur_, o, loc, addr, reads ? a : b);
@@ -834,9 +799,9 @@ void runtime::sched_event(op o, int tid, const char* text_note, std::uint64_t va
   if (!slow_note_) return;
   if (tracing_) {
     static constexpr source_loc none{"", 0, ""};
-    trace_.push_back(trace_entry{steps_, static_cast<std::uint8_t>(tid), o, 0, 0, none.file, 0,
-                                 none.function, nullptr, value == ~0ull ? cur_ : value, 0, nullptr,
-                                 text_note});
+    trace_.record(trace_entry{steps_, static_cast<std::uint8_t>(tid), o, 0, 0, none.file, 0,
+                              none.function, nullptr, value == ~0ull ? cur_ : value, 0, nullptr,
+                              text_note});
   }
   if (obs_ != nullptr) {
     static constexpr source_loc none{"", 0, ""};

@@ -39,6 +39,7 @@
 #include "fiber.h"
 #include "heap.h"
 #include "residency.h"
+#include "trace.h"
 #include "vclock.h"
 
 namespace lastref::model {
@@ -49,7 +50,6 @@ struct run_options;
 namespace lastref::model::detail {
 
 inline constexpr int main_fiber = max_threads;  // runs setup() and check()
-inline constexpr std::uint8_t no_thread = 0xff;
 
 enum class mode : std::uint8_t { off, passive, main, threads };
 enum class tstatus : std::uint8_t { idle, runnable, blocked, finished };
@@ -150,30 +150,6 @@ struct thread_state {
   vclock clk;                        // this thread's clock
   vclock acq_pending;                // joined by relaxed loads; applied by an acquire fence
   vclock rel_fence;                  // clock at the last release fence; published by relaxed stores
-};
-
-struct trace_entry {
-  std::uint32_t step;
-  std::uint8_t tid;
-  op kind;
-  std::uint8_t mo;     // std::memory_order + 1, 0 if none
-  std::uint8_t depth;  // residency depth before the operation
-  const char* file;
-  unsigned line;
-  const char* function;
-  const void* addr;
-  std::uint64_t a, b;
-  const void* text;  // innermost module text of the thread, if any
-  const char* note;
-  // c11 loads (has_rf): the store read and the latest store.
-  bool has_rf = false;
-  bool rf_stale = false;
-  bool rf_placed = false;  // a store: placed before the store rf_* names
-  std::uint8_t rf_tid = no_thread;
-  std::uint8_t latest_tid = no_thread;
-  std::uint32_t rf_step = 0;
-  std::uint32_t latest_step = 0;
-  std::uint64_t latest_bits = 0;
 };
 
 template <class T>
@@ -361,11 +337,9 @@ class runtime {
   void exit_thread(const thread_exit& how, const source_loc& loc);
   void label(const void* addr, const char* name);
   void label_next(const char* name) noexcept {
-    pending_label_ = name;
+    trace_.label_next(name);
     slow_note_ = true;
   }
-  const char* first_label_of(const void* addr) const noexcept;
-  const char* label_of(const void* addr) const noexcept;
   // Stable name for messages: a label, "<label|objN>+off" inside a model
   // object, else "unlabelled". Never a raw address (messages must be equal
   // across processes).
@@ -468,18 +442,8 @@ class runtime {
   bool tracing_ = false;
   bool src_steps_ = false;  // the source wants every step (schedule_source::on_step)
   observer* obs_ = nullptr;
-  std::vector<trace_entry> trace_;
+  trace_log trace_;
   std::string trace_text_;
-  std::string format_trace() const;
-  std::vector<std::pair<const void*, const char*>> labels_;
-  const char* pending_label_ = nullptr;  // label_next(): applied by the next note
-  // c11: the reads-from of the operation being executed, for its trace entry
-  bool rf_pending_ = false;
-  std::uint32_t rf_step_ = 0, latest_step_ = 0;
-  std::uint64_t latest_bits_ = 0;
-  std::uint8_t rf_tid_ = no_thread, latest_tid_ = no_thread;
-  bool rf_stale_ = false;
-  bool rf_placed_ = false;  // a store placed before newer ones (rf_* names the next one)
 };
 
 }  // namespace lastref::model::detail
