@@ -72,7 +72,7 @@ store_history& runtime::history(atomic_meta& m, std::uint64_t latest) {
 
 std::uint32_t runtime::oldest_readable(const atomic_meta& m, const store_history& h,
                                        bool sc) const {
-  const vclock& clk = th_[cur_].clk;
+  const vclock& clk = hb_.of(cur_).clk;
   std::uint32_t lo = h.base;
   for (std::uint32_t k = m.writes; k > h.base; --k)
     if (forced(h.at(k), clk)) {
@@ -84,7 +84,7 @@ std::uint32_t runtime::oldest_readable(const atomic_meta& m, const store_history
 }
 
 void runtime::observe(store_history& h, const atomic_meta&, std::uint32_t upto) {
-  const std::uint32_t epoch = th_[cur_].clk.c[cur_];
+  const std::uint32_t epoch = hb_.epoch(cur_);
   if (upto < h.base) return;  // forgotten: nothing older can be read anyway
   for (std::uint32_t k = upto;; --k) {
     store_rec& r = h.at(k);
@@ -95,9 +95,7 @@ void runtime::observe(store_history& h, const atomic_meta&, std::uint32_t upto) 
 }
 
 void runtime::check_init(const atomic_meta& m) {
-  const thread_state& t = th_[cur_];
-  if (m.init_tid_ != no_thread && m.init_tid_ != cur_ && t.clk.c[m.init_tid_] < m.init_clk_)
-      [[unlikely]]
+  if (hb_.unsafe_publication(m, cur_)) [[unlikely]]
     race_on_init(m);
 }
 
@@ -128,7 +126,7 @@ void runtime::note_rf(const store_history& h, const atomic_meta& m, std::uint32_
 
 std::uint64_t runtime::read_at(atomic_meta& m, store_history& h, std::uint32_t k,
                                std::memory_order mo, std::uint32_t* rel_out) {
-  thread_state& t = th_[cur_];
+  thread_clocks& t = hb_.of(cur_);
   const store_rec& r = h.at(k);
   const std::uint64_t bits = r.bits;
   if (rel_out != nullptr) std::memcpy(rel_out, r.rel, sizeof r.rel);
@@ -147,7 +145,7 @@ std::uint64_t runtime::read_at(atomic_meta& m, store_history& h, std::uint32_t k
 
 void runtime::insert_store(atomic_meta& m, store_history& h, std::uint32_t after, std::uint64_t v,
                            std::memory_order mo, const std::uint32_t* rel_base, bool rmw) {
-  thread_state& t = th_[cur_];
+  thread_clocks& t = hb_.of(cur_);
   std::uint32_t rel[max_threads];
   if (rel_base != nullptr)
     std::memcpy(rel, rel_base, sizeof rel);

@@ -62,7 +62,7 @@ location::location(kind k) noexcept : kind_(k) {
   r->register_location(this);
   if (r->active_checks()) {
     init_tid_ = r->cur_;
-    init_clk_ = r->self().clk.c[r->cur_];
+    init_clk_ = r->epoch();
     init_step_ = r->step_now();
   }
 }
@@ -156,7 +156,7 @@ void runtime::reset_execution() {
   steps_ = decisions_ = 0;
   wait_seq_ = 0;
   now_ = 1'000'000'000;  // virtual time starts at 1 s so deadlines near 0 stay distinct
-  sc_fence_.clear();
+  hb_.begin_execution();
   res_.begin_execution();
   choices_.clear();
   defaults_.clear();
@@ -218,7 +218,7 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
   // setup() on the main fiber, as thread 0 (every thread inherits its clock).
   mode_ = mode::main;
   cur_ = 0;
-  th_[0].clk.c[0] = 1;
+  hb_.start_setup();
   running_ = native_fiber;
   auto start = [this](int idx) {
     fiber& f = fibers_[idx];
@@ -230,11 +230,9 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
 
   if (fail_kind_ == failure_kind::none) {
     mode_ = mode::threads;
-    vclock spawn = th_[0].clk;
+    hb_.spawn(nthreads_);
     for (int i = 0; i < nthreads_; ++i) {
       thread_state& t = th_[i];
-      t.clk = spawn;
-      ++t.clk.c[i];
       t.st = tstatus::runnable;
       start(i);
     }
@@ -251,7 +249,7 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
     // check() happens after every thread.
     mode_ = mode::main;
     cur_ = 0;
-    for (int i = 1; i < nthreads_; ++i) th_[0].clk.join(th_[i].clk);
+    hb_.join_for_check(nthreads_);
     res_.drop(0);
     switch_to(native_fiber, main_fiber, false);
   }
@@ -521,61 +519,29 @@ void runtime::wake(const void* addr, bool all, const source_loc&, op) {
 // ---------------------------------------------------------------- happens-before
 
 void runtime::fence(std::memory_order mo) {
-  if (!active_checks()) return;
-  thread_state& t = th_[cur_];
-  if (is_acquire(mo)) t.clk.join(t.acq_pending);
-  if (mo == std::memory_order_seq_cst) t.clk.join(sc_fence_);
-  if (is_release(mo)) {
-    t.rel_fence = t.clk;
-    if (mo == std::memory_order_seq_cst) sc_fence_.join(t.clk);
-    ++t.clk.c[cur_];
-  }
+  if (active_checks()) hb_.fence(cur_, mo);
 }
-
-namespace {
-const char* tname(char* buf, std::size_t n, int tid) {
-  std::snprintf(buf, n, "T%d", tid);
-  return buf;
-}
-}  // namespace
 
 void runtime::cell_read(cell_meta& c) {
   if (!active_checks()) return;
-  thread_state& t = th_[cur_];
-  if (c.w_tid != no_thread && c.w_tid != cur_ && t.clk.c[c.w_tid] < c.w_clk) {
-    char a[8];
+  if (const race r = hb_.cell_read(c, cur_, steps_); r.found) {
     char nb[96];
     fail(failure_kind::data_race,
-         "data race on cell %s: read by T%d at step %u is unordered with the write by %s at "
+         "data race on cell %s: read by T%d at step %u is unordered with the write by T%d at "
          "step %u",
-         describe(&c, nb, sizeof nb), cur_, steps_, tname(a, sizeof a, c.w_tid), c.w_step);
+         describe(&c, nb, sizeof nb), cur_, steps_, r.tid, r.step);
   }
-  c.r_clk[cur_] = t.clk.c[cur_];
-  c.r_step[cur_] = steps_;
 }
 
 void runtime::cell_write(cell_meta& c) {
   if (!active_checks()) return;
-  thread_state& t = th_[cur_];
-  char nb[96];
-  const char* name = describe(&c, nb, sizeof nb);
-  if (c.w_tid != no_thread && c.w_tid != cur_ && t.clk.c[c.w_tid] < c.w_clk) {
+  if (const race r = hb_.cell_write(c, cur_, steps_); r.found) {
+    char nb[96];
     fail(failure_kind::data_race,
-         "data race on cell %s: write by T%d at step %u is unordered with the write by T%d at "
+         "data race on cell %s: write by T%d at step %u is unordered with the %s by T%d at "
          "step %u",
-         name, cur_, steps_, c.w_tid, c.w_step);
+         describe(&c, nb, sizeof nb), cur_, steps_, r.with_write ? "write" : "read", r.tid, r.step);
   }
-  for (int u = 0; u < max_threads; ++u) {
-    if (u != cur_ && c.r_clk[u] != 0 && t.clk.c[u] < c.r_clk[u])
-      fail(failure_kind::data_race,
-           "data race on cell %s: write by T%d at step %u is unordered with the read by T%d at "
-           "step %u",
-           name, cur_, steps_, u, c.r_step[u]);
-  }
-  c.w_tid = cur_;
-  c.w_clk = t.clk.c[cur_];
-  c.w_step = steps_;
-  for (auto& r : c.r_clk) r = 0;
 }
 
 void runtime::race_on_init(const location& l) {
@@ -608,38 +574,26 @@ bool runtime::destroy_begin(const void* p, const source_loc& loc) {
          describe(p, nb, sizeof nb), b->free_step, b->free_tid);
   }
   // The free is a write to every location of the object.
-  thread_state& t = th_[cur_];
   const char* lo = b->ptr;
   const char* hi = b->ptr + b->size;
   for (location* l : registry_) {
     const char* a = reinterpret_cast<const char*>(l);
     if (a < lo || a >= hi) continue;
+    const bool is_cell = l->kind_ == location::kind::cell;
+    const race r = is_cell ? hb_.free_cell(static_cast<const cell_meta&>(*l), cur_)
+                           : hb_.free_atomic(static_cast<const atomic_meta&>(*l), cur_);
+    if (!r.found) continue;
     char nb[96];
     const char* name = describe(l, nb, sizeof nb);
-    if (l->kind_ == location::kind::cell) {
-      auto& c = static_cast<cell_meta&>(*l);
-      if (c.w_tid != no_thread && c.w_tid != cur_ && t.clk.c[c.w_tid] < c.w_clk)
-        fail(failure_kind::data_race,
-             "data race: destroy by T%d at step %u is unordered with the write of cell %s by T%d "
-             "at step %u",
-             cur_, steps_, name, c.w_tid, c.w_step);
-      for (int u = 0; u < max_threads; ++u)
-        if (u != cur_ && c.r_clk[u] != 0 && t.clk.c[u] < c.r_clk[u])
-          fail(failure_kind::data_race,
-               "data race: destroy by T%d at step %u is unordered with the read of cell %s by T%d "
-               "at step %u",
-               cur_, steps_, name, u, c.r_step[u]);
-    } else {
-      auto& m = static_cast<atomic_meta&>(*l);
-      for (int u = 0; u < max_threads; ++u)
-        if (u != cur_ && m.acc[u] != 0 && t.clk.c[u] < m.acc[u] &&
-            !(m.w_idx[u] != 0 && m.seen[cur_] >= m.w_idx[u]))
-          fail(failure_kind::data_race,
-               "data race: destroy by T%d at step %u is unordered with the access to atomic %s by "
-               "T%d at step %u (a free needs acquire ordering after every other thread's last "
-               "access)",
-               cur_, steps_, name, u, m.acc_step[u]);
-    }
+    if (is_cell)
+      fail(failure_kind::data_race,
+           "data race: destroy by T%d at step %u is unordered with the %s of cell %s by T%d at "
+           "step %u",
+           cur_, steps_, r.with_write ? "write" : "read", name, r.tid, r.step);
+    fail(failure_kind::data_race,
+         "data race: destroy by T%d at step %u is unordered with the access to atomic %s by T%d "
+         "at step %u (a free needs acquire ordering after every other thread's last access)",
+         cur_, steps_, name, r.tid, r.step);
   }
   return true;
 }

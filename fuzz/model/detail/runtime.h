@@ -37,7 +37,9 @@
 #include "../observer.h"
 #include "../schedule.h"
 #include "fiber.h"
+#include "hb.h"
 #include "heap.h"
+#include "location.h"
 #include "residency.h"
 #include "trace.h"
 #include "vclock.h"
@@ -62,43 +64,6 @@ using exit_signal = lastref::thread_exit;
 
 class runtime;
 extern thread_local constinit runtime* current_rt;
-
-// Base of every model atomic and cell: construction is a (non-atomic) write
-// by the constructing thread, and the registry lets destroy() find every
-// location inside a freed block.
-struct location {
-  enum class kind : std::uint8_t { atomic, cell };
-  explicit location(kind k) noexcept;
-  ~location();
-  location(const location&) = delete;
-  location& operator=(const location&) = delete;
-
-  kind kind_;
-  std::uint8_t init_tid_ = no_thread;
-  std::uint32_t init_clk_ = 0;
-  std::uint32_t init_step_ = 0;
-  std::uint32_t reg_idx_ = 0;
-  std::uint32_t reg_gen_ = 0;  // 0: not registered
-};
-
-// A free is ordered after another thread's last access to an atomic if that
-// access happens-before it, or if it was a write the freeing thread has
-// since read past (coherence: the kernel's "dec_and_test, then acquire
-// fence" frees after other holders' RMWs that are not themselves released).
-struct atomic_meta : location {
-  atomic_meta() noexcept : location(kind::atomic) {}
-  vclock rel;                           // what an acquire of the current value synchronises with
-  std::uint32_t acc[max_threads] = {};  // per thread: epoch of its last access
-  std::uint32_t acc_step[max_threads] = {};
-  std::uint32_t w_idx[max_threads] =
-      {};  // per thread: modification-order index of its last write (0: last access was a read)
-  std::uint32_t seen[max_threads] = {};  // per thread: latest modification-order index it has read
-  std::uint32_t writes = 0;              // modification-order length
-  // c11: the store history lives in the runtime (runtime::hist_), found by
-  // index while hist_gen matches the runtime's execution generation.
-  std::uint32_t hist_idx = 0;
-  std::uint32_t hist_gen = 0;
-};
 
 // One store of a location's modification order (c11). obs[u] is thread u's
 // epoch when it first observed this store or a later one (by reading or
@@ -127,15 +92,6 @@ struct store_history {
   const store_rec& at(std::uint32_t k) const noexcept { return rec[k - base]; }
 };
 
-struct cell_meta : location {
-  cell_meta() noexcept;
-  std::uint8_t w_tid = no_thread;  // last write: thread, epoch, step
-  std::uint32_t w_clk = 0;
-  std::uint32_t w_step = 0;
-  std::uint32_t r_clk[max_threads] = {};  // per thread: epoch / step of its last read
-  std::uint32_t r_step[max_threads] = {};
-};
-
 struct thread_state {
   tstatus st = tstatus::idle;
   wake_reason reason = wake_reason::none;
@@ -147,9 +103,6 @@ struct thread_state {
   std::uint64_t wait_seq = 0;
   atomic_meta* wait_word = nullptr;  // c11: the futex word it sleeps on
   std::uint32_t woke_mo = 0;         // c11: the word's latest store when a wake chose it
-  vclock clk;                        // this thread's clock
-  vclock acq_pending;                // joined by relaxed loads; applied by an acquire fence
-  vclock rel_fence;                  // clock at the last release fence; published by relaxed stores
 };
 
 template <class T>
@@ -161,15 +114,6 @@ inline std::uint64_t to_bits(const T& v) noexcept {
   } else {
     return 0;
   }
-}
-
-constexpr bool is_acquire(std::memory_order mo) noexcept {
-  return mo == std::memory_order_acquire || mo == std::memory_order_acq_rel ||
-         mo == std::memory_order_seq_cst || mo == std::memory_order_consume;
-}
-constexpr bool is_release(std::memory_order mo) noexcept {
-  return mo == std::memory_order_release || mo == std::memory_order_acq_rel ||
-         mo == std::memory_order_seq_cst;
 }
 
 class runtime {
@@ -269,50 +213,22 @@ class runtime {
            ((runnable_ & ~(1u << cur_)) | timeout_ | spurious_offer()) != 0;
   }
 
-  // ---- happens-before ----
-  thread_state& self() noexcept { return th_[cur_]; }
+  // ---- happens-before (hb.h) for the running thread ----
+  [[nodiscard]] std::uint32_t epoch() const noexcept { return hb_.epoch(cur_); }
   void access_atomic(atomic_meta& m, bool write) {
     if (!active_checks()) return;
-    thread_state& t = th_[cur_];
-    if (m.init_tid_ != no_thread && m.init_tid_ != cur_ && t.clk.c[m.init_tid_] < m.init_clk_)
-        [[unlikely]]
+    if (hb_.unsafe_publication(m, cur_)) [[unlikely]]
       race_on_init(m);
-    m.acc[cur_] = t.clk.c[cur_];
-    m.acc_step[cur_] = steps_;
-    if (write) ++m.writes;
-    m.w_idx[cur_] = write ? m.writes : 0;
-    m.seen[cur_] = m.writes;
+    hb_.access_atomic(m, cur_, steps_, write);
   }
   void acquire_from(const atomic_meta& m, std::memory_order mo) {
-    if (!active_checks()) return;
-    thread_state& t = th_[cur_];
-    if (is_acquire(mo))
-      t.clk.join(m.rel);
-    else
-      t.acq_pending.join(m.rel);
+    if (active_checks()) hb_.acquire_from(m, cur_, mo);
   }
-  // A store heads a new release sequence (a relaxed store publishes only
-  // what a previous release fence covered).
   void release_store(atomic_meta& m, std::memory_order mo) {
-    if (!active_checks()) return;
-    thread_state& t = th_[cur_];
-    if (is_release(mo)) {
-      m.rel = t.clk;
-      ++t.clk.c[cur_];
-    } else {
-      m.rel = t.rel_fence;
-    }
+    if (active_checks()) hb_.release_store(m, cur_, mo);
   }
-  // A read-modify-write continues the release sequence it reads from.
   void release_rmw(atomic_meta& m, std::memory_order mo) {
-    if (!active_checks()) return;
-    thread_state& t = th_[cur_];
-    if (is_release(mo)) {
-      m.rel.join(t.clk);
-      ++t.clk.c[cur_];
-    } else {
-      m.rel.join(t.rel_fence);
-    }
+    if (active_checks()) hb_.release_rmw(m, cur_, mo);
   }
   void fence(std::memory_order mo);
   void cell_read(cell_meta& c);
@@ -423,7 +339,7 @@ class runtime {
   std::uint32_t n_hist_ = 0;
 
   // oracles
-  vclock sc_fence_;
+  happens_before hb_;
   heap heap_;
   residency res_;
   std::vector<location*> registry_;

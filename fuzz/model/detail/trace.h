@@ -27,10 +27,9 @@
 #include "../observer.h"
 #include "heap.h"
 #include "residency.h"
+#include "vclock.h"
 
 namespace lastref::model::detail {
-
-inline constexpr std::uint8_t no_thread = 0xff;
 
 // The store a c11 load read (or the store a store was placed before) and
 // the latest store of the location at that moment.

@@ -14,6 +14,8 @@
 namespace lastref::model::detail {
 
 inline constexpr int clock_width = max_threads;
+// A thread id meaning "none" (construction outside the threads, no writer).
+inline constexpr std::uint8_t no_thread = 0xff;
 
 struct vclock {
   std::uint32_t c[clock_width] = {};
