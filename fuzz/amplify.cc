@@ -61,7 +61,7 @@ uint64_t scenario_seed(const scenario& s) noexcept {
   h = mix(h, s.cfg.impl_byte);
   for (int t = 0; t < s.cfg.threads; ++t) {
     h = mix(h, 0x100u + static_cast<unsigned>(s.programs[t].size()));
-    for (const op& o : s.programs[t]) h = mix(h, static_cast<unsigned>(o.code) << 8 | o.arg);
+    for (const step& o : s.programs[t]) h = mix(h, static_cast<unsigned>(o.code) << 8 | o.arg);
   }
   for (uint8_t b : s.schedule) h = mix(h, b);
   return h;

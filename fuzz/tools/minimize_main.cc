@@ -49,7 +49,7 @@ candidate from_scenario(const scenario& s) {
   c.spec.on_stack = cfg.on_stack_bit;
   c.spec.impl_byte = cfg.impl_byte;
   for (int t = 0; t < cfg.threads; ++t)
-    for (const op& o : s.programs[static_cast<size_t>(t)])
+    for (const step& o : s.programs[static_cast<size_t>(t)])
       c.spec.programs[static_cast<size_t>(t)].emplace_back(o.rewritten ? o.from : o.code, o.arg);
   c.schedule.assign(s.schedule.begin(), s.schedule.end());
   return c;
