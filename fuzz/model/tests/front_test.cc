@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The user-facing front (test.h), used only through its documented API: a
 // hand-written refcount with a check-then-act put is found, replayed by its
-// token and fixed; the README's example passes.
+// token and fixed. (The README's example runs as cmake/tests/consumer/
+// model_main.cc, against an installed lastref.)
 
 #include <gtest/gtest.h>
 
-#include <lastref/kref.h>
 #include <atomic>
 
 #include "fuzz/model/test.h"
@@ -82,32 +82,6 @@ TEST(Front, ABudgetCutSearchIsIncomplete) {
   EXPECT_FALSE(r.complete);
   EXPECT_EQ(r.executions, 3u);
   EXPECT_EQ(r.summary().rfind("incomplete: 3 executions", 0), 0u) << r.summary();
-}
-
-// fuzz/model/README.md's example, verbatim apart from the assertions.
-struct state {
-  lastref::basic_kref<P> ref;  // the real primitive, on the model platform
-  P::cell<int> payload;        // a plain field: every access is race-checked
-  exactly_once released{"release"};
-};
-
-TEST(Front, ReadmeExamplePasses) {
-  test<state> t;
-  t.setup([](state& s) {
-    s.ref.init();  // one reference per thread
-    s.ref.get();
-  });
-  auto put = [](state& s) { s.ref.put([&](auto&) { s.released.hit(); }); };
-  t.thread([&](state& s) {
-    s.payload.write(1);
-    put(s);
-  });
-  t.thread(put);
-  t.check([](state& s) { s.released.expect_once(); });
-  dpor_source every;
-  const auto r = t.explore(every, 100'000);
-  EXPECT_FALSE(r.found()) << r.report;
-  EXPECT_TRUE(r.complete) << r.summary();
 }
 
 }  // namespace
