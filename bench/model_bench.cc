@@ -241,15 +241,15 @@ template <class Source>
 void run_model(benchmark::State& state, const program_factory& f, Source& src,
                memory_model m = memory_model::c11) {
   const double rss0 = rss_bytes_now();
-  options o;
+  run_options o;
   o.trace_failures = false;
   o.memory = m;
-  checker c(f, o);
+  checker c;
   std::uint64_t execs = 0;
   std::uint64_t failures = 0;
   const std::uint64_t steps0 = c.total_steps();
   for (auto _ : state) {
-    result r = c.run(src);
+    result r = c.run(f, src, o);
     failures += r.failed();
     ++execs;
   }
@@ -313,14 +313,15 @@ void reference_execution_in(benchmark::State& state, memory_model m) {
 // Store histories are recycled: the process's peak RSS after 10^4 and after
 // 10^6 c11 executions of the kref + completion program (flat: equal).
 void c11_memory_flat(benchmark::State& state) {
-  options o;
+  run_options o;
   o.trace_failures = false;
-  checker c(factory<kref_completion_prog>(), o);
+  const program_factory subject = factory<kref_completion_prog>();
+  checker c;
   random_source src(5);
   double after_1e4 = 0;
   for (auto _ : state) {
     for (int i = 0; i < 1'000'000; ++i) {
-      (void)c.run(src);
+      (void)c.run(subject, src, o);
       if (i + 1 == 10'000) after_1e4 = peak_rss_bytes() / 1024;
     }
   }
@@ -331,15 +332,16 @@ void c11_memory_flat(benchmark::State& state) {
 // Executions until the reference bug is found, per source (median over seeds).
 template <class Make>
 void find_bug(benchmark::State& state, Make make_source) {
-  options o;
+  run_options o;
   o.trace_failures = false;
-  checker c(reference(release_placement::module, unload_policy::immediate), o);
+  const program_factory subject = reference(release_placement::module, unload_policy::immediate);
+  checker c;
   std::vector<double> found;
   std::uint64_t seed = 1;
   std::uint64_t execs = 0;
   for (auto _ : state) {
     auto src = make_source(seed++);
-    explore_result e = c.explore(*src, 100000);
+    explore_result e = c.explore(subject, *src, 100000, o);
     execs += e.executions;
     found.push_back(e.found() ? static_cast<double>(e.executions) : 1e9);
   }
@@ -355,16 +357,17 @@ void find_bug(benchmark::State& state, Make make_source) {
 // Under c11 the same bound applies to stale reads (dfs_source's second bound).
 void prove_clean(benchmark::State& state, release_placement pl, unload_policy po, int bound,
                  memory_model m) {
-  options o;
+  run_options o;
   o.trace_failures = false;
   o.memory = m;
-  checker c(reference(pl, po), o);
+  const program_factory subject = reference(pl, po);
+  checker c;
   std::uint64_t execs = 0;
   bool complete = true;
   bool found = false;
   for (auto _ : state) {
     dfs_source d(bound, bound);
-    explore_result e = c.explore(d, 10'000'000);
+    explore_result e = c.explore(subject, d, 10'000'000, o);
     execs = e.executions;
     complete = complete && e.complete;
     found = found || e.found();
@@ -385,13 +388,13 @@ double cap_seconds() {
 // certificate (label) and counts.
 void search_cell(benchmark::State& state, const program_factory& f, strategy how,
                  bool expect_proof) {
-  options o;
+  run_options o;
   o.trace_failures = false;
-  checker c(f, o);
+  checker c;
   certificate cert;
   for (auto _ : state) {
     const search_result r =
-        search(c, {.how = how, .max_executions = ~0ull, .max_seconds = cap_seconds()});
+        search(c, f, {.how = how, .max_executions = ~0ull, .max_seconds = cap_seconds()}, o);
     cert = r.cert;
   }
   state.counters["executions"] = static_cast<double>(cert.executions);

@@ -12,7 +12,6 @@ namespace {
 
 int g_schedules = default_schedules;
 bool g_read = false;
-int g_last = 0;
 uint64_t g_total = 0;
 
 uint64_t mix(uint64_t h, uint64_t v) noexcept {
@@ -62,7 +61,7 @@ uint64_t scenario_seed(const scenario& s) noexcept {
   h = mix(h, s.cfg.impl_byte);
   for (int t = 0; t < s.cfg.threads; ++t) {
     h = mix(h, 0x100u + static_cast<unsigned>(s.programs[t].size()));
-    for (const op& o : s.programs[t]) h = mix(h, static_cast<unsigned>(o.code) << 8 | o.arg);
+    for (const step& o : s.programs[t]) h = mix(h, static_cast<unsigned>(o.code) << 8 | o.arg);
   }
   for (uint8_t b : s.schedule) h = mix(h, b);
   return h;
@@ -75,12 +74,7 @@ void random_bytes(uint64_t seed, int k, std::vector<uint8_t>& out) {
   for (auto& b : out) b = static_cast<uint8_t>(splitmix(st));
 }
 
-int last_variant() noexcept { return g_last; }
-
-void note_run(int variant, int schedules_run) noexcept {
-  g_last = variant;
-  g_total += static_cast<uint64_t>(schedules_run);
-}
+void note_run(int schedules_run) noexcept { g_total += static_cast<uint64_t>(schedules_run); }
 
 uint64_t total_schedules() noexcept { return g_total; }
 

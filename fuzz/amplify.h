@@ -14,7 +14,8 @@
 //   - even variants: fresh random schedule bytes in the fuzz encoding
 //     (schedule_bytes.h), 1-6 preemptions, which also reach timeouts and
 //     spurious wake-ups.
-// The first failing variant is the result; its index is last_variant().
+// The first failing variant is the result; run_request::variant receives
+// its index.
 //
 // Contract: schedules() is read once (LASTREF_SCHEDULES=<1..64>, default
 // default_schedules) by select_from_environment(); 1 turns amplification
@@ -23,7 +24,7 @@
 // agree on the schedules an input means. A bad value: a message naming the
 // variable, exit status 2.
 //
-// Lifetime rule: process-wide counters; one execution at a time.
+// Lifetime rule: a process-wide schedule count; one execution at a time.
 //
 // Memory ordering: single-threaded (the model runs in one OS thread).
 
@@ -54,9 +55,8 @@ void random_bytes(uint64_t seed, int k, std::vector<uint8_t>& out);
   return seed ^ (0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(k + 1));
 }
 
-// The variant that decided the last run (the failing one, else the last).
-[[nodiscard]] int last_variant() noexcept;
-void note_run(int variant, int schedules_run) noexcept;
+// Counts the schedules a run executed.
+void note_run(int schedules_run) noexcept;
 // Schedules run so far by this process (every variant counts).
 [[nodiscard]] uint64_t total_schedules() noexcept;
 

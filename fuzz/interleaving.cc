@@ -9,10 +9,6 @@
 #include "model/observer.h"
 #include "registry.h"
 
-namespace lastref::fuzz {
-extern event_fn g_event_hook;
-}
-
 namespace lastref::fuzz::interleaving {
 namespace {
 
@@ -77,7 +73,6 @@ class coverage_observer final : public model::observer {
  public:
   void on_execution_begin() override {
     ++generation_;
-    preemptions_ = 0;
     last_thread_ = -1;
     last_loc_ = 0;
     last_pair_ = 0;
@@ -100,12 +95,10 @@ class coverage_observer final : public model::observer {
 
   void on_switch(int, int, bool preemption) override {
     if (!preemption) return;
-    ++preemptions_;
     bump(preemption_sites, last_loc_);
   }
 
   [[nodiscard]] uint64_t last_pair() const noexcept { return last_pair_; }
-  [[nodiscard]] int preemptions() const noexcept { return preemptions_; }
 
  private:
   // An access by one thread to a location another thread wrote last, keyed
@@ -147,7 +140,6 @@ class coverage_observer final : public model::observer {
   int last_thread_ = -1;
   uint64_t last_loc_ = 0;
   uint64_t last_pair_ = 0;
-  int preemptions_ = 0;
 };
 
 coverage_observer g_observer;
@@ -158,7 +150,7 @@ void on_event(int, event e) {
 
 }  // namespace
 
-bool install(bool observe_always) {
+bool install() {
   // Off by default: measured, it does not find the zoo faster and costs
   // throughput (fuzz/README.md "Feedback"). LASTREF_INTERLEAVING=1 turns it
   // on; LASTREF_NO_INTERLEAVING=1 (older scripts) keeps it off either way.
@@ -169,14 +161,18 @@ bool install(bool observe_always) {
   g_enabled = set("LASTREF_INTERLEAVING") && !set("LASTREF_NO_INTERLEAVING");
   if (const char* f = std::getenv("LASTREF_INTERLEAVING_FEATURES"); f != nullptr && *f != '\0')
     g_features = static_cast<unsigned>(std::strtoul(f, nullptr, 0));
-  model_options().obs = g_enabled || observe_always ? &g_observer : nullptr;
-  g_event_hook = g_enabled ? &on_event : nullptr;
   return g_enabled;
 }
 
-bool enabled() noexcept { return g_enabled; }
+run_request request(bool traced) noexcept {
+  run_request r;
+  r.traced = traced;
+  r.obs = g_enabled ? &g_observer : nullptr;
+  r.events = g_enabled ? &on_event : nullptr;
+  return r;
+}
 
-int last_preemptions() noexcept { return g_observer.preemptions(); }
+bool enabled() noexcept { return g_enabled; }
 
 size_t features_seen() noexcept {
   size_t n = 0;

@@ -3,8 +3,9 @@
 // lastref interleaving coverage — feedback about *schedules*, not code, fed
 // to libFuzzer through extra counters (section __libfuzzer_extra_counters).
 //
-// Contract: install() (once, at start-up) hooks an observer into every model
-// run and the interpreter's semantic events when the environment has
+// Contract: install() (once, at start-up) reads the environment; request()
+// then hands every run an observer and the interpreter's semantic-event hook
+// when the environment has
 // LASTREF_INTERLEAVING=1 (off by default: fuzz/README.md "Feedback" has the
 // measurement; LASTREF_NO_INTERLEAVING=1 forces it off). Features, each bumping one
 // 8-bit counter (hash modulo the counter array):
@@ -31,6 +32,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "registry.h"
+
 namespace lastref::fuzz::interleaving {
 
 // Feature families (bits of LASTREF_INTERLEAVING_FEATURES).
@@ -43,14 +46,12 @@ inline constexpr unsigned reads_from = 32;       // cross-thread reads-from loca
 inline constexpr unsigned hit_counts = 64;       // modifier: count hits (libFuzzer buckets them)
 inline constexpr unsigned default_features = pairs | transitions | preemption_sites | events;
 
-// Reads LASTREF_INTERLEAVING / LASTREF_NO_INTERLEAVING and installs the
-// hooks; returns whether on.
-// `observe_always`: install the observer even when off (tools use it to count
-// preemptions; the counters stay untouched when off).
-bool install(bool observe_always = false);
+// Reads LASTREF_INTERLEAVING / LASTREF_NO_INTERLEAVING (and the features
+// mask); returns whether on.
+bool install();
+// A run request carrying the hooks install() chose (none before install()).
+[[nodiscard]] run_request request(bool traced = false) noexcept;
 [[nodiscard]] bool enabled() noexcept;
-// Preemptions in the last execution (when the observer is installed).
-[[nodiscard]] int last_preemptions() noexcept;
 // Distinct counters bumped so far (for tests and the campaign's summary).
 [[nodiscard]] size_t features_seen() noexcept;
 

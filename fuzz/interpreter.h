@@ -187,7 +187,7 @@ class interpreter {
 
   void touch(int slot, object* p) { p->payload[idx(slot)].write(slot + 1); }
 
-  void exec(int t, const op& o, int index) {
+  void exec(int t, const step& o, int index) {
     thread_state& ts = ts_[idx(t)];
     const int ob = o.object(cfg_.objects);
     const int cp = o.completion(cfg_.completions);

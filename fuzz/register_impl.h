@@ -13,8 +13,9 @@
 // executable as an object (not through a static library, which would drop
 // the unreferenced registrar).
 //
-// Lifetime rule: each set's model checker is created on first use and lives
-// until exit; it reuses its fiber stacks across executions.
+// Lifetime rule: every run borrows fuzz_checker()'s fiber stacks; the
+// program factory, schedule sources and options are locals of the run (no
+// per-run state outlives it).
 //
 // Memory ordering: single-threaded use (one execution at a time).
 
@@ -32,9 +33,6 @@
 
 namespace lastref::fuzz {
 
-// Semantic-event hook for interleaving coverage (null: off).
-extern event_fn g_event_hook;
-
 inline void model_invariant(bool ok, const char* what, source_loc loc) {
   model::check(ok, what, loc);
 }
@@ -42,7 +40,7 @@ inline void model_invariant(bool ok, const char* what, source_loc loc) {
 template <class Set>
 class model_program final : public model::program {
  public:
-  explicit model_program(const scenario& s) : in_(s, &model_invariant, g_event_hook) {}
+  model_program(const scenario& s, event_fn events) : in_(s, &model_invariant, events) {}
   [[nodiscard]] int threads() const override { return in_.threads(); }
   void setup() override { in_.setup(); }
   void run(int thread) override { in_.run(thread); }
@@ -52,49 +50,63 @@ class model_program final : public model::program {
   interpreter<model::platform, Set> in_;
 };
 
+// Program factory of `s` under Set (both must outlive the factory's uses).
+template <class Set>
+model::program_factory model_factory(const scenario& s, event_fn events) {
+  return [&s, events] {
+    return std::unique_ptr<model::program>(std::make_unique<model_program<Set>>(s, events));
+  };
+}
+
+// The run options of `s`: the process's settings, the scenario's memory
+// model and the request's observer.
+inline model::run_options run_options_of(const scenario& s, model::observer* obs) {
+  model::run_options o = model_options();
+  o.memory = memory_model_of(s);
+  o.obs = obs;
+  return o;
+}
+
 template <class Set>
 model::result run_in_model(const scenario& s, const run_request& req) {
-  // One checker per set: its stacks and buffers are reused by every run.
-  static const scenario* current = nullptr;
-  static model::checker chk(
-      [] {
-        return std::unique_ptr<model::program>(std::make_unique<model_program<Set>>(*current));
-      },
-      model_options());
-  current = &s;
-  chk.set_memory_model(memory_model_of(s));
+  model::checker& chk = fuzz_checker();
+  const model::program_factory f = model_factory<Set>(s, req.events);
+  const model::run_options o = run_options_of(s, req.obs);
   // Schedule 0: the input's own bytes; 1..n-1: derived from the scenario
   // (amplify.h). The first failure decides; a crash file replays exactly.
   fuzz_schedule_source src(s.schedule);
-  model::result r = chk.run(src);
+  model::result r = chk.run(f, src, o);
   const int n = amplify::schedules();
   int k = 1;
   if (r.ok() && n > 1) {
     const uint64_t seed = amplify::scenario_seed(s);
     const uint32_t steps = r.steps > 16 ? r.steps : 16;
-    thread_local std::vector<uint8_t> bytes;
+    std::vector<uint8_t> bytes;
     for (; k < n; ++k) {
       if (k % 2 == 1) {
         model::pct_source pct(amplify::variant_seed(seed, k), amplify::pct_depth(k), steps);
-        r = chk.run(pct);
+        r = chk.run(f, pct, o);
       } else {
         amplify::random_bytes(seed, k, bytes);
         fuzz_schedule_source rnd(bytes);
-        r = chk.run(rnd);
+        r = chk.run(f, rnd, o);
       }
       if (r.failed()) break;
     }
     if (k == n) {
-      amplify::note_run(0, n);
+      amplify::note_run(n);
+      if (req.variant != nullptr) *req.variant = 0;
       // The traced re-run of a passing input shows its own schedule.
-      return req.traced ? chk.replay_choices(src.choices()) : r;
+      return req.traced ? chk.replay_choices(f, src.choices(), o) : r;
     }
-    amplify::note_run(k, k + 1);
-    return req.traced ? chk.replay_choices(r.choices) : r;
+    amplify::note_run(k + 1);
+    if (req.variant != nullptr) *req.variant = k;
+    return req.traced ? chk.replay_choices(f, r.choices, o) : r;
   }
-  amplify::note_run(0, 1);
+  amplify::note_run(1);
+  if (req.variant != nullptr) *req.variant = 0;
   // The traced re-run replays the exact choices (for a passing run too).
-  if (req.traced) return chk.replay_choices(src.choices());
+  if (req.traced) return chk.replay_choices(f, src.choices(), o);
   return r;
 }
 

@@ -11,8 +11,6 @@
 
 namespace lastref::fuzz {
 
-event_fn g_event_hook = nullptr;
-
 namespace {
 
 std::vector<impl_entry>& entries() {
@@ -132,16 +130,25 @@ model::result run_scenario(const scenario& s, const run_request& req) {
   return impl_for(s).run(s, req);
 }
 
-model::options& model_options() {
+model::checker& fuzz_checker() {
   // Fiber stacks: the model unpoisons a started fiber's whole stack under
   // ASan at every execution (a memset of its shadow), which at the model's
   // default of 1 MiB was the largest single cost of a fuzz execution
   // (fuzz/README.md "Throughput"). The interpreter's deepest call chain fits
   // in a fraction of fuzz_stack_size even under ASan; an overflow hits the
   // guard page and crashes loudly rather than corrupting anything.
-  static model::options o = [] {
-    model::options x;
-    x.stack_size = fuzz_stack_size;
+  static model::checker c(fuzz_checker_stack_size());
+  return c;
+}
+
+std::size_t& fuzz_checker_stack_size() {
+  static std::size_t bytes = fuzz_stack_size;
+  return bytes;
+}
+
+model::run_options& model_options() {
+  static model::run_options o = [] {
+    model::run_options x;
     x.memory = model::memory_model_from_env();
     return x;
   }();

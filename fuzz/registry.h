@@ -49,8 +49,17 @@
 
 namespace lastref::fuzz {
 
+// Interpreter events for interleaving coverage (interpreter.h).
+enum class event : uint8_t;
+using event_fn = void (*)(int thread, event e);
+
+// Everything a run varies besides the scenario (interleaving::request()
+// fills the hooks from the environment).
 struct run_request {
-  bool traced = false;  // replay: trace even a passing execution
+  bool traced = false;             // replay: trace even a passing execution
+  model::observer* obs = nullptr;  // sees every untraced step (null: none)
+  event_fn events = nullptr;       // the interpreter's semantic events (null: none)
+  int* variant = nullptr;          // out: the schedule variant that decided the run (amplify.h)
 };
 
 using run_fn = model::result (*)(const scenario& s, const run_request& req);
@@ -86,11 +95,20 @@ void adapt_to_impl(scenario& s, const impl_entry& e);
 // Runs `s` with its set. select_from_environment() must have run.
 model::result run_scenario(const scenario& s, const run_request& req = {});
 
-// Per-fiber stack of every fuzz execution (see model_options()).
+// Per-fiber stack of every fuzz execution (see fuzz_checker()).
 inline constexpr std::size_t fuzz_stack_size = 64u << 10;
+// The checker every fuzz run uses: fiber stacks and pools only, reused by
+// every set and scenario (one execution at a time per process). Its stack
+// size is fuzz_checker_stack_size() at the first call.
+model::checker& fuzz_checker();
+// fuzz_stack_size unless changed before the first run (0: the model's
+// default; the raw-rate benchmark's --model-defaults).
+std::size_t& fuzz_checker_stack_size();
 
-// The model::options every run uses (observer set by interleaving.h).
-model::options& model_options();
+// The process's model settings (the memory model from LASTREF_MEMORY_MODEL);
+// run_in_model copies them per run and adds the scenario's model and the
+// request's observer.
+model::run_options& model_options();
 // The model a scenario runs under: its config bit, unless LASTREF_MEMORY_MODEL=sc.
 model::memory_model memory_model_of(const scenario& s);
 

@@ -93,17 +93,17 @@ bool is_completion_op(op_code c) noexcept {
 bool is_consumer(op_code c) noexcept { return c == wait || c == wait_for || c == try_wait; }
 
 // Which user completion an op touches, or -1.
-int completion_of(const op& o, const config& cfg) noexcept {
+int completion_of(const step& o, const config& cfg) noexcept {
   if (o.skip || !is_completion_op(o.code)) return -1;
   return o.completion(cfg.completions);
 }
 
-void mark_skip(op& o, const char* why) noexcept {
+void mark_skip(step& o, const char* why) noexcept {
   o.skip = true;
   o.note = why;
 }
 
-void rewrite(op& o, op_code to, const char* why) noexcept {
+void rewrite(step& o, op_code to, const char* why) noexcept {
   o.rewritten = true;
   o.from = o.code;
   o.code = to;
@@ -189,10 +189,10 @@ class normaliser {
           mark_skip(o, "completion shared between threads: reinit would race its users");
   }
 
-  static bool blocking(const op& o) noexcept {
+  static bool blocking(const step& o) noexcept {
     return !o.skip && (o.code == wait || o.code == unload);
   }
-  static bool acquires(const op& o) noexcept {
+  static bool acquires(const step& o) noexcept {
     return !o.skip && (o.code == lookup || o.code == get_unless_zero || o.code == get);
   }
 
@@ -365,7 +365,7 @@ scenario decode(target_kind t, std::span<const uint8_t> bytes) {
     prog.reserve(static_cast<size_t>(len));
     for (int i = 0; i < len; ++i) {
       const uint8_t b = in.next();
-      op o;
+      step o;
       o.code = table[(b & 0x1f) % table.size()];
       o.arg = static_cast<uint8_t>(b >> 5);
       prog.push_back(o);
@@ -407,7 +407,7 @@ std::vector<uint8_t> encode(target_kind t, const program_spec& spec,
 
 namespace {
 
-void append_op(std::string& out, const op& o, const config& cfg) {
+void append_op(std::string& out, const step& o, const config& cfg) {
   out += op_name(o.code);
   const auto code = o.code;
   const bool object_op = code == get || code == put || code == get_unless_zero ||

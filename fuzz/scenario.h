@@ -85,7 +85,9 @@ inline constexpr int max_ops = 8;
 inline constexpr int max_objects = 2;
 inline constexpr int max_completions = 2;
 
-struct op {
+// One step of a thread's program (model::op is something else: a platform
+// operation of the model checker).
+struct step {
   op_code code{};
   uint8_t arg = 0;             // 0..7, as decoded; see target(), variant()
   bool skip = false;           // normalised away: the interpreter does nothing
@@ -124,7 +126,7 @@ struct config {
 struct scenario {
   target_kind target = target_kind::mixed;
   config cfg;
-  std::array<std::vector<op>, max_threads> programs;
+  std::array<std::vector<step>, max_threads> programs;
   std::span<const uint8_t> schedule;  // into the input
   size_t header_bytes = 0;            // bytes before the schedule
   size_t header_missing = 0;          // header bytes past the input's end (read as 0)

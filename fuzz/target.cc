@@ -44,7 +44,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   scenario s = decode(this_target, {data, size});
   const impl_entry& impl = impl_for(s);
   adapt_to_impl(s, impl);
-  const lastref::model::result r = impl.run(s, run_request{});
+  run_request req = interleaving::request();
+  int variant = 0;
+  req.variant = &variant;
+  const lastref::model::result r = impl.run(s, req);
   if (r.ok()) return 0;
   const std::string text = print(s, impl.name);
   const signature::where w = signature::locate(r);
@@ -52,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::fprintf(stderr, "\n== lastref: %s found a bug ==\n%s\n", target.c_str(), text.c_str());
   if (amplify::schedules() > 1)
     std::fprintf(stderr, "schedule: variant %d of %d per input (0 = the input's own bytes)\n",
-                 amplify::last_variant(), amplify::schedules());
+                 variant, amplify::schedules());
   std::fprintf(stderr, "%s", r.report().c_str());
   std::fprintf(stderr, "signature: %s (in %s)\n", signature::frame_name(r.kind, w.prim).c_str(),
                w.function.empty() ? "?" : w.function.c_str());

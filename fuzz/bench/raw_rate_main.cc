@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
   }
   if (inputs.empty()) usage("no input files in the given directories");
   select_from_environment();
-  if (model_defaults) model_options().stack_size = 0;
+  if (model_defaults) fuzz_checker_stack_size() = 0;
 
   const auto start = std::chrono::steady_clock::now();
   const auto limit = start + std::chrono::duration<double>(seconds);

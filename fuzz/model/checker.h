@@ -3,7 +3,13 @@
 // lastref::model::checker — runs a program under a schedule source and
 // reports the first oracle violation as a readable, replayable trace.
 //
-// Contract: one execution = fresh program, setup(), the threads as fibers in
+// Contract: per-run API (the shape of loom's model(f) and shuttle's
+// Runner::run(f)): a checker owns only reusable resources (fiber stacks,
+// allocator pools, trace buffers); what to run (the program factory), who
+// runs next (the schedule source) and how (run_options: budgets, memory
+// model, observer, tracing) are arguments of every call, so one checker can
+// run any program with any options and callers keep no per-run state in
+// statics. One execution = fresh program, setup(), the threads as fibers in
 // the calling OS thread, check(), then teardown that reclaims every object
 // from platform::make (nothing survives an execution). On failure the fast,
 // untraced execution is re-run from its choice list with tracing on; the
@@ -16,9 +22,10 @@
 // bytes_source fed those bytes does, under that model). v1 tokens from
 // before the c11 model replay as sc, as they were made.
 //
-// Lifetime rule: a checker owns its fiber stacks and buffers and reuses them
-// across executions (no allocation per step); at most one checker runs at a
-// time per OS thread. Not copyable.
+// Lifetime rule: a checker reuses its stacks and buffers across executions
+// (no allocation per step); at most one execution runs at a time per OS
+// thread (a nested run aborts). The factory, source and observer need live
+// only for the call. Not copyable.
 //
 // Memory ordering: an execution runs entirely on the calling OS thread;
 // different checkers may run concurrently on different OS threads (the
@@ -44,14 +51,14 @@ namespace detail {
 class runtime;
 }
 
-struct options {
+// Per-run inputs other than the program and the source.
+struct run_options {
   std::uint32_t max_steps = 20'000;   // step budget per execution (livelock oracle)
   std::uint8_t max_spurious = 1;      // spurious futex wake-ups offered per execution
   std::uint8_t max_spurious_cas = 1;  // spurious compare_exchange_weak failures per execution (c11)
   memory_model memory = memory_model::c11;  // which values loads may return
   bool trace_failures = true;  // re-run failures traced (report + nondeterminism check)
-  observer* obs = nullptr;     // sees every step; null costs nothing
-  std::size_t stack_size = 0;  // per fiber; 0 = 256 KiB (1 MiB under ASan)
+  observer* obs = nullptr;     // sees every untraced step; null costs nothing
 };
 
 struct result {
@@ -79,35 +86,38 @@ struct explore_result {
 
 class checker {
  public:
-  explicit checker(program_factory f, options o = {});
+  // `stack_size`: per fiber; 0 = 256 KiB (1 MiB under ASan). Stacks are
+  // mapped at the first execution and kept.
+  explicit checker(std::size_t stack_size = 0);
   ~checker();
   checker(const checker&) = delete;
   checker& operator=(const checker&) = delete;
 
   // One execution. On failure, result carries message/trace/token (when
-  // options::trace_failures) and the choice list.
-  result run(schedule_source& s);
+  // run_options::trace_failures) and the choice list.
+  result run(const program_factory& f, schedule_source& s, const run_options& o = {});
   // Executions until a failure, the source is exhausted, or max_executions.
-  explore_result explore(schedule_source& s, std::uint64_t max_executions);
-  // Traced execution of a replay token (or of its raw bytes); the trace is in
-  // result::trace even when the execution passes.
-  result replay(std::string_view token);
-  result replay_bytes(std::span<const std::uint8_t> bytes);
-  result replay_choices(std::span<const std::uint8_t> choices);
+  explore_result explore(const program_factory& f, schedule_source& s, std::uint64_t max_executions,
+                         const run_options& o = {});
+  // Traced execution of a replay token (under the token's memory model,
+  // whatever o.memory says) or of its raw bytes / choice list (under
+  // o.memory); the trace is in result::trace even when the execution passes.
+  result replay(const program_factory& f, std::string_view token, const run_options& o = {});
+  result replay_bytes(const program_factory& f, std::span<const std::uint8_t> bytes,
+                      const run_options& o = {});
+  result replay_choices(const program_factory& f, std::span<const std::uint8_t> choices,
+                        const run_options& o = {});
 
-  [[nodiscard]] const options& opts() const noexcept { return opts_; }
-  // The memory model of the following executions (options::memory until
-  // changed).
-  void set_memory_model(memory_model m) noexcept;
-  [[nodiscard]] std::uint64_t total_steps() const noexcept;  // over all executions
+  // Steps over all executions of this checker (a statistic, for benchmarks).
+  [[nodiscard]] std::uint64_t total_steps() const noexcept;
 
  private:
-  result run_impl(schedule_source& s, bool traced);
-  result finish_failure(result r);
-  program_factory factory_;
-  options opts_;
+  // `more`: the source's answer to end_execution (false: exhausted).
+  result run_impl(const program_factory& f, schedule_source& s, const run_options& o, bool traced,
+                  bool* more = nullptr);
+  result finish_failure(const program_factory& f, const run_options& o, result r);
+  result replay_traced(const program_factory& f, schedule_source& s, const run_options& o);
   std::unique_ptr<detail::runtime> rt_;
-  bool more_ = true;  // the source's answer after the last execution
 };
 
 // Token <-> bytes_source bytes and memory model. decode returns false on a

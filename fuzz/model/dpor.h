@@ -129,7 +129,7 @@ class dpor_source final : public schedule_source {
     std::int32_t node = -1;  // decision that chose it; -1: forced (only option)
     std::uint32_t idx = 0;   // 1-based position among its thread's steps
     footprint fp;
-    std::uint32_t vc[8] = {};  // happens-before (program order + dependency)
+    std::uint32_t vc[max_threads] = {};  // happens-before (program order + dependency)
   };
   struct sleeper {
     choice c;
@@ -168,9 +168,9 @@ class dpor_source final : public schedule_source {
   // Await loops (spin.h): threads whose last iteration failed, waiting for
   // a write to what it read; the reads of each thread's current iteration.
   std::uint8_t spin_blocked_ = 0;
-  footprint awaited_[8];
-  footprint window_[8];
-  std::vector<std::uintptr_t> texts_[8];
+  footprint awaited_[max_threads];
+  footprint window_[max_threads];
+  std::vector<std::uintptr_t> texts_[max_threads];
   // Stable names of addresses across executions (see canon()).
   struct block_range {
     std::uintptr_t lo, hi, key;
@@ -178,9 +178,9 @@ class dpor_source final : public schedule_source {
   std::uintptr_t canon(const void* p) const noexcept;
   std::uintptr_t prog_base_ = 0;
   std::vector<block_range> blocks_;
-  std::uint32_t makes_[9] = {};
-  std::uintptr_t last_addr_[8] = {};
-  std::uintptr_t wait_addr_[8] = {};
+  std::uint32_t makes_[max_threads + 1] = {};
+  std::uintptr_t last_addr_[max_threads] = {};
+  std::uintptr_t wait_addr_[max_threads] = {};
 
   bool complete_ = false;
   bool diverged_ = false;

@@ -17,7 +17,7 @@ namespace lastref::model {
 enum class failure_kind : std::uint8_t {
   none,            // the execution passed every oracle
   deadlock,        // every unfinished thread blocked, no timeout pending (lost wake-up)
-  step_budget,     // more steps than options::max_steps (livelock)
+  step_budget,     // more steps than run_options::max_steps (livelock)
   use_after_free,  // platform operation on a model-allocated object after destroy()
   double_free,     // destroy() of an already destroyed object
   invalid_free,    // destroy() of memory the model allocator never handed out

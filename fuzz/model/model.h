@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// lastref model checker — umbrella header: checker.h (running), program.h
-// (what runs), platform.h (the model Platform), schedule.h (schedule
-// sources), check.h (invariants), observer.h (coverage hook).
+// lastref model checker — umbrella header: test.h (the front: state struct,
+// threads as lambdas), checker.h (running programs), program.h (what runs),
+// platform.h (the model Platform), schedule.h / dpor.h (schedule sources),
+// search.h (certified searches), check.h (invariants), observer.h (coverage
+// hook).
 //
-// Contract / example:
+// Contract / example (the program form; test.h has the lambda form):
 //
 //   struct my_prog : lastref::model::program {
 //     using P = lastref::model::platform;
@@ -15,11 +17,12 @@
 //     void run(int t) override { data.write(t); ref.put([](auto&) {}); }
 //     void check() override { lastref::model::check(ref.read() == 0, "all put"); }
 //   };
-//   lastref::model::checker c(lastref::model::factory<my_prog>());
+//   const auto prog = lastref::model::factory<my_prog>();
+//   lastref::model::checker c;                  // stacks and pools, reusable
 //   lastref::model::random_source r(seed);      // or pct_source, dfs_source(k),
-//   auto e = c.explore(r, 10'000);              // bytes_source(data, size), replay_source
+//   auto e = c.explore(prog, r, 10'000);        // dpor_source, bytes_source, replay_source
 //   if (e.found()) std::fputs(e.failure.report().c_str(), stderr);
-//   c.replay("lastref-replay:v1:...");          // reproduces a report's trace
+//   c.replay(prog, "lastref-replay:v1:...");    // reproduces a report's trace
 //
 // Lifetime rule: see checker.h and program.h.
 //
@@ -34,3 +37,4 @@
 #include "program.h"
 #include "schedule.h"
 #include "search.h"
+#include "test.h"

@@ -142,7 +142,7 @@ class atomic {
 
   // Under memory_model::c11 the read part may return an older store whose
   // value differs from `expected` (the operation then fails), and the weak
-  // form may fail spuriously (options::max_spurious_cas per execution).
+  // form may fail spuriously (run_options::max_spurious_cas per execution).
   bool compare_exchange_strong(T& expected, T desired, std::memory_order success,
                                std::memory_order failure, source_loc loc = source_loc::current()) {
     return cas(expected, desired, success, failure, false, loc);

@@ -24,9 +24,9 @@
 #include <functional>
 #include <memory>
 
-namespace lastref::model {
+#include "limits.h"
 
-inline constexpr int max_threads = 8;
+namespace lastref::model {
 
 class program {
  public:

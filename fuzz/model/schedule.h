@@ -6,7 +6,7 @@
 // builds a `decision` and asks the source for an option index in
 // [0, count()). Options are listed in a canonical order: runnable threads
 // (ascending id), then blocked threads whose timeout may fire, then blocked
-// futex waiters that may wake spuriously (while options::max_spurious
+// futex waiters that may wake spuriously (while run_options::max_spurious
 // allows). Points with a single option consume no decision.
 //
 // Under memory_model::c11 there is a second kind of decision, a *read
@@ -33,6 +33,7 @@
 #include <span>
 #include <vector>
 
+#include "limits.h"
 #include "observer.h"
 
 namespace lastref::model {
@@ -205,7 +206,7 @@ class pct_source final : public schedule_source {
   std::uint32_t k_;
   bool adaptive_;
   bool seen_ = false;
-  int prio_[8] = {};
+  int prio_[max_threads] = {};
   std::uint32_t change_[8] = {};
   int next_change_ = 0;
 };

@@ -18,8 +18,8 @@
 //   "incomplete: ..."           a budget stopped it: nothing is proven.
 // A search never reports "clean" unless it is complete.
 //
-// Lifetime rule: the checker outlives the call; the source is created and
-// destroyed inside it.
+// Lifetime rule: the checker, factory and options outlive the call; the
+// source is created and destroyed inside it.
 //
 // Memory ordering: not applicable; runs on the caller's thread.
 
@@ -74,6 +74,8 @@ struct search_result {
   result failure;  // when cert.found
 };
 
-search_result search(checker& c, const search_limits& limits);
+// Runs `f` under `o` on `c`'s resources.
+search_result search(checker& c, const program_factory& f, const search_limits& limits,
+                     const run_options& o = {});
 
 }  // namespace lastref::model

@@ -43,60 +43,10 @@ struct set {
 
 using correct = set<basic_kref, basic_completion, basic_module>;
 
-// Forwards to the observer of the replay in progress (if any): checkers take
-// their options once, replays want a different observer each time.
-class forwarding_observer final : public model::observer {
- public:
-  model::observer* to = nullptr;
-  void on_execution_begin() override {
-    if (to != nullptr) to->on_execution_begin();
-  }
-  void on_step(int thread, model::op kind, const source_loc& loc, const void* addr,
-               std::uint64_t value) override {
-    if (to != nullptr) to->on_step(thread, kind, loc, addr, value);
-  }
-  void on_switch(int from, int to_thread, bool preemption) override {
-    if (to != nullptr) to->on_switch(from, to_thread, preemption);
-  }
-  void on_execution_end(model::failure_kind kind) override {
-    if (to != nullptr) to->on_execution_end(kind);
-  }
-};
-
-forwarding_observer& replay_observer() {
-  static forwarding_observer f;
-  return f;
-}
-
-model::options catalog_options(bool observed) {
-  model::options o;
-  o.trace_failures = true;
-  if (observed) o.obs = &replay_observer();
-  return o;
-}
-
-// One checker per (set, purpose); the program reads the scenario through a
-// pointer that is set before every use.
+// The runners: every call builds its scenario, factory and options as
+// locals and borrows fuzz_checker()'s stacks.
 template <class Set>
 struct runner {
-  static const scenario*& current() {
-    static const scenario* s = nullptr;
-    return s;
-  }
-  static model::program_factory factory() {
-    return [] {
-      return std::unique_ptr<model::program>(std::make_unique<model_program<Set>>(*current()));
-    };
-  }
-  static model::checker& chk() {
-    static model::checker c(factory(), catalog_options(false));
-    return c;
-  }
-  static model::checker& observed_chk() {
-    static model::checker c(factory(), catalog_options(true));
-    return c;
-  }
-
   static scenario adapted(const entry& witness) {
     scenario s = decode(witness.target, witness.witness);
     impl_entry ie{"", false, Set::quirk, nullptr};  // adapt_to_impl reads only quirk
@@ -106,37 +56,26 @@ struct runner {
 
   static model::explore_result explore(const entry& witness, model::schedule_source& src,
                                        std::uint64_t max_executions) {
-    static scenario s;
-    s = adapted(witness);
-    current() = &s;
-    chk().set_memory_model(memory_model_of(s));
-    return chk().explore(src, max_executions);
+    const scenario s = adapted(witness);
+    return fuzz_checker().explore(model_factory<Set>(s, nullptr), src, max_executions,
+                                  run_options_of(s, nullptr));
   }
 
   static model::result run_input(const entry& self, std::span<const uint8_t> input) {
-    static scenario s;
-    s = decode(self.target, input);
+    scenario s = decode(self.target, input);
     impl_entry ie{"", false, Set::quirk, nullptr};  // adapt_to_impl reads only quirk
     adapt_to_impl(s, ie);
-    current() = &s;
-    chk().set_memory_model(memory_model_of(s));
     model::bytes_source src(s.schedule);
-    return chk().run(src);
+    return fuzz_checker().run(model_factory<Set>(s, nullptr), src, run_options_of(s, nullptr));
   }
 
   static model::result replay(const entry& witness, std::span<const uint8_t> choices,
                               model::observer* obs) {
-    static scenario s;
-    s = adapted(witness);
-    current() = &s;
-    observed_chk().set_memory_model(memory_model_of(s));
-    replay_observer().to = obs;
+    const scenario s = adapted(witness);
     // Untraced run (the checker observes only those; a failure is then
     // re-run traced for the report).
     model::replay_source src(std::vector<std::uint8_t>(choices.begin(), choices.end()));
-    model::result r = observed_chk().run(src);
-    replay_observer().to = nullptr;
-    return r;
+    return fuzz_checker().run(model_factory<Set>(s, nullptr), src, run_options_of(s, obs));
   }
 };
 

@@ -11,7 +11,6 @@
 #include <random>
 #include <string>
 
-#include "../interleaving.h"
 #include "../registry.h"
 #include "tool_common.h"
 
@@ -50,7 +49,7 @@ candidate from_scenario(const scenario& s) {
   c.spec.on_stack = cfg.on_stack_bit;
   c.spec.impl_byte = cfg.impl_byte;
   for (int t = 0; t < cfg.threads; ++t)
-    for (const op& o : s.programs[static_cast<size_t>(t)])
+    for (const step& o : s.programs[static_cast<size_t>(t)])
       c.spec.programs[static_cast<size_t>(t)].emplace_back(o.rewritten ? o.from : o.code, o.arg);
   c.schedule.assign(s.schedule.begin(), s.schedule.end());
   return c;
@@ -240,9 +239,10 @@ int run(int argc, char** argv) {
     return 1;
   }
   const size_t ops_before = s.op_count();
+  tools::preemption_counter preemptions;
   const int preempt_before = [&] {
-    (void)impl.run(s, run_request{});
-    return interleaving::last_preemptions();
+    (void)impl.run(s, run_request{.obs = &preemptions});
+    return preemptions.last();
   }();
 
   minimizer m(t, first.kind, std::chrono::steady_clock::now() + std::chrono::seconds(max_seconds));
@@ -256,8 +256,8 @@ int run(int argc, char** argv) {
                  max_seconds);
   scenario ms = decode(t, min_bytes);
   adapt_to_impl(ms, impl_for(ms));
-  (void)impl_for(ms).run(ms, run_request{});  // traced runs are not observed
-  const int preempt_after = interleaving::last_preemptions();
+  (void)impl_for(ms).run(ms, run_request{.obs = &preemptions});  // traced runs are not observed
+  const int preempt_after = preemptions.last();
   const model::result r = impl_for(ms).run(ms, run_request{.traced = true});
   std::printf("%s", print(ms, impl_for(ms).name).c_str());
   std::printf("\ntrace:\n%s\n", r.trace.c_str());

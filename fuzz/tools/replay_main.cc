@@ -7,7 +7,6 @@
 #include <optional>
 #include <string>
 
-#include "../interleaving.h"
 #include "../registry.h"
 #include "tool_common.h"
 
@@ -71,8 +70,9 @@ int run(int argc, char** argv) {
   adapt_to_impl(s, impl);
   std::printf("%s (%zu bytes)\n%s", file->c_str(), bytes.size(), print(s, impl.name).c_str());
   // Traced runs are not observed: count preemptions on a plain run first.
-  (void)impl.run(s, run_request{});
-  const int preemptions = interleaving::last_preemptions();
+  tools::preemption_counter counter;
+  (void)impl.run(s, run_request{.obs = &counter});
+  const int preemptions = counter.last();
   const lastref::model::result r = impl.run(s, run_request{.traced = true});
   if (!quiet) std::printf("\ntrace:\n%s\n", r.trace.c_str());
   if (r.ok()) {

@@ -9,7 +9,6 @@
 #include <iterator>
 #include <system_error>
 
-#include "../interleaving.h"
 #include "../registry.h"
 
 namespace lastref::fuzz::tools {
@@ -71,7 +70,6 @@ target_kind resolve_target(const std::optional<std::string>& name, const fs::pat
 void init_runtime(const std::optional<std::string>& zoo) {
   if (zoo) ::setenv("LASTREF_ZOO", zoo->c_str(), 1);
   select_from_environment();
-  interleaving::install(/*observe_always=*/true);
 }
 
 scenario decode_checked(target_kind t, const std::vector<uint8_t>& bytes, bool pad,

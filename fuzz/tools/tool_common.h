@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/observer.h"
 #include "scenario.h"
 
 namespace lastref::fuzz::tools {
@@ -39,8 +40,8 @@ std::vector<uint8_t> read_input(const std::filesystem::path& path);
 target_kind resolve_target(const std::optional<std::string>& name,
                            const std::filesystem::path& path);
 
-// Selects a zoo set (--zoo NAME, equivalent to LASTREF_ZOO=NAME) and
-// installs the observer; call once before running anything.
+// Selects a zoo set (--zoo NAME, equivalent to LASTREF_ZOO=NAME); call once
+// before running anything.
 void init_runtime(const std::optional<std::string>& zoo);
 
 // Decodes `bytes` for `t`; throws usage_error for an empty input, or one that
@@ -60,5 +61,17 @@ bool option_value(int argc, char** argv, int& i, std::string_view name, std::str
 // Writes `bytes` to `path` under a temporary name in the same folder, then
 // renames it into place; throws usage_error (path named) on any failure.
 void write_atomically(const std::filesystem::path& path, const std::vector<uint8_t>& bytes);
+
+// Preemptions of the last execution it observed (pass it as
+// run_request::obs; traced runs are not observed).
+class preemption_counter final : public model::observer {
+ public:
+  void on_execution_begin() override { n_ = 0; }
+  void on_switch(int, int, bool preemption) override { n_ += preemption ? 1 : 0; }
+  [[nodiscard]] int last() const noexcept { return n_; }
+
+ private:
+  int n_ = 0;
+};
 
 }  // namespace lastref::fuzz::tools

@@ -91,21 +91,17 @@ std::string result::report() const {
   return out;
 }
 
-checker::checker(program_factory f, options o)
-    : factory_(std::move(f)), opts_(o), rt_(std::make_unique<detail::runtime>(opts_)) {}
+checker::checker(std::size_t stack_size) : rt_(std::make_unique<detail::runtime>(stack_size)) {}
 
 checker::~checker() = default;
 
 std::uint64_t checker::total_steps() const noexcept { return rt_->total_steps(); }
 
-void checker::set_memory_model(memory_model m) noexcept {
-  opts_.memory = m;
-  rt_->set_model(m);
-}
-
-result checker::run_impl(schedule_source& s, bool traced) {
-  rt_->execute(factory_, s, traced, !traced);
-  more_ = s.end_execution(rt_->steps());
+result checker::run_impl(const program_factory& f, schedule_source& s, const run_options& o,
+                         bool traced, bool* more) {
+  rt_->execute(f, s, o, traced, !traced);
+  const bool again = s.end_execution(rt_->steps());
+  if (more != nullptr) *more = again;
   result r;
   r.kind = rt_->failed();
   r.steps = rt_->steps();
@@ -114,16 +110,16 @@ result checker::run_impl(schedule_source& s, bool traced) {
     r.message = rt_->message();
     r.choices = rt_->choices();
     if (r.failed())
-      r.token = encode_token(encode_choices(rt_->choices(), rt_->defaults()), rt_->model());
+      r.token = encode_token(encode_choices(rt_->choices(), rt_->defaults()), o.memory);
   }
   if (traced) r.trace = rt_->trace_text();
   return r;
 }
 
-result checker::finish_failure(result first) {
+result checker::finish_failure(const program_factory& f, const run_options& o, result first) {
   replay_source again(first.choices);
   again.begin_execution();
-  result t = run_impl(again, true);
+  result t = run_impl(f, again, o, true);
   if (t.kind != first.kind || t.steps != first.steps || t.message != first.message ||
       again.diverged()) {
     std::string was = "first run: [" + std::string(failure_name(first.kind)) + "] at step " +
@@ -140,22 +136,24 @@ result checker::finish_failure(result first) {
   return t;
 }
 
-result checker::run(schedule_source& s) {
-  result r = run_impl(s, false);
-  if (r.failed() && opts_.trace_failures) r = finish_failure(std::move(r));
+result checker::run(const program_factory& f, schedule_source& s, const run_options& o) {
+  result r = run_impl(f, s, o, false);
+  if (r.failed() && o.trace_failures) r = finish_failure(f, o, std::move(r));
   return r;
 }
 
-explore_result checker::explore(schedule_source& s, std::uint64_t max_executions) {
+explore_result checker::explore(const program_factory& f, schedule_source& s,
+                                std::uint64_t max_executions, const run_options& o) {
   explore_result e;
   while (e.executions < max_executions) {
-    result r = run_impl(s, false);
+    bool more = true;
+    result r = run_impl(f, s, o, false, &more);
     ++e.executions;
     if (r.failed()) {
-      e.failure = opts_.trace_failures ? finish_failure(std::move(r)) : std::move(r);
+      e.failure = o.trace_failures ? finish_failure(f, o, std::move(r)) : std::move(r);
       return e;
     }
-    if (!more_) {
+    if (!more) {
       e.complete = true;
       return e;
     }
@@ -163,7 +161,7 @@ explore_result checker::explore(schedule_source& s, std::uint64_t max_executions
   return e;
 }
 
-result checker::replay(std::string_view token) {
+result checker::replay(const program_factory& f, std::string_view token, const run_options& o) {
   std::vector<std::uint8_t> bytes;
   memory_model m = memory_model::sc;
   if (!decode_token(token, bytes, &m)) {
@@ -173,27 +171,28 @@ result checker::replay(std::string_view token) {
         "malformed replay token (expected lastref-replay:v2:c11:<hex> or lastref-replay:v1:<hex>)";
     return r;
   }
-  // The token's memory model, whatever this checker's options say.
-  rt_->set_model(m);
-  result r = replay_bytes(bytes);
-  rt_->set_model(opts_.memory);
+  // The token's memory model, whatever the caller's options say.
+  run_options as_made = o;
+  as_made.memory = m;
+  return replay_bytes(f, bytes, as_made);
+}
+
+result checker::replay_traced(const program_factory& f, schedule_source& s, const run_options& o) {
+  result r = run_impl(f, s, o, true);
+  if (r.failed()) r.token = encode_token(encode_choices(rt_->choices(), rt_->defaults()), o.memory);
   return r;
 }
 
-result checker::replay_bytes(std::span<const std::uint8_t> bytes) {
+result checker::replay_bytes(const program_factory& f, std::span<const std::uint8_t> bytes,
+                             const run_options& o) {
   bytes_source b(bytes.data(), bytes.size());
-  result r = run_impl(b, true);
-  if (r.failed())
-    r.token = encode_token(encode_choices(rt_->choices(), rt_->defaults()), rt_->model());
-  return r;
+  return replay_traced(f, b, o);
 }
 
-result checker::replay_choices(std::span<const std::uint8_t> choices) {
+result checker::replay_choices(const program_factory& f, std::span<const std::uint8_t> choices,
+                               const run_options& o) {
   replay_source s(std::vector<std::uint8_t>(choices.begin(), choices.end()));
-  result r = run_impl(s, true);
-  if (r.failed())
-    r.token = encode_token(encode_choices(rt_->choices(), rt_->defaults()), rt_->model());
-  return r;
+  return replay_traced(f, s, o);
 }
 
 }  // namespace lastref::model

@@ -100,7 +100,7 @@ std::uint32_t dpor_source::asleep_mask(const node& n) const noexcept {
 
 std::uint32_t dpor_source::spin_mask(const decision& d) const noexcept {
   std::uint32_t m = 0;
-  for (int t = 0; t < 8; ++t)
+  for (int t = 0; t < max_threads; ++t)
     if ((spin_blocked_ >> t) & 1u) {
       const int i = d.index_of(choice{t, choice_kind::run});
       if (i >= 0) m |= 1u << i;
@@ -116,7 +116,7 @@ void dpor_source::close_event() {
   const event& ev = events_[static_cast<std::size_t>(cur_)];
   if (!ev.fp.empty()) {
     std::erase_if(sleep_, [&](const sleeper& s) { return conflicts(s.fp, ev.fp); });
-    for (int t = 0; t < 8; ++t)
+    for (int t = 0; t < max_threads; ++t)
       if (((spin_blocked_ >> t) & 1u) && t != ev.thread && conflicts(awaited_[t], ev.fp))
         spin_blocked_ &= static_cast<std::uint8_t>(~(1u << t));
   }
@@ -261,7 +261,7 @@ int dpor_source::choose(const decision& d) {
 void dpor_source::on_step(const step_info& s) {
   if (s.kind == op::make && s.addr != nullptr) {
     // Blocks are named by who allocated them and how many it allocated before.
-    const int who = s.setup_or_check ? 8 : s.thread;
+    const int who = s.setup_or_check ? max_threads : s.thread;
     const std::uintptr_t key = static_cast<std::uintptr_t>(who) * 65536u + makes_[who]++;
     blocks_.push_back(
         block_range{bits(s.addr), bits(s.addr) + std::max<std::uint64_t>(s.a, 1), key});
@@ -404,17 +404,17 @@ void dpor_source::on_step(const step_info& s) {
 // this execution added.
 void dpor_source::analyze() {
   const std::size_t n = analyze_end_;
-  std::uint32_t len[8] = {};
-  std::int64_t prev[8];
+  std::uint32_t len[max_threads] = {};
+  std::int64_t prev[max_threads];
   std::fill(std::begin(prev), std::end(prev), -1);
   for (std::size_t j = 0; j < n; ++j) {
     event& ej = events_[j];
     const int t = ej.thread;
-    std::uint32_t vc[8] = {};
-    if (prev[t] >= 0) std::copy_n(events_[static_cast<std::size_t>(prev[t])].vc, 8, vc);
+    std::uint32_t vc[max_threads] = {};
+    if (prev[t] >= 0) std::copy_n(events_[static_cast<std::size_t>(prev[t])].vc, max_threads, vc);
     // Latest conflicting event of every other thread (earlier ones of the
     // same thread precede it in program order).
-    std::int64_t last[8];
+    std::int64_t last[max_threads];
     std::fill(std::begin(last), std::end(last), -1);
     if (!ej.fp.empty()) {
       for (std::size_t i = j; i-- > 0;) {
@@ -422,22 +422,22 @@ void dpor_source::analyze() {
         if (ei.thread == t || last[ei.thread] >= 0) continue;
         if (!conflicts(ei.fp, ej.fp)) continue;
         last[ei.thread] = static_cast<std::int64_t>(i);
-        for (int k = 0; k < 8; ++k) vc[k] = std::max(vc[k], ei.vc[k]);
+        for (int k = 0; k < max_threads; ++k) vc[k] = std::max(vc[k], ei.vc[k]);
       }
     }
     ej.idx = ++len[t];
     vc[t] = ej.idx;
-    std::copy_n(vc, 8, ej.vc);
+    std::copy_n(vc, max_threads, ej.vc);
     if (j >= first_new_) {
       // e = last[r] races with j when no other direct predecessor of j
       // (j's previous step, or another thread's latest conflicting step)
       // happens after e.
-      for (int r = 0; r < 8; ++r) {
+      for (int r = 0; r < max_threads; ++r) {
         if (last[r] < 0) continue;
         const event& e = events_[static_cast<std::size_t>(last[r])];
         bool immediate =
             !(prev[t] >= 0 && events_[static_cast<std::size_t>(prev[t])].vc[r] >= e.idx);
-        for (int s = 0; s < 8 && immediate; ++s)
+        for (int s = 0; s < max_threads && immediate; ++s)
           if (s != r && last[s] >= 0 && events_[static_cast<std::size_t>(last[s])].vc[r] >= e.idx)
             immediate = false;
         if (immediate) reverse(static_cast<std::size_t>(last[r]), j);
@@ -456,13 +456,13 @@ void dpor_source::reverse(std::size_t e, std::size_t j) {
   if (ee.node < 0) return;  // only one option before e: nothing to reverse
   ++races_;
   node& nd = nodes_[static_cast<std::size_t>(ee.node)];
-  std::uint32_t first[8] = {};
+  std::uint32_t first[max_threads] = {};
   std::uint32_t cand = 0;
   auto consider = [&](const event& f) {
     const int r = f.thread;
     if (first[r] != 0) return;
     bool pred = false;
-    for (int s = 0; s < 8 && !pred; ++s) pred = first[s] != 0 && f.vc[s] >= first[s];
+    for (int s = 0; s < max_threads && !pred; ++s) pred = first[s] != 0 && f.vc[s] >= first[s];
     first[r] = f.idx;
     if (pred) return;
     const int i = nd.d.index_of(choice{r, f.kind});

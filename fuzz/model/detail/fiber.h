@@ -21,14 +21,7 @@
 
 #include <cstddef>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define LASTREF_MODEL_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define LASTREF_MODEL_ASAN 1
-#endif
+#include "sanitizer.h"
 
 namespace lastref::model::detail {
 

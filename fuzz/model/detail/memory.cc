@@ -37,13 +37,13 @@ constexpr std::uint32_t slots = store_history_size;
 
 // Some observation of r (or of a later store) happens-before the reader.
 bool forced(const store_rec& r, const vclock& reader) noexcept {
-  for (int u = 0; u < nthreads; ++u)
+  for (int u = 0; u < max_threads; ++u)
     if (r.obs[u] != 0 && r.obs[u] <= reader.c[u]) return true;
   return false;
 }
 
 void join_raw(vclock& into, const std::uint32_t* from) noexcept {
-  for (int i = 0; i < nthreads; ++i) into.c[i] = into.c[i] > from[i] ? into.c[i] : from[i];
+  for (int i = 0; i < max_threads; ++i) into.c[i] = into.c[i] > from[i] ? into.c[i] : from[i];
 }
 
 bool is_seq_cst(std::memory_order mo) noexcept { return mo == std::memory_order_seq_cst; }
@@ -72,7 +72,7 @@ store_history& runtime::history(atomic_meta& m, std::uint64_t latest) {
 
 std::uint32_t runtime::oldest_readable(const atomic_meta& m, const store_history& h,
                                        bool sc) const {
-  const vclock& clk = th_[cur_].clk;
+  const vclock& clk = hb_.of(cur_).clk;
   std::uint32_t lo = h.base;
   for (std::uint32_t k = m.writes; k > h.base; --k)
     if (forced(h.at(k), clk)) {
@@ -84,7 +84,7 @@ std::uint32_t runtime::oldest_readable(const atomic_meta& m, const store_history
 }
 
 void runtime::observe(store_history& h, const atomic_meta&, std::uint32_t upto) {
-  const std::uint32_t epoch = th_[cur_].clk.c[cur_];
+  const std::uint32_t epoch = hb_.epoch(cur_);
   if (upto < h.base) return;  // forgotten: nothing older can be read anyway
   for (std::uint32_t k = upto;; --k) {
     store_rec& r = h.at(k);
@@ -95,9 +95,7 @@ void runtime::observe(store_history& h, const atomic_meta&, std::uint32_t upto) 
 }
 
 void runtime::check_init(const atomic_meta& m) {
-  const thread_state& t = th_[cur_];
-  if (m.init_tid_ != no_thread && m.init_tid_ != cur_ && t.clk.c[m.init_tid_] < m.init_clk_)
-      [[unlikely]]
+  if (hb_.unsafe_publication(m, cur_)) [[unlikely]]
     race_on_init(m);
 }
 
@@ -115,19 +113,20 @@ void runtime::note_rf(const store_history& h, const atomic_meta& m, std::uint32_
   // was placed before, and the latest.
   const store_rec& r = h.at(placed ? read + 1 : read);
   const store_rec& l = h.at(m.writes);
-  rf_pending_ = true;
-  rf_placed_ = placed;
-  rf_stale_ = placed || read != m.writes;
-  rf_step_ = r.step;
-  rf_tid_ = r.tid;
-  latest_step_ = l.step;
-  latest_tid_ = l.tid;
-  latest_bits_ = l.bits;
+  reads_from rf;
+  rf.placed = placed;
+  rf.stale = placed || read != m.writes;
+  rf.rf_step = r.step;
+  rf.rf_tid = r.tid;
+  rf.latest_step = l.step;
+  rf.latest_tid = l.tid;
+  rf.latest_bits = l.bits;
+  trace_.set_reads_from(rf);
 }
 
 std::uint64_t runtime::read_at(atomic_meta& m, store_history& h, std::uint32_t k,
                                std::memory_order mo, std::uint32_t* rel_out) {
-  thread_state& t = th_[cur_];
+  thread_clocks& t = hb_.of(cur_);
   const store_rec& r = h.at(k);
   const std::uint64_t bits = r.bits;
   if (rel_out != nullptr) std::memcpy(rel_out, r.rel, sizeof r.rel);
@@ -146,8 +145,8 @@ std::uint64_t runtime::read_at(atomic_meta& m, store_history& h, std::uint32_t k
 
 void runtime::insert_store(atomic_meta& m, store_history& h, std::uint32_t after, std::uint64_t v,
                            std::memory_order mo, const std::uint32_t* rel_base, bool rmw) {
-  thread_state& t = th_[cur_];
-  std::uint32_t rel[nthreads];
+  thread_clocks& t = hb_.of(cur_);
+  std::uint32_t rel[max_threads];
   if (rel_base != nullptr)
     std::memcpy(rel, rel_base, sizeof rel);
   else
@@ -155,7 +154,7 @@ void runtime::insert_store(atomic_meta& m, store_history& h, std::uint32_t after
   // A release store publishes the thread's clock; a relaxed one what its
   // last release fence covered; an RMW also continues the sequence it read.
   const vclock& pub = is_release(mo) ? t.clk : t.rel_fence;
-  for (int i = 0; i < nthreads; ++i) rel[i] = rel[i] > pub.c[i] ? rel[i] : pub.c[i];
+  for (int i = 0; i < max_threads; ++i) rel[i] = rel[i] > pub.c[i] ? rel[i] : pub.c[i];
   if (h.held == slots) {  // forget the oldest store
     std::memmove(&h.rec[0], &h.rec[1], sizeof(store_rec) * (slots - 1));
     ++h.base;
@@ -163,14 +162,14 @@ void runtime::insert_store(atomic_meta& m, store_history& h, std::uint32_t after
   }
   const std::uint32_t k = after + 1;
   const std::uint32_t pos = k - h.base;
-  std::uint32_t obs[nthreads];
+  std::uint32_t obs[max_threads];
   if (k <= m.writes) {
     // Placed before newer stores: indices from k on move up by one, and a
     // thread that observed one of them has observed the new store too.
     std::memcpy(obs, h.rec[pos].obs, sizeof obs);
     std::memmove(&h.rec[pos + 1], &h.rec[pos], sizeof(store_rec) * (h.held - pos));
     for (std::uint32_t i = pos + 1; i <= h.held; ++i) ++h.rec[i].mo;
-    for (int u = 0; u < nthreads; ++u) {
+    for (int u = 0; u < max_threads; ++u) {
       if (m.seen[u] >= k) ++m.seen[u];
       if (m.w_idx[u] >= k) ++m.w_idx[u];
       if (th_[u].wait_word == &m && th_[u].woke_mo >= k) ++th_[u].woke_mo;
@@ -234,7 +233,7 @@ bool runtime::c11_store(atomic_meta& m, std::uint64_t latest, std::uint64_t v,
 void runtime::c11_rmw(atomic_meta& m, std::uint64_t latest, std::uint64_t v, std::memory_order mo) {
   check_init(m);
   store_history& h = history(m, latest);
-  std::uint32_t rel[nthreads];
+  std::uint32_t rel[max_threads];
   read_at(m, h, m.writes, mo, rel);
   insert_store(m, h, m.writes, v, mo, rel, true);
 }
@@ -258,7 +257,7 @@ bool runtime::c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal,
   int i = 0;
   if (n > 1 && mode_ == mode::threads && !th_[cur_].exiting) i = decide_read(n);
   if (i == 0 && latest_equal) {
-    std::uint32_t rel[nthreads];
+    std::uint32_t rel[max_threads];
     read_at(m, h, m.writes, success, rel);
     insert_store(m, h, m.writes, desired, success, rel, true);
     return true;

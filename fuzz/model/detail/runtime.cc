@@ -62,7 +62,7 @@ location::location(kind k) noexcept : kind_(k) {
   r->register_location(this);
   if (r->active_checks()) {
     init_tid_ = r->cur_;
-    init_clk_ = r->self().clk.c[r->cur_];
+    init_clk_ = r->epoch();
     init_step_ = r->step_now();
   }
 }
@@ -132,29 +132,19 @@ void unhook_refcount_reports() {
 
 // ---------------------------------------------------------------- lifecycle
 
-runtime::runtime(const options& o) {
-  budget_ = o.max_steps;
-  max_spurious_ = o.max_spurious;
-  max_spurious_cas_ = o.max_spurious_cas;
-  mm_ = o.memory;
-  obs_ = o.obs;
+runtime::runtime(std::size_t stack_size) {
 #if defined(LASTREF_MODEL_ASAN)
-  stack_size_ = o.stack_size != 0 ? o.stack_size : (1u << 20);
+  stack_size_ = stack_size != 0 ? stack_size : (1u << 20);
 #else
-  stack_size_ = o.stack_size != 0 ? o.stack_size : (256u << 10);
+  stack_size_ = stack_size != 0 ? stack_size : (256u << 10);
 #endif
   choices_.reserve(4096);
   defaults_.reserve(4096);
-  blocks_.reserve(64);
   registry_.reserve(256);
-  unmapped_.reserve(8);
-  labels_.reserve(32);
 }
 
 runtime::~runtime() {
   for (auto& f : fibers_) free_stack(f.stack);
-  for (auto& list : pool_)
-    for (void* p : list) ::operator delete (p, std::align_val_t{16});
 }
 
 void runtime::reset_execution() {
@@ -163,13 +153,11 @@ void runtime::reset_execution() {
   spurious_left_ = max_spurious_;
   spurious_cas_left_ = max_spurious_cas_;
   n_hist_ = 0;
-  rf_pending_ = false;
   steps_ = decisions_ = 0;
   wait_seq_ = 0;
   now_ = 1'000'000'000;  // virtual time starts at 1 s so deadlines near 0 stay distinct
-  sc_fence_.clear();
-  n_freed_ = n_unmapped_ = 0;
-  unmapped_.clear();
+  hb_.begin_execution();
+  res_.begin_execution();
   choices_.clear();
   defaults_.clear();
   fail_kind_ = failure_kind::none;
@@ -177,14 +165,11 @@ void runtime::reset_execution() {
   msg_[0] = '\0';
   loc_ = source_loc{};
   addr_ = nullptr;
-  trace_.clear();
-  labels_.clear();
-  pending_label_ = nullptr;
   all_done_ = false;
 }
 
 void runtime::execute(const std::function<std::unique_ptr<program>()>& make, schedule_source& src,
-                      bool traced, bool observe) {
+                      const run_options& o, bool traced, bool observe) {
   if (!stacks_ready_) {
     for (int i = 0; i <= main_fiber; ++i) fibers_[i].stack = allocate_stack(stack_size_);
     stacks_ready_ = true;
@@ -193,13 +178,16 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
     std::fprintf(stderr, "lastref::model: nested executions are not supported\n");
     std::abort();
   }
+  budget_ = o.max_steps;
+  max_spurious_ = o.max_spurious;
+  max_spurious_cas_ = o.max_spurious_cas;
+  mm_ = o.memory;
   reset_execution();
   hook_refcount_reports();
   src_ = &src;
   tracing_ = traced;
-  observer* const obs = observe ? obs_ : nullptr;
-  observer* const saved_obs = obs_;
-  obs_ = obs;
+  trace_.begin_execution(traced);
+  obs_ = observe ? o.obs : nullptr;
   src_steps_ = src.wants_steps();
   slow_note_ = tracing_ || obs_ != nullptr || src_steps_;
   current_rt = this;
@@ -215,9 +203,9 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
   }
   prog_ = prog.get();
   nthreads_ = prog_->threads();
-  if (nthreads_ < 1 || nthreads_ > nthreads) {
+  if (nthreads_ < 1 || nthreads_ > max_threads) {
     std::fprintf(stderr, "lastref::model: program has %d threads (1..%d allowed)\n", nthreads_,
-                 nthreads);
+                 max_threads);
     std::abort();
   }
   src.begin_execution();
@@ -230,7 +218,7 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
   // setup() on the main fiber, as thread 0 (every thread inherits its clock).
   mode_ = mode::main;
   cur_ = 0;
-  th_[0].clk.c[0] = 1;
+  hb_.start_setup();
   running_ = native_fiber;
   auto start = [this](int idx) {
     fiber& f = fibers_[idx];
@@ -242,13 +230,10 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
 
   if (fail_kind_ == failure_kind::none) {
     mode_ = mode::threads;
-    vclock spawn = th_[0].clk;
+    hb_.spawn(nthreads_);
     for (int i = 0; i < nthreads_; ++i) {
       thread_state& t = th_[i];
-      t.clk = spawn;
-      ++t.clk.c[i];
       t.st = tstatus::runnable;
-      t.depth = 0;
       start(i);
     }
     runnable_ = static_cast<std::uint8_t>((1u << nthreads_) - 1u);
@@ -264,19 +249,20 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
     // check() happens after every thread.
     mode_ = mode::main;
     cur_ = 0;
-    for (int i = 1; i < nthreads_; ++i) th_[0].clk.join(th_[i].clk);
-    th_[0].depth = 0;
+    hb_.join_for_check(nthreads_);
+    res_.drop(0);
     switch_to(native_fiber, main_fiber, false);
   }
 
   if (obs_ != nullptr) obs_->on_execution_end(fail_kind_);
   if (tracing_)
-    trace_text_ = format_trace();
+    trace_text_ = trace_.format(heap_, res_);
   else
     trace_text_.clear();
   teardown();
   prog.reset();  // after teardown: a failing execution's objects may point into the program
-  obs_ = saved_obs;
+  obs_ = nullptr;
+  src_ = nullptr;
   total_steps_ += steps_;
   unhook_refcount_reports();
 }
@@ -284,28 +270,9 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
 void runtime::teardown() {
   mode_ = mode::passive;
   prog_ = nullptr;
-  // Objects still alive are destroyed (their destructors may destroy others).
-  for (std::size_t i = 0; i < blocks_.size(); ++i) {
-    if (!blocks_[i].freed) {
-      blocks_[i].freed = true;
-      blocks_[i].dtor(blocks_[i].ptr);
-    }
-  }
-  // Back to the pools in reverse, so that the next execution's allocations
-  // get the same addresses in the same order (the free lists are LIFO):
-  // address-keyed state of a source (dpor_source's footprints) stays valid
-  // across executions that replay the same prefix.
-  for (auto it = blocks_.rbegin(); it != blocks_.rend(); ++it) {
-    const block& b = *it;
-#if defined(LASTREF_MODEL_ASAN)
-    __asan_unpoison_memory_region(b.ptr, b.size);
-#endif
-    if (b.size_class != 0xff)
-      pool_[b.size_class].push_back(b.ptr);
-    else
-      ::operator delete (b.ptr, std::align_val_t{64});
-  }
-  blocks_.clear();
+  // Objects still alive are destroyed, memory goes back to the pools in
+  // reverse (heap.h: the next execution gets the same addresses).
+  heap_.reclaim();
   registry_.clear();
   ++gen_;
   if (gen_ == 0) gen_ = 1;
@@ -552,61 +519,29 @@ void runtime::wake(const void* addr, bool all, const source_loc&, op) {
 // ---------------------------------------------------------------- happens-before
 
 void runtime::fence(std::memory_order mo) {
-  if (!active_checks()) return;
-  thread_state& t = th_[cur_];
-  if (is_acquire(mo)) t.clk.join(t.acq_pending);
-  if (mo == std::memory_order_seq_cst) t.clk.join(sc_fence_);
-  if (is_release(mo)) {
-    t.rel_fence = t.clk;
-    if (mo == std::memory_order_seq_cst) sc_fence_.join(t.clk);
-    ++t.clk.c[cur_];
-  }
+  if (active_checks()) hb_.fence(cur_, mo);
 }
-
-namespace {
-const char* tname(char* buf, std::size_t n, int tid) {
-  std::snprintf(buf, n, "T%d", tid);
-  return buf;
-}
-}  // namespace
 
 void runtime::cell_read(cell_meta& c) {
   if (!active_checks()) return;
-  thread_state& t = th_[cur_];
-  if (c.w_tid != no_thread && c.w_tid != cur_ && t.clk.c[c.w_tid] < c.w_clk) {
-    char a[8];
+  if (const race r = hb_.cell_read(c, cur_, steps_); r.found) {
     char nb[96];
     fail(failure_kind::data_race,
-         "data race on cell %s: read by T%d at step %u is unordered with the write by %s at "
+         "data race on cell %s: read by T%d at step %u is unordered with the write by T%d at "
          "step %u",
-         describe(&c, nb, sizeof nb), cur_, steps_, tname(a, sizeof a, c.w_tid), c.w_step);
+         describe(&c, nb, sizeof nb), cur_, steps_, r.tid, r.step);
   }
-  c.r_clk[cur_] = t.clk.c[cur_];
-  c.r_step[cur_] = steps_;
 }
 
 void runtime::cell_write(cell_meta& c) {
   if (!active_checks()) return;
-  thread_state& t = th_[cur_];
-  char nb[96];
-  const char* name = describe(&c, nb, sizeof nb);
-  if (c.w_tid != no_thread && c.w_tid != cur_ && t.clk.c[c.w_tid] < c.w_clk) {
+  if (const race r = hb_.cell_write(c, cur_, steps_); r.found) {
+    char nb[96];
     fail(failure_kind::data_race,
-         "data race on cell %s: write by T%d at step %u is unordered with the write by T%d at "
+         "data race on cell %s: write by T%d at step %u is unordered with the %s by T%d at "
          "step %u",
-         name, cur_, steps_, c.w_tid, c.w_step);
+         describe(&c, nb, sizeof nb), cur_, steps_, r.with_write ? "write" : "read", r.tid, r.step);
   }
-  for (int u = 0; u < nthreads; ++u) {
-    if (u != cur_ && c.r_clk[u] != 0 && t.clk.c[u] < c.r_clk[u])
-      fail(failure_kind::data_race,
-           "data race on cell %s: write by T%d at step %u is unordered with the read by T%d at "
-           "step %u",
-           name, cur_, steps_, u, c.r_step[u]);
-  }
-  c.w_tid = cur_;
-  c.w_clk = t.clk.c[cur_];
-  c.w_step = steps_;
-  for (auto& r : c.r_clk) r = 0;
 }
 
 void runtime::race_on_init(const location& l) {
@@ -620,37 +555,11 @@ void runtime::race_on_init(const location& l) {
 // ---------------------------------------------------------------- allocator
 
 void* runtime::allocate(std::size_t size, std::size_t align, void (*dtor)(void*)) {
-  block b{};
-  b.size = size;
-  b.dtor = dtor;
-  b.alloc_step = steps_;
-  b.free_tid = no_thread;
-  if (size <= 1024 && align <= 16) {
-    const std::size_t cls = (size == 0 ? 0 : (size - 1) / 16);
-    b.size_class = static_cast<std::uint8_t>(cls);
-    auto& list = pool_[cls];
-    if (!list.empty()) {
-      b.ptr = static_cast<char*>(list.back());
-      list.pop_back();
-    } else {
-      b.ptr = static_cast<char*>(::operator new ((cls + 1) * 16, std::align_val_t{16}));
-    }
-  } else {
-    b.size_class = 0xff;
-    b.ptr = static_cast<char*>(::operator new (size, std::align_val_t{64}));
-  }
-  blocks_.push_back(b);
-  return b.ptr;
-}
-
-const block* runtime::find_block(const void* p) const noexcept {
-  for (std::size_t i = blocks_.size(); i-- > 0;)
-    if (blocks_[i].ptr == p) return &blocks_[i];
-  return nullptr;
+  return heap_.allocate(size, align, dtor, steps_);
 }
 
 bool runtime::destroy_begin(const void* p, const source_loc& loc) {
-  const block* b = find_block(p);
+  const block* b = heap_.find(p);
   if (mode_ == mode::passive || mode_ == mode::off) return b != nullptr && !b->freed;
   if (b == nullptr) {
     loc_ = loc;
@@ -665,68 +574,43 @@ bool runtime::destroy_begin(const void* p, const source_loc& loc) {
          describe(p, nb, sizeof nb), b->free_step, b->free_tid);
   }
   // The free is a write to every location of the object.
-  thread_state& t = th_[cur_];
   const char* lo = b->ptr;
   const char* hi = b->ptr + b->size;
   for (location* l : registry_) {
     const char* a = reinterpret_cast<const char*>(l);
     if (a < lo || a >= hi) continue;
+    const bool is_cell = l->kind_ == location::kind::cell;
+    const race r = is_cell ? hb_.free_cell(static_cast<const cell_meta&>(*l), cur_)
+                           : hb_.free_atomic(static_cast<const atomic_meta&>(*l), cur_);
+    if (!r.found) continue;
     char nb[96];
     const char* name = describe(l, nb, sizeof nb);
-    if (l->kind_ == location::kind::cell) {
-      auto& c = static_cast<cell_meta&>(*l);
-      if (c.w_tid != no_thread && c.w_tid != cur_ && t.clk.c[c.w_tid] < c.w_clk)
-        fail(failure_kind::data_race,
-             "data race: destroy by T%d at step %u is unordered with the write of cell %s by T%d "
-             "at step %u",
-             cur_, steps_, name, c.w_tid, c.w_step);
-      for (int u = 0; u < nthreads; ++u)
-        if (u != cur_ && c.r_clk[u] != 0 && t.clk.c[u] < c.r_clk[u])
-          fail(failure_kind::data_race,
-               "data race: destroy by T%d at step %u is unordered with the read of cell %s by T%d "
-               "at step %u",
-               cur_, steps_, name, u, c.r_step[u]);
-    } else {
-      auto& m = static_cast<atomic_meta&>(*l);
-      for (int u = 0; u < nthreads; ++u)
-        if (u != cur_ && m.acc[u] != 0 && t.clk.c[u] < m.acc[u] &&
-            !(m.w_idx[u] != 0 && m.seen[cur_] >= m.w_idx[u]))
-          fail(failure_kind::data_race,
-               "data race: destroy by T%d at step %u is unordered with the access to atomic %s by "
-               "T%d at step %u (a free needs acquire ordering after every other thread's last "
-               "access)",
-               cur_, steps_, name, u, m.acc_step[u]);
-    }
+    if (is_cell)
+      fail(failure_kind::data_race,
+           "data race: destroy by T%d at step %u is unordered with the %s of cell %s by T%d at "
+           "step %u",
+           cur_, steps_, r.with_write ? "write" : "read", name, r.tid, r.step);
+    fail(failure_kind::data_race,
+         "data race: destroy by T%d at step %u is unordered with the access to atomic %s by T%d "
+         "at step %u (a free needs acquire ordering after every other thread's last access)",
+         cur_, steps_, name, r.tid, r.step);
   }
   return true;
 }
 
 void runtime::destroy_end(const void* p, const source_loc&) {
-  for (std::size_t i = blocks_.size(); i-- > 0;) {
-    block& b = blocks_[i];
-    if (b.ptr != p || b.freed) continue;
-    b.freed = true;
-    b.free_step = steps_;
-    b.free_tid = cur_;
-    if (mode_ == mode::threads || mode_ == mode::main) ++n_freed_;
-#if defined(LASTREF_MODEL_ASAN)
-    __asan_poison_memory_region(b.ptr, b.size);  // quarantined: any raw access is an ASan report
-#endif
-    return;
-  }
+  heap_.mark_freed(p, cur_, steps_, mode_ == mode::threads || mode_ == mode::main);
 }
 
 void runtime::check_freed(op o, const void* addr) {
   if (th_[cur_].exiting && mode_ == mode::threads) return;
-  const char* a = static_cast<const char*>(addr);
-  for (const block& b : blocks_) {
-    if (!b.freed || a < b.ptr || a >= b.ptr + b.size) continue;
+  if (const block* b = heap_.freed_containing(addr)) {
     char nb[96];
     fail(failure_kind::use_after_free,
          "use after free: T%d %s on %s (in an object of %zu bytes allocated at step %u) freed at "
          "step %u by T%d",
-         cur_, op_name(o), describe(addr, nb, sizeof nb), b.size, b.alloc_step, b.free_step,
-         b.free_tid);
+         cur_, op_name(o), describe(addr, nb, sizeof nb), b->size, b->alloc_step, b->free_step,
+         b->free_tid);
   }
 }
 
@@ -742,56 +626,40 @@ static const char* text_name(const runtime& r, const void* text, char* buf, std:
 }
 
 void runtime::check_residency(op o) {
-  thread_state& t = th_[cur_];
-  if (t.exiting || o == op::exit_thread) return;
-  for (int d = t.depth; d-- > 0;) {
-    for (const unmapped_text& u : unmapped_) {
-      if (u.text != t.texts[d]) continue;
-      char buf[96];
-      fail(failure_kind::unloaded_text,
-           "executing unloaded module text: T%d runs %s (%s:%u, %s) inside module text %s, "
-           "which T%d unmapped at step %u",
-           cur_, op_name(o), base_name(loc_.file), loc_.line, loc_.function,
-           text_name(*this, u.text, buf, sizeof buf), u.tid, u.step);
-    }
+  if (th_[cur_].exiting || o == op::exit_thread) return;
+  if (const unmapped_text* u = res_.running_unmapped(cur_)) {
+    char buf[96];
+    fail(failure_kind::unloaded_text,
+         "executing unloaded module text: T%d runs %s (%s:%u, %s) inside module text %s, "
+         "which T%d unmapped at step %u",
+         cur_, op_name(o), base_name(loc_.file), loc_.line, loc_.function,
+         text_name(*this, u->text, buf, sizeof buf), u->tid, u->step);
   }
 }
 
 void runtime::text_enter(const void* text, const source_loc&) {
   if (mode_ != mode::threads) return;
-  thread_state& t = th_[cur_];
-  if (t.exiting) return;
-  for (const unmapped_text& u : unmapped_) {
-    if (u.text != text) continue;
+  if (th_[cur_].exiting) return;
+  if (const unmapped_text* u = res_.unmapped(text)) {
     char buf[96];
     fail(failure_kind::unloaded_text,
          "executing unloaded module text: T%d enters module text %s, which T%d unmapped at step "
          "%u",
-         cur_, text_name(*this, text, buf, sizeof buf), u.tid, u.step);
+         cur_, text_name(*this, text, buf, sizeof buf), u->tid, u->step);
   }
-  if (t.depth == max_residency) fail(failure_kind::invariant, "residency nested too deep");
-  t.texts[t.depth++] = text;
+  if (!res_.push(cur_, text)) fail(failure_kind::invariant, "residency nested too deep");
 }
 
 void runtime::text_leave(const void* text, const source_loc&) {
   if (mode_ != mode::threads) return;
-  thread_state& t = th_[cur_];
-  if (t.depth > 0 && t.texts[t.depth - 1] == text) {
-    --t.depth;
-    return;
-  }
-  if (t.exiting) return;  // exit_thread dropped the residency stack
+  if (res_.pop(cur_, text)) return;
+  if (th_[cur_].exiting) return;  // exit_thread dropped the residency stack
   char buf[96];
   fail(failure_kind::invariant, "T%d leaves module text %s it is not innermost in", cur_,
        text_name(*this, text, buf, sizeof buf));
 }
 
-void runtime::text_unmap(const void* text, const source_loc&) {
-  for (const unmapped_text& u : unmapped_)
-    if (u.text == text) return;
-  unmapped_.push_back(unmapped_text{text, steps_, cur_});
-  n_unmapped_ = static_cast<std::uint32_t>(unmapped_.size());
-}
+void runtime::text_unmap(const void* text, const source_loc&) { res_.unmap(text, steps_, cur_); }
 
 void runtime::exit_thread(const thread_exit& how, const source_loc& loc) {
   if (mode_ != mode::threads) {
@@ -802,7 +670,7 @@ void runtime::exit_thread(const thread_exit& how, const source_loc& loc) {
   // The thread ends here and never returns into its callers' text: unwinding
   // destructors are not steps of the modelled program.
   t.exiting = true;
-  t.depth = 0;
+  res_.drop(cur_);
   throw how;
 }
 
@@ -828,10 +696,9 @@ void runtime::fail(failure_kind k, const char* fmt, ...) {
     std::vsnprintf(msg_, sizeof msg_, fmt, ap);
     va_end(ap);
     if (tracing_) {
-      const thread_state& t = th_[cur_];
-      trace_.push_back(trace_entry{steps_, cur_, op_, 0, t.depth, loc_.file, loc_.line,
-                                   loc_.function, addr_, 0, 0,
-                                   t.depth != 0 ? t.texts[t.depth - 1] : nullptr, "VIOLATION"});
+      trace_.record(trace_entry{steps_, cur_, op_, 0, static_cast<std::uint8_t>(res_.depth(cur_)),
+                                loc_.file, loc_.line, loc_.function, addr_, 0, 0,
+                                res_.innermost(cur_), "VIOLATION"});
     }
   }
   return_to_native();
@@ -840,62 +707,41 @@ void runtime::fail(failure_kind k, const char* fmt, ...) {
 void runtime::fail_budget() {
   fail(failure_kind::step_budget,
        "step budget exhausted: %u steps without finishing (livelock, or raise "
-       "options::max_steps)",
+       "run_options::max_steps)",
        budget_);
 }
 
 // ---------------------------------------------------------------- trace
 
-void runtime::label(const void* addr, const char* name) { labels_.emplace_back(addr, name); }
+void runtime::label(const void* addr, const char* name) { trace_.label(addr, name); }
 
 const char* runtime::describe(const void* addr, char* buf, std::size_t n) const noexcept {
-  if (const char* l = label_of(addr)) return l;
-  const char* a = static_cast<const char*>(addr);
-  for (std::size_t i = 0; i < blocks_.size(); ++i) {
-    const block& b = blocks_[i];
-    if (a < b.ptr || a >= b.ptr + b.size) continue;
-    const char* base = label_of(b.ptr);
-    const auto off = static_cast<std::size_t>(a - b.ptr);
-    if (base != nullptr)
-      std::snprintf(buf, n, "%s+%zu", base, off);
-    else
-      std::snprintf(buf, n, "obj%zu+%zu", i, off);
-    return buf;
-  }
-  return "unlabelled";
-}
-
-const char* runtime::first_label_of(const void* addr) const noexcept {
-  for (const auto& l : labels_)
-    if (l.first == addr) return l.second;
-  return nullptr;
-}
-
-const char* runtime::label_of(const void* addr) const noexcept {
-  for (std::size_t i = labels_.size(); i-- > 0;)
-    if (labels_[i].first == addr) return labels_[i].second;
-  return nullptr;
+  if (const char* l = trace_.label_of(addr)) return l;
+  const long i = heap_.index_containing(addr);
+  if (i < 0) return "unlabelled";
+  const block& b = heap_.blocks()[static_cast<std::size_t>(i)];
+  const char* base = trace_.label_of(b.ptr);
+  const auto off = static_cast<std::size_t>(static_cast<const char*>(addr) - b.ptr);
+  if (base != nullptr)
+    std::snprintf(buf, n, "%s+%zu", base, off);
+  else
+    std::snprintf(buf, n, "obj%ld+%zu", i, off);
+  return buf;
 }
 
 void runtime::note_slow(op o, const void* addr, const source_loc& loc, std::uint64_t a,
                         std::uint64_t b, std::uint8_t mo, const char* text_note) {
   if (mode_ == mode::passive || mode_ == mode::off) return;
-  if (pending_label_ != nullptr && addr != nullptr) {
-    label(addr, pending_label_);
-    pending_label_ = nullptr;
+  if (trace_.label_pending() && addr != nullptr) {
+    trace_.apply_pending_label(addr);
     slow_note_ = tracing_ || obs_ != nullptr || src_steps_;
   }
   if (tracing_) {
-    const thread_state& t = th_[cur_];
-    trace_.push_back(trace_entry{
-        steps_,      cur_,        o,         mo,
-        t.depth,     loc.file,    loc.line,  loc.function,
-        addr,        a,           b,         t.depth != 0 ? t.texts[t.depth - 1] : nullptr,
-        text_note,   rf_pending_, rf_stale_, rf_placed_,
-        rf_tid_,     latest_tid_, rf_step_,  latest_step_,
-        latest_bits_});
+    trace_.record_operation(
+        trace_entry{steps_, cur_, o, mo, static_cast<std::uint8_t>(res_.depth(cur_)), loc.file,
+                    loc.line, loc.function, addr, a, b, res_.innermost(cur_), text_note});
   }
-  rf_pending_ = false;
+  trace_.clear_reads_from();
   if (obs_ != nullptr) {
     const bool reads = o == op::load || o == op::cell_read || o == op::cas_fail;
     obs_->on_step(cur_, o, loc, addr, reads ? a : b);
@@ -907,9 +753,9 @@ void runtime::sched_event(op o, int tid, const char* text_note, std::uint64_t va
   if (!slow_note_) return;
   if (tracing_) {
     static constexpr source_loc none{"", 0, ""};
-    trace_.push_back(trace_entry{steps_, static_cast<std::uint8_t>(tid), o, 0, 0, none.file, 0,
-                                 none.function, nullptr, value == ~0ull ? cur_ : value, 0, nullptr,
-                                 text_note});
+    trace_.record(trace_entry{steps_, static_cast<std::uint8_t>(tid), o, 0, 0, none.file, 0,
+                              none.function, nullptr, value == ~0ull ? cur_ : value, 0, nullptr,
+                              text_note});
   }
   if (obs_ != nullptr) {
     static constexpr source_loc none{"", 0, ""};

@@ -37,19 +37,21 @@
 #include "../observer.h"
 #include "../schedule.h"
 #include "fiber.h"
+#include "hb.h"
+#include "heap.h"
+#include "location.h"
+#include "residency.h"
+#include "trace.h"
 #include "vclock.h"
 
 namespace lastref::model {
 class program;
-struct options;
+struct run_options;
 }  // namespace lastref::model
 
 namespace lastref::model::detail {
 
-inline constexpr int nthreads = 8;
-inline constexpr int main_fiber = nthreads;  // runs setup() and check()
-inline constexpr int max_residency = 16;
-inline constexpr std::uint8_t no_thread = 0xff;
+inline constexpr int main_fiber = max_threads;  // runs setup() and check()
 
 enum class mode : std::uint8_t { off, passive, main, threads };
 enum class tstatus : std::uint8_t { idle, runnable, blocked, finished };
@@ -63,43 +65,6 @@ using exit_signal = lastref::thread_exit;
 class runtime;
 extern thread_local constinit runtime* current_rt;
 
-// Base of every model atomic and cell: construction is a (non-atomic) write
-// by the constructing thread, and the registry lets destroy() find every
-// location inside a freed block.
-struct location {
-  enum class kind : std::uint8_t { atomic, cell };
-  explicit location(kind k) noexcept;
-  ~location();
-  location(const location&) = delete;
-  location& operator=(const location&) = delete;
-
-  kind kind_;
-  std::uint8_t init_tid_ = no_thread;
-  std::uint32_t init_clk_ = 0;
-  std::uint32_t init_step_ = 0;
-  std::uint32_t reg_idx_ = 0;
-  std::uint32_t reg_gen_ = 0;  // 0: not registered
-};
-
-// A free is ordered after another thread's last access to an atomic if that
-// access happens-before it, or if it was a write the freeing thread has
-// since read past (coherence: the kernel's "dec_and_test, then acquire
-// fence" frees after other holders' RMWs that are not themselves released).
-struct atomic_meta : location {
-  atomic_meta() noexcept : location(kind::atomic) {}
-  vclock rel;                        // what an acquire of the current value synchronises with
-  std::uint32_t acc[nthreads] = {};  // per thread: epoch of its last access
-  std::uint32_t acc_step[nthreads] = {};
-  std::uint32_t w_idx[nthreads] =
-      {};  // per thread: modification-order index of its last write (0: last access was a read)
-  std::uint32_t seen[nthreads] = {};  // per thread: latest modification-order index it has read
-  std::uint32_t writes = 0;           // modification-order length
-  // c11: the store history lives in the runtime (runtime::hist_), found by
-  // index while hist_gen matches the runtime's execution generation.
-  std::uint32_t hist_idx = 0;
-  std::uint32_t hist_gen = 0;
-};
-
 // One store of a location's modification order (c11). obs[u] is thread u's
 // epoch when it first observed this store or a later one (by reading or
 // writing); 0: not yet. A load by t may not read a store older than one
@@ -107,13 +72,13 @@ struct atomic_meta : location {
 // (read-read, write-read) through happens-before, and t's own program order.
 // No default member initialisers: histories are reused without clearing.
 struct store_rec {
-  std::uint64_t bits;           // the stored value
-  std::uint32_t mo;             // modification-order index (the construction is 0)
-  std::uint32_t step;           // step of the store (0: construction)
-  std::uint8_t tid;             // storing thread (no_thread: outside the threads)
-  bool rmw;                     // read-modify-write: reads its predecessor in mo
-  std::uint32_t obs[nthreads];  // see above
-  std::uint32_t rel[nthreads];  // what acquiring from this store synchronises with
+  std::uint64_t bits;              // the stored value
+  std::uint32_t mo;                // modification-order index (the construction is 0)
+  std::uint32_t step;              // step of the store (0: construction)
+  std::uint8_t tid;                // storing thread (no_thread: outside the threads)
+  bool rmw;                        // read-modify-write: reads its predecessor in mo
+  std::uint32_t obs[max_threads];  // see above
+  std::uint32_t rel[max_threads];  // what acquiring from this store synchronises with
 };
 
 // The newest store_history_size stores of one location in modification
@@ -127,72 +92,17 @@ struct store_history {
   const store_rec& at(std::uint32_t k) const noexcept { return rec[k - base]; }
 };
 
-struct cell_meta : location {
-  cell_meta() noexcept;
-  std::uint8_t w_tid = no_thread;  // last write: thread, epoch, step
-  std::uint32_t w_clk = 0;
-  std::uint32_t w_step = 0;
-  std::uint32_t r_clk[nthreads] = {};  // per thread: epoch / step of its last read
-  std::uint32_t r_step[nthreads] = {};
-};
-
 struct thread_state {
   tstatus st = tstatus::idle;
   wake_reason reason = wake_reason::none;
   bool exiting = false;
   bool spurious_ok = false;  // a futex waiter (mutex waiters never wake spuriously)
   bool has_deadline = false;
-  std::uint8_t depth = 0;
   const void* wait_addr = nullptr;
   std::int64_t deadline = 0;
   std::uint64_t wait_seq = 0;
   atomic_meta* wait_word = nullptr;  // c11: the futex word it sleeps on
   std::uint32_t woke_mo = 0;         // c11: the word's latest store when a wake chose it
-  vclock clk;                        // this thread's clock
-  vclock acq_pending;                // joined by relaxed loads; applied by an acquire fence
-  vclock rel_fence;                  // clock at the last release fence; published by relaxed stores
-  const void* texts[max_residency] = {};
-};
-
-struct block {
-  char* ptr;
-  std::size_t size;
-  void (*dtor)(void*);
-  std::uint32_t alloc_step;
-  std::uint32_t free_step;
-  std::uint8_t free_tid;
-  bool freed;
-  std::uint8_t size_class;  // 0xff: not pooled
-};
-
-struct unmapped_text {
-  const void* text;
-  std::uint32_t step;
-  std::uint8_t tid;
-};
-
-struct trace_entry {
-  std::uint32_t step;
-  std::uint8_t tid;
-  op kind;
-  std::uint8_t mo;     // std::memory_order + 1, 0 if none
-  std::uint8_t depth;  // residency depth before the operation
-  const char* file;
-  unsigned line;
-  const char* function;
-  const void* addr;
-  std::uint64_t a, b;
-  const void* text;  // innermost module text of the thread, if any
-  const char* note;
-  // c11 loads (has_rf): the store read and the latest store.
-  bool has_rf = false;
-  bool rf_stale = false;
-  bool rf_placed = false;  // a store: placed before the store rf_* names
-  std::uint8_t rf_tid = no_thread;
-  std::uint8_t latest_tid = no_thread;
-  std::uint32_t rf_step = 0;
-  std::uint32_t latest_step = 0;
-  std::uint64_t latest_bits = 0;
 };
 
 template <class T>
@@ -206,26 +116,19 @@ inline std::uint64_t to_bits(const T& v) noexcept {
   }
 }
 
-constexpr bool is_acquire(std::memory_order mo) noexcept {
-  return mo == std::memory_order_acquire || mo == std::memory_order_acq_rel ||
-         mo == std::memory_order_seq_cst || mo == std::memory_order_consume;
-}
-constexpr bool is_release(std::memory_order mo) noexcept {
-  return mo == std::memory_order_release || mo == std::memory_order_acq_rel ||
-         mo == std::memory_order_seq_cst;
-}
-
 class runtime {
  public:
-  explicit runtime(const options& o);
+  // `stack_size`: per fiber, 0 = the default (see checker.h).
+  explicit runtime(std::size_t stack_size);
   ~runtime();
   runtime(const runtime&) = delete;
   runtime& operator=(const runtime&) = delete;
 
   // ---- execution control (runtime.cc) ----
-  // Runs one execution; fills failure_/steps_. `traced` records the trace.
+  // Runs one execution under `o`; fills failure_/steps_. `traced` records
+  // the trace; `observe` reports steps to o.obs.
   void execute(const std::function<std::unique_ptr<program>()>& make, schedule_source& src,
-               bool traced, bool observe);
+               const run_options& o, bool traced, bool observe);
   failure_kind failed() const noexcept { return fail_kind_; }
   const char* message() const noexcept { return msg_; }
   std::uint32_t fail_step() const noexcept { return fail_step_; }
@@ -259,10 +162,10 @@ class runtime {
     op_ = o;
     addr_ = addr;
     ++steps_;
-    if (n_unmapped_ != 0 && th_[cur_].depth != 0 && mode_ == mode::threads) [[unlikely]]
+    if (res_.may_run_unmapped(cur_) && mode_ == mode::threads) [[unlikely]]
       check_residency(o);
-    if (n_freed_ != 0 && addr != nullptr && o != op::futex_wake_one && o != op::futex_wake_all &&
-        o != op::destroy) [[unlikely]]
+    if (heap_.any_freed() && addr != nullptr && o != op::futex_wake_one &&
+        o != op::futex_wake_all && o != op::destroy) [[unlikely]]
       check_freed(o, addr);
   }
 
@@ -281,8 +184,6 @@ class runtime {
   // Atomics of values up to 8 bytes follow the c11 model (memory.cc) when it
   // is selected and checks are active; everything else runs the sc paths.
   bool weak() const noexcept { return mm_ == memory_model::c11 && active_checks(); }
-  memory_model model() const noexcept { return mm_; }
-  void set_model(memory_model m) noexcept { mm_ = m; }
 
   // ---- c11 (memory.cc); each does the access bookkeeping and the
   // synchronisation of the operation, and records the trace's reads-from ----
@@ -298,7 +199,7 @@ class runtime {
   // compare_exchange: whether it succeeds is decided here. Returns the
   // outcome and sets `seen` to the bits the failed read returned. It may fail
   // by reading an older store whose value differs from `expected`, or (weak,
-  // while options::max_spurious_cas allows) spuriously.
+  // while run_options::max_spurious_cas allows) spuriously.
   bool c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal, std::uint64_t expected,
                std::uint64_t desired, std::memory_order success, std::memory_order failure,
                bool weak, std::uint64_t& seen);
@@ -312,50 +213,22 @@ class runtime {
            ((runnable_ & ~(1u << cur_)) | timeout_ | spurious_offer()) != 0;
   }
 
-  // ---- happens-before ----
-  thread_state& self() noexcept { return th_[cur_]; }
+  // ---- happens-before (hb.h) for the running thread ----
+  [[nodiscard]] std::uint32_t epoch() const noexcept { return hb_.epoch(cur_); }
   void access_atomic(atomic_meta& m, bool write) {
     if (!active_checks()) return;
-    thread_state& t = th_[cur_];
-    if (m.init_tid_ != no_thread && m.init_tid_ != cur_ && t.clk.c[m.init_tid_] < m.init_clk_)
-        [[unlikely]]
+    if (hb_.unsafe_publication(m, cur_)) [[unlikely]]
       race_on_init(m);
-    m.acc[cur_] = t.clk.c[cur_];
-    m.acc_step[cur_] = steps_;
-    if (write) ++m.writes;
-    m.w_idx[cur_] = write ? m.writes : 0;
-    m.seen[cur_] = m.writes;
+    hb_.access_atomic(m, cur_, steps_, write);
   }
   void acquire_from(const atomic_meta& m, std::memory_order mo) {
-    if (!active_checks()) return;
-    thread_state& t = th_[cur_];
-    if (is_acquire(mo))
-      t.clk.join(m.rel);
-    else
-      t.acq_pending.join(m.rel);
+    if (active_checks()) hb_.acquire_from(m, cur_, mo);
   }
-  // A store heads a new release sequence (a relaxed store publishes only
-  // what a previous release fence covered).
   void release_store(atomic_meta& m, std::memory_order mo) {
-    if (!active_checks()) return;
-    thread_state& t = th_[cur_];
-    if (is_release(mo)) {
-      m.rel = t.clk;
-      ++t.clk.c[cur_];
-    } else {
-      m.rel = t.rel_fence;
-    }
+    if (active_checks()) hb_.release_store(m, cur_, mo);
   }
-  // A read-modify-write continues the release sequence it reads from.
   void release_rmw(atomic_meta& m, std::memory_order mo) {
-    if (!active_checks()) return;
-    thread_state& t = th_[cur_];
-    if (is_release(mo)) {
-      m.rel.join(t.clk);
-      ++t.clk.c[cur_];
-    } else {
-      m.rel.join(t.rel_fence);
-    }
+    if (active_checks()) hb_.release_rmw(m, cur_, mo);
   }
   void fence(std::memory_order mo);
   void cell_read(cell_meta& c);
@@ -380,11 +253,9 @@ class runtime {
   void exit_thread(const thread_exit& how, const source_loc& loc);
   void label(const void* addr, const char* name);
   void label_next(const char* name) noexcept {
-    pending_label_ = name;
+    trace_.label_next(name);
     slow_note_ = true;
   }
-  const char* first_label_of(const void* addr) const noexcept;
-  const char* label_of(const void* addr) const noexcept;
   // Stable name for messages: a label, "<label|objN>+off" inside a model
   // object, else "unlabelled". Never a raw address (messages must be equal
   // across processes).
@@ -433,12 +304,11 @@ class runtime {
   void sched_event(op o, int tid, const char* text_note, std::uint64_t value = ~0ull);
   void reset_execution();
   void teardown();
-  const block* find_block(const void* p) const noexcept;
 
   // scheduler
-  static constexpr int native_fiber = nthreads + 1;
-  thread_state th_[nthreads];
-  fiber fibers_[nthreads + 2];  // threads, main (setup/check), native (the caller)
+  static constexpr int native_fiber = max_threads + 1;
+  thread_state th_[max_threads];
+  fiber fibers_[max_threads + 2];  // threads, main (setup/check), native (the caller)
   void on_resume(ctx::transfer_t t, void* fake_stack);
   int nthreads_ = 0;
   int running_ = -1;  // fiber currently executing: thread id, main_fiber, or -1 (native)
@@ -469,14 +339,11 @@ class runtime {
   std::uint32_t n_hist_ = 0;
 
   // oracles
-  vclock sc_fence_;
-  std::vector<block> blocks_;
-  std::uint32_t n_freed_ = 0;
-  std::vector<unmapped_text> unmapped_;
-  std::uint32_t n_unmapped_ = 0;
+  happens_before hb_;
+  heap heap_;
+  residency res_;
   std::vector<location*> registry_;
   std::uint32_t gen_ = 1;
-  std::vector<void*> pool_[64];  // free lists by 16-byte size class (<= 1 KiB)
 
   // failure
   failure_kind fail_kind_ = failure_kind::none;
@@ -491,18 +358,8 @@ class runtime {
   bool tracing_ = false;
   bool src_steps_ = false;  // the source wants every step (schedule_source::on_step)
   observer* obs_ = nullptr;
-  std::vector<trace_entry> trace_;
+  trace_log trace_;
   std::string trace_text_;
-  std::string format_trace() const;
-  std::vector<std::pair<const void*, const char*>> labels_;
-  const char* pending_label_ = nullptr;  // label_next(): applied by the next note
-  // c11: the reads-from of the operation being executed, for its trace entry
-  bool rf_pending_ = false;
-  std::uint32_t rf_step_ = 0, latest_step_ = 0;
-  std::uint64_t latest_bits_ = 0;
-  std::uint8_t rf_tid_ = no_thread, latest_tid_ = no_thread;
-  bool rf_stale_ = false;
-  bool rf_placed_ = false;  // a store placed before newer ones (rf_* names the next one)
 };
 
 }  // namespace lastref::model::detail

@@ -147,10 +147,11 @@ pct_source::pct_source(std::uint64_t seed, int depth, std::uint32_t expected_ste
       adaptive_(expected_steps == 0) {}
 
 void pct_source::begin_execution() {
-  int p[8];
-  for (int i = 0; i < 8; ++i) p[i] = depth_ + i;
-  for (int i = 7; i > 0; --i) std::swap(p[i], p[rng_.below(static_cast<std::uint32_t>(i + 1))]);
-  std::copy(p, p + 8, prio_);
+  int p[max_threads];
+  for (int i = 0; i < max_threads; ++i) p[i] = depth_ + i;
+  for (int i = max_threads - 1; i > 0; --i)
+    std::swap(p[i], p[rng_.below(static_cast<std::uint32_t>(i + 1))]);
+  std::copy(p, p + max_threads, prio_);
   for (int i = 0; i < depth_ - 1; ++i) change_[i] = 1 + rng_.below(k_);
   std::sort(change_, change_ + (depth_ - 1));
   next_change_ = 0;
@@ -169,7 +170,7 @@ int pct_source::choose(const decision& d) {
   }
   const unsigned pool = d.runnable != 0 ? d.runnable : d.timeout;
   int best = -1;
-  for (int i = 0; i < 8; ++i)
+  for (int i = 0; i < max_threads; ++i)
     if (((pool >> i) & 1u) && (best < 0 || prio_[i] > prio_[best])) best = i;
   return d.index_of({best, d.runnable != 0 ? choice_kind::run : choice_kind::timeout});
 }

@@ -78,7 +78,8 @@ std::string certificate::json() const {
   return b;
 }
 
-search_result search(checker& c, const search_limits& l) {
+search_result search(checker& c, const program_factory& f, const search_limits& l,
+                     const run_options& o) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   search_result out;
@@ -94,7 +95,7 @@ search_result search(checker& c, const search_limits& l) {
   cert.stopped_by = "execution budget";
   while (cert.executions < l.max_executions) {
     const std::uint64_t chunk = std::min<std::uint64_t>(256, l.max_executions - cert.executions);
-    explore_result e = c.explore(src, chunk);
+    explore_result e = c.explore(f, src, chunk, o);
     cert.executions += e.executions;
     if (e.found()) {
       cert.found = true;

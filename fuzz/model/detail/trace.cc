@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime.h"
+#include "trace.h"
 
 namespace lastref::model {
 
@@ -159,19 +159,32 @@ void append(std::string& out, const char* fmt, ...) {
 
 }  // namespace
 
-std::string runtime::format_trace() const {
+const char* trace_log::label_of(const void* addr) const noexcept {
+  for (std::size_t i = labels_.size(); i-- > 0;)
+    if (labels_[i].first == addr) return labels_[i].second;
+  return nullptr;
+}
+
+const char* trace_log::first_label_of(const void* addr) const noexcept {
+  for (const auto& l : labels_)
+    if (l.first == addr) return l.second;
+  return nullptr;
+}
+
+std::string trace_log::format(const heap& h, const residency& res) const {
   std::string out;
-  out.reserve(trace_.size() * 96);
+  out.reserve(entries_.size() * 96);
   // Addresses are named so that traces are identical across processes:
   // a label; else "<label or objN>+off" inside a model-allocated object;
   // else "@N" by order of first appearance.
   std::vector<const void*> seen;
-  auto name_of = [this, &seen](const void* addr, char* buf, std::size_t n) -> const char* {
+  auto name_of = [this, &h, &seen](const void* addr, char* buf, std::size_t n) -> const char* {
     if (addr == nullptr) return "";
     if (const char* l = label_of(addr)) return l;
     const char* a = static_cast<const char*>(addr);
-    for (std::size_t i = 0; i < blocks_.size(); ++i) {
-      const block& blk = blocks_[i];
+    const std::vector<block>& blocks = h.blocks();
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+      const block& blk = blocks[i];
       if (a < blk.ptr || a >= blk.ptr + blk.size) continue;
       const char* base = label_of(blk.ptr);
       const auto off = static_cast<std::size_t>(a - blk.ptr);
@@ -189,12 +202,10 @@ std::string runtime::format_trace() const {
     std::snprintf(buf, n, "@%zu", k);
     return buf;
   };
-  auto unmapped_before = [this](const void* text, std::uint32_t step) {
-    for (const unmapped_text& u : unmapped_)
-      if (u.text == text && u.step < step) return true;
-    return false;
+  auto unmapped_before = [&res](const void* text, std::uint32_t step) {
+    return res.unmapped_before(text, step);
   };
-  for (const trace_entry& e : trace_) {
+  for (const trace_entry& e : entries_) {
     char abuf[96];
     char tbuf[96];
     const char* who = name_of(e.addr, abuf, sizeof abuf);
@@ -286,16 +297,16 @@ std::string runtime::format_trace() const {
       };
       char from[48];
       char latest[48];
-      name_store(from, sizeof from, e.rf_tid, e.rf_step);
-      name_store(latest, sizeof latest, e.latest_tid, e.latest_step);
-      if (e.rf_placed)
+      name_store(from, sizeof from, e.rf.rf_tid, e.rf.rf_step);
+      name_store(latest, sizeof latest, e.rf.latest_tid, e.rf.latest_step);
+      if (e.rf.placed)
         append(what,
                "  [placed before the store of %s in modification order; latest is %" PRIu64
                " from %s]",
-               from, e.latest_bits, latest);
-      else if (e.rf_stale)
+               from, e.rf.latest_bits, latest);
+      else if (e.rf.stale)
         append(what, "  [read stale value %" PRIu64 " from %s; latest is %" PRIu64 " from %s]", e.a,
-               from, e.latest_bits, latest);
+               from, e.rf.latest_bits, latest);
       else
         append(what, "  [from %s, the latest]", from);
     }

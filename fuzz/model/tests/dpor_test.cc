@@ -37,13 +37,13 @@ struct search {
 template <class Source>
 search run_all(const program_factory& f, Source& src, outcomes* sink, std::uint64_t cap = 3'000'000,
                memory_model m = memory_model::c11) {
-  options o;
+  run_options o;
   o.trace_failures = false;
   o.memory = m;
-  checker c(f, o);
+  checker c;
   search s;
   while (s.executions < cap) {
-    const result r = c.run(src);
+    const result r = c.run(f, src, o);
     ++s.executions;
     if (r.failed()) sink->insert(std::string("FAIL ") + failure_name(r.kind));
     if (src.complete()) {
@@ -76,10 +76,10 @@ void expect_same_outcomes(Make make, std::uint64_t* dpor_execs = nullptr,
 
 std::uint64_t dpor_count(const program_factory& f, dpor_source* out = nullptr) {
   dpor_source d;
-  options o;
+  run_options o;
   o.trace_failures = false;
-  checker c(f, o);
-  const explore_result e = c.explore(d, 10'000'000);
+  checker c;
+  const explore_result e = c.explore(f, d, 10'000'000, o);
   EXPECT_TRUE(e.complete);
   EXPECT_FALSE(e.found()) << e.failure.report();
   EXPECT_EQ(d.executions(), e.executions);
@@ -128,8 +128,9 @@ TEST(DporCounts, HoldWhenEveryExecutionsProgramLivesElsewhere) {
 
 TEST(DporCounts, IncompleteWhenCutShort) {
   dpor_source d;
-  checker c(factory<known::counter_n>(4));
-  const explore_result e = c.explore(d, 5);
+  const program_factory subject = factory<known::counter_n>(4);
+  checker c;
+  const explore_result e = c.explore(subject, d, 5);
   EXPECT_EQ(e.executions, 5u);
   EXPECT_FALSE(e.complete);
   EXPECT_FALSE(d.complete());
@@ -398,9 +399,10 @@ TEST(DporSound, ReferenceBugBuiltinPlacement) {
 TEST(DporFinds, ReferenceBugAndProvesFixes) {
   {
     dpor_source d;
-    checker c(factory<reference_bug>(
-        reference_bug_config{release_placement::module, unload_policy::immediate}));
-    const explore_result e = c.explore(d, 1'000'000);
+    const program_factory subject = factory<reference_bug>(
+        reference_bug_config{release_placement::module, unload_policy::immediate});
+    checker c;
+    const explore_result e = c.explore(subject, d, 1'000'000);
     ASSERT_TRUE(e.found());
     EXPECT_EQ(e.failure.kind, failure_kind::unloaded_text) << e.failure.report();
     EXPECT_FALSE(e.failure.nondeterministic);
@@ -409,8 +411,9 @@ TEST(DporFinds, ReferenceBugAndProvesFixes) {
        {reference_bug_config{release_placement::builtin, unload_policy::immediate},
         reference_bug_config{release_placement::module, unload_policy::drain_residency}}) {
     dpor_source d;
-    checker c(factory<reference_bug>(cfg));
-    const explore_result e = c.explore(d, 1'000'000);
+    const program_factory subject = factory<reference_bug>(cfg);
+    checker c;
+    const explore_result e = c.explore(subject, d, 1'000'000);
     EXPECT_FALSE(e.found()) << e.failure.report();
     EXPECT_TRUE(e.complete) << e.executions;
   }

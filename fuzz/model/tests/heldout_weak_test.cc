@@ -102,16 +102,17 @@ struct verdict {
 
 template <class Prog>
 verdict run(memory_model m) {
-  options o;
+  run_options o;
   o.memory = m;
   o.trace_failures = false;
-  checker c(factory<Prog>(), o);
+  const program_factory subject = factory<Prog>();
+  checker c;
   random_source r(1);
   pct_source p(1, 3);
   dfs_source d(3, 3);
-  const auto er = c.explore(r, 20'000);
-  const auto ep = c.explore(p, 20'000);
-  const auto ed = c.explore(d, 1'000'000);
+  const auto er = c.explore(subject, r, 20'000, o);
+  const auto ep = c.explore(subject, p, 20'000, o);
+  const auto ed = c.explore(subject, d, 1'000'000, o);
   return {er.found(), ep.found(), ed.found(), ed.complete};
 }
 

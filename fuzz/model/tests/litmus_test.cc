@@ -84,15 +84,16 @@ enum class how { exhaustive, random, pct };
 
 run_result run(const litmus& t, memory_model m, how h) {
   run_result out;
-  options o;
+  run_options o;
   o.memory = m;
-  checker c(
-      [&] { return std::unique_ptr<program>(std::make_unique<prog>(&t, &out.hit, &out.outcomes)); },
-      o);
+  const program_factory subject = [&] {
+    return std::unique_ptr<program>(std::make_unique<prog>(&t, &out.hit, &out.outcomes));
+  };
+  checker c;
   // Stop at the outcome when sampling; search everything otherwise.
   auto until_hit = [&](schedule_source& src, std::uint64_t budget) {
     while (out.executions < budget && !out.hit) {
-      const explore_result e = c.explore(src, 1);
+      const explore_result e = c.explore(subject, src, 1, o);
       out.executions += e.executions;
       EXPECT_FALSE(e.found()) << e.failure.report();
       if (e.complete) {
@@ -103,7 +104,7 @@ run_result run(const litmus& t, memory_model m, how h) {
   };
   if (h == how::exhaustive) {
     dfs_source d(dfs_source::unbounded, dfs_source::unbounded);
-    const explore_result e = c.explore(d, 1'000'000);
+    const explore_result e = c.explore(subject, d, 1'000'000, o);
     EXPECT_FALSE(e.found()) << e.failure.report();
     out.executions = e.executions;
     out.complete = e.complete;

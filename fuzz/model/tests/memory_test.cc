@@ -50,11 +50,11 @@ constexpr std::uint64_t executions = 100'000;
 
 template <class Source>
 void expect_flat(const program_factory& f, Source& src, bool expect_failures) {
-  checker c(f);
+  checker c;
   std::uint64_t failures = 0;
-  for (int i = 0; i < 2000; ++i) failures += c.run(src).failed();  // warm-up: pools, buffers
+  for (int i = 0; i < 2000; ++i) failures += c.run(f, src).failed();  // warm-up: pools, buffers
   const long before = g_live.load(std::memory_order_relaxed);
-  for (std::uint64_t i = 0; i < executions; ++i) failures += c.run(src).failed();
+  for (std::uint64_t i = 0; i < executions; ++i) failures += c.run(f, src).failed();
   const long after = g_live.load(std::memory_order_relaxed);
   EXPECT_EQ(after, before) << "live allocations grew over " << executions << " executions";
   if (expect_failures) {

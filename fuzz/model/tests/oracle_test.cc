@@ -20,16 +20,16 @@ using P = platform;
 using mo = std::memory_order;
 
 // Exhaustive search with `bound` preemptions; expects it to complete.
-explore_result dfs(const program_factory& f, int bound = 2, options o = {}) {
-  checker c(f, o);
+explore_result dfs(const program_factory& f, int bound = 2, run_options o = {}) {
+  checker c;
   dfs_source d(bound);
-  return c.explore(d, 2'000'000);
+  return c.explore(f, d, 2'000'000, o);
 }
 
-explore_result random_search(const program_factory& f, std::uint64_t n = 2000, options o = {}) {
-  checker c(f, o);
+explore_result random_search(const program_factory& f, std::uint64_t n = 2000, run_options o = {}) {
+  checker c;
   random_source r(42);
-  return c.explore(r, n);
+  return c.explore(f, r, n, o);
 }
 
 void expect_fires(const explore_result& e, failure_kind k) {
@@ -119,12 +119,12 @@ struct spinner : program {
 };
 
 TEST(Oracle, StepBudgetFiresOnLivelock) {
-  options o;
+  run_options o;
   o.max_steps = 500;
   expect_fires(random_search(factory<spinner>(false), 10, o), failure_kind::step_budget);
 }
 TEST(Oracle, StepBudgetSilentWhenTheFlagIsSet) {
-  options o;
+  run_options o;
   o.max_steps = 5000;
   expect_silent(random_search(factory<spinner>(true), 2000, o), false);
 }

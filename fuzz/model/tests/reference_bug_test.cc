@@ -61,11 +61,12 @@ void expect_reference_trace(const result& r) {
 }
 
 TEST(ReferenceBug, RandomFindsItWithinMedian50Executions) {
-  checker c(buggy());
+  const program_factory subject = buggy();
+  checker c;
   std::vector<std::uint64_t> found;
   for (std::uint64_t seed = 1; seed <= 21; ++seed) {
     random_source r(seed);
-    explore_result e = c.explore(r, 5000);
+    explore_result e = c.explore(subject, r, 5000);
     ASSERT_TRUE(e.found()) << "seed " << seed;
     expect_reference_trace(e.failure);
     found.push_back(e.executions);
@@ -75,10 +76,11 @@ TEST(ReferenceBug, RandomFindsItWithinMedian50Executions) {
 }
 
 TEST(ReferenceBug, PctFindsIt) {
-  checker c(buggy());
+  const program_factory subject = buggy();
+  checker c;
   for (std::uint64_t seed = 1; seed <= 10; ++seed) {
     pct_source p(seed, 3);
-    explore_result e = c.explore(p, 1000);
+    explore_result e = c.explore(subject, p, 1000);
     ASSERT_TRUE(e.found()) << "seed " << seed;
     expect_reference_trace(e.failure);
   }
@@ -86,24 +88,27 @@ TEST(ReferenceBug, PctFindsIt) {
 
 TEST(ReferenceBug, ExhaustiveSearchFindsIt) {
   for (int bound = 1; bound <= 3; ++bound) {
-    checker c(buggy());
+    const program_factory subject = buggy();
+    checker c;
     dfs_source d(bound);
-    explore_result e = c.explore(d, 1'000'000);
+    explore_result e = c.explore(subject, d, 1'000'000);
     ASSERT_TRUE(e.found()) << "bound " << bound;
     expect_reference_trace(e.failure);
   }
   // Without preemption the race cannot happen: the search completes clean.
-  checker c(buggy());
+  const program_factory subject = buggy();
+  checker c;
   dfs_source d(0);
-  explore_result e = c.explore(d, 1'000'000);
+  explore_result e = c.explore(subject, d, 1'000'000);
   EXPECT_FALSE(e.found()) << e.failure.report();
   EXPECT_TRUE(e.complete);
 }
 
 TEST(ReferenceBug, BuiltinPlacementIsCleanUnderExhaustiveSearch) {
-  checker c(variant(release_placement::builtin, unload_policy::immediate));
+  const program_factory subject = variant(release_placement::builtin, unload_policy::immediate);
+  checker c;
   dfs_source d(2);
-  explore_result e = c.explore(d, 10'000'000);
+  explore_result e = c.explore(subject, d, 10'000'000);
   EXPECT_FALSE(e.found()) << e.failure.report();
   EXPECT_TRUE(e.complete);
   EXPECT_GT(e.executions, 50u);
@@ -111,9 +116,11 @@ TEST(ReferenceBug, BuiltinPlacementIsCleanUnderExhaustiveSearch) {
 }
 
 TEST(ReferenceBug, DrainResidencyIsCleanUnderExhaustiveSearch) {
-  checker c(variant(release_placement::module, unload_policy::drain_residency));
+  const program_factory subject =
+      variant(release_placement::module, unload_policy::drain_residency);
+  checker c;
   dfs_source d(2);
-  explore_result e = c.explore(d, 10'000'000);
+  explore_result e = c.explore(subject, d, 10'000'000);
   EXPECT_FALSE(e.found()) << e.failure.report();
   EXPECT_TRUE(e.complete);
   EXPECT_GT(e.executions, 50u);
@@ -124,20 +131,22 @@ TEST(ReferenceBug, FixesAreCleanUnderRandomAndPct) {
   for (auto pl : {release_placement::builtin, release_placement::module}) {
     auto po = pl == release_placement::builtin ? unload_policy::immediate
                                                : unload_policy::drain_residency;
-    checker c(variant(pl, po));
+    const program_factory subject = variant(pl, po);
+    checker c;
     random_source r(9);
-    EXPECT_FALSE(c.explore(r, 3000).found());
+    EXPECT_FALSE(c.explore(subject, r, 3000).found());
     pct_source p(9);
-    EXPECT_FALSE(c.explore(p, 3000).found());
+    EXPECT_FALSE(c.explore(subject, p, 3000).found());
   }
 }
 
 TEST(ReferenceBug, TokenReplaysTheSameTrace) {
-  checker c(buggy());
+  const program_factory subject = buggy();
+  checker c;
   random_source r(5);
-  explore_result e = c.explore(r, 5000);
+  explore_result e = c.explore(subject, r, 5000);
   ASSERT_TRUE(e.found());
-  result again = c.replay(e.failure.token);
+  result again = c.replay(subject, e.failure.token);
   EXPECT_EQ(again.kind, e.failure.kind);
   EXPECT_EQ(again.message, e.failure.message);
   EXPECT_EQ(again.trace, e.failure.trace);

@@ -39,28 +39,28 @@ struct lost_update : program {
 };
 
 void replay_many(const program_factory& f, int failures_wanted) {
-  checker c(f);
+  checker c;
   int failures = 0;
   for (std::uint64_t seed = 1; failures < failures_wanted && seed < 10'000; ++seed) {
     random_source r(seed, seed % 2 ? random_source::mode::sticky : random_source::mode::uniform);
-    explore_result e = c.explore(r, 200);
+    explore_result e = c.explore(f, r, 200);
     if (!e.found()) continue;
     ++failures;
     const result& first = e.failure;
     ASSERT_FALSE(first.nondeterministic) << first.report();
     ASSERT_FALSE(first.trace.empty());
     // The token, and the raw choices, reproduce the identical trace.
-    result by_token = c.replay(first.token);
+    result by_token = c.replay(f, first.token);
     EXPECT_EQ(by_token.kind, first.kind);
     EXPECT_EQ(by_token.steps, first.steps);
     EXPECT_EQ(by_token.message, first.message);
     EXPECT_EQ(by_token.trace, first.trace);
     EXPECT_EQ(by_token.token, first.token);
-    result by_choices = c.replay_choices(first.choices);
+    result by_choices = c.replay_choices(f, first.choices);
     EXPECT_EQ(by_choices.trace, first.trace);
     // A fresh checker (fresh stacks, pools, addresses) too.
-    checker fresh(f);
-    result again = fresh.replay(first.token);
+    checker fresh;
+    result again = fresh.replay(f, first.token);
     EXPECT_EQ(again.trace, first.trace);
     EXPECT_EQ(again.report(), by_token.report());
   }
@@ -90,9 +90,10 @@ TEST(Replay, C11FailuresWithStaleReadsReplayBitForBit) {
 }
 
 TEST(Replay, C11TraceNamesTheStoreEachLoadRead) {
-  checker c(factory<store_buffering>());
+  const program_factory subject = factory<store_buffering>();
+  checker c;
   random_source r(1);
-  const explore_result e = c.explore(r, 10'000);
+  const explore_result e = c.explore(subject, r, 10'000);
   ASSERT_TRUE(e.found());
   const std::string& t = e.failure.trace;
   // The stale load names the store it read and the latest one.
@@ -105,27 +106,36 @@ TEST(Replay, C11TraceNamesTheStoreEachLoadRead) {
 TEST(Replay, OldScTokensStillReplayAsSc) {
   // A v1 token made under sc replays under sc on a checker whose own model
   // is c11 (the default), exactly as it was made.
-  options sc;
+  run_options sc;
   sc.memory = memory_model::sc;
-  checker old(factory<lost_update>(), sc);
+  const program_factory old_prog = factory<lost_update>();
+  checker old;
   dfs_source d(2);
-  const explore_result e = old.explore(d, 10'000);
+  const explore_result e = old.explore(old_prog, d, 10'000, sc);
   ASSERT_TRUE(e.found());
   ASSERT_EQ(e.failure.token.rfind("lastref-replay:v1:", 0), 0u) << e.failure.token;
-  checker now(factory<lost_update>());
-  ASSERT_EQ(now.opts().memory, memory_model::c11);
-  const result again = now.replay(e.failure.token);
+  const program_factory now_prog = factory<lost_update>();
+  checker now;
+  const run_options defaults;
+  ASSERT_EQ(defaults.memory, memory_model::c11);
+  const result again = now.replay(now_prog, e.failure.token, defaults);
   EXPECT_EQ(again.trace, e.failure.trace);
   EXPECT_EQ(again.token, e.failure.token);
-  EXPECT_EQ(now.opts().memory, memory_model::c11) << "replay leaves the checker's model";
+  // The checker keeps no model of its own: a run after the replay is c11.
+  dfs_source d2(2);
+  EXPECT_EQ(
+      now.explore(now_prog, d2, 10'000, defaults).failure.token.rfind("lastref-replay:v2:c11:", 0),
+      0u)
+      << "replay leaves the caller's model";
 }
 
 TEST(Replay, ScNeverFindsStoreBuffering) {
-  options sc;
+  run_options sc;
   sc.memory = memory_model::sc;
-  checker c(factory<store_buffering>(), sc);
+  const program_factory subject = factory<store_buffering>();
+  checker c;
   dfs_source d(dfs_source::unbounded);
-  const explore_result e = c.explore(d, 100'000);
+  const explore_result e = c.explore(subject, d, 100'000, sc);
   EXPECT_FALSE(e.found()) << e.failure.report();
   EXPECT_TRUE(e.complete);
 }
@@ -150,16 +160,18 @@ TEST(Replay, TokenRoundTrip) {
   ASSERT_TRUE(decode_token(t, back, &m));
   EXPECT_EQ(m, memory_model::sc);
   EXPECT_FALSE(decode_token("lastref-replay:v2:tso:00", back));
-  checker c(factory<lost_update>());
-  result r = c.replay("garbage");
+  const program_factory subject = factory<lost_update>();
+  checker c;
+  result r = c.replay(subject, "garbage");
   EXPECT_TRUE(r.failed());
   EXPECT_NE(r.message.find("malformed"), std::string::npos);
 }
 
 TEST(Replay, ReportHasViolationTraceAndToken) {
-  checker c(factory<lost_update>());
+  const program_factory subject = factory<lost_update>();
+  checker c;
   dfs_source d(2);
-  explore_result e = c.explore(d, 10000);
+  explore_result e = c.explore(subject, d, 10000);
   ASSERT_TRUE(e.found());
   const std::string rep = e.failure.report();
   EXPECT_EQ(rep.rfind("lastref-model: FAILURE [invariant]", 0), 0u) << rep;
@@ -181,9 +193,10 @@ struct depends_on_a_global : program {
 
 TEST(Replay, NondeterminismIsReportedLoudly) {
   g_runs = 0;
-  checker c(factory<depends_on_a_global>());
+  const program_factory subject = factory<depends_on_a_global>();
+  checker c;
   random_source r(1);
-  result res = c.run(r);
+  result res = c.run(subject, r);
   ASSERT_TRUE(res.failed());
   EXPECT_TRUE(res.nondeterministic);
   EXPECT_NE(res.report().find("NONDETERMINISM"), std::string::npos) << res.report();

@@ -22,15 +22,16 @@ struct counter_prog : program {
 };
 
 TEST(Runtime, RunsAllThreadsUnderEverySource) {
-  checker c(factory<counter_prog>());
+  const program_factory subject = factory<counter_prog>();
+  checker c;
   random_source r(1);
-  auto e = c.explore(r, 200);
+  auto e = c.explore(subject, r, 200);
   EXPECT_FALSE(e.found()) << e.failure.report();
   EXPECT_EQ(e.executions, 200u);
   pct_source p(2);
-  EXPECT_FALSE(c.explore(p, 200).found());
+  EXPECT_FALSE(c.explore(subject, p, 200).found());
   dfs_source d(2);
-  auto x = c.explore(d, 1'000'000);
+  auto x = c.explore(subject, d, 1'000'000);
   EXPECT_FALSE(x.found()) << x.failure.report();
   EXPECT_TRUE(x.complete);
   EXPECT_GT(x.executions, 10u);
@@ -57,17 +58,19 @@ struct handshake : program {
 };
 
 TEST(Runtime, HandshakeCleanWithAcquireRelease) {
-  checker c(factory<handshake>(false));
+  const program_factory subject = factory<handshake>(false);
+  checker c;
   dfs_source d(3);
-  auto e = c.explore(d, 1'000'000);
+  auto e = c.explore(subject, d, 1'000'000);
   EXPECT_FALSE(e.found()) << e.failure.report();
   EXPECT_TRUE(e.complete);
 }
 
 TEST(Runtime, HandshakeRaceWithRelaxed) {
-  checker c(factory<handshake>(true));
+  const program_factory subject = factory<handshake>(true);
+  checker c;
   dfs_source d(2);
-  auto e = c.explore(d, 1'000'000);
+  auto e = c.explore(subject, d, 1'000'000);
   ASSERT_TRUE(e.found());
   EXPECT_EQ(e.failure.kind, failure_kind::data_race) << e.failure.report();
 }
@@ -90,9 +93,10 @@ struct phases : program {
 };
 
 TEST(Runtime, SetupAndCheckAreOrderedWithTheThreads) {
-  checker c(factory<phases>());
+  const program_factory subject = factory<phases>();
+  checker c;
   dfs_source d(3);
-  auto e = c.explore(d, 1'000'000);
+  auto e = c.explore(subject, d, 1'000'000);
   EXPECT_FALSE(e.found()) << e.failure.report();
   EXPECT_TRUE(e.complete);
 }
@@ -112,9 +116,10 @@ struct leaky : program {
 
 TEST(Runtime, ReclaimsLiveObjectsAtExecutionEnd) {
   int count = 0;
-  checker c(factory<leaky>(&count));
+  const program_factory subject = factory<leaky>(&count);
+  checker c;
   random_source r(1);
-  c.explore(r, 100);
+  c.explore(subject, r, 100);
   EXPECT_EQ(count, 100);
 }
 
@@ -146,9 +151,10 @@ struct exits : program {
 };
 
 TEST(Runtime, ExitThreadEndsOnlyThatThread) {
-  checker c(factory<exits>());
+  const program_factory subject = factory<exits>();
+  checker c;
   dfs_source d(2);
-  auto e = c.explore(d, 1000);
+  auto e = c.explore(subject, d, 1000);
   EXPECT_FALSE(e.found()) << e.failure.report();
   EXPECT_TRUE(e.complete);
 }
@@ -171,12 +177,13 @@ struct eight : program {
 };
 
 TEST(Runtime, EightThreads) {
-  checker c(factory<eight>());
+  const program_factory subject = factory<eight>();
+  checker c;
   random_source r(3, random_source::mode::uniform);
-  auto e = c.explore(r, 2000);
+  auto e = c.explore(subject, r, 2000);
   EXPECT_FALSE(e.found()) << e.failure.report();
   pct_source p(3);
-  auto x = c.explore(p, 2000);
+  auto x = c.explore(subject, p, 2000);
   EXPECT_FALSE(x.found()) << x.failure.report();
 }
 
@@ -187,9 +194,10 @@ TEST(Runtime, WrapsLikeStdAtomic) {
     void run(int) override { x.fetch_add(1, std::memory_order_relaxed); }
     void check() override { model::check(x.load(std::memory_order_relaxed) == INT_MIN, "wraps"); }
   };
-  checker c(factory<wrap>());
+  const program_factory subject = factory<wrap>();
+  checker c;
   random_source r(1);
-  EXPECT_FALSE(c.explore(r, 1).found());
+  EXPECT_FALSE(c.explore(subject, r, 1).found());
 }
 
 }  // namespace

@@ -18,8 +18,9 @@ namespace {
 bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
 
 TEST(Search, DporCompleteIsAProof) {
-  checker c(factory<known::counter_n>(3));
-  const search_result r = search(c, {});
+  const program_factory subject = factory<known::counter_n>(3);
+  checker c;
+  const search_result r = search(c, subject, {});
   EXPECT_TRUE(r.cert.complete);
   EXPECT_TRUE(r.cert.proof());
   EXPECT_EQ(r.cert.executions, 6u);
@@ -31,8 +32,9 @@ TEST(Search, DporCompleteIsAProof) {
 }
 
 TEST(Search, BoundedDfsIsNotAProof) {
-  checker c(factory<known::counter_n>(3));
-  const search_result r = search(c, {.how = strategy::dfs, .bound = 0});
+  const program_factory subject = factory<known::counter_n>(3);
+  checker c;
+  const search_result r = search(c, subject, {.how = strategy::dfs, .bound = 0});
   EXPECT_TRUE(r.cert.complete);
   EXPECT_FALSE(r.cert.proof());
   EXPECT_TRUE(starts_with(r.cert.summary(), "complete within bound 0")) << r.cert.summary();
@@ -40,16 +42,18 @@ TEST(Search, BoundedDfsIsNotAProof) {
 }
 
 TEST(Search, UnboundedDfsIsAProof) {
-  checker c(factory<known::counter_n>(3));
-  const search_result r = search(c, {.how = strategy::dfs});
+  const program_factory subject = factory<known::counter_n>(3);
+  checker c;
+  const search_result r = search(c, subject, {.how = strategy::dfs});
   EXPECT_TRUE(r.cert.proof());
   EXPECT_GE(r.cert.executions, 6u);
 }
 
 TEST(Search, ExecutionBudgetSaysIncomplete) {
   for (strategy how : {strategy::dpor, strategy::dfs}) {
-    checker c(factory<known::counter_n>(4));
-    const search_result r = search(c, {.how = how, .max_executions = 3});
+    const program_factory subject = factory<known::counter_n>(4);
+    checker c;
+    const search_result r = search(c, subject, {.how = how, .max_executions = 3});
     EXPECT_FALSE(r.cert.complete);
     EXPECT_FALSE(r.cert.proof());
     EXPECT_EQ(r.cert.executions, 3u);
@@ -61,8 +65,9 @@ TEST(Search, ExecutionBudgetSaysIncomplete) {
 }
 
 TEST(Search, TimeBudgetSaysIncomplete) {
-  checker c(factory<known::kref_n>(3));
-  const search_result r = search(c, {.max_seconds = 1e-9});
+  const program_factory subject = factory<known::kref_n>(3);
+  checker c;
+  const search_result r = search(c, subject, {.max_seconds = 1e-9});
   EXPECT_FALSE(r.cert.complete);
   EXPECT_STREQ(r.cert.stopped_by, "time budget");
   EXPECT_EQ(r.cert.executions, 256u);  // one chunk
@@ -77,8 +82,9 @@ struct racy final : program {
 };
 
 TEST(Search, FailureIsReportedWithItsTrace) {
-  checker c(factory<racy>());
-  const search_result r = search(c, {});
+  const program_factory subject = factory<racy>();
+  checker c;
+  const search_result r = search(c, subject, {});
   EXPECT_TRUE(r.cert.found);
   EXPECT_FALSE(r.cert.proof());
   EXPECT_EQ(r.failure.kind, failure_kind::data_race);

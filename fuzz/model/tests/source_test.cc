@@ -49,11 +49,12 @@ std::set<std::string> dfs_orders(int bound, int k, std::uint64_t* executions = n
   std::set<std::string> all;
   order_recorder rec;
   rec.all = &all;
-  options o;
+  run_options o;
   o.obs = &rec;
-  checker c(factory<two_by_k>(k), o);
+  const program_factory subject = factory<two_by_k>(k);
+  checker c;
   dfs_source d(bound);
-  explore_result e = c.explore(d, 1'000'000);
+  explore_result e = c.explore(subject, d, 1'000'000, o);
   EXPECT_TRUE(e.complete);
   EXPECT_FALSE(e.found());
   EXPECT_TRUE(d.complete());
@@ -78,9 +79,10 @@ TEST(Dfs, LargeBoundCoversAllInterleavings) {
 }
 
 TEST(Dfs, ReportsIncompleteWhenCutShort) {
-  checker c(factory<two_by_k>(4));
+  const program_factory subject = factory<two_by_k>(4);
+  checker c;
   dfs_source d(10);
-  explore_result e = c.explore(d, 5);
+  explore_result e = c.explore(subject, d, 5);
   EXPECT_EQ(e.executions, 5u);
   EXPECT_FALSE(e.complete);
   EXPECT_FALSE(d.complete());
@@ -90,13 +92,14 @@ TEST(Random, SameSeedSameSchedules) {
   std::set<std::string> a, b, c3;
   for (auto [seed, set] : {std::pair{1ull, &a}, std::pair{1ull, &b}, std::pair{2ull, &c3}}) {
     order_recorder rec;
-    options o;
+    run_options o;
     o.obs = &rec;
-    checker c(factory<two_by_k>(4), o);
+    const program_factory subject = factory<two_by_k>(4);
+    checker c;
     random_source r(seed);
     std::string all;
     for (int i = 0; i < 50; ++i) {
-      c.run(r);
+      c.run(subject, r, o);
       all += rec.order + "|";
     }
     set->insert(all);
@@ -109,22 +112,24 @@ TEST(Random, UniformModeExploresManyInterleavings) {
   std::set<std::string> all;
   order_recorder rec;
   rec.all = &all;
-  options o;
+  run_options o;
   o.obs = &rec;
-  checker c(factory<two_by_k>(3), o);
+  const program_factory subject = factory<two_by_k>(3);
+  checker c;
   random_source r(3, random_source::mode::uniform);
-  c.explore(r, 2000);
+  c.explore(subject, r, 2000, o);
   EXPECT_EQ(all.size(), 20u);
 }
 
 TEST(Bytes, EveryByteStringIsValidAndDeterministic) {
-  checker c(factory<two_by_k>(3));
+  const program_factory subject = factory<two_by_k>(3);
+  checker c;
   random_source gen(77);
   for (int i = 0; i < 2000; ++i) {
     std::vector<std::uint8_t> bytes(gen.below(12));
     for (auto& b : bytes) b = static_cast<std::uint8_t>(gen.next());
     bytes_source s(bytes.data(), bytes.size());
-    result r1 = c.run(s);
+    result r1 = c.run(subject, s);
     EXPECT_TRUE(r1.ok());
     EXPECT_LE(s.consumed(), bytes.size());
   }
@@ -132,22 +137,23 @@ TEST(Bytes, EveryByteStringIsValidAndDeterministic) {
 
 TEST(Bytes, RunLengthThenNextEncoding) {
   order_recorder rec;
-  options o;
+  run_options o;
   o.obs = &rec;
-  checker c(factory<two_by_k>(3), o);
+  const program_factory subject = factory<two_by_k>(3);
+  checker c;
   // No bytes: default schedule (thread 0 first, never preempted).
   bytes_source none(nullptr, 0);
-  c.run(none);
+  c.run(subject, none, o);
   EXPECT_EQ(rec.order, "aaabbb");
   // (0, 1): the first decision (who starts) takes option 1 = thread 1.
   const std::uint8_t start_b[] = {0, 1};
   bytes_source s1(start_b, 2);
-  c.run(s1);
+  c.run(subject, s1, o);
   EXPECT_EQ(rec.order, "bbbaaa");
   // (2, 1): two default decisions (start a, a's 1st step), then switch to b.
   const std::uint8_t later[] = {2, 1};
   bytes_source s2(later, 2);
-  c.run(s2);
+  c.run(subject, s2, o);
   EXPECT_EQ(rec.order, "abbbaa");
 }
 
@@ -167,27 +173,29 @@ struct atomicity : program {
 };
 
 TEST(Pct, FindsADepthTwoBug) {
-  checker c(factory<atomicity>());
+  const program_factory subject = factory<atomicity>();
+  checker c;
   int found = 0;
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     pct_source p(seed, 2);
-    if (c.explore(p, 200).found()) ++found;
+    if (c.explore(subject, p, 200).found()) ++found;
   }
   EXPECT_GE(found, 18);
 }
 
 TEST(Replay, ReplaysARecordedChoiceList) {
-  checker c(factory<atomicity>());
+  const program_factory subject = factory<atomicity>();
+  checker c;
   dfs_source d(2);
-  explore_result e = c.explore(d, 1000);
+  explore_result e = c.explore(subject, d, 1000);
   ASSERT_TRUE(e.found());
   replay_source r(e.failure.choices);
   r.begin_execution();
-  result again = c.run(r);
+  result again = c.run(subject, r);
   EXPECT_EQ(again.kind, e.failure.kind);
   EXPECT_EQ(again.trace, e.failure.trace);
   EXPECT_FALSE(r.diverged());
-  result direct = c.replay_choices(e.failure.choices);
+  result direct = c.replay_choices(subject, e.failure.choices);
   EXPECT_EQ(direct.trace, e.failure.trace);
 }
 
@@ -221,11 +229,12 @@ struct timed_wait : program {
 
 TEST(Timeouts, ExhaustiveSearchTakesBothOutcomes) {
   int outcomes[2] = {0, 0};
-  options o;
+  run_options o;
   o.max_spurious = 0;
-  checker c(factory<timed_wait>(&outcomes[0]), o);
+  const program_factory subject = factory<timed_wait>(&outcomes[0]);
+  checker c;
   dfs_source d(2);
-  explore_result e = c.explore(d, 100000);
+  explore_result e = c.explore(subject, d, 100000, o);
   EXPECT_FALSE(e.found()) << e.failure.report();
   EXPECT_TRUE(e.complete);
   EXPECT_GT(outcomes[0], 0);
@@ -233,7 +242,7 @@ TEST(Timeouts, ExhaustiveSearchTakesBothOutcomes) {
 }
 
 // A waiter that does not re-check after futex_wait is broken by a spurious
-// wake-up; spurious wake-ups are choices (bounded by options::max_spurious).
+// wake-up; spurious wake-ups are choices (bounded by run_options::max_spurious).
 struct no_recheck : program {
   P::atomic<std::uint32_t> flag{0};
   int threads() const override { return 2; }
@@ -249,20 +258,22 @@ struct no_recheck : program {
 };
 
 TEST(Spurious, WakeUpsAreExploredWhenAllowed) {
-  checker c(factory<no_recheck>());
+  const program_factory subject = factory<no_recheck>();
+  checker c;
   dfs_source d(2);
-  explore_result e = c.explore(d, 100000);
+  explore_result e = c.explore(subject, d, 100000);
   ASSERT_TRUE(e.found());
   EXPECT_EQ(e.failure.kind, failure_kind::invariant);
   EXPECT_NE(e.failure.trace.find("spurious"), std::string::npos) << e.failure.trace;
 }
 
 TEST(Spurious, NoneWhenDisabled) {
-  options o;
+  run_options o;
   o.max_spurious = 0;
-  checker c(factory<no_recheck>(), o);
+  const program_factory subject = factory<no_recheck>();
+  checker c;
   dfs_source d(2);
-  explore_result e = c.explore(d, 100000);
+  explore_result e = c.explore(subject, d, 100000, o);
   EXPECT_FALSE(e.found()) << e.failure.report();
   EXPECT_TRUE(e.complete);
 }
@@ -280,11 +291,12 @@ TEST(Observer, SeesStepsAndSwitches) {
     }
     void on_execution_end(failure_kind) override { ++ends; }
   } obs;
-  options o;
+  run_options o;
   o.obs = &obs;
-  checker c(factory<two_by_k>(3), o);
+  const program_factory subject = factory<two_by_k>(3);
+  checker c;
   random_source r(1, random_source::mode::uniform);
-  c.explore(r, 10);
+  c.explore(subject, r, 10, o);
   EXPECT_EQ(obs.begins, 10);
   EXPECT_EQ(obs.ends, 10);
   EXPECT_EQ(obs.steps, 60);

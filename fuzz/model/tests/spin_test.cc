@@ -25,11 +25,11 @@ using mo = std::memory_order;
 // never released. These proofs run under sc.
 search_result prove(const program_factory& f, std::uint64_t max_executions = 200'000,
                     std::uint8_t max_spurious = 1) {
-  options o;
+  run_options o;
   o.max_spurious = max_spurious;
   o.memory = memory_model::sc;
-  checker c(f, o);
-  return search(c, {.max_executions = max_executions});
+  checker c;
+  return search(c, f, {.max_executions = max_executions}, o);
 }
 
 // GenMC's spin_completion.c / spin_completion3.c (/work/shared/anchors/genmc):
