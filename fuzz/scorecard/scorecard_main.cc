@@ -6,23 +6,29 @@
 //   lastref-scorecard detect --variant NAME|zoo|correct --detector D
 //                            [--seeds N] [--seed0 S] [--budget N] [--dfs-bound K]
 //   lastref-scorecard trace --variant NAME [--detector D] [--seed S] [--budget N]
+//   lastref-scorecard zoo-table [--readme FILE [--check]]
 //
 // detect prints one JSON object per line and run: variant, set, detector,
 // seed, found, executions, seconds, kind, message (and dfs_bound/exhausted).
 // `--variant zoo` runs every zoo variant; `--variant correct` runs every zoo
 // witness with the correct implementations of its target (and, for the
-// `input` detector, random whole inputs of every target). Exit status: 0, or
-// 2 on a usage error.
+// `input` detector, random whole inputs of every target). zoo-table prints
+// the zoo README's table from the manifest, or rewrites it in FILE between
+// its markers; with --check it changes nothing and exits 1 when FILE's table
+// is not the manifest's. Exit status: 0, or 2 on a usage error.
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "catalog.h"
 #include "detectors.h"
+#include "zoo_table.h"
 
 namespace {
 
@@ -38,7 +44,8 @@ using namespace lastref::fuzz::scorecard;
                "                                [--seeds N] [--seed0 S] [--budget N] "
                "[--dfs-bound K]\n"
                "       lastref-scorecard trace --variant NAME [--detector D] [--seed S] "
-               "[--budget N]\n",
+               "[--budget N]\n"
+               "       lastref-scorecard zoo-table [--readme FILE [--check]]\n",
                why);
   std::exit(2);
 }
@@ -81,6 +88,8 @@ struct args {
   std::uint64_t budget = 10'000;
   int dfs_bound = 3;
   bool json = false;
+  std::string readme;
+  bool check = false;
 };
 
 // A whole decimal number in [lo, hi]: digits only (strtoull alone would
@@ -116,6 +125,10 @@ args parse(int argc, char** argv) {
     };
     if (k == "--json" && inline_value == nullptr)
       a.json = true;
+    else if (k == "--check" && inline_value == nullptr)
+      a.check = true;
+    else if (k == "--readme")
+      a.readme = val();
     else if (k == "--variant")
       a.variant = val();
     else if (k == "--detector")
@@ -227,6 +240,38 @@ int trace_cmd(const args& a) {
   return 0;
 }
 
+int zoo_table_cmd(const args& a) {
+  if (a.readme.empty()) {
+    if (a.check) usage("--check needs --readme FILE");
+    std::fputs(zoo_table().c_str(), stdout);
+    return 0;
+  }
+  std::ifstream in(a.readme, std::ios::binary);
+  if (!in) usage(("--readme: cannot read " + a.readme).c_str());
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const std::string old = buf.str();
+  const auto updated = splice_zoo_table(old);
+  if (!updated) usage(("--readme: " + a.readme + " has no zoo table markers").c_str());
+  if (*updated == old) return 0;
+  if (a.check) {
+    std::fprintf(stderr,
+                 "lastref-scorecard: the zoo table in %s is not the manifest's; rerun "
+                 "`lastref-scorecard zoo-table --readme %s`\n",
+                 a.readme.c_str(), a.readme.c_str());
+    return 1;
+  }
+  const std::string tmp = a.readme + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << *updated;
+    if (!out.flush()) usage(("--readme: cannot write " + tmp).c_str());
+  }
+  if (std::rename(tmp.c_str(), a.readme.c_str()) != 0)
+    usage(("--readme: cannot replace " + a.readme).c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -234,5 +279,6 @@ int main(int argc, char** argv) {
   if (a.cmd == "list") return list(a);
   if (a.cmd == "detect") return detect_cmd(a);
   if (a.cmd == "trace") return trace_cmd(a);
+  if (a.cmd == "zoo-table") return zoo_table_cmd(a);
   usage(("unknown command " + a.cmd).c_str());
 }

@@ -8,6 +8,7 @@
 
 #include "registry.h"
 #include "scenario.h"
+#include "zoo_manifest.h"
 
 namespace lastref::fuzz {
 namespace {
@@ -128,7 +129,7 @@ TEST(Registry, DefaultsAndZooAreSeparate) {
   const impl_entry* z = find_impl("module_release_immediate");
   ASSERT_NE(z, nullptr);
   EXPECT_TRUE(z->zoo);
-  EXPECT_TRUE(z->quirk.module_release_immediate);
+  EXPECT_EQ(z->adapt, &variants::module_release_immediate::adapt);
   // Without LASTREF_ZOO every impl byte picks a default set.
   select_from_environment();
   for (int b = 0; b < 256; ++b) {
