@@ -73,6 +73,7 @@
 // overstays after stopping every hog.
 
 #include <lastref/completion.h>
+#include <lastref/futex.h>
 #include <lastref/kref.h>
 #include <lastref/module.h>
 #include <lastref/thread.h>
@@ -228,7 +229,7 @@ sample one_unload_on(strategy s, releaser_class rc, const placement& pl, nanosec
   auto tell_a = [&] {
     t_due.store(now_ns() + delay.count(), std::memory_order_relaxed);
     go.store(1u, std::memory_order_release);
-    lastref::detail::futex_wake(&go, 1);
+    lastref::futex_wake(&go, 1);
   };
   auto unloaders_put = [&] {
     if (obj->ref.put([](kref_t&) {})) die("the unloader's put was the last one");
@@ -278,7 +279,7 @@ sample one_unload_on(strategy s, releaser_class rc, const placement& pl, nanosec
     // The pre-release delay wakes by timer: no slack (see the probe).
     prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     a_ready.pinned();
-    while (go.load(std::memory_order_acquire) == 0u) lastref::detail::futex_wait(&go, 0u);
+    while (go.load(std::memory_order_acquire) == 0u) lastref::futex_wait(&go, 0u);
     sleep_until_ns(t_due.load(std::memory_order_relaxed));
     t_put.store(now_ns(), std::memory_order_relaxed);
     obj->ref.put(release_fn);

@@ -176,7 +176,8 @@ std::vector<entry> build() {
   };
   for (const auto& c : cs) {
     const std::string n = std::string("correct/") + std::string(target_name(c.t));
-    v.push_back(make<correct>(n, 0, false, "lastref's correct primitives", "primitives/*.h", c.t,
+    v.push_back(make<correct>(n, 0, false, "lastref's correct primitives",
+                              "primitives/include/lastref/*.h", c.t,
                               c.t == comp  ? witness::on_stack()
                               : c.t == mod ? witness::try_get_vs_unload()
                                            : witness::lookup_put_vs_release(),

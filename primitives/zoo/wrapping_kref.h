@@ -42,7 +42,7 @@
 #include <cstdint>
 #include <utility>
 
-#include "primitives/platform.h"
+#include <lastref/platform.h>
 
 namespace lastref::zoo {
 

@@ -19,14 +19,14 @@
 #include <string>
 #include <vector>
 
+#include <lastref/completion.h>
+#include <lastref/kref.h>
+#include <lastref/module.h>
+#include <lastref/refcount.h>
 #include "catalog.h"
 #include "detectors.h"
 #include "model/failure.h"
 #include "model/observer.h"
-#include "primitives/completion.h"
-#include "primitives/kref.h"
-#include "primitives/module.h"
-#include "primitives/refcount.h"
 #include "primitives/zoo/check_then_dec_kref.h"
 #include "primitives/zoo/check_then_unload_module.h"
 #include "primitives/zoo/counted_complete_all_completion.h"
