@@ -66,9 +66,9 @@ struct correct_protocol {
   // print() as cfg.note): correct sets never combine a release placed in
   // module text with immediate unload, which is zoo item 1.
   static void adapt(config& cfg) {
-    if (cfg.has_module && cfg.release == placement::module &&
+    if (cfg.has_module && cfg.release == release_placement::module &&
         cfg.policy == unload_policy::immediate) {
-      cfg.policy = unload_policy::drain;
+      cfg.policy = unload_policy::drain_residency;
       cfg.note =
           "unload policy drain: module-placed release with immediate unload is the reference "
           "bug, selected only by LASTREF_ZOO=module_release_immediate";

@@ -135,9 +135,7 @@ class interpreter {
     if (cfg_.has_module) {
       data_ = P::template make<module_data>();
       module_ = P::template make<module_t>(
-          "lastref_fuzz_mod", [this] { module_exit(); },
-          cfg_.policy == unload_policy::drain ? lastref::unload_policy::drain_residency
-                                              : lastref::unload_policy::immediate);
+          "lastref_fuzz_mod", [this] { module_exit(); }, cfg_.policy);
       module_->mark_live();
     }
   }
@@ -313,7 +311,7 @@ class interpreter {
   }
 
   bool module_placed() const noexcept {
-    return cfg_.has_module && cfg_.release == placement::module;
+    return cfg_.has_module && cfg_.release == release_placement::module;
   }
 
   // The kobject release: `locked` when put_mutex already holds the table lock.

@@ -108,10 +108,6 @@ const impl_entry& impl_for(const scenario& s) {
 
 void adapt_to_impl(scenario& s, const impl_entry& e) { e.adapt(s.cfg); }
 
-model::result run_scenario(const scenario& s, const run_request& req) {
-  return impl_for(s).run(s, req);
-}
-
 model::options& model_options() {
   // Fiber stacks: the model unpoisons a started fiber's whole stack under
   // ASan at every execution (a memset of its shadow), which at the model's

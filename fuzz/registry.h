@@ -78,9 +78,6 @@ const impl_entry* select_from_environment();
 // module_release_immediate); that set always does.
 void adapt_to_impl(scenario& s, const impl_entry& e);
 
-// Runs `s` with its set. select_from_environment() must have run.
-model::result run_scenario(const scenario& s, const run_request& req = {});
-
 // Per-fiber stack of every fuzz execution (see model_options()).
 inline constexpr std::size_t fuzz_stack_size = 64u << 10;
 

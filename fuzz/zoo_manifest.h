@@ -117,7 +117,7 @@ inline program_spec broadcast() { return spec(3, {{{wait, 0}}, {{wait, 0}}, {{co
 // DESIGN.md's reference bug: release in module text racing an unload.
 inline program_spec refbug() {
   program_spec s = spec(2, {{{unload, 0}}, {{lookup, 0}, {put, 0}}});
-  s.release = placement::module;
+  s.release = release_placement::module;
   return s;
 }
 inline program_spec try_get_vs_unload() {
@@ -211,9 +211,9 @@ struct module_release_immediate : set_of<basic_kref, basic_completion, basic_mod
   // unloads immediately: the combination correct sets never run.
   static void adapt(config& cfg) {
     if (!cfg.has_module) return;
-    if (cfg.release != placement::module || cfg.policy != unload_policy::immediate)
+    if (cfg.release != release_placement::module || cfg.policy != unload_policy::immediate)
       cfg.note = "zoo: release forced into module text, unload forced immediate";
-    cfg.release = placement::module;
+    cfg.release = release_placement::module;
     cfg.policy = unload_policy::immediate;
   }
 };

@@ -41,7 +41,7 @@ TEST(Interpreter, RandomScenariosRunCleanOnCorrectPrimitives) {
 std::vector<uint8_t> reference_program(target_kind t) {
   program_spec spec;
   spec.threads = 2;
-  spec.release = placement::module;
+  spec.release = release_placement::module;
   spec.programs[0] = {{lookup, 0}, {put, 0}};
   spec.programs[1] = {{unload, 0}};
   return encode(t, spec, {});
@@ -78,12 +78,13 @@ TEST(Interpreter, ReferenceProgramIsCleanWithTheFixes) {
   // The correct set turns module + immediate into drain (adapt_to_impl).
   EXPECT_EQ(executions_to_failure("correct", 2000, &r), 0) << r.report();
   std::mt19937_64 rng(3);
-  for (auto pl : {placement::builtin, placement::module}) {
+  for (auto pl : {release_placement::builtin, release_placement::module}) {
     for (int i = 0; i < 1000; ++i) {
       program_spec spec;
       spec.threads = 2;
       spec.release = pl;
-      spec.policy = pl == placement::builtin ? unload_policy::immediate : unload_policy::drain;
+      spec.policy = pl == release_placement::builtin ? unload_policy::immediate
+                                                     : unload_policy::drain_residency;
       spec.programs[0] = {{lookup, 0}, {put, 0}};
       spec.programs[1] = {{unload, 0}};
       std::vector<uint8_t> sched(8);
@@ -100,12 +101,12 @@ TEST(Interpreter, CorrectSetNeverRunsTheReferenceConfiguration) {
   const auto bytes = reference_program(target_kind::module_unload);
   scenario s = decode(target_kind::module_unload, bytes);
   adapt_to_impl(s, *find_impl("correct"));
-  EXPECT_EQ(s.cfg.policy, unload_policy::drain);
+  EXPECT_EQ(s.cfg.policy, unload_policy::drain_residency);
   EXPECT_NE(s.cfg.note, nullptr);
   scenario z = decode(target_kind::module_unload, bytes);
   adapt_to_impl(z, *find_impl("module_release_immediate"));
   EXPECT_EQ(z.cfg.policy, unload_policy::immediate);
-  EXPECT_EQ(z.cfg.release, placement::module);
+  EXPECT_EQ(z.cfg.release, release_placement::module);
 }
 
 TEST(Interpreter, SameBytesSameResult) {
