@@ -218,7 +218,7 @@ void spawn_join_3_threads(benchmark::State& state) {
   }
 }
 
-// Memory of long runs (issue 21, "long runs stay bounded"): the process's
+// Memory of long runs (long runs must stay bounded): the process's
 // resident set now (/proc/self/statm, bytes) and its high-water mark
 // (getrusage, KiB on Linux).
 double rss_bytes_now() {

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # lastref fuzz throughput benchmark: schedules explored per second inside the
 # libFuzzer targets next to the raw model's executions per second on the same
-# scenarios, measured in the same run (issue 18's target: >= 30 %).
+# scenarios, measured in the same run (the target: >= 30 %).
 #
 #   fuzz/bench_throughput.sh [--seconds S] [--build DIR] [--raw-build DIR]
 #                            [--targets "kref_fuzzer ..."] [--out DIR]

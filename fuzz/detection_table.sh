@@ -25,12 +25,7 @@ set -euo pipefail
 TIMEFORMAT='%R %U %S'
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$root/build/fuzz seeds=10 runs=200000 maxtime=30 out="" configs=()
-variants="module_release_immediate:module_unload relaxed_put_kref:kref get_from_zero_kref:kref
-lookup_with_get:kref wrapping_kref:kref unchecked_kref:kref check_then_dec_kref:kref
-lost_wakeup_completion:completion counted_complete_all_completion:completion
-touch_after_complete:completion unserialized_done_completion:completion
-reinit_racing_completion:completion going_try_get_module:module_unload
-unsafe_thread_exit:module_unload check_then_unload_module:module_unload"
+variants=""  # default: every zoo entry of fuzz/zoo_manifest.h (lastref-scorecard list)
 die() { echo "detection_table.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -46,6 +41,15 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ ${#configs[@]} -gt 0 ] || configs=("default=")
+if [ -z "$variants" ]; then
+  sc=$build/fuzz/scorecard/lastref-scorecard
+  [ -x "$sc" ] || die "$sc missing (the default variant list comes from it; or give --variants)"
+  variants=$("$sc" list --json | python3 -c '
+import json, sys
+for v in map(json.loads, sys.stdin):
+    if v["zoo"]:
+        print(v["name"] + ":" + v["target"].removesuffix("_fuzzer"))')
+fi
 for v in $variants; do
   [[ "$v" =~ ^[a-z0-9_]+:(kref|completion|module_unload|mixed)(_heldout)?$ ]] || die "--variants: bad entry $v"
   [ -x "$build/fuzz/${v#*:}_fuzzer" ] || die "$build/fuzz/${v#*:}_fuzzer missing"

@@ -81,7 +81,6 @@ class interpreter {
   using cell = typename P::template cell<T>;
   template <class T>
   using patomic = typename P::template atomic<T>;
-  static constexpr quirks quirk = Impl::quirk;
 
   // Payload slot t is written by thread t while it holds a reference; the
   // last slot by whoever drops the owner's reference (once).
@@ -136,9 +135,7 @@ class interpreter {
     if (cfg_.has_module) {
       data_ = P::template make<module_data>();
       module_ = P::template make<module_t>(
-          "lastref_fuzz_mod", [this] { module_exit(); },
-          cfg_.policy == unload_policy::drain ? lastref::unload_policy::drain_residency
-                                              : lastref::unload_policy::immediate);
+          "lastref_fuzz_mod", [this] { module_exit(); }, cfg_.policy);
       module_->mark_live();
     }
   }
@@ -164,8 +161,7 @@ class interpreter {
       for (int o = 0; o < cfg_.objects; ++o) drop_owner(o, false);
     }
     for (int o = 0; o < cfg_.objects; ++o)
-      inv_(quirk.leaked_refs ? released_[idx(o)].load(std::memory_order_acquire) <= 1
-                             : released_[idx(o)].load(std::memory_order_acquire) == 1,
+      inv_(Impl::release_count_ok(released_[idx(o)].load(std::memory_order_acquire)),
            "object release did not run exactly once", source_loc::current());
     for (int c = 0; c < cfg_.completions; ++c)
       if (!comp_freed_[idx(c)].load(std::memory_order_acquire)) P::destroy(comps_[idx(c)]);
@@ -215,8 +211,8 @@ class interpreter {
         if (ts.held[idx(ob)] == 0) break;
         --ts.held[idx(ob)];
         put(t, ob, o.code == op_code::put_mutex);
-        if constexpr (quirk.double_put) {
-          if (ts.held[idx(ob)] == 0) put(t, ob, false);  // the error path's second put
+        if (ts.held[idx(ob)] == 0) {
+          for (int i = 0; i < Impl::error_path_puts; ++i) put(t, ob, false);
         }
         break;
       case op_code::release_object:
@@ -289,9 +285,7 @@ class interpreter {
     std::lock_guard<typename P::mutex> guard(table_->lock);
     object* p = table_->slots[idx(o)].read();
     if (p == nullptr) return;
-    if constexpr (quirk.lookup_with_get) {
-      p->ref.get();
-    } else if (!p->ref.get_unless_zero()) {
+    if (!Impl::lookup_ref(p->ref)) {
       note(t, event::lookup_failed);
       return;
     }
@@ -317,7 +311,7 @@ class interpreter {
   }
 
   bool module_placed() const noexcept {
-    return cfg_.has_module && cfg_.release == placement::module;
+    return cfg_.has_module && cfg_.release == release_placement::module;
   }
 
   // The kobject release: `locked` when put_mutex already holds the table lock.
@@ -405,18 +399,19 @@ class interpreter {
     ts.module_refs = 0;
     note(t, event::thread_exited);
     scope_t in_text(*module_);
-    if constexpr (quirk.unsafe_thread_exit) {
-      module_->put();
-      return;  // ~scope_t returns into text the unloader may have freed
-    } else if (via_completion) {
-      // exit() waits for kthread_exited once per registered kthread; the
-      // count is published to the unloader by this thread's module put.
-      data_->kthreads.fetch_add(1, std::memory_order_relaxed);
-      module_->put();
-      lastref::complete_and_exit(data_->kthread_exited, in_text);
-    } else {
-      lastref::module_put_and_exit(*module_, in_text);
-    }
+    Impl::exit_module_thread(*module_, in_text, [&] {
+      if (via_completion) {
+        // exit() waits for kthread_exited once per registered kthread; the
+        // count is published to the unloader by this thread's module put.
+        data_->kthreads.fetch_add(1, std::memory_order_relaxed);
+        module_->put();
+        lastref::complete_and_exit(data_->kthread_exited, in_text);
+      } else {
+        lastref::module_put_and_exit(*module_, in_text);
+      }
+    });
+    // A set whose hook returned (no safe exit): ~scope_t returns into text
+    // the unloader may have freed.
   }
 
   const scenario& s_;

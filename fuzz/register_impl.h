@@ -5,9 +5,9 @@
 //
 // Contract: LASTREF_FUZZ_REGISTER(name, kref, completion, module) registers
 // a default set (fuzzed by every target alongside the correct primitives);
-// LASTREF_FUZZ_ZOO(...) a zoo set (only with LASTREF_ZOO=name);
-// LASTREF_FUZZ_ZOO_QUIRK(name, kref, completion, module, quirk inits...) a
-// zoo set that also switches on protocol quirks (impl_set.h). The template
+// LASTREF_FUZZ_ZOO(...) a zoo set outside the zoo manifest (only with
+// LASTREF_ZOO=name; the held-out sets use it). The zoo's own variants are
+// entries of fuzz/zoo_manifest.h, registered by zoo_sets.cc. The template
 // arguments are class templates over a Platform (e.g. lastref::basic_kref).
 // Use each macro at namespace scope in a .cc file that is linked into the
 // executable as an object (not through a static library, which would drop
@@ -112,19 +112,12 @@ model::result run_in_model(const scenario& s, const run_request& req) {
 
 }  // namespace lastref::fuzz
 
-#define LASTREF_FUZZ_SET_(ident, is_zoo, kref_tmpl, completion_tmpl, module_tmpl, ...)            \
+#define LASTREF_FUZZ_SET_(ident, is_zoo, kref_tmpl, completion_tmpl, module_tmpl)                 \
   namespace {                                                                                     \
-  struct lastref_fuzz_set_##ident {                                                               \
-    template <class P>                                                                            \
-    using kref = kref_tmpl<P>;                                                                    \
-    template <class P>                                                                            \
-    using completion = completion_tmpl<P>;                                                        \
-    template <class P>                                                                            \
-    using module = module_tmpl<P>;                                                                \
-    static constexpr ::lastref::fuzz::quirks quirk{__VA_ARGS__};                                  \
-  };                                                                                              \
+  using lastref_fuzz_set_##ident =                                                                \
+      ::lastref::fuzz::set_of<kref_tmpl, completion_tmpl, module_tmpl>;                           \
   [[maybe_unused]] const bool lastref_fuzz_registered_##ident =                                   \
-      ::lastref::fuzz::register_impl({#ident, is_zoo, lastref_fuzz_set_##ident::quirk,            \
+      ::lastref::fuzz::register_impl({#ident, is_zoo, &lastref_fuzz_set_##ident::adapt,           \
                                       &::lastref::fuzz::run_in_model<lastref_fuzz_set_##ident>}); \
   }
 
@@ -134,6 +127,3 @@ model::result run_in_model(const scenario& s, const run_request& req) {
 // A zoo set: runs only when LASTREF_ZOO=ident.
 #define LASTREF_FUZZ_ZOO(ident, kref_tmpl, completion_tmpl, module_tmpl) \
   LASTREF_FUZZ_SET_(ident, true, kref_tmpl, completion_tmpl, module_tmpl)
-// A zoo set with protocol quirks, e.g. `.lookup_with_get = true`.
-#define LASTREF_FUZZ_ZOO_QUIRK(ident, kref_tmpl, completion_tmpl, module_tmpl, ...) \
-  LASTREF_FUZZ_SET_(ident, true, kref_tmpl, completion_tmpl, module_tmpl, __VA_ARGS__)

@@ -104,31 +104,7 @@ const impl_entry& impl_for(const scenario& s) {
   return *d[s.cfg.impl_byte % d.size()];
 }
 
-void adapt_to_impl(scenario& s, const impl_entry& e) {
-  config& cfg = s.cfg;
-  if (e.quirk.completions_outlive_completers) {
-    for (auto& on_stack : cfg.on_stack) {
-      if (on_stack) cfg.note = "completions kept alive: this set's complete() touches them late";
-      on_stack = false;
-    }
-  }
-  if (!cfg.has_module) return;
-  if (e.quirk.module_release_immediate) {
-    if (cfg.release != placement::module || cfg.policy != unload_policy::immediate)
-      cfg.note = "zoo: release forced into module text, unload forced immediate";
-    cfg.release = placement::module;
-    cfg.policy = unload_policy::immediate;
-  } else if (cfg.release == placement::module && cfg.policy == unload_policy::immediate) {
-    cfg.policy = unload_policy::drain;
-    cfg.note =
-        "unload policy drain: module-placed release with immediate unload is the reference "
-        "bug, selected only by LASTREF_ZOO=module_release_immediate";
-  }
-}
-
-model::result run_scenario(const scenario& s, const run_request& req) {
-  return impl_for(s).run(s, req);
-}
+void adapt_to_impl(scenario& s, const impl_entry& e) { e.adapt(s.cfg); }
 
 model::checker& fuzz_checker() {
   // Fiber stacks: the model unpoisons a started fiber's whole stack under

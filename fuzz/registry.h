@@ -21,14 +21,8 @@
 //   LASTREF_FUZZ_REGISTER(my_kref, my::kref, lastref::basic_completion,
 //                         lastref::basic_module);
 //
-// Adding a zoo variant (one line in fuzz/zoo_sets.cc):
-//
-//   LASTREF_FUZZ_ZOO(relaxed_put_kref, lastref::zoo::relaxed_put_kref,
-//                    lastref::basic_completion, lastref::basic_module);
-//   // or, for a protocol variant of the correct primitives:
-//   LASTREF_FUZZ_ZOO_QUIRK(module_release_immediate, lastref::basic_kref,
-//                          lastref::basic_completion, lastref::basic_module,
-//                          .module_release_immediate = true);
+// Zoo variants are not registered by hand: each entry of fuzz/zoo_manifest.h
+// is registered here as a zoo set under its manifest name (zoo_sets.cc).
 //
 // Lifetime rule: the registry lives for the whole process; entries are added
 // by static initialisers before main / LLVMFuzzerInitialize and never removed.
@@ -67,7 +61,7 @@ using run_fn = model::result (*)(const scenario& s, const run_request& req);
 struct impl_entry {
   std::string name;
   bool zoo = false;
-  quirks quirk{};
+  void (*adapt)(config& cfg) = &correct_protocol::adapt;  // the set's adapt hook
   run_fn run = nullptr;
 };
 
@@ -88,12 +82,10 @@ const impl_entry* select_from_environment();
 [[nodiscard]] const impl_entry& impl_for(const scenario& s);
 
 // Applies what the chosen set implies to a decoded scenario (its notes show
-// in print()): a correct set never runs module-placed release with immediate
-// unload (that is zoo item module_release_immediate); that set always does.
+// in print()): the set's adapt hook (impl_set.h). A correct set never runs
+// module-placed release with immediate unload (zoo item
+// module_release_immediate); that set always does.
 void adapt_to_impl(scenario& s, const impl_entry& e);
-
-// Runs `s` with its set. select_from_environment() must have run.
-model::result run_scenario(const scenario& s, const run_request& req = {});
 
 // Per-fiber stack of every fuzz execution (see fuzz_checker()).
 inline constexpr std::size_t fuzz_stack_size = 64u << 10;

@@ -351,8 +351,8 @@ scenario decode(target_kind t, std::span<const uint8_t> bytes) {
   cfg.objects = objects ? 1 + ((c >> 4) & 1) : 0;
   cfg.completions = completions ? 1 + ((c >> 5) & 1) : 0;
   if (cfg.has_module) {
-    cfg.release = (c >> 2) & 1 ? placement::module : placement::builtin;
-    cfg.policy = (c >> 3) & 1 ? unload_policy::drain : unload_policy::immediate;
+    cfg.release = (c >> 2) & 1 ? release_placement::module : release_placement::builtin;
+    cfg.policy = (c >> 3) & 1 ? unload_policy::drain_residency : unload_policy::immediate;
   }
   cfg.on_stack_bit = completions && ((c >> 6) & 1);
   cfg.c11 = (c >> 7) & 1;
@@ -382,8 +382,8 @@ std::vector<uint8_t> encode(target_kind t, const program_spec& spec,
                             std::span<const uint8_t> schedule) {
   std::vector<uint8_t> out;
   uint8_t c = static_cast<uint8_t>(std::clamp(spec.threads, 2, 4) - 2);
-  c |= static_cast<uint8_t>((spec.release == placement::module) << 2);
-  c |= static_cast<uint8_t>((spec.policy == unload_policy::drain) << 3);
+  c |= static_cast<uint8_t>((spec.release == release_placement::module) << 2);
+  c |= static_cast<uint8_t>((spec.policy == unload_policy::drain_residency) << 3);
   c |= static_cast<uint8_t>(spec.two_objects << 4);
   c |= static_cast<uint8_t>(spec.two_completions << 5);
   c |= static_cast<uint8_t>(spec.on_stack << 6);
@@ -459,9 +459,9 @@ std::string print(const scenario& s, std::string_view impl_name) {
   }
   if (cfg.has_module) {
     out += "\n  module: release ";
-    out += cfg.release == placement::module ? "in module text" : "builtin";
+    out += cfg.release == release_placement::module ? "in module text" : "builtin";
     out += ", unload policy ";
-    out += cfg.policy == unload_policy::drain ? "drain residency" : "immediate";
+    out += cfg.policy == unload_policy::drain_residency ? "drain residency" : "immediate";
   }
   for (int c = 0; c < cfg.completions; ++c) {
     const auto i = static_cast<size_t>(c);

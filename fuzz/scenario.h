@@ -44,6 +44,8 @@
 #include <string_view>
 #include <vector>
 
+#include <lastref/module.h>
+
 namespace lastref::fuzz {
 
 enum class target_kind : uint8_t { kref, completion, module_unload, mixed };
@@ -77,8 +79,8 @@ inline constexpr int op_code_count = 16;
 // The ops a target draws from, in the order its op bytes index them.
 [[nodiscard]] std::span<const op_code> target_ops(target_kind t) noexcept;
 
-enum class placement : uint8_t { builtin, module };
-enum class unload_policy : uint8_t { immediate, drain };
+// Release placement and unload policy are the primitives' own
+// (lastref::release_placement, lastref::unload_policy in <lastref/module.h>).
 
 inline constexpr int max_threads = 4;
 inline constexpr int max_ops = 8;
@@ -110,7 +112,7 @@ struct config {
   int objects = 0;      // kobject-like objects in the lookup table
   int completions = 0;  // user completions
   bool has_module = false;
-  placement release = placement::builtin;
+  release_placement release = release_placement::builtin;
   unload_policy policy = unload_policy::immediate;
   bool on_stack_bit = false;                     // decoded wish; on_stack[] says where it applies
   std::array<bool, max_completions> on_stack{};  // freed by its single waiter
@@ -144,7 +146,7 @@ struct program_spec {
   int threads = 2;
   bool two_objects = false;
   bool two_completions = false;
-  placement release = placement::builtin;
+  release_placement release = release_placement::builtin;
   unload_policy policy = unload_policy::immediate;
   bool on_stack = false;
   bool c11 = true;

@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: MIT
 // A main() for fuzz targets built without libFuzzer (any compiler): runs
 // every file given on the command line, and every file inside each directory
-// given, through LLVMFuzzerTestOneInput once. Arguments starting with '-'
-// (libFuzzer flags) are ignored, so the same command lines work for both.
+// given, through LLVMFuzzerTestOneInput once. libFuzzer's flags (one dash:
+// -runs=N, -seed=N ...) are ignored, so the same command lines work for
+// both; anything else is parsed as lastref's tools do (lastref/cli.h).
 // Exit status: 0 when every input ran clean (a failing input aborts, as under
-// libFuzzer); 2 when an argument cannot be read.
+// libFuzzer); 2 on a usage error or when an argument cannot be read.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
+
+#include <lastref/cli.h>
 
 #include "target.h"
 
@@ -36,11 +40,23 @@ bool run_file(const fs::path& p) {
 
 int main(int argc, char** argv) {
   LLVMFuzzerInitialize(&argc, &argv);
+  const std::string name = argc > 0 ? fs::path(argv[0]).filename().string() : "fuzzer";
+  CLI::App app{
+      "Runs each INPUT file, and each file in each INPUT folder, through the fuzz target "
+      "once (a build without libFuzzer).",
+      name};
+  std::vector<std::string> inputs;
+  app.add_option("INPUT", inputs, "corpus files or folders");
+  std::vector<const char*> kept{argc > 0 ? argv[0] : "fuzzer"};
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    const bool libfuzzer_flag = a.size() > 1 && a[0] == '-' && a[1] != '-';
+    if (!libfuzzer_flag) kept.push_back(argv[i]);
+  }
+  lastref::cli::parse(app, static_cast<int>(kept.size()), kept.data());
   size_t ran = 0;
   bool ok = true;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (!arg.empty() && arg[0] == '-') continue;
+  for (const std::string& arg : inputs) {
     std::error_code ec;
     if (fs::is_directory(arg, ec)) {
       std::vector<fs::path> files;

@@ -208,7 +208,7 @@ exec > >(trap '' INT TERM HUP; exec tee -a "$log") 2>&1
 # ---------------------------------------------------------------- dependencies
 # What each stage needs beyond the core tools. As root, missing packages are
 # installed; otherwise the stages that need them are skipped, with the reason.
-core_pkgs=(cmake ninja-build g++ python3)
+core_pkgs=(cmake ninja-build g++ python3 libcli11-dev)
 clang_pkgs=$(lastref_clang_packages)  # Debian 12: clang-14 + runtimes; none if a newer clang works
 declare -A stage_pkgs=(
   [build:bench]="libbenchmark-dev libgtest-dev libgmock-dev libboost-dev liburcu-dev libabsl-dev libboost-context-dev"

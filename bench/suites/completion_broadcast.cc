@@ -20,7 +20,7 @@
 // threads (limit_p50_us, x_paired_limit), as the other latency suites do.
 
 #include <lastref/completion.h>
-#include <lastref/detail/futex.h>
+#include <lastref/futex.h>
 
 #include <benchmark/benchmark.h>
 
@@ -136,12 +136,12 @@ struct futex_bc {
   void reset(std::uint64_t) {}
   void signal(std::uint64_t r) {
     word.store(static_cast<std::uint32_t>(r + 1), std::memory_order_release);
-    lastref::detail::futex_wake(&word, lastref::detail::futex_wake_everyone);
+    lastref::futex_wake(&word, lastref::futex_wake_everyone);
   }
   void wait(std::uint64_t r) {
     const auto want = static_cast<std::uint32_t>(r + 1);
     for (std::uint32_t v; (v = word.load(std::memory_order_acquire)) != want;)
-      lastref::detail::futex_wait(&word, v);
+      lastref::futex_wait(&word, v);
   }
 };
 
@@ -149,7 +149,7 @@ struct futex_bc {
 void await_at_least(const std::atomic<std::uint32_t>& word, std::uint32_t want,
                     clock_type::time_point give_up) {
   for (std::uint32_t v; (v = word.load(std::memory_order_acquire)) < want;) {
-    lastref::detail::futex_wait(&word, v);
+    lastref::futex_wait(&word, v);
     if (clock_type::now() > give_up) {
       std::fprintf(stderr, "completion_broadcast: lost wake-up\n");
       std::abort();
@@ -179,7 +179,7 @@ void broadcast(benchmark::State& st, int n) {
         await_at_least(go, static_cast<std::uint32_t>(j + 1), clock_type::time_point::max());
         if (stop.load(std::memory_order_relaxed)) return;
         armed.fetch_add(1, std::memory_order_release);
-        lastref::detail::futex_wake(&armed, 1);
+        lastref::futex_wake(&armed, 1);
         if (j % 2 == 0)
           ch->wait(j / 2);
         else
@@ -187,14 +187,14 @@ void broadcast(benchmark::State& st, int n) {
         woken_at[static_cast<std::size_t>(i)].store(clock_type::now().time_since_epoch().count(),
                                                     std::memory_order_relaxed);
         if (woken.fetch_add(1, std::memory_order_acq_rel) + 1 == un * (j + 1))
-          lastref::detail::futex_wake(&woken, 1);
+          lastref::futex_wake(&woken, 1);
       }
     });
 
   auto one_sample = [&](std::uint64_t j, auto&& reset, auto&& signal) {
     reset();
     go.store(static_cast<std::uint32_t>(j + 1), std::memory_order_release);
-    lastref::detail::futex_wake(&go, lastref::detail::futex_wake_everyone);
+    lastref::futex_wake(&go, lastref::futex_wake_everyone);
     await_at_least(armed, un * static_cast<std::uint32_t>(j + 1), clock_type::now() + lost_wakeup);
     std::this_thread::sleep_for(settle_time);  // every waiter falls asleep
     const auto t0 = clock_type::now();
@@ -218,7 +218,7 @@ void broadcast(benchmark::State& st, int n) {
   }
   stop.store(true, std::memory_order_relaxed);
   go.store(static_cast<std::uint32_t>(2 * k + 1), std::memory_order_release);
-  lastref::detail::futex_wake(&go, lastref::detail::futex_wake_everyone);
+  lastref::futex_wake(&go, lastref::futex_wake_everyone);
   for (auto& t : waiters) t.join();
   samples.publish(st);
   const double lim_p50 = limit_samples.percentile_us(0.5);

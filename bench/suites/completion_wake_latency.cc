@@ -44,7 +44,7 @@
 // `ref:completion_no_spin` is lastref's completion without its spin phase:
 // a blocked waiter's wake should not depend on it (the spin ended long ago).
 
-#include <lastref/detail/futex.h>
+#include <lastref/futex.h>
 
 #include <benchmark/benchmark.h>
 
@@ -114,7 +114,7 @@ void await_word(const std::atomic<std::uint32_t>& word, std::uint32_t want,
                 clock_type::time_point give_up) {
   for (std::uint32_t v; (v = word.load(std::memory_order_acquire)) != want;) {
     if (R == regime::same_cpu)
-      lastref::detail::futex_wait(&word, v);
+      lastref::futex_wait(&word, v);
     else
       cpu_relax();
     if (clock_type::now() > give_up) {
@@ -127,7 +127,7 @@ void await_word(const std::atomic<std::uint32_t>& word, std::uint32_t want,
 template <regime R>
 void post_word(std::atomic<std::uint32_t>& word, std::uint32_t v) {
   word.store(v, std::memory_order_release);
-  if (R == regime::same_cpu) lastref::detail::futex_wake(&word, 1);
+  if (R == regime::same_cpu) lastref::futex_wake(&word, 1);
 }
 
 // Sample j: even j uses the channel under test (its round j/2), odd j the

@@ -75,9 +75,12 @@
 // overstays after stopping every hog.
 
 #include <lastref/completion.h>
+#include <lastref/futex.h>
 #include <lastref/kref.h>
 #include <lastref/module.h>
 #include <lastref/thread.h>
+
+#include <lastref/cli.h>
 
 #include <benchmark/benchmark.h>
 #include <sys/prctl.h>
@@ -230,7 +233,7 @@ sample one_unload_on(strategy s, releaser_class rc, const placement& pl, nanosec
   auto tell_a = [&] {
     t_due.store(now_ns() + delay.count(), std::memory_order_relaxed);
     go.store(1u, std::memory_order_release);
-    lastref::detail::futex_wake(&go, 1);
+    lastref::futex_wake(&go, 1);
   };
   auto unloaders_put = [&] {
     if (obj->ref.put([](kref_t&) {})) die("the unloader's put was the last one");
@@ -280,7 +283,7 @@ sample one_unload_on(strategy s, releaser_class rc, const placement& pl, nanosec
     // The pre-release delay wakes by timer: no slack (see the probe).
     prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     a_ready.pinned();
-    while (go.load(std::memory_order_acquire) == 0u) lastref::detail::futex_wait(&go, 0u);
+    while (go.load(std::memory_order_acquire) == 0u) lastref::futex_wait(&go, 0u);
     sleep_until_ns(t_due.load(std::memory_order_relaxed));
     t_put.store(now_ns(), std::memory_order_relaxed);
     obj->ref.put(release_fn);
@@ -605,94 +608,81 @@ void register_all(const std::vector<cell>& cells) {
 
 // ------------------------------------------------------------------ flags
 
-void usage() {
-  std::printf(
-      "lastref release-latency flags (before Google Benchmark's):\n"
-      "  --lastref_matrix=quick|default|full  contention matrix (default: default;\n"
-      "                                       full: 10000 samples per row, pinned and not)\n"
-      "  --lastref_pinned=no|yes|both         pin unloader/releaser/hogs (default no;\n"
-      "                                       full: both)\n"
-      "  --lastref_samples=N                  samples per row over all repetitions\n"
-      "  --lastref_cap_ms=N                   time cap per strategy row (probes: half)\n"
-      "  --lastref_burst_us=N                 hog burst (<= 5000, default 2000)\n"
-      "  --lastref_delay_us=N                 randomised pre-release delay, uniform in\n"
-      "                                       [N/5, N] us (default 250)\n"
-      "  --lastref_samples_out=PATH           write the per-cell histograms (JSON)\n"
-      "  --lastref_watchdog_s=N               abort a run that lasts longer (default: from\n"
-      "                                       the matrix)\n");
-}
-
-// Takes our own flags out of argv; exits 1 on a malformed one.
+// Takes our own flags (lastref/cli.h conventions: --name=V or --name V) out
+// of argv, leaving Google Benchmark's; a malformed one: message, exit 2.
+// --help prints ours and stays for Google Benchmark's.
 void parse_own_flags(int& argc, char** argv) {
+  CLI::App app{"lastref release-latency flags (before Google Benchmark's)", "release_latency"};
+  app.allow_extras();   // Google Benchmark's flags and the harness's go on
+  app.set_help_flag();  // --help: ours, then Google Benchmark's
+  auto choice = [&app](const std::string& name, std::vector<std::string> names, auto set,
+                       const std::string& help) {
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    app.add_option_function<std::string>(
+           name,
+           [name, names, list, set](const std::string& v) {
+             for (std::size_t i = 0; i < names.size(); ++i)
+               if (names[i] == v) return set(i);
+             throw CLI::ValidationError(name, "expects " + list + " (got '" + v + "')");
+           },
+           help + " (" + list + ")")
+        ->type_name("NAME");
+  };
+  choice(
+      "--lastref_matrix", {"quick", "default", "full"},
+      [](std::size_t i) {
+        g_cfg.matrix = i == 0   ? matrix_kind::quick
+                       : i == 1 ? matrix_kind::standard
+                                : matrix_kind::full;
+      },
+      "contention matrix (default: default; full: 10000 samples per row, pinned and not)");
+  choice(
+      "--lastref_pinned", {"no", "yes", "both"},
+      [](std::size_t i) {
+        g_cfg.pinned = i == 0 ? pin_mode::no : i == 1 ? pin_mode::yes : pin_mode::both;
+      },
+      "pin unloader/releaser/hogs (default no; full: both)");
+  long samples = 0, cap_ms = 0, burst_us = 0, delay_us = 0, watchdog_s = 0;
+  lastref::cli::add_number(app, "--lastref_samples", samples, 1L, 10'000'000L,
+                           "samples per row over all repetitions");
+  lastref::cli::add_number(app, "--lastref_cap_ms", cap_ms, 1L, 86'400'000L,
+                           "time cap per strategy row (probes: half)");
+  lastref::cli::add_number(app, "--lastref_burst_us", burst_us, 10L, 5000L,
+                           "hog burst (default 2000)");
+  lastref::cli::add_number(app, "--lastref_delay_us", delay_us, 0L, 100'000L,
+                           "randomised pre-release delay, uniform in [N/5, N] us (default 250)");
+  lastref::cli::add_number(app, "--lastref_watchdog_s", watchdog_s, 1L, 7L * 86'400L,
+                           "abort a run that lasts longer (default: from the matrix)");
+  lastref::cli::add_text(app, "--lastref_samples_out", g_cfg.samples_out,
+                         "write the per-cell histograms (JSON)", "PATH");
+  lastref::cli::parse(app, argc, argv);
+  if (app.count("--lastref_samples") > 0) g_cfg.samples = samples;
+  if (app.count("--lastref_cap_ms") > 0) g_cfg.cap_ms = cap_ms;
+  if (app.count("--lastref_burst_us") > 0) g_cfg.burst = microseconds(burst_us);
+  if (app.count("--lastref_delay_us") > 0) g_cfg.delay_max = microseconds(delay_us);
+  if (app.count("--lastref_watchdog_s") > 0) g_cfg.watchdog_s = watchdog_s;
+  if (app.count("--lastref_pinned") == 0 && g_cfg.matrix == matrix_kind::full)
+    g_cfg.pinned = pin_mode::both;
+
+  // What is left, in order, for Google Benchmark (argv keeps pointing at
+  // storage that lives as long as the process).
+  static std::vector<std::string> rest;
+  rest = app.remaining();
   int out = 1;
-  bool pinned_set = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    auto text = [&](std::string_view flag, std::string& v) {
-      if (a.substr(0, flag.size()) != flag) return false;
-      v = std::string(a.substr(flag.size()));
-      return true;
-    };
-    auto number = [&](std::string_view flag, long lo, long hi, long& v) {
-      std::string s;
-      if (!text(flag, s)) return false;
-      char* end = nullptr;
-      v = std::strtol(s.c_str(), &end, 10);
-      if (s.empty() || *end != '\0' || v < lo || v > hi) {
-        std::fprintf(stderr, "release_latency: %s expects an integer in [%ld, %ld] (got '%s')\n",
-                     std::string(flag).c_str(), lo, hi, s.c_str());
-        std::exit(2);  // a usage error, as every lastref entry point
+  for (std::string& a : rest) {
+    if (a == "--help") std::fputs(app.help().c_str(), stdout);
+    constexpr std::string_view reps = "--benchmark_repetitions=";
+    if (a.starts_with(reps)) {
+      try {
+        g_cfg.repetitions = static_cast<int>(lastref::cli::parse_decimal<long>(
+            "--benchmark_repetitions", a.substr(reps.size()), 1L, 1'000'000L));
+      } catch (const CLI::ParseError& e) {
+        lastref::cli::usage_error(app, e.what());
       }
-      return true;
-    };
-    auto bad = [&](const char* what) {
-      std::fprintf(stderr, "release_latency: %s\n", what);
-      std::exit(2);
-    };
-    long v = 0;
-    std::string s;
-    if (a == "--help") {
-      usage();
-      argv[out++] = argv[i];
-    } else if (text("--lastref_matrix=", s)) {
-      if (s == "quick")
-        g_cfg.matrix = matrix_kind::quick;
-      else if (s == "default")
-        g_cfg.matrix = matrix_kind::standard;
-      else if (s == "full")
-        g_cfg.matrix = matrix_kind::full;
-      else
-        bad("--lastref_matrix expects quick, default or full");
-    } else if (text("--lastref_pinned=", s)) {
-      pinned_set = true;
-      if (s == "no")
-        g_cfg.pinned = pin_mode::no;
-      else if (s == "yes")
-        g_cfg.pinned = pin_mode::yes;
-      else if (s == "both")
-        g_cfg.pinned = pin_mode::both;
-      else
-        bad("--lastref_pinned expects no, yes or both");
-    } else if (number("--lastref_samples=", 1, 10'000'000, v)) {
-      g_cfg.samples = v;
-    } else if (number("--lastref_cap_ms=", 1, 86'400'000, v)) {
-      g_cfg.cap_ms = v;
-    } else if (number("--lastref_burst_us=", 10, 5000, v)) {
-      g_cfg.burst = microseconds(v);
-    } else if (number("--lastref_delay_us=", 0, 100'000, v)) {
-      g_cfg.delay_max = microseconds(v);
-    } else if (number("--lastref_watchdog_s=", 1, 7 * 86'400, v)) {
-      g_cfg.watchdog_s = v;
-    } else if (text("--lastref_samples_out=", s)) {
-      if (s.empty()) bad("--lastref_samples_out expects a path");
-      g_cfg.samples_out = s;
-    } else {
-      if (number("--benchmark_repetitions=", 1, 1'000'000, v))
-        g_cfg.repetitions = static_cast<int>(v);
-      argv[out++] = argv[i];
     }
+    argv[out++] = a.data();
   }
-  if (!pinned_set && g_cfg.matrix == matrix_kind::full) g_cfg.pinned = pin_mode::both;
   argc = out;
   argv[argc] = nullptr;
 }

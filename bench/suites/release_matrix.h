@@ -8,7 +8,7 @@
 // `<releaser>_<hogs>_k<K>[_pinned]` (e.g. `nice19_fifo_k4_pinned`), the
 // group of its benchmark rows is `release_latency/<label>`. The spellings
 // of releaser_name/hogs_name/strategy_name are those of the samples file
-// (/work/notes/session2.md, "Release-latency samples file").
+// (release_samples.h).
 //
 // Lifetime rule: plain values.
 // Memory ordering: none.

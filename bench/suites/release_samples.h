@@ -3,8 +3,8 @@
 // The release-latency samples file (--lastref_samples_out=PATH): every cell's
 // latency distribution as histogram buckets, for the report's CDF plots.
 //
-// Contract: write_samples_file() writes, exactly in the format agreed in
-// /work/notes/session2.md ("Release-latency samples file"):
+// Contract: write_samples_file() writes exactly this format (schema
+// lastref-release-samples/1, read by the report):
 //   {"schema": "lastref-release-samples/1",
 //    "context": {"contention_mode": ..., "cpu_dma_latency_us": <int|null>, ...},
 //    "cells": [{"benchmark", "strategy", "releaser", "hogs", "k", "pinned",

@@ -28,7 +28,7 @@
 // signal, exactly what every other channel gives.
 
 #include <lastref/completion.h>
-#include <lastref/detail/futex.h>
+#include <lastref/futex.h>
 #if defined(LASTREF_HAVE_ABSL)
 #include <absl/synchronization/notification.h>
 #endif
@@ -156,12 +156,12 @@ struct alignas(64) futex_channel {
   void recycle(std::uint64_t) {}
   void signal(std::uint64_t i) {
     word.store(static_cast<std::uint32_t>(i + 1), std::memory_order_release);
-    lastref::detail::futex_wake(&word, 1);
+    lastref::futex_wake(&word, 1);
   }
   void wait(std::uint64_t i) {
     const auto want = static_cast<std::uint32_t>(i + 1);
     for (std::uint32_t v; (v = word.load(std::memory_order_acquire)) != want;)
-      lastref::detail::futex_wait(&word, v);
+      lastref::futex_wait(&word, v);
   }
 };
 
@@ -204,12 +204,12 @@ struct alignas(64) futex_duplex {
  private:
   void post(std::uint64_t v) {
     word.store(static_cast<std::uint32_t>(v), std::memory_order_release);
-    lastref::detail::futex_wake(&word, 1);
+    lastref::futex_wake(&word, 1);
   }
   void await(std::uint64_t v) {
     const auto want = static_cast<std::uint32_t>(v);
     for (std::uint32_t w; (w = word.load(std::memory_order_acquire)) != want;)
-      lastref::detail::futex_wait(&word, w);
+      lastref::futex_wait(&word, w);
   }
 };
 

@@ -9,6 +9,23 @@ function(run)
   endif()
 endfunction()
 run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix)
+# The installed primitives are the tree's include folder, file for file, and
+# the zoo (deliberately broken variants) is not installed.
+if(PRIMITIVES_INCLUDE)
+  file(GLOB_RECURSE headers RELATIVE ${PRIMITIVES_INCLUDE} ${PRIMITIVES_INCLUDE}/*.h)
+  foreach(h IN LISTS headers)
+    set(installed ${WORK_DIR}/prefix/include/lastref/${h})
+    execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${PRIMITIVES_INCLUDE}/${h} ${installed}
+      RESULT_VARIABLE differs)
+    if(differs)
+      message(FATAL_ERROR "installed ${installed} is missing or differs from the tree's")
+    endif()
+  endforeach()
+  file(GLOB_RECURSE zoo ${WORK_DIR}/prefix/*zoo*)
+  if(zoo)
+    message(FATAL_ERROR "the zoo is installed: ${zoo}")
+  endif()
+endif()
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build -G ${GENERATOR}
     -DCMAKE_CXX_COMPILER=${CXX} -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix)
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)

@@ -24,7 +24,7 @@
 #include <chrono>
 #include <cstdint>
 
-#include "primitives/platform.h"
+#include <lastref/platform.h>
 
 namespace lastref::heldout {
 

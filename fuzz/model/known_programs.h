@@ -11,7 +11,7 @@
 //                 traces (every pair of steps conflicts). The two are the
 //                 extreme cases used to introduce DPOR (Flanagan and
 //                 Godefroid, POPL 2005; Abdulla et al., POPL 2014).
-//   kref_n(N)     the program of /work/shared/anchors/genmc/kref_n.c: N
+//   kref_n(N)     the program of GenMC's kref_n.c benchmark: N
 //                 threads each get (relaxed fetch_add), write their payload
 //                 slot (plain), put twice (release fetch_sub; the last put
 //                 fences acquire, checks every payload and frees). All 3N

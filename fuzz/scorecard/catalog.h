@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// lastref zoo catalog — every zoo variant (primitives/zoo/README.md) and the
-// correct implementation, each with a canonical witness scenario, runnable
-// under any model schedule source. The scorecard (lastref-scorecard,
+// lastref zoo catalog — every entry of the zoo manifest (fuzz/zoo_manifest.h)
+// and the correct implementation, each with a canonical witness scenario,
+// runnable under any model schedule source. The scorecard (lastref-scorecard,
 // scorecard.py) and the `zoo` tests drive the model through it.
 //
-// Contract: entries() lists the zoo variants in item order, the fixed twins
-// of the weak-memory variants ("fixed/<variant>", not zoo), then the
-// correct sets ("correct/<target>"). A variant's `name` is its LASTREF_ZOO
-// name in fuzz/zoo_sets.cc; its set type here is the same (a test checks the
-// quirks agree with the registry). `witness` is a scenario (fuzz/scenario.h
+// Contract: entries() lists the manifest's entries in its order (the zoo
+// variants in item order, then the fixed twins of the weak-memory variants,
+// "fixed/<variant>", not zoo), then the correct sets ("correct/<target>").
+// A variant's `name` is its LASTREF_ZOO name; its set type is the manifest's,
+// the one the fuzz registry runs. `witness` is a scenario (fuzz/scenario.h
 // bytes, without schedule) on which the bug can happen under *some*
 // schedule; the correct entry for the same target must pass it under every
 // schedule. explore() runs the witness under a schedule source until a
@@ -32,29 +32,23 @@
 #include "model/observer.h"
 #include "model/schedule.h"
 #include "scenario.h"
+#include "zoo_manifest.h"
 
 namespace lastref::fuzz::scorecard {
 
-// Which real-thread harness (tsan/) runs a variant, if any.
-struct stress_spec {
-  const char* harness = nullptr;  // e.g. "kref_stress"; nullptr: none
-  const char* args = nullptr;     // e.g. "--variant relaxed_put --scenario pair"
-  const char* why_not = nullptr;  // when harness == nullptr: the reason
-};
-
 struct entry {
   std::string name;  // LASTREF_ZOO name, or "correct/<target>"
-  int item = 0;      // issue #5 item number; 0 for correct sets
+  int item = 0;      // zoo item number; 0 for correct sets
   bool zoo = true;
-  std::string title;             // one line: what is wrong
-  std::string header;            // primitives/zoo/<file>, or the quirk in impl_set.h
-  target_kind target{};          // the fuzz target that runs it
-  std::vector<uint8_t> witness;  // scenario bytes (no schedule)
-  std::string witness_text;      // the witness, readable
-  std::string expect;            // failure kinds expected, "|"-separated
-  quirks quirk{};                // the set's protocol quirks
-  stress_spec plain;             // real threads, plain build
-  stress_spec tsan;              // real threads under TSan
+  std::string title;                 // one line: what is wrong
+  std::string header;                // primitives/zoo/<file> and/or the hooks it replaces
+  target_kind target{};              // the fuzz target that runs it
+  std::vector<uint8_t> witness;      // scenario bytes (no schedule)
+  std::string witness_text;          // the witness, readable
+  std::string expect;                // failure kinds expected, "|"-separated
+  void (*adapt)(config&) = nullptr;  // the set's adapt hook (impl_set.h)
+  stress_spec plain;                 // real threads, plain build
+  stress_spec tsan;                  // real threads under TSan
   // The functions below run *this entry's set* (for a correct entry: the
   // correct primitives) on `witness`'s witness scenario, adapted to the set.
   // explore: until a failure, the source is exhausted, or max_executions.
@@ -74,7 +68,7 @@ struct entry {
 // The correct entry for a target ("correct/kref_fuzzer" ...).
 [[nodiscard]] const entry& correct_for(target_kind t);
 
-// `witness`'s witness scenario decoded and adapted to `set`'s quirks (what
+// `witness`'s witness scenario decoded and adapted to `set` (what
 // set.explore(witness, ...) runs).
 [[nodiscard]] scenario witness_scenario(const entry& witness, const entry& set);
 

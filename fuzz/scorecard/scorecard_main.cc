@@ -6,42 +6,39 @@
 //   lastref-scorecard detect --variant NAME|zoo|correct --detector D
 //                            [--seeds N] [--seed0 S] [--budget N] [--dfs-bound K]
 //   lastref-scorecard trace --variant NAME [--detector D] [--seed S] [--budget N]
+//   lastref-scorecard zoo-table [--readme FILE [--check]]
 //
 // detect prints one JSON object per line and run: variant, set, detector,
 // seed, found, executions, seconds, kind, message (and dfs_bound/exhausted).
 // `--variant zoo` runs every zoo variant; `--variant correct` runs every zoo
 // witness with the correct implementations of its target (and, for the
-// `input` detector, random whole inputs of every target). Exit status: 0, or
-// 2 on a usage error.
-#include <cerrno>
+// `input` detector, random whole inputs of every target). zoo-table prints
+// the zoo README's table from the manifest, or rewrites it in FILE between
+// its markers; with --check it changes nothing and exits 1 when FILE's table
+// is not the manifest's. Exit status: 0, or 2 on a usage error.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <lastref/cli.h>
+
 #include "catalog.h"
 #include "detectors.h"
+#include "zoo_table.h"
 
 namespace {
 
 using namespace lastref::fuzz;
 using namespace lastref::fuzz::scorecard;
 
-[[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr,
-               "lastref-scorecard: %s\n"
-               "usage: lastref-scorecard list [--json]\n"
-               "       lastref-scorecard detect --variant NAME|zoo|correct --detector "
-               "bytes|random|pct|dfs|dpor|input\n"
-               "                                [--seeds N] [--seed0 S] [--budget N] "
-               "[--dfs-bound K]\n"
-               "       lastref-scorecard trace --variant NAME [--detector D] [--seed S] "
-               "[--budget N]\n",
-               why);
-  std::exit(2);
-}
+// Usage errors found after parsing (an unknown variant or detector).
+const CLI::App* g_app = nullptr;
+[[noreturn]] void usage(const std::string& why) { lastref::cli::usage_error(*g_app, why); }
 
 std::string json_str(std::string_view s) {
   std::string out = "\"";
@@ -81,57 +78,37 @@ struct args {
   std::uint64_t budget = 10'000;
   int dfs_bound = 3;
   bool json = false;
+  std::string readme;
+  bool check = false;
 };
 
-// A whole decimal number in [lo, hi]: digits only (strtoull alone would
-// take "-1" as 2^64-1, which made `--seeds -1` run forever), no overflow.
-std::uint64_t number(const char* s, const char* what, std::uint64_t lo, std::uint64_t hi) {
-  const std::string range = " (a whole number from " + std::to_string(lo) + " to " +
-                            std::to_string(hi) + ", got '" + s + "')";
-  if (*s < '0' || *s > '9') usage((std::string("bad number for ") + what + range).c_str());
-  errno = 0;
-  char* end = nullptr;
-  const unsigned long long v = std::strtoull(s, &end, 10);
-  if (*end != '\0' || errno == ERANGE || v < lo || v > hi)
-    usage((std::string("bad number for ") + what + range).c_str());
-  return v;
-}
-
-args parse(int argc, char** argv) {
-  if (argc < 2) usage("missing command");
-  args a;
-  a.cmd = argv[1];
-  for (int i = 2; i < argc; ++i) {
-    // --name=value and --name value alike.
-    std::string k = argv[i];
-    const char* inline_value = nullptr;
-    if (const auto eq = k.find('='); k.starts_with("--") && eq != std::string::npos) {
-      inline_value = argv[i] + eq + 1;
-      k.resize(eq);
-    }
-    auto val = [&]() -> const char* {
-      if (inline_value != nullptr) return inline_value;
-      if (i + 1 >= argc) usage(("missing value for " + k).c_str());
-      return argv[++i];
-    };
-    if (k == "--json" && inline_value == nullptr)
-      a.json = true;
-    else if (k == "--variant")
-      a.variant = val();
-    else if (k == "--detector")
-      a.detector = val();
-    else if (k == "--seeds")
-      a.seeds = number(val(), "--seeds", 1, 1'000'000);
-    else if (k == "--seed0" || k == "--seed")
-      a.seed0 = number(val(), "--seed", 0, UINT64_MAX);
-    else if (k == "--budget")
-      a.budget = number(val(), "--budget", 1, 1'000'000'000'000);
-    else if (k == "--dfs-bound")
-      a.dfs_bound = static_cast<int>(number(val(), "--dfs-bound", 0, 64));
-    else
-      usage(("unknown option " + k).c_str());
+void parse(CLI::App& app, args& a, int argc, char** argv) {
+  app.require_subcommand(1);
+  CLI::App* list = app.add_subcommand("list", "the catalog: every variant and correct set");
+  list->add_flag("--json", a.json, "one JSON object per line");
+  CLI::App* detect = app.add_subcommand("detect", "run a detector on variants");
+  CLI::App* trace = app.add_subcommand("trace", "print a failing trace of one variant");
+  for (CLI::App* c : {detect, trace}) {
+    lastref::cli::add_text(*c, "--variant", a.variant,
+                           c == detect ? "a variant, `zoo` (every one) or `correct`" : "a variant",
+                           "NAME");
+    lastref::cli::add_text(*c, "--detector", a.detector,
+                           "bytes, random, pct, dfs, dpor or input (default random)", "D");
+    lastref::cli::add_number(*c, "--seed0,--seed", a.seed0, std::uint64_t{0}, UINT64_MAX,
+                             "first seed");
+    lastref::cli::add_number(*c, "--budget", a.budget, std::uint64_t{1},
+                             std::uint64_t{1'000'000'000'000}, "executions per run");
+    lastref::cli::add_number(*c, "--dfs-bound", a.dfs_bound, 0, 64, "largest preemption bound");
   }
-  return a;
+  lastref::cli::add_number(*detect, "--seeds", a.seeds, std::uint64_t{1}, std::uint64_t{1'000'000},
+                           "seeds per variant");
+  CLI::App* table = app.add_subcommand(
+      "zoo-table", "print the zoo README's table, or rewrite it in FILE between its markers");
+  lastref::cli::add_text(*table, "--readme", a.readme, "the README to rewrite or check", "FILE");
+  table->add_flag("--check", a.check,
+                  "change nothing; exit 1 when FILE's table is not the manifest's");
+  lastref::cli::parse(app, argc, argv);
+  a.cmd = app.get_subcommands().front()->get_name();
 }
 
 void print_stress(const char* key, const stress_spec& s) {
@@ -178,8 +155,9 @@ void emit(const entry& witness, const entry& set, detector d, std::uint64_t seed
 }
 
 int detect_cmd(const args& a) {
+  if (a.variant.empty()) usage("--variant NAME is required");
   const auto d = detector_from_name(a.detector);
-  if (!d) usage("unknown detector");
+  if (!d) usage("--detector: unknown detector " + a.detector);
   std::vector<std::pair<const entry*, const entry*>> runs;  // (witness, set)
   if (a.variant == "zoo" || a.variant == "correct") {
     for (const auto& e : entries()) {
@@ -190,7 +168,7 @@ int detect_cmd(const args& a) {
     }
   } else {
     const entry* e = find(a.variant);
-    if (e == nullptr) usage(("unknown variant " + a.variant + " (see `list`)").c_str());
+    if (e == nullptr) usage("--variant: unknown variant " + a.variant + " (see `list`)");
     runs.emplace_back(e, e);
   }
   detect_options o;
@@ -208,10 +186,11 @@ int detect_cmd(const args& a) {
 }
 
 int trace_cmd(const args& a) {
+  if (a.variant.empty()) usage("--variant NAME is required");
   const entry* e = find(a.variant);
-  if (e == nullptr) usage("unknown variant");
+  if (e == nullptr) usage("--variant: unknown variant " + a.variant + " (see `list`)");
   const auto d = detector_from_name(a.detector);
-  if (!d) usage("unknown detector");
+  if (!d) usage("--detector: unknown detector " + a.detector);
   detect_options o;
   o.seed = a.seed0;
   o.budget = a.budget;
@@ -227,12 +206,49 @@ int trace_cmd(const args& a) {
   return 0;
 }
 
+int zoo_table_cmd(const args& a) {
+  if (a.readme.empty()) {
+    if (a.check) usage("--check needs --readme FILE");
+    std::fputs(zoo_table().c_str(), stdout);
+    return 0;
+  }
+  std::ifstream in(a.readme, std::ios::binary);
+  if (!in) usage("--readme: cannot read " + a.readme);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const std::string old = buf.str();
+  const auto updated = splice_zoo_table(old);
+  if (!updated) usage("--readme: " + a.readme + " has no zoo table markers");
+  if (*updated == old) return 0;
+  if (a.check) {
+    std::fprintf(stderr,
+                 "lastref-scorecard: the zoo table in %s is not the manifest's; rerun "
+                 "`lastref-scorecard zoo-table --readme %s`\n",
+                 a.readme.c_str(), a.readme.c_str());
+    return 1;
+  }
+  const std::string tmp = a.readme + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << *updated;
+    if (!out.flush()) usage("--readme: cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), a.readme.c_str()) != 0)
+    usage("--readme: cannot replace " + a.readme);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const args a = parse(argc, argv);
+  CLI::App app{"The zoo catalog and the in-process detectors (scorecard.py drives it).",
+               "lastref-scorecard"};
+  g_app = &app;
+  args a;
+  parse(app, a, argc, argv);
   if (a.cmd == "list") return list(a);
   if (a.cmd == "detect") return detect_cmd(a);
   if (a.cmd == "trace") return trace_cmd(a);
-  usage(("unknown command " + a.cmd).c_str());
+  if (a.cmd == "zoo-table") return zoo_table_cmd(a);
+  usage("unknown command " + a.cmd);
 }

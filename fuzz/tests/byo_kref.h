@@ -3,7 +3,7 @@
 // A second, independently written kref used to show the bring-your-own path:
 // a plain counter with a CAS-loop get_unless_zero and a fence-based put.
 //
-// Contract: basic_kref's API (primitives/kref.h); no saturation or warnings.
+// Contract: basic_kref's API (<lastref/kref.h>); no saturation or warnings.
 // Lifetime rule: as kref: after the decrement to 0 only release touches it.
 // Memory ordering: get is relaxed (the caller already holds a reference);
 // puts are release, and the last one issues an acquire fence before release

@@ -8,6 +8,7 @@
 
 #include "registry.h"
 #include "scenario.h"
+#include "zoo_manifest.h"
 
 namespace lastref::fuzz {
 namespace {
@@ -40,7 +41,7 @@ TEST(Interpreter, RandomScenariosRunCleanOnCorrectPrimitives) {
 std::vector<uint8_t> reference_program(target_kind t) {
   program_spec spec;
   spec.threads = 2;
-  spec.release = placement::module;
+  spec.release = release_placement::module;
   spec.programs[0] = {{lookup, 0}, {put, 0}};
   spec.programs[1] = {{unload, 0}};
   return encode(t, spec, {});
@@ -77,12 +78,13 @@ TEST(Interpreter, ReferenceProgramIsCleanWithTheFixes) {
   // The correct set turns module + immediate into drain (adapt_to_impl).
   EXPECT_EQ(executions_to_failure("correct", 2000, &r), 0) << r.report();
   std::mt19937_64 rng(3);
-  for (auto pl : {placement::builtin, placement::module}) {
+  for (auto pl : {release_placement::builtin, release_placement::module}) {
     for (int i = 0; i < 1000; ++i) {
       program_spec spec;
       spec.threads = 2;
       spec.release = pl;
-      spec.policy = pl == placement::builtin ? unload_policy::immediate : unload_policy::drain;
+      spec.policy = pl == release_placement::builtin ? unload_policy::immediate
+                                                     : unload_policy::drain_residency;
       spec.programs[0] = {{lookup, 0}, {put, 0}};
       spec.programs[1] = {{unload, 0}};
       std::vector<uint8_t> sched(8);
@@ -99,12 +101,12 @@ TEST(Interpreter, CorrectSetNeverRunsTheReferenceConfiguration) {
   const auto bytes = reference_program(target_kind::module_unload);
   scenario s = decode(target_kind::module_unload, bytes);
   adapt_to_impl(s, *find_impl("correct"));
-  EXPECT_EQ(s.cfg.policy, unload_policy::drain);
+  EXPECT_EQ(s.cfg.policy, unload_policy::drain_residency);
   EXPECT_NE(s.cfg.note, nullptr);
   scenario z = decode(target_kind::module_unload, bytes);
   adapt_to_impl(z, *find_impl("module_release_immediate"));
   EXPECT_EQ(z.cfg.policy, unload_policy::immediate);
-  EXPECT_EQ(z.cfg.release, placement::module);
+  EXPECT_EQ(z.cfg.release, release_placement::module);
 }
 
 TEST(Interpreter, SameBytesSameResult) {
@@ -128,7 +130,7 @@ TEST(Registry, DefaultsAndZooAreSeparate) {
   const impl_entry* z = find_impl("module_release_immediate");
   ASSERT_NE(z, nullptr);
   EXPECT_TRUE(z->zoo);
-  EXPECT_TRUE(z->quirk.module_release_immediate);
+  EXPECT_EQ(z->adapt, &variants::module_release_immediate::adapt);
   // Without LASTREF_ZOO every impl byte picks a default set.
   select_from_environment();
   for (int b = 0; b < 256; ++b) {

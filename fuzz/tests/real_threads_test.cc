@@ -47,7 +47,7 @@ TEST(RealThreads, RandomScenariosRunToTheEnd) {
       scenario s = decode(t, bytes);
       // correct_set: module-placed release with immediate unload would be
       // the reference bug; run the fixed configuration, as the fuzzers do.
-      if (s.cfg.release == placement::module) s.cfg.policy = unload_policy::drain;
+      if (s.cfg.release == release_placement::module) s.cfg.policy = unload_policy::drain_residency;
       run_on_threads(s);
       ASSERT_EQ(g_violations.load(), 0) << g_first << "\n" << print(s, "correct");
     }

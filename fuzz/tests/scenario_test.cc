@@ -83,8 +83,8 @@ TEST(ScenarioDecode, TargetsDecideTheWorld) {
   EXPECT_EQ(m.cfg.threads, 4);
   EXPECT_EQ(m.cfg.objects, 2);
   EXPECT_EQ(m.cfg.completions, 2);
-  EXPECT_EQ(m.cfg.release, placement::module);
-  EXPECT_EQ(m.cfg.policy, unload_policy::drain);
+  EXPECT_EQ(m.cfg.release, release_placement::module);
+  EXPECT_EQ(m.cfg.policy, unload_policy::drain_residency);
 }
 
 TEST(ScenarioEncode, RoundTripsPrograms) {
@@ -95,7 +95,7 @@ TEST(ScenarioEncode, RoundTripsPrograms) {
       program_spec spec;
       spec.threads = 2 + static_cast<int>(rng() % 3);
       spec.two_objects = rng() & 1;
-      spec.release = rng() & 1 ? placement::module : placement::builtin;
+      spec.release = rng() & 1 ? release_placement::module : release_placement::builtin;
       for (int th = 0; th < spec.threads; ++th)
         for (int k = static_cast<int>(rng() % (max_ops + 1)); k > 0; --k)
           spec.programs[static_cast<size_t>(th)].emplace_back(table[rng() % table.size()],
@@ -203,7 +203,7 @@ TEST(ScenarioNormalise, OnStackNeedsTheSingleWaiterIdiom) {
 
 TEST(ScenarioPrint, SaysWhatRuns) {
   program_spec spec{.threads = 2,
-                    .release = placement::module,
+                    .release = release_placement::module,
                     .programs = {{{{lookup, 0}, {put, 0}}, {{unload, 0}}}}};
   const std::string text = print(decode_spec(target_kind::module_unload, spec), "correct");
   EXPECT_NE(text.find("T0: lookup o0; put o0"), std::string::npos) << text;

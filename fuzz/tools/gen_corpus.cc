@@ -23,6 +23,8 @@
 namespace {
 
 using namespace lastref::fuzz;
+using lastref::release_placement;
+using lastref::unload_policy;
 namespace fs = std::filesystem;
 using enum op_code;
 
@@ -64,9 +66,10 @@ std::vector<seed> seeds_for(target_kind t) {
     for (int pl = 0; pl < 2; ++pl)
       for (int po = 0; po < 2; ++po) {
         auto s = make(2, {{{lookup, 0}, {put, 0}}, {{unload, 0}}});
-        s.release = pl ? placement::module : placement::builtin;
-        s.policy = po ? unload_policy::drain : unload_policy::immediate;
-        if (s.release == placement::module && s.policy == unload_policy::immediate) continue;
+        s.release = pl ? release_placement::module : release_placement::builtin;
+        s.policy = po ? unload_policy::drain_residency : unload_policy::immediate;
+        if (s.release == release_placement::module && s.policy == unload_policy::immediate)
+          continue;
         add(std::string("unload-vs-last-put-") + (pl ? "module" : "builtin") + "-" +
                 (po ? "drain" : "immediate"),
             s);
@@ -76,8 +79,8 @@ std::vector<seed> seeds_for(target_kind t) {
                                          {{lookup, 0}, {put, 0}}}));
     auto k = make(2, {{{module_try_get, 0}, {lookup, 0}, {exit_thread_safely, 4}},
                       {{unload, 0}, {module_try_get, 0}, {unload, 0}}});
-    k.release = placement::module;
-    k.policy = unload_policy::drain;
+    k.release = release_placement::module;
+    k.policy = unload_policy::drain_residency;
     add("kthread-complete-and-exit", k);
     add("pinned-unload",
         make(2, {{{module_try_get, 0}, {lookup, 0}, {module_put, 0}, {put_mutex, 0}},
@@ -102,8 +105,8 @@ std::vector<seed> seeds_for(target_kind t) {
     auto m = make(3, {{{lookup, 0}, {complete, 0}, {put, 0}},
                       {{wait, 0}, {unload, 0}},
                       {{module_try_get, 0}, {lookup, 0}, {module_put, 0}}});
-    m.release = placement::module;
-    m.policy = unload_policy::drain;
+    m.release = release_placement::module;
+    m.policy = unload_policy::drain_residency;
     add("object-signals-unloader", m);
   }
   return out;
@@ -164,7 +167,7 @@ void write_reference_regression(const fs::path& dir, bool c11, const char* name)
   program_spec spec;
   spec.c11 = c11;
   spec.threads = 2;
-  spec.release = placement::module;
+  spec.release = release_placement::module;
   spec.programs[0] = {{lookup, 0}, {put, 0}};
   spec.programs[1] = {{unload, 0}};
   const impl_entry* zoo = find_impl("module_release_immediate");

@@ -19,19 +19,6 @@ namespace {
 using namespace lastref::fuzz;
 namespace model = lastref::model;
 
-const char* const k_usage =
-    "usage: lastref-minimize [--target NAME] [--zoo NAME] [--pad] [-o OUT]\n"
-    "                        [--max-seconds S] FILE\n"
-    "  Shrinks the failing fuzz input FILE: drops operations, threads, configuration\n"
-    "  bits and preemptions while the scenario still fails with the same kind of\n"
-    "  violation (after a structural change it searches a few thousand schedules\n"
-    "  with no more preemptions). Writes OUT (default FILE.min; -o/--out, written\n"
-    "  to a temporary name and renamed) and prints it.\n"
-    "  --max-seconds S  bound on the search (default 120, at most 86400): at the\n"
-    "                   bound the smallest failing input found so far is written.\n"
-    "  FILE is at most 1 MiB. Options as lastref-replay (--name V or --name=V).\n"
-    "  Exit: 0 minimized, 1 FILE does not fail, 2 bad input.\n";
-
 // An editable form of a decoded input.
 struct candidate {
   program_spec spec;
@@ -185,40 +172,29 @@ class minimizer {
 };
 
 int run(int argc, char** argv) {
-  std::optional<std::string> target, zoo, file, out;
-  bool pad = false;
+  CLI::App app{
+      "Shrinks the failing fuzz input FILE: drops operations, threads, configuration bits and "
+      "preemptions while the scenario still fails with the same kind of violation (after a "
+      "structural change it searches a few thousand schedules with no more preemptions). Writes "
+      "OUT (written to a temporary name and renamed) and prints it.\nExit status: 0 minimized, "
+      "1 FILE does not fail, 2 bad input.",
+      "lastref-minimize"};
+  tools::input_options in;
+  tools::add_input_options(app, in);
+  std::string out_opt;
+  lastref::cli::add_text(app, "-o,--out", out_opt, "where to write the result (default FILE.min)",
+                         "OUT");
   long max_seconds = 120;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    std::string v;
-    if (tools::option_value(argc, argv, i, "--target", v)) {
-      target = v;
-    } else if (tools::option_value(argc, argv, i, "--zoo", v)) {
-      zoo = v;
-    } else if (tools::option_value(argc, argv, i, "-o", v) ||
-               tools::option_value(argc, argv, i, "--out", v)) {
-      out = v;
-    } else if (tools::option_value(argc, argv, i, "--max-seconds", v)) {
-      // Decimal digits only, 1..86400 (no sign, no octal, no overflow).
-      if (v.size() > 5 || v.find_first_not_of("0123456789") != std::string::npos ||
-          std::stol(v) < 1 || std::stol(v) > 86400)
-        throw tools::usage_error("--max-seconds takes whole seconds from 1 to 86400 (got '" + v +
-                                 "')");
-      max_seconds = std::stol(v);
-    } else if (a == "--pad") {
-      pad = true;
-    } else if (a == "-h" || a == "--help") {
-      std::fputs(k_usage, stdout);
-      return 0;
-    } else if (a.starts_with("-")) {
-      throw tools::usage_error("unknown option " + a);
-    } else if (file) {
-      throw tools::usage_error("one FILE at a time (got " + *file + " and " + a + ")");
-    } else {
-      file = a;
-    }
-  }
-  if (!file) throw tools::usage_error("no FILE given");
+  lastref::cli::add_number(app, "--max-seconds", max_seconds, 1L, 86400L,
+                           "bound on the search, seconds (default 120): at the bound the "
+                           "smallest failing input found so far is written");
+  lastref::cli::parse(app, argc, argv);
+  const std::string* file = &tools::checked_file(in);
+  const std::optional<std::string>& target = in.target;
+  const std::optional<std::string>& zoo = in.zoo;
+  const bool pad = in.pad;
+  const std::optional<std::string> out =
+      out_opt.empty() ? std::nullopt : std::optional<std::string>(out_opt);
   // Every input is checked before the search starts.
   const std::string out_path = out ? *out : *file + ".min";
   {

@@ -3,7 +3,6 @@
 // scenario, run it under the model replaying its schedule bytes, and print
 // the trace and the verdict. See fuzz/README.md.
 #include <cstdio>
-#include <cstring>
 #include <optional>
 #include <string>
 
@@ -12,47 +11,23 @@
 
 namespace {
 
-const char* const k_usage =
-    "usage: lastref-replay [--target NAME] [--zoo NAME] [--pad] [--quiet] FILE\n"
-    "  Decodes FILE (a fuzz input: corpus or crash file) as a scenario of target NAME,\n"
-    "  prints it, runs it under the model with its schedule bytes and prints the\n"
-    "  numbered trace and the verdict.\n"
-    "  --target NAME  kref_fuzzer, completion_fuzzer, module_unload_fuzzer or\n"
-    "                 mixed_fuzzer; default: a directory of that name in FILE's path\n"
-    "  --zoo NAME     run the zoo implementation set NAME (as LASTREF_ZOO=NAME)\n"
-    "  --pad          accept a file that ends inside the scenario header, reading\n"
-    "                 the missing bytes as 0 as the fuzzer does\n"
-    "  --quiet        print the scenario and the verdict, not the trace\n"
-    "exit status: 0 the scenario passes, 1 it fails (bug reproduced),\n"
-    "             2 bad usage or an unreadable, malformed or truncated file\n";
-
 int run(int argc, char** argv) {
   using namespace lastref::fuzz;
-  std::optional<std::string> target, zoo, file;
-  bool pad = false, quiet = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    std::string v;
-    if (tools::option_value(argc, argv, i, "--target", v)) {
-      target = v;
-    } else if (tools::option_value(argc, argv, i, "--zoo", v)) {
-      zoo = v;
-    } else if (a == "--pad") {
-      pad = true;
-    } else if (a == "--quiet") {
-      quiet = true;
-    } else if (a == "-h" || a == "--help") {
-      std::fputs(k_usage, stdout);
-      return 0;
-    } else if (a.starts_with("-") && a != "-") {
-      throw tools::usage_error("unknown option " + a);
-    } else if (file) {
-      throw tools::usage_error("one FILE at a time (got " + *file + " and " + a + ")");
-    } else {
-      file = a;
-    }
-  }
-  if (!file) throw tools::usage_error("no FILE given");
+  CLI::App app{
+      "Decodes FILE (a fuzz input: corpus or crash file) as a scenario of the target, prints "
+      "it, runs it under the model with its schedule bytes and prints the numbered trace and "
+      "the verdict.\nExit status: 0 the scenario passes, 1 it fails (bug reproduced), 2 bad "
+      "usage or an unreadable, malformed or truncated file.",
+      "lastref-replay"};
+  tools::input_options in;
+  tools::add_input_options(app, in);
+  bool quiet = false;
+  app.add_flag("--quiet", quiet, "print the scenario and the verdict, not the trace");
+  lastref::cli::parse(app, argc, argv);
+  const std::string* file = &tools::checked_file(in);
+  const std::optional<std::string>& target = in.target;
+  const std::optional<std::string>& zoo = in.zoo;
+  const bool pad = in.pad;
   // A model replay token pasted from a report is not a file: say what to
   // pass instead of "no such file".
   if (file->starts_with("lastref-replay:"))

@@ -87,18 +87,35 @@ scenario decode_checked(target_kind t, const std::vector<uint8_t>& bytes, bool p
   return s;
 }
 
-bool option_value(int argc, char** argv, int& i, std::string_view name, std::string& value) {
-  const std::string_view a = argv[i];
-  if (a == name) {
-    if (i + 1 >= argc) throw usage_error(std::string(name) + " needs a value");
-    value = argv[++i];
-  } else if (a.size() > name.size() && a.starts_with(name) && a[name.size()] == '=') {
-    value = std::string(a.substr(name.size() + 1));
-  } else {
-    return false;
-  }
-  if (value.empty()) throw usage_error(std::string(name) + " needs a value (got an empty one)");
-  return true;
+void add_input_options(CLI::App& app, input_options& o) {
+  app.add_option_function<std::string>(
+         "--target",
+         [&o](const std::string& v) {
+           if (v.empty()) throw CLI::ValidationError("--target", "needs a target name");
+           o.target = v;
+         },
+         "kref_fuzzer, completion_fuzzer, module_unload_fuzzer or mixed_fuzzer; default: a "
+         "directory of that name in FILE's path")
+      ->type_name("NAME");
+  app.add_option_function<std::string>(
+         "--zoo",
+         [&o](const std::string& v) {
+           if (v.empty()) throw CLI::ValidationError("--zoo", "needs a zoo variant name");
+           o.zoo = v;
+         },
+         "run the zoo implementation set NAME (as LASTREF_ZOO=NAME)")
+      ->type_name("NAME");
+  app.add_flag("--pad", o.pad,
+               "accept a file that ends inside the scenario header, reading the missing bytes as "
+               "0 as the fuzzer does");
+  app.add_option("FILE", o.files, "the fuzz input (corpus or crash file), at most 1 MiB");
+}
+
+const std::string& checked_file(const input_options& o) {
+  if (o.files.empty()) throw usage_error("no FILE given");
+  if (o.files.size() > 1)
+    throw usage_error("one FILE at a time (got " + o.files[0] + " and " + o.files[1] + ")");
+  return o.files.front();
 }
 
 void write_atomically(const fs::path& path, const std::vector<uint8_t>& bytes) {

@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include <lastref/cli.h>
+
 #include "model/observer.h"
 #include "scenario.h"
 
@@ -52,11 +54,17 @@ scenario decode_checked(target_kind t, const std::vector<uint8_t>& bytes, bool p
 // Names of all targets, comma separated (for messages).
 std::string target_list();
 
-// Command-line matching of `--name V` and `--name=V`: when argv[i] is
-// `name` or starts with `name=`, stores the value (advancing i for the
-// separate form) and returns true; throws usage_error for a missing or empty
-// value.
-bool option_value(int argc, char** argv, int& i, std::string_view name, std::string& value);
+// The options lastref-replay and lastref-minimize share (lastref/cli.h
+// conventions): --target NAME, --zoo NAME, --pad and one FILE.
+struct input_options {
+  std::optional<std::string> target;
+  std::optional<std::string> zoo;
+  bool pad = false;
+  std::vector<std::string> files;  // exactly one after check_input_options
+};
+void add_input_options(CLI::App& app, input_options& o);
+// After parsing: exactly one FILE, or usage_error.
+const std::string& checked_file(const input_options& o);
 
 // Writes `bytes` to `path` under a temporary name in the same folder, then
 // renames it into place; throws usage_error (path named) on any failure.

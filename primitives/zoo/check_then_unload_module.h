@@ -26,7 +26,7 @@
 // Memory ordering: basic_module's. The free after the check is basic_module's
 // forced unload (O_TRUNC): going, exit, unmap — whatever references exist.
 
-#include "primitives/module.h"
+#include <lastref/module.h>
 
 namespace lastref::zoo {
 

@@ -21,7 +21,7 @@
 // kref_get_unless_zero v3" for exactly such lookups), and the pattern behind
 // many later "use kref_get_unless_zero() in the lookup" driver fixes.
 // The protocol-level twin (a correct kref, the lookup calling get()) is the
-// `lookup_with_get` quirk of fuzz/impl_set.h.
+// `lookup_with_get` entry of fuzz/zoo_manifest.h.
 //
 // Interface: identical to lastref::basic_kref. Lifetime rule: as basic_kref,
 // except that get_unless_zero() never fails.
@@ -31,7 +31,7 @@
 
 #include <utility>
 
-#include "primitives/platform.h"
+#include <lastref/platform.h>
 
 namespace lastref::zoo {
 

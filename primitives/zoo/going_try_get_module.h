@@ -29,7 +29,7 @@
 // Memory ordering: basic_module's; the replaced try_get is its get(), a
 // relaxed increment like __module_get.
 
-#include "primitives/module.h"
+#include <lastref/module.h>
 
 namespace lastref::zoo {
 

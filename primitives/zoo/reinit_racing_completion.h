@@ -32,7 +32,7 @@
 #include <chrono>
 #include <cstdint>
 
-#include "primitives/completion.h"
+#include <lastref/completion.h>
 
 namespace lastref::zoo {
 

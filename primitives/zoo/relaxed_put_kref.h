@@ -27,7 +27,7 @@
 
 #include <utility>
 
-#include "primitives/platform.h"
+#include <lastref/platform.h>
 
 namespace lastref::zoo {
 

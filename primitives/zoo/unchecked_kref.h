@@ -13,8 +13,8 @@
 // moment a decrement goes below 0 and saturates, so that the object is never
 // released a second time (refcount_sub_and_test in lib/refcount.c).
 //
-// How the suite shows it: the zoo set (fuzz/zoo_sets.cc) pairs this kref with
-// the `double_put` quirk (fuzz/impl_set.h): a thread's error path and its
+// How the suite shows it: the zoo set (fuzz/zoo_manifest.h) pairs this kref with
+// the `error_path_puts` hook (fuzz/impl_set.h): a thread's error path and its
 // common exit both put the thread's last reference. The model's allocator
 // oracle (the role KASAN plays in a kernel) catches the consequence —
 // a release under a holder, a put on freed memory — although the primitive
@@ -34,7 +34,7 @@
 
 #include <utility>
 
-#include "primitives/platform.h"
+#include <lastref/platform.h>
 
 namespace lastref::zoo {
 

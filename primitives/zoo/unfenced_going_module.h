@@ -31,7 +31,7 @@
 // and the unloader's read of the count are relaxed; `Fixed` adds a seq_cst
 // fence after each write. Everything else is basic_module's.
 
-#include "primitives/module.h"
+#include <lastref/module.h>
 
 namespace lastref::zoo {
 

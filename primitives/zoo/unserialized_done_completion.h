@@ -35,7 +35,7 @@
 #include <cstdint>
 #include <mutex>
 
-#include "primitives/platform.h"
+#include <lastref/platform.h>
 
 namespace lastref::zoo {
 

@@ -28,7 +28,7 @@
 // Interface: identical to lastref::basic_completion. Lifetime rule: NOT the
 // hard rule — complete() reads `waiters` and bumps `seq` after the RMW that
 // lets a waiter return (the kernel does both under the wait-queue lock), so
-// the completion must outlive its completers: its zoo set has the quirk
+// the completion must outlive its completers: its zoo set has the hook
 // `completions_outlive_completers`, and scenarios never put it on a
 // waiter's stack.
 //
@@ -40,7 +40,7 @@
 #include <chrono>
 #include <cstdint>
 
-#include "primitives/platform.h"
+#include <lastref/platform.h>
 
 namespace lastref::zoo {
 

@@ -19,7 +19,7 @@
 // nested get) wrap the count through 0, and the following put releases an
 // object that two holders still use. Such an object is never released by a
 // correct count (the leaked references pin it forever), which is why the
-// zoo set that runs it (fuzz/zoo_sets.cc) sets the `leaked_refs` quirk: the
+// zoo set that runs it (fuzz/zoo_manifest.h) replaces the `release_count_ok` hook: the
 // scenario then requires "release at most once, and never while held"
 // instead of "exactly once".
 //
@@ -42,7 +42,7 @@
 #include <cstdint>
 #include <utility>
 
-#include "primitives/platform.h"
+#include <lastref/platform.h>
 
 namespace lastref::zoo {
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "options.h"
 
+#include <lastref/cli.h>
+
 #include <charconv>
-#include <cstdio>
-#include <cstdlib>
 
 namespace lastref::tsan {
 
@@ -18,36 +18,6 @@ std::string join(const std::vector<std::string>& v) {
     s += x;
   }
   return s;
-}
-
-void print_usage(std::FILE* to, const harness_info& info, const std::vector<extra_option>& extra) {
-  std::fprintf(to,
-               "usage: %s [options]\n"
-               "  %s\n"
-               "options:\n"
-               "  --seed N          seed of the jitter and every random choice (default 1)\n"
-               "  --threads N       worker threads, %u..%u (default %u)\n"
-               "  --iterations N    rounds per worker (default %llu; 0 = time-bounded only)\n"
-               "  --duration-ms N   stop after N ms (0 = count-bounded only; max %llu)\n"
-               "  --jitter N        0 none, 1 yields, 2 +spins, 3 +sleeps (default 0)\n",
-               info.name.c_str(), info.summary.c_str(), info.min_threads, info.max_threads,
-               info.default_threads, static_cast<unsigned long long>(info.default_iterations),
-               static_cast<unsigned long long>(max_duration_ms));
-  if (!info.variants.empty())
-    std::fprintf(to, "  --variant NAME    %s (default %s)\n", join(info.variants).c_str(),
-                 info.variants.front().c_str());
-  for (const auto& e : extra) {
-    std::string lhs = "--" + e.name + (e.flag ? "" : " V");
-    std::fprintf(to, "  %-17s %s\n", lhs.c_str(), e.help.c_str());
-  }
-  std::fprintf(to, "  --help            this text\n");
-}
-
-[[noreturn]] void fail(const harness_info& info, const std::vector<extra_option>& extra,
-                       const std::string& message) {
-  std::fprintf(stderr, "%s: %s\n", info.name.c_str(), message.c_str());
-  print_usage(stderr, info, extra);
-  std::exit(2);
 }
 
 }  // namespace
@@ -91,86 +61,73 @@ options parse_options(int argc, char** argv, const harness_info& info,
   options o;
   o.threads = info.default_threads;
   if (!info.variants.empty()) o.variant = info.variants.front();
-  bool count_given = false;
-  bool time_given = false;
 
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      print_usage(stdout, info, extra);
-      std::exit(0);
-    }
-    if (arg.substr(0, 2) != "--")
-      fail(info, extra, "unexpected argument '" + std::string(arg) + "'");
-    std::string_view name = arg.substr(2);
-    std::string_view value;
-    bool has_value = false;
-    if (auto eq = name.find('='); eq != std::string_view::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      has_value = true;
-    }
-
-    const extra_option* ext = nullptr;
-    for (const auto& e : extra)
-      if (e.name == name) ext = &e;
-    bool known = name == "seed" || name == "threads" || name == "iterations" ||
-                 name == "duration-ms" || name == "jitter" ||
-                 (name == "variant" && !info.variants.empty()) || ext != nullptr;
-    if (!known) fail(info, extra, "unknown option '--" + std::string(name) + "'");
-
-    if (ext && ext->flag) {
-      if (has_value) fail(info, extra, "option '--" + std::string(name) + "' takes no value");
-      ext->set("");
-      continue;
-    }
-    if (!has_value) {
-      if (i + 1 >= argc) fail(info, extra, "option '--" + std::string(name) + "' needs a value");
-      value = argv[++i];
-    }
-    auto bad = [&](const std::string& why) {
-      fail(info, extra,
-           "bad value '" + std::string(value) + "' for --" + std::string(name) + ": " + why);
-    };
-
-    uint64_t n = 0;
-    if (name == "seed") {
-      if (!parse_u64(value, n)) bad("expected an unsigned integer");
-      o.seed = n;
-    } else if (name == "threads") {
-      if (!parse_u64(value, n) || n < info.min_threads || n > info.max_threads)
-        bad(info.min_threads == info.max_threads
-                ? "this harness's protocol has exactly " + std::to_string(info.max_threads) +
-                      " worker thread(s): --threads " + std::to_string(info.max_threads) + " only"
-                : "expected " + std::to_string(info.min_threads) + ".." +
-                      std::to_string(info.max_threads));
-      o.threads = static_cast<unsigned>(n);
-    } else if (name == "iterations") {
-      if (!parse_u64(value, n)) bad("expected an unsigned integer");
-      o.iterations = n;
-      count_given = true;
-    } else if (name == "duration-ms") {
-      if (!parse_u64(value, n) || n > max_duration_ms)
-        bad("expected 0.." + std::to_string(max_duration_ms));
-      o.duration_ms = n;
-      time_given = true;
-    } else if (name == "jitter") {
-      if (!parse_u64(value, n) || n > 3) bad("expected 0..3");
-      o.jitter = static_cast<unsigned>(n);
-    } else if (name == "variant") {
-      bool ok = false;
-      for (const auto& v : info.variants) ok = ok || v == value;
-      if (!ok) bad("expected one of " + join(info.variants));
-      o.variant = std::string(value);
-    } else if (!ext->set(value)) {
-      bad("see --help");
+  CLI::App app{info.summary, info.name};
+  cli::add_number(app, "--seed", o.seed, uint64_t{0}, UINT64_MAX,
+                  "seed of the jitter and every random choice (default 1)");
+  const std::string threads_why =
+      info.min_threads == info.max_threads
+          ? "this harness's protocol has exactly " + std::to_string(info.max_threads) +
+                " worker thread(s): --threads " + std::to_string(info.max_threads) + " only"
+          : "takes a whole number from " + std::to_string(info.min_threads) + " to " +
+                std::to_string(info.max_threads);
+  app.add_option_function<std::string>(
+         "--threads",
+         [&o, &info, threads_why](const std::string& v) {
+           uint64_t n = 0;
+           if (!parse_u64(v, n) || n < info.min_threads || n > info.max_threads)
+             throw CLI::ValidationError("--threads", "bad value '" + v + "': " + threads_why);
+           o.threads = static_cast<unsigned>(n);
+         },
+         "worker threads, " + std::to_string(info.min_threads) + ".." +
+             std::to_string(info.max_threads) + " (default " +
+             std::to_string(info.default_threads) + ")")
+      ->type_name("N");
+  cli::add_number(app, "--iterations", o.iterations, uint64_t{0}, UINT64_MAX,
+                  "rounds per worker (default " + std::to_string(info.default_iterations) +
+                      "; 0 = time-bounded only)");
+  cli::add_number(app, "--duration-ms", o.duration_ms, uint64_t{0}, max_duration_ms,
+                  "stop after N ms (0 = count-bounded only)");
+  cli::add_number(app, "--jitter", o.jitter, 0u, 3u, "0 none, 1 yields, 2 +spins, 3 +sleeps");
+  if (!info.variants.empty()) {
+    app.add_option_function<std::string>(
+           "--variant",
+           [&o, &info](const std::string& v) {
+             for (const auto& x : info.variants)
+               if (x == v) {
+                 o.variant = v;
+                 return;
+               }
+             throw CLI::ValidationError(
+                 "--variant", "bad value '" + v + "': expected one of " + join(info.variants));
+           },
+           join(info.variants) + " (default " + info.variants.front() + ")")
+        ->type_name("NAME");
+  }
+  for (const auto& e : extra) {
+    const std::string name = "--" + e.name;
+    if (e.flag) {
+      app.add_flag_callback(
+          name, [&e] { e.set(""); }, e.help);
+    } else {
+      app.add_option_function<std::string>(
+             name,
+             [&e, name](const std::string& v) {
+               if (!e.set(v))
+                 throw CLI::ValidationError(name, "bad value '" + v + "' (see --help)");
+             },
+             e.help)
+          ->type_name("V");
     }
   }
+  cli::parse(app, argc, argv);
 
   // Always bounded: a count, a time, or both.
+  const bool count_given = app.count("--iterations") > 0;
+  const bool time_given = app.count("--duration-ms") > 0;
   if (!count_given) o.iterations = time_given && o.duration_ms > 0 ? 0 : info.default_iterations;
   if (o.iterations == 0 && o.duration_ms == 0)
-    fail(info, extra, "--iterations 0 needs a --duration-ms bound");
+    cli::usage_error(app, "--iterations 0 needs a --duration-ms bound");
   return o;
 }
 

@@ -3,12 +3,12 @@
 // Command-line options shared by every stress harness in tsan/.
 //
 // Contract: parse() accepts the common options below plus the harness's own
-// (registered as `extra_option`s), in the forms `--name=value` and
-// `--name value`. Anything unknown or malformed prints one clear message and
-// the usage to stderr and exits with status 2; `--help` prints the usage and
-// exits 0. Every run is bounded: when neither --iterations nor --duration-ms
-// is given, the harness's default iteration count applies, and --duration-ms
-// is capped at ten minutes.
+// (registered as `extra_option`s), with the conventions of every lastref
+// tool (lastref/cli.h, on CLI11): `--name=value` and `--name value`;
+// anything unknown or malformed prints one message naming the option and
+// exits with status 2; `--help` prints the usage and exits 0. Every run is bounded: when neither
+// --iterations nor --duration-ms is given, the harness's default iteration count applies, and
+// --duration-ms is capped at ten minutes.
 //
 //   --seed N          seeds the jitter and every random choice (default 1)
 //   --threads N       worker threads, min..max (harness's; at most 256)

@@ -2,7 +2,7 @@
 // See cpu.h.
 #include "cpu.h"
 
-#include <lastref/detail/futex.h>
+#include <lastref/futex.h>
 
 #include <pthread.h>
 #include <sched.h>
@@ -55,11 +55,11 @@ scoped_pin::~scoped_pin() {
 
 void pin_handshake::pinned() noexcept {
   word_.store(1u, std::memory_order_release);
-  lastref::detail::futex_wake(&word_, 1);
+  lastref::futex_wake(&word_, 1);
 }
 
 void pin_handshake::wait() noexcept {
-  while (word_.load(std::memory_order_acquire) == 0u) lastref::detail::futex_wait(&word_, 0u);
+  while (word_.load(std::memory_order_acquire) == 0u) lastref::futex_wait(&word_, 0u);
 }
 
 bool set_self_fifo(int priority) noexcept {

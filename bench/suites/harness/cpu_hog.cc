@@ -2,7 +2,7 @@
 // See cpu_hog.h.
 #include "cpu_hog.h"
 
-#include <lastref/detail/futex.h>
+#include <lastref/futex.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -25,19 +25,19 @@ cpu_hog::cpu_hog(const options& opt) : opt_(opt) {
   thread_ = std::thread([this] { run(); });
   // Wait until the hog is pinned and has its class, so the first kick
   // already meets the configured contention.
-  while (ready_.load(std::memory_order_acquire) == 0u) lastref::detail::futex_wait(&ready_, 0u);
+  while (ready_.load(std::memory_order_acquire) == 0u) lastref::futex_wait(&ready_, 0u);
 }
 
 cpu_hog::~cpu_hog() {
   stop_.store(true, std::memory_order_relaxed);
   kicks_.fetch_add(1u, std::memory_order_release);
-  lastref::detail::futex_wake(&kicks_, 1);
+  lastref::futex_wake(&kicks_, 1);
   if (thread_.joinable()) thread_.join();
 }
 
 std::uint32_t cpu_hog::kick() noexcept {
   const std::uint32_t ticket = kicks_.fetch_add(1u, std::memory_order_release) + 1u;
-  lastref::detail::futex_wake(&kicks_, 1);
+  lastref::futex_wake(&kicks_, 1);
   return ticket;
 }
 
@@ -59,7 +59,7 @@ void cpu_hog::run() noexcept {
   else if (!opt_.fifo && !set_self_other(0))
     error_ = std::string("cannot set the hog to nice 0: ") + std::strerror(errno);
   ready_.store(1u, std::memory_order_release);
-  lastref::detail::futex_wake(&ready_, 1);
+  lastref::futex_wake(&ready_, 1);
 
   using clock = std::chrono::steady_clock;
   const clock::duration budget = opt_.budget;
@@ -69,7 +69,7 @@ void cpu_hog::run() noexcept {
     const std::uint32_t k = kicks_.load(std::memory_order_acquire);
     if (stop_.load(std::memory_order_relaxed)) return;
     if (k == seen) {
-      lastref::detail::futex_wait(&kicks_, k);
+      lastref::futex_wait(&kicks_, k);
       continue;
     }
     seen = k;

@@ -2,7 +2,7 @@
 // See hog_group.h.
 #include "hog_group.h"
 
-#include <lastref/detail/futex.h>
+#include <lastref/futex.h>
 
 #include <time.h>
 
@@ -57,7 +57,7 @@ hog_group::hog_group(options opt) : opt_(std::move(opt)) {
   for (;;) {
     const std::uint32_t r = ready_.load(std::memory_order_acquire);
     if (r == static_cast<std::uint32_t>(opt_.count)) break;
-    lastref::detail::futex_wait(&ready_, r);
+    lastref::futex_wait(&ready_, r);
   }
   for (const std::string& e : errors_)
     if (!e.empty() && error_.empty()) error_ = e;
@@ -87,7 +87,7 @@ void hog_group::run(int index) noexcept {
   else if (!opt_.fifo && !set_self_other(0))
     err = std::string("cannot set a hog to nice 0: ") + std::strerror(errno);
   ready_.fetch_add(1u, std::memory_order_release);
-  lastref::detail::futex_wake(&ready_, 1 << 30);
+  lastref::futex_wake(&ready_, 1 << 30);
   // A hog that was refused the real-time class does not spin at all: a
   // SCHED_OTHER thread in a fifo row would measure something else.
   if (opt_.fifo && !fifo) return;

@@ -2,7 +2,7 @@
 // See run_guard.h.
 #include "run_guard.h"
 
-#include <lastref/detail/futex.h>
+#include <lastref/futex.h>
 
 #include <signal.h>
 #include <sys/prctl.h>
@@ -97,13 +97,13 @@ watchdog::watchdog(std::chrono::seconds bound, std::string what, std::chrono::mi
             std::this_thread::sleep_for(grace);  // hogs poll the flag every pass
             std::abort();
           }
-          lastref::detail::futex_wait_until(&disarmed_, 0u, deadline);
+          lastref::futex_wait_until(&disarmed_, 0u, deadline);
         }
       }) {}
 
 watchdog::~watchdog() {
   disarmed_.store(1u, std::memory_order_release);
-  lastref::detail::futex_wake(&disarmed_, 1);
+  lastref::futex_wake(&disarmed_, 1);
   if (thread_.joinable()) thread_.join();
 }
 

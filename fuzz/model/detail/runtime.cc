@@ -110,8 +110,7 @@ class model_refcount_reporter final : public refcount_reporter {
       r->fail(failure_kind::refcount, "refcount report: %s (counter %s, T%d)",
               refcount_message(kind), r->describe(counter, nb, sizeof nb), r->cur_);
     }
-    refcount_reporter* p =
-        previous != nullptr ? previous : &lastref::detail::default_reporter_instance;
+    refcount_reporter* p = previous != nullptr ? previous : &refcount_default_reporter();
     p->report(kind, counter);
   }
   refcount_reporter* previous = nullptr;  // guarded by hook_mutex

@@ -102,7 +102,7 @@ TEST(DporCounts, SharedCounterIsNFactorial) {
 }
 
 TEST(DporCounts, KrefNMatchesGenmc) {
-  // (3N)!/(3!)^N: GenMC v0.10.3 on kref_n.c, /work/shared/anchors/genmc.
+  // (3N)!/(3!)^N: GenMC v0.10.3 on kref_n.c.
   EXPECT_EQ(known::kref_n_traces(2), 20u);
   EXPECT_EQ(known::kref_n_traces(3), 1680u);
   EXPECT_EQ(known::kref_n_traces(4), 369600u);

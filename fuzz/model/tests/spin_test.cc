@@ -32,7 +32,7 @@ search_result prove(const program_factory& f, std::uint64_t max_executions = 200
   return search(c, f, {.max_executions = max_executions}, o);
 }
 
-// GenMC's spin_completion.c / spin_completion3.c (/work/shared/anchors/genmc):
+// GenMC's spin_completion.c / spin_completion3.c test programs:
 // the completer writes the payload and sets done (release); each waiter
 // spins until done (acquire) and checks the payload.
 struct spin_completion : program {

@@ -11,6 +11,7 @@
 // Bounds are execution counts, never time.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <climits>
 #include <mutex>
@@ -18,14 +19,14 @@
 #include <string>
 #include <vector>
 
+#include <lastref/completion.h>
+#include <lastref/kref.h>
+#include <lastref/module.h>
+#include <lastref/refcount.h>
 #include "catalog.h"
 #include "detectors.h"
 #include "model/failure.h"
 #include "model/observer.h"
-#include "primitives/completion.h"
-#include "primitives/kref.h"
-#include "primitives/module.h"
-#include "primitives/refcount.h"
 #include "primitives/zoo/check_then_dec_kref.h"
 #include "primitives/zoo/check_then_unload_module.h"
 #include "primitives/zoo/counted_complete_all_completion.h"
@@ -42,6 +43,7 @@
 #include "primitives/zoo/waitqueue_active_completion.h"
 #include "primitives/zoo/wrapping_kref.h"
 #include "registry.h"
+#include "zoo_table.h"
 
 namespace lastref::fuzz::scorecard {
 namespace {
@@ -76,21 +78,36 @@ TEST(ZooCatalog, MatchesTheFuzzRegistry) {
     if (!e.zoo) continue;
     catalog.insert(e.name);
     const impl_entry* r = find_impl(e.name);
-    ASSERT_NE(r, nullptr) << e.name << " is not registered in fuzz/zoo_sets.cc";
+    ASSERT_NE(r, nullptr) << e.name << " is not registered by fuzz/zoo_sets.cc";
     EXPECT_TRUE(r->zoo) << e.name;
-    EXPECT_EQ(r->quirk.module_release_immediate, e.quirk.module_release_immediate) << e.name;
-    EXPECT_EQ(r->quirk.lookup_with_get, e.quirk.lookup_with_get) << e.name;
-    EXPECT_EQ(r->quirk.unsafe_thread_exit, e.quirk.unsafe_thread_exit) << e.name;
-    EXPECT_EQ(r->quirk.double_put, e.quirk.double_put) << e.name;
-    EXPECT_EQ(r->quirk.leaked_refs, e.quirk.leaked_refs) << e.name;
-    EXPECT_EQ(r->quirk.completions_outlive_completers, e.quirk.completions_outlive_completers)
-        << e.name;
+    EXPECT_EQ(r->adapt, e.adapt) << e.name;
   }
   for (const auto& r : registry()) {
     if (r.zoo) {
       EXPECT_TRUE(catalog.count(r.name)) << r.name << " has no scorecard entry";
     }
   }
+}
+
+TEST(ZooReadme, TableIsSplicedBetweenTheMarkersOnly) {
+  const std::string readme = "intro\n" + std::string(zoo_table_begin) + "\n| stale |\n" +
+                             std::string(zoo_table_end) + "\noutro\n";
+  const auto out = splice_zoo_table(readme);
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(*out, "intro\n" + std::string(zoo_table_begin) + "\n" + zoo_table() +
+                      std::string(zoo_table_end) + "\noutro\n");
+  EXPECT_EQ(splice_zoo_table(*out), out) << "splicing twice changes nothing";
+  EXPECT_FALSE(splice_zoo_table("no markers here\n").has_value());
+  // One row per zoo variant, none for the fixed twins.
+  std::size_t rows = 0;
+  for (const auto& e : entries()) {
+    if (!e.zoo) continue;
+    ++rows;
+    EXPECT_NE(zoo_table().find("| `" + e.name + "` |"), std::string::npos) << e.name;
+  }
+  const std::string table = zoo_table();
+  EXPECT_EQ(table.find("fixed/"), std::string::npos);
+  EXPECT_EQ(static_cast<std::size_t>(std::count(table.begin(), table.end(), '\n')), rows + 2);
 }
 
 class ZooVariant : public ::testing::TestWithParam<std::string> {

@@ -91,8 +91,8 @@
 #include <thread>
 #include <utility>
 
-#include "detail/futex.h"
 #include "detail/spin.h"
+#include "futex.h"
 #include "source_loc.h"
 
 namespace lastref {
@@ -156,15 +156,15 @@ struct std_platform {
   static void fence(std::memory_order mo) noexcept { std::atomic_thread_fence(mo); }
 
   static void futex_wait(atomic<uint32_t>& word, uint32_t expected) noexcept {
-    detail::futex_wait(&word, expected);
+    ::lastref::futex_wait(&word, expected);
   }
   static bool futex_wait_until(atomic<uint32_t>& word, uint32_t expected,
                                clock::time_point deadline) noexcept {
-    return detail::futex_wait_until(&word, expected, deadline);
+    return ::lastref::futex_wait_until(&word, expected, deadline);
   }
-  static void futex_wake_one(atomic<uint32_t>& word) noexcept { detail::futex_wake(&word, 1); }
+  static void futex_wake_one(atomic<uint32_t>& word) noexcept { ::lastref::futex_wake(&word, 1); }
   static void futex_wake_all(atomic<uint32_t>& word) noexcept {
-    detail::futex_wake(&word, detail::futex_wake_everyone);
+    ::lastref::futex_wake(&word, futex_wake_everyone);
   }
 
   static void preemption_point() noexcept {}

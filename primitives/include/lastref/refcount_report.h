@@ -110,6 +110,13 @@ inline std::atomic<std::uint64_t> refcount_report_counts[refcount_saturation_kin
 
 }  // namespace detail
 
+// The reporter in charge while none is installed. A reporter that chains to
+// the one it replaced forwards here when set_refcount_reporter returned
+// nullptr.
+[[nodiscard]] inline refcount_reporter& refcount_default_reporter() noexcept {
+  return detail::default_reporter_instance;
+}
+
 // Installs `r` (nullptr restores the default) and returns the previous
 // reporter (nullptr if it was the default).
 inline refcount_reporter* set_refcount_reporter(refcount_reporter* r) noexcept {

@@ -1,10 +1,24 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// Thin wrappers over the Linux futex syscall (private futexes) on a 32-bit
-// atomic word. std::atomic<uint32_t> is layout-compatible with uint32_t on
-// every Linux ABI (static_assert below), which is what the kernel reads.
+// lastref futex — thin wrappers over the Linux futex syscall (private
+// futexes) on a 32-bit atomic word: what std_platform's futex operations
+// use, public for code that needs the raw primitive next to lastref's
+// (the benchmarks' raw-futex baselines and their harness).
 //
-// Memory ordering: none added; see platform.h.
+// Contract: futex_wait(word, expected) sleeps only while *word == expected
+// and may return spuriously (EAGAIN, EINTR): callers re-check their
+// condition in a loop. futex_wait_until takes an absolute steady_clock
+// deadline and returns false only when it passed. futex_wake wakes up to
+// `count` waiters (futex_wake_everyone: all). std::atomic<uint32_t> is
+// layout-compatible with uint32_t on every Linux ABI (static_assert below),
+// which is what the kernel reads.
+//
+// Lifetime rule: the word must stay mapped while a waiter may sleep on it
+// or a waker may pass its address to the kernel.
+//
+// Memory ordering: none added (the syscall is not a fence the caller may
+// rely on); publish with the atomic's own release/acquire, as platform.h
+// describes.
 
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -17,7 +31,7 @@
 #include <cstdint>
 #include <ctime>
 
-namespace lastref::detail {
+namespace lastref {
 
 static_assert(sizeof(std::atomic<uint32_t>) == sizeof(uint32_t));
 static_assert(std::atomic<uint32_t>::is_always_lock_free);
@@ -52,4 +66,4 @@ inline void futex_wake(const std::atomic<uint32_t>* word, int count) noexcept {
   futex_syscall(word, FUTEX_WAKE_PRIVATE, static_cast<uint32_t>(count), nullptr, 0);
 }
 
-}  // namespace lastref::detail
+}  // namespace lastref
