@@ -15,7 +15,8 @@
 # assignments separated by commas, e.g. --config il=LASTREF_INTERLEAVING=1;
 # default: one configuration "default" (no extra environment). Each run:
 # LASTREF_ZOO=<zoo> <target> -seed=S -runs=BUDGET -max_total_time=S
-# -len_control=0 -max_len=128 -dict=<target>.dict <empty dir>; found = a
+# <the [libfuzzer] flags of fuzz/options/<target>.options, as OSS-Fuzz and
+# the scorecard pass them> -dict=<target>.dict <empty dir>; found = a
 # crash file; wall time includes start-up, CPU time is user+sys of the
 # fuzzer (what the run costs on an idle core). A miss counts as infinite in
 # the median. Prints one line per run; writes a Markdown table to FILE (default
@@ -36,7 +37,7 @@ while [ $# -gt 0 ]; do
     --variants) [ -n "${2:-}" ] || die "--variants needs zoo:target names"; variants=$2; shift 2;;
     --config) [[ "${2:-}" =~ ^[a-z0-9_]+=.*$ ]] || die "--config takes NAME=VAR=VALUE,..."; configs+=("$2"); shift 2;;
     --out) [ -n "${2:-}" ] && [ ! -d "$2" ] || die "--out needs a file"; out=$2; shift 2;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0;;
     *) die "unknown option $1 (see --help)";;
   esac
 done
@@ -58,6 +59,12 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# The [libfuzzer] section of a target's .options file as -key=value flags.
+options_of() {
+  awk '/^\[/ { on = ($0 ~ /^\[libfuzzer\]/); next }
+       on && /=/ && !/^[ \t]*#/ { split($0, kv, "="); gsub(/[ \t]/, "", kv[1]); gsub(/[ \t]/, "", kv[2]);
+                               printf "-%s=%s ", kv[1], kv[2] }' "$root/fuzz/options/$1.options"
+}
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 header="| variant | target |"; sep="|---|---|"
 for c in "${configs[@]}"; do header+=" ${c%%=*}: found, median inputs, wall, CPU |"; sep+="---|"; done
@@ -70,10 +77,11 @@ for v in $variants; do
     : >"$tmp/in" && : >"$tmp/ms" && : >"$tmp/cpu"; hits=0
     for s in $(seq 1 "$seeds"); do
       rm -rf "$tmp/c" && mkdir -p "$tmp/c"
+      read -r -a opts <<<"$(options_of "${t/_heldout/}")"
       t0=$(date +%s%N)
       { time { ( IFS=,; for kv in $envs; do [ -n "$kv" ] && export "${kv?}"; done
         LASTREF_ZOO=$zoo ASAN_OPTIONS=detect_leaks=0 exec "$build/fuzz/$t" -seed="$s" -runs="$runs" \
-          -max_total_time="$maxtime" -len_control=0 -max_len=128 -print_final_stats=1 \
+          -max_total_time="$maxtime" "${opts[@]}" -print_final_stats=1 \
           -dict="$root/fuzz/dicts/${t/_heldout/}.dict" -artifact_prefix="$tmp/c/" "$tmp/c" ) >"$tmp/log" 2>&1; } ; } \
         2>"$tmp/time" || true
       ms=$(( ($(date +%s%N) - t0) / 1000000 ))

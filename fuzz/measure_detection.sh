@@ -9,7 +9,8 @@
 #                             [--seeds N] [--runs BUDGET] [--json FILE]
 #                             [-- extra libFuzzer flags]
 # Defaults: build/fuzz, module_unload_fuzzer, module_release_immediate (the
-# reference bug), 10 seeds, 300000 executions per run.
+# reference bug), 10 seeds, 300000 executions per run; the target's
+# .options flags (fuzz/options/).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$root/build/fuzz target=module_unload_fuzzer zoo=module_release_immediate seeds=10
@@ -30,6 +31,11 @@ fuzzer=$build/fuzz/$target
 [ -x "$fuzzer" ] || { echo "measure_detection.sh: no $fuzzer (build the fuzz preset)" >&2; exit 2; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# The [libfuzzer] section of the target's .options file as -key=value flags
+# (the shipped configuration; the same reader as detection_table.sh).
+read -r -a opts <<<"$(awk '/^\[/ { on = ($0 ~ /^\[libfuzzer\]/); next }
+  on && /=/ && !/^[ \t]*#/ { split($0, kv, "="); gsub(/[ \t]/, "", kv[1]); gsub(/[ \t]/, "", kv[2]);
+                          printf "-%s=%s ", kv[1], kv[2] }' "$root/fuzz/options/$target.options")"
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 declare -A med_execs med_ms found
 for mode in on off; do
@@ -40,7 +46,7 @@ for mode in on off; do
     noint=0; [ $mode = off ] && noint=1
     t0=$(date +%s%N)
     LASTREF_INTERLEAVING=$((1 - noint)) LASTREF_NO_INTERLEAVING=$noint LASTREF_ZOO=$zoo "$fuzzer" -runs="$runs" -seed="$s" \
-      -len_control=0 -max_len=128 -print_final_stats=1 -artifact_prefix="$tmp/c/" "${extra[@]}" \
+      "${opts[@]}" -print_final_stats=1 -artifact_prefix="$tmp/c/" "${extra[@]}" \
       "$tmp/c" >"$tmp/log" 2>&1 || true
     ms=$(( ($(date +%s%N) - t0) / 1000000 ))
     execs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$tmp/log" | tail -n 1)

@@ -5,8 +5,9 @@
 // preemption a few decisions earlier or later, change which thread a
 // preemption picks, add or drop a preemption, replace / insert / delete one
 // op (fixing its thread's length byte so the rest stays aligned), flip a
-// configuration bit — and the other half are libFuzzer's own byte
-// mutations. LASTREF_NO_CUSTOM_MUTATOR=1 makes it pure libFuzzer (for
+// configuration bit, put a fresh scenario (small scopes often; see
+// fresh_header) in front of the schedule bytes — and the other half are
+// libFuzzer's own byte mutations. LASTREF_NO_CUSTOM_MUTATOR=1 makes it pure libFuzzer (for
 // comparisons; fuzz/README.md, "Custom mutator").
 #include <algorithm>
 #include <cstdint>
@@ -23,6 +24,7 @@ extern "C" size_t LLVMFuzzerMutate(uint8_t* data, size_t size, size_t max_size);
 namespace {
 
 using lastref::fuzz::max_ops;
+using lastref::fuzz::max_threads;
 
 struct layout {
   struct thread {
@@ -63,19 +65,66 @@ size_t erase_bytes(uint8_t* data, size_t size, size_t at, size_t n) {
   return size - n;
 }
 
+// Writes a fresh scenario header (config, impl, programs) into out[0..]:
+// small scopes often, larger ones too. Most concurrency bugs need two threads
+// and a few accesses (Lu et al., "Learning from Mistakes", ASPLOS 2008: 96 %
+// of the studied bugs manifest once an order between two threads is
+// enforced, 92 % once an order among at most four memory accesses is), and a
+// scenario with few ops is also one whose schedules a bounded number of
+// variants covers well (PCT's guarantee degrades with the number of steps).
+// Uniform random bytes instead give 2-4 threads of 0-8 ops each (about 12
+// ops), where any narrow idiom is rare; but a bug that needs a longer
+// protocol (take a pin, act, release it) needs longer programs. So the scope
+// is drawn first, each with probability 1/3: every thread 1-2 ops, 1-4 ops,
+// or 0-8 ops (the uniform decoding); then 2 threads half of the time,
+// otherwise 3 or 4; op bytes and the other config bits uniform.
+size_t fresh_header(uint8_t* out, size_t cap, std::minstd_rand& rng) {
+  if (cap < 2) return 0;
+  const unsigned r = static_cast<unsigned>(rng());
+  const unsigned threads_bits = (r & 1) ? 0u : 1u + ((r >> 1) & 1u);  // 2 | 3 | 4 threads
+  const unsigned scope = (r >> 2) % 3;
+  out[0] = static_cast<uint8_t>((static_cast<unsigned>(rng()) & ~3u) | threads_bits);
+  out[1] = static_cast<uint8_t>(rng());
+  const int threads = 2 + static_cast<int>(std::min(threads_bits, 2u));
+  size_t n = 2;
+  for (int t = 0; t < threads; ++t) {
+    const unsigned v = static_cast<unsigned>(rng());
+    const size_t len = scope == 0   ? 1 + v % 2
+                       : scope == 1 ? 1 + v % 4
+                                    : v % (static_cast<unsigned>(max_ops) + 1);
+    if (n + 1 + len > cap) return 0;
+    out[n++] = static_cast<uint8_t>(len);
+    for (size_t i = 0; i < len; ++i) out[n++] = static_cast<uint8_t>(rng());
+  }
+  return n;
+}
+
 // One structured mutation; 0 when it did not apply.
 size_t mutate_structured(uint8_t* data, size_t size, size_t max_size, std::minstd_rand& rng) {
   // Inputs too short to hold a header and a few preemptions cannot express
-  // a race; libFuzzer grows them slowly from an empty corpus. Fill them up.
+  // a race; libFuzzer grows them slowly from an empty corpus. Replace them
+  // with a fresh scenario (fresh_header) and random schedule bytes.
   if (size < 24 && max_size > size) {
     const size_t want = std::min(max_size, size_t{24} + rng() % 40);
-    for (size_t i = size; i < want; ++i) data[i] = static_cast<uint8_t>(rng());
+    // Half of the time uniform bytes (the decoder's own distribution), half
+    // a scoped fresh scenario: a portfolio, so neither bias can cost more
+    // than half of the other's rate.
+    const size_t h = (rng() & 1) ? fresh_header(data, want, rng) : 0;
+    for (size_t i = h; i < want; ++i) data[i] = static_cast<uint8_t>(rng());
     return want;
   }
   const layout l = layout_of(data, size);
   const size_t sched = size - l.schedule_at;
   const size_t pairs = sched / 2;
-  switch (rng() % 8) {
+  switch (rng() % 9) {
+    case 8: {  // a fresh scenario in front of this input's schedule bytes
+      uint8_t head[2 + max_threads * (1 + max_ops)];
+      const size_t h = fresh_header(head, sizeof head, rng);
+      if (h == 0 || h + sched > max_size) return 0;
+      std::memmove(data + h, data + l.schedule_at, sched);
+      std::memcpy(data, head, h);
+      return h + sched;
+    }
     case 0:
     case 1: {  // move a preemption: nudge a skip byte by a little
       if (pairs == 0) return 0;

@@ -4,10 +4,16 @@
 // *_heldout_fuzzer executables (fuzz/CMakeLists.txt), never into the zoo, the
 // scorecard or the default targets.
 #include "../register_impl.h"
+#include "contended_get_kref.h"
 #include "racy_inc_not_zero_kref.h"
 #include "relaxed_complete_completion.h"
+#include "wake_one_all_completion.h"
 
 LASTREF_FUZZ_ZOO(heldout_racy_inc_not_zero_kref, lastref::heldout::racy_inc_not_zero_kref,
                  lastref::basic_completion, lastref::basic_module)
 LASTREF_FUZZ_ZOO(heldout_relaxed_complete_completion, lastref::basic_kref,
                  lastref::heldout::relaxed_complete_completion, lastref::basic_module)
+LASTREF_FUZZ_ZOO(heldout_contended_get_kref, lastref::heldout::contended_get_kref,
+                 lastref::basic_completion, lastref::basic_module)
+LASTREF_FUZZ_ZOO(heldout_wake_one_all_completion, lastref::basic_kref,
+                 lastref::heldout::wake_one_all_completion, lastref::basic_module)

@@ -9,11 +9,14 @@ One command (from the repository root):
 
 writes results/detection.json and results/detection.md. Detectors:
 
-  libfuzzer        the coverage-guided schedule fuzzer: the fuzz preset's
+  libfuzzer        the coverage-guided schedule fuzzer in its default
+                   configuration (as shipped: interleaving coverage off, no
+                   LASTREF_* tuning variable set): the fuzz preset's
                    libFuzzer target for the variant, LASTREF_ZOO=<variant>,
                    empty corpus, the target's dictionary, -seed=S -runs=B
                    (executions to detection = libFuzzer's executed units)
-  libfuzzer_noil   the same with LASTREF_NO_INTERLEAVING=1 (code coverage only)
+  libfuzzer_il     the same with interleaving coverage on
+                   (LASTREF_INTERLEAVING=1), a comparison
   bytes            random schedule bytes in the fuzz targets' encoding on the
                    variant's witness scenario (lastref-scorecard; no libFuzzer)
   random           uniform random schedules on the witness (model API)
@@ -54,13 +57,14 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = "lastref-detection/1"
 
 IN_PROCESS = ("bytes", "random", "pct", "dfs", "dpor")
-FUZZERS = ("libfuzzer", "libfuzzer_noil")
+FUZZERS = ("libfuzzer", "libfuzzer_il")
 STRESS = ("stress", "tsan")
 ALL_DETECTORS = FUZZERS + IN_PROCESS + STRESS
 
 DESCRIPTIONS = {
-    "libfuzzer": "coverage-guided schedule fuzzer (libFuzzer, code + interleaving coverage)",
-    "libfuzzer_noil": "coverage-guided schedule fuzzer without interleaving coverage (LASTREF_NO_INTERLEAVING=1)",
+    "libfuzzer": "coverage-guided schedule fuzzer, default configuration (libFuzzer, code "
+                 "coverage; interleaving coverage off as shipped)",
+    "libfuzzer_il": "the same with interleaving coverage on (LASTREF_INTERLEAVING=1)",
     "bytes": "random schedule bytes (fuzz targets' encoding) on the witness scenario, no feedback",
     "random": "uniform random schedules on the witness scenario",
     "pct": "PCT (depth 3) on the witness scenario",
@@ -197,15 +201,17 @@ def fuzzer_options(target: str) -> list[str]:
 def run_libfuzzer(binary: Path, target: str, zoo: str | None, seed: int, runs: int,
                   max_time: int, interleaving: bool, corpus_kind: str = "empty") -> dict:
     env = dict(os.environ)
-    env.pop("LASTREF_ZOO", None)
-    env.pop("LASTREF_NO_INTERLEAVING", None)
-    env.pop("LASTREF_INTERLEAVING", None)
+    for var in ("LASTREF_ZOO", "LASTREF_NO_INTERLEAVING", "LASTREF_INTERLEAVING",
+                "LASTREF_INTERLEAVING_FEATURES", "LASTREF_SCHEDULES", "LASTREF_NO_CUSTOM_MUTATOR",
+                "LASTREF_IMPL"):
+        env.pop(var, None)  # the caller's tuning must not leak into "as shipped"
     if zoo:
         env["LASTREF_ZOO"] = zoo
+    # The default configuration sets nothing: the scorecard measures the
+    # targets as shipped (interleaving coverage is off by default,
+    # fuzz/interleaving.h); only the comparison detector turns it on.
     if interleaving:
-        env["LASTREF_INTERLEAVING"] = "1"  # off by default in the targets (fuzz/interleaving.h)
-    else:
-        env["LASTREF_NO_INTERLEAVING"] = "1"
+        env["LASTREF_INTERLEAVING"] = "1"
     env.setdefault("ASAN_OPTIONS", "detect_leaks=0")
     with tempfile.TemporaryDirectory(prefix="lastref-score-") as tmp:
         corpus = Path(tmp) / "corpus"
@@ -405,7 +411,7 @@ def main() -> int:
 
     # libFuzzer.
     for det in (d for d in detectors if d in FUZZERS):
-        il = det == "libfuzzer"
+        il = det == "libfuzzer_il"
         detector_info[det] = {"description": DESCRIPTIONS[det], "budget_executions": cfg["fuzz_runs"],
                               "max_seconds": cfg["fuzz_time"], "seeds": cfg["seeds"],
                               "corpus": a.fuzz_corpus, "build": str(a.fuzz_build)}
@@ -418,9 +424,9 @@ def main() -> int:
             runs = [run_libfuzzer(binary, c["target"], c["name"], s, cfg["fuzz_runs"],
                                   cfg["fuzz_time"], il, a.fuzz_corpus) for s in seeds]
             results[c["name"]][det] = summarise(runs)
-        # The clean runs belong to the fuzzer as shipped; the variant without
+        # The clean runs belong to the fuzzer as shipped; the variant with
         # interleaving coverage is only a comparison for the detection side.
-        for t in FUZZ_TARGETS if il else ():
+        for t in FUZZ_TARGETS if det == "libfuzzer" else ():
             binary = find_binary(a.fuzz_build, f"fuzz/{t}")
             if binary is None:
                 continue
