@@ -63,6 +63,7 @@ model::result run_in_model(const scenario& s, const run_request& req) {
       model_options());
   current = &s;
   chk.set_memory_model(memory_model_of(s));
+  if (!req.token.empty()) return chk.replay(req.token);  // its own memory model
   // Schedule 0: the input's own bytes; 1..n-1: derived from the scenario
   // (amplify.h). The first failure decides; a crash file replays exactly.
   fuzz_schedule_source src(s.schedule);

@@ -51,6 +51,9 @@ namespace lastref::fuzz {
 
 struct run_request {
   bool traced = false;  // replay: trace even a passing execution
+  // Non-empty: replay this model token (checker::replay, traced) instead of
+  // the input's schedule bytes (replay_token.h).
+  std::string_view token = {};
 };
 
 using run_fn = model::result (*)(const scenario& s, const run_request& req);

@@ -13,6 +13,7 @@
 
 #include "../interleaving.h"
 #include "../registry.h"
+#include "../replay_token.h"
 #include "catalog.h"
 #include "model/known_programs.h"
 #include "model/model.h"
@@ -208,7 +209,7 @@ int run(int argc, char** argv) {
     };
 
   model::search_result r;
-  std::string subject;
+  std::string subject, token;
   if (program) {
     if (threads == 0) throw usage_error("--program wants --threads N");
     model::options o;
@@ -267,8 +268,12 @@ int run(int argc, char** argv) {
     r = model::search(
         [&](model::schedule_source& src, std::uint64_t n) { return set->explore(witness, src, n); },
         lim, subject);
+    if (r.cert.found && !r.failure.token.empty())
+      token = lastref::fuzz::encode_program_token(*t, set->zoo ? set->name : std::string(), bytes,
+                                                  r.failure.token);
   }
   if (r.cert.found) std::printf("\n%s\n", r.failure.report().c_str());
+  if (!token.empty()) std::printf("replay: lastref-replay %s\n", token.c_str());
   std::printf("certificate: %s\n", r.cert.summary().c_str());
   if (json) {
     const std::string j = r.cert.json() + "\n";

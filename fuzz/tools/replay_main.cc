@@ -9,15 +9,19 @@
 
 #include "../interleaving.h"
 #include "../registry.h"
+#include "../replay_token.h"
 #include "tool_common.h"
 
 namespace {
 
 const char* const k_usage =
     "usage: lastref-replay [--target NAME] [--zoo NAME] [--pad] [--quiet] FILE\n"
+    "       lastref-replay [--quiet] lastref-replay:v3:...\n"
     "  Decodes FILE (a fuzz input: corpus or crash file) as a scenario of target NAME,\n"
     "  prints it, runs it under the model with its schedule bytes and prints the\n"
-    "  numbered trace and the verdict.\n"
+    "  numbered trace and the verdict. A v3 replay token (printed by the fuzz targets\n"
+    "  and lastref-prove after a finding) carries its target, set and scenario: it\n"
+    "  replays as printed, with no other argument.\n"
     "  --target NAME  kref_fuzzer, completion_fuzzer, module_unload_fuzzer or\n"
     "                 mixed_fuzzer; default: a directory of that name in FILE's path\n"
     "  --zoo NAME     run the zoo implementation set NAME (as LASTREF_ZOO=NAME)\n"
@@ -26,6 +30,44 @@ const char* const k_usage =
     "  --quiet        print the scenario and the verdict, not the trace\n"
     "exit status: 0 the scenario passes, 1 it fails (bug reproduced),\n"
     "             2 bad usage or an unreadable, malformed or truncated file\n";
+
+// The verdict lines of a replayed result; the exit status.
+int verdict(const lastref::model::result& r, int preemptions) {
+  if (r.ok()) {
+    std::printf("verdict: PASS (%u steps, %u decisions, %d preemptions)\n", r.steps, r.decisions,
+                preemptions);
+    return 0;
+  }
+  std::printf("verdict: FAIL %s: %s\n", lastref::model::failure_name(r.kind), r.message.c_str());
+  std::printf(
+      "  at step %u (%u decisions, %d preemptions)%s\n  %s\n", r.steps, r.decisions, preemptions,
+      r.nondeterministic ? "\n  WARNING: the traced re-run diverged (nondeterministic)" : "",
+      r.token.c_str());
+  return 1;
+}
+
+// A v3 token: its scenario under its set, its schedule (replay_token.h).
+int run_token(const std::string& text, bool quiet) {
+  using namespace lastref::fuzz;
+  program_token tok;
+  std::string err;
+  if (!decode_program_token(text, tok, &err))
+    throw tools::usage_error("malformed replay token: " + err);
+  std::optional<std::string> zoo;
+  if (!tok.set.empty()) zoo = tok.set;
+  tools::init_runtime(zoo);
+  scenario s = decode(tok.target, tok.scenario);
+  const impl_entry& impl = impl_for(s);
+  adapt_to_impl(s, impl);
+  std::printf("token for %s (%zu scenario bytes)\n%s", std::string(target_name(tok.target)).c_str(),
+              tok.scenario.size(), print(s, impl.name).c_str());
+  (void)impl.run(s, run_request{.token = tok.model_token});
+  const int preemptions = interleaving::last_preemptions();
+  const lastref::model::result r =
+      impl.run(s, run_request{.traced = true, .token = tok.model_token});
+  if (!quiet) std::printf("\ntrace:\n%s\n", r.trace.c_str());
+  return verdict(r, preemptions);
+}
 
 int run(int argc, char** argv) {
   using namespace lastref::fuzz;
@@ -54,6 +96,11 @@ int run(int argc, char** argv) {
     }
   }
   if (!file) throw tools::usage_error("no FILE given");
+  if (file->starts_with("lastref-replay:v3:")) {
+    if (target || zoo || pad)
+      throw tools::usage_error("a v3 token names its target and set: give it alone");
+    return run_token(*file, quiet);
+  }
   // A model replay token pasted from a report is not a file: say what to
   // pass instead of "no such file".
   if (file->starts_with("lastref-replay:"))
@@ -75,17 +122,7 @@ int run(int argc, char** argv) {
   const int preemptions = interleaving::last_preemptions();
   const lastref::model::result r = impl.run(s, run_request{.traced = true});
   if (!quiet) std::printf("\ntrace:\n%s\n", r.trace.c_str());
-  if (r.ok()) {
-    std::printf("verdict: PASS (%u steps, %u decisions, %d preemptions)\n", r.steps, r.decisions,
-                preemptions);
-    return 0;
-  }
-  std::printf("verdict: FAIL %s: %s\n", lastref::model::failure_name(r.kind), r.message.c_str());
-  std::printf(
-      "  at step %u (%u decisions, %d preemptions)%s\n  %s\n", r.steps, r.decisions, preemptions,
-      r.nondeterministic ? "\n  WARNING: the traced re-run diverged (nondeterministic)" : "",
-      r.token.c_str());
-  return 1;
+  return verdict(r, preemptions);
 }
 
 }  // namespace
