@@ -48,8 +48,14 @@
 // Await loops: a thread that calls model::await_iteration() (spin.h) after
 // an iteration that wrote nothing is not chosen again until another thread
 // writes a location that iteration read (its options are left out of the
-// decisions meanwhile, as if asleep). A failed iteration when no other
-// thread can run is a liveness failure (spin.h).
+// decisions meanwhile, as if asleep); a thread that takes a step is no
+// longer waiting. When every option of a decision waits in an await loop,
+// the decision is off the tree (no node, in every execution alike): under
+// c11 the first waiting thread whose last iteration read an older store is
+// run with its next loads of those locations reading the latest store
+// (runtime::refresh_await, eventual visibility); else the default thread
+// runs. A failed iteration when no other thread can run is a liveness
+// failure (spin.h).
 //
 // Locations are named so that steps compare across executions (each one
 // runs a fresh program, and the allocator may place it elsewhere): inside a

@@ -27,6 +27,8 @@ const std::vector<named_scenario>& named_scenarios() {
        "release_object"},
       {"completion1x3", target_kind::completion,
        "completion, 1 completer (complete, complete_all) and 3 waiters (wait, wait, wait_for)"},
+      {"completion1x2", target_kind::completion,
+       "completion, 1 completer (complete_all) and 2 waiters (wait, wait)"},
   };
   return v;
 }
@@ -48,6 +50,9 @@ std::optional<std::vector<uint8_t>> named_scenario_bytes(std::string_view name, 
   } else if (name == "completion1x3") {
     t = target_kind::completion;
     s = spec({{{wait, 0}}, {{wait, 0}}, {{wait_for, 0}}, {{complete, 0}, {complete_all, 0}}});
+  } else if (name == "completion1x2") {
+    t = target_kind::completion;
+    s = spec({{{wait, 0}}, {{wait, 0}}, {{complete_all, 0}}});
   } else {
     return std::nullopt;
   }

@@ -11,6 +11,7 @@
 //   lookup4        the same with a fourth thread (T2 lookup, put; T3 releases)
 //   completion1x3  completion target: 1 completer (complete, complete_all)
 //                  and 3 waiters (wait, wait, wait_for)
+//   completion1x2  1 completer (complete_all) and 2 waiters (wait, wait)
 //
 // Contract: bytes() returns the encoded scenario with bit 7 of the config
 // byte (the memory model) set for c11 and clear for sc; the decoder may still

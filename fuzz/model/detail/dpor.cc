@@ -235,11 +235,29 @@ int dpor_source::choose(const decision& d) {
   auto off_tree = [&] {
     int pick = d.default_index();
     if (((spin >> pick) & 1u) && (all & ~spin) != 0) pick = __builtin_ctz(all & ~spin);
+    if ((all & ~spin) == 0) {
+      // Every thread waits in an await loop: no thread writes unless one of
+      // them leaves its loop. Under c11 one whose last iteration read an
+      // older store may (eventual visibility): the first such thread runs,
+      // its next loads of those locations reading the latest stores.
+      if (detail::runtime* r = detail::rt())
+        for (std::uint32_t m = spin; m != 0; m &= m - 1) {
+          const int i = __builtin_ctz(m);
+          if (r->refresh_await(d.option(i).thread)) {
+            pick = i;
+            break;
+          }
+        }
+    }
     const choice c = d.option(pick);
     start_event(c.thread, c.kind, -1);
     return pick;
   };
   if (blocked_) return off_tree();
+  // Every option waits in an await loop: off the tree, as in every
+  // execution that reaches this point (checked before the replay below,
+  // whose nodes never include such decisions).
+  if ((all & ~spin) == 0) return off_tree();
   if (depth_ < nodes_.size()) {
     node& nd = nodes_[depth_];
     if (nd.read || nd.d.runnable != d.runnable || nd.d.timeout != d.timeout ||
@@ -371,6 +389,9 @@ void dpor_source::on_step(const step_info& s) {
     window_[t] = footprint{};
     return;
   }
+  // A thread that takes a step is not waiting in an await loop (it was run
+  // when every thread waited, and left its loop, or is in a new iteration).
+  spin_blocked_ &= static_cast<std::uint8_t>(~(1u << t));
   footprint fp;
   for (std::uintptr_t x : texts_[t]) fp.add(point(x, space_text, false));
   const std::uintptr_t a = canon(s.addr);
