@@ -28,24 +28,6 @@ bool field(std::string_view& s, std::string_view& out) {
 }
 }  // namespace
 
-std::string encode_program_token(target_kind t, std::string_view set,
-                                 std::span<const uint8_t> header, std::string_view model_token) {
-  static const char* d = "0123456789abcdef";
-  std::string s(v3);
-  s += target_name(t);
-  s += ':';
-  s += set.empty() ? std::string_view("-") : set;
-  s += ':';
-  for (uint8_t b : header) {
-    s += d[b >> 4];
-    s += d[b & 15];
-  }
-  s += ':';
-  if (model_token.substr(0, prefix.size()) == prefix) model_token.remove_prefix(prefix.size());
-  s += model_token;
-  return s;
-}
-
 bool decode_program_token(std::string_view text, program_token& out, std::string* error) {
   auto fail = [&](const std::string& why) {
     if (error != nullptr) *error = why;

@@ -22,6 +22,7 @@
 // ordering: none.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,10 +39,27 @@ struct program_token {
 };
 
 // `model_token` is a checker token ("lastref-replay:v..."); `header` the
-// scenario's header bytes.
-[[nodiscard]] std::string encode_program_token(target_kind t, std::string_view set,
-                                               std::span<const uint8_t> header,
-                                               std::string_view model_token);
+// scenario's header bytes. Inline: the fuzz targets print tokens and link
+// no tool code (byo's fuzz support library included).
+[[nodiscard]] inline std::string encode_program_token(target_kind t, std::string_view set,
+                                                      std::span<const uint8_t> header,
+                                                      std::string_view model_token) {
+  constexpr std::string_view prefix = "lastref-replay:";
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string s = "lastref-replay:v3:";
+  s += target_name(t);
+  s += ':';
+  s += set.empty() ? std::string_view("-") : set;
+  s += ':';
+  for (uint8_t b : header) {
+    s += digits[b >> 4];
+    s += digits[b & 15];
+  }
+  s += ':';
+  if (model_token.substr(0, prefix.size()) == prefix) model_token.remove_prefix(prefix.size());
+  s += model_token;
+  return s;
+}
 
 // True for a v3 token; false with `error` set otherwise.
 bool decode_program_token(std::string_view text, program_token& out, std::string* error);
