@@ -77,7 +77,7 @@ void dpor_source::set_shard(int index, int count, int levels) noexcept {
   shard_index_ = std::clamp(index, 0, shard_count_ - 1);
   if (levels <= 0) {
     levels = 0;
-    while ((std::uint64_t{1} << levels) < 8u * static_cast<std::uint64_t>(shard_count_)) ++levels;
+    while ((std::uint64_t{1} << levels) < 256u * static_cast<std::uint64_t>(shard_count_)) ++levels;
   }
   shard_levels_ = shard_count_ > 1 ? std::min(levels, 30) : 0;
   owned_now_ = shard_index_ == 0;
