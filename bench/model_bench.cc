@@ -38,6 +38,11 @@
 //       120); a capped cell's label says "> cap" and its executions counter
 //       is a lower bound. Counters: executions, complete (1/0), blocked
 //       (sleep-set blocked executions), executions_per_second.
+//       lastref:dpor_4_shards (N = 3, 4): the same search as 4 shards
+//       (--shard i/4) run one after another: executions (all shards),
+//       owned_executions (in each shard's own subtrees; the rest reach
+//       other shards' subtrees), slowest_shard_seconds (the wall time of a
+//       4-machine matrix).
 //   model_memory/*  the c11 memory model against sc on the same program and
 //       schedule source (limit: sc does strictly less work per step), and
 //       the peak RSS after 10^6 c11 executions (store histories recycled).
@@ -414,6 +419,40 @@ void kref_n_search(benchmark::State& state, int n, strategy how) {
     state.SkipWithError("dpor execution count differs from (3N)!/(3!)^N");
 }
 
+// The same search split into `shards` shards run one after another (as a CI
+// matrix would run them side by side): total executions, and the slowest
+// shard's time, which bounds the wall time with one machine per shard.
+void kref_n_sharded(benchmark::State& state, int n, int shards) {
+  run_options o;
+  o.trace_failures = false;
+  checker c;
+  const program_factory f = factory<known::kref_n>(n);
+  std::uint64_t execs = 0, useful = 0;
+  double slowest = 0;
+  bool complete = true;
+  for (auto _ : state) {
+    execs = useful = 0;
+    slowest = 0;
+    for (int i = 0; i < shards; ++i) {
+      search_limits l;
+      l.max_executions = ~0ull;
+      l.max_seconds = cap_seconds();
+      l.shard_index = i;
+      l.shard_count = shards;
+      const search_result r = search(c, f, l, o);
+      complete = complete && r.cert.complete && !r.cert.found;
+      execs += r.cert.executions;
+      useful += r.cert.owned;
+      slowest = std::max(slowest, r.cert.seconds);
+    }
+  }
+  state.counters["executions"] = static_cast<double>(execs);
+  state.counters["owned_executions"] = static_cast<double>(useful);
+  state.counters["slowest_shard_seconds"] = slowest;
+  state.counters["complete"] = complete ? 1 : 0;
+  state.SetLabel(complete ? "complete" : "> cap");
+}
+
 void prove_dpor(benchmark::State& state, release_placement pl, unload_policy po) {
   search_cell(state, reference(pl, po), strategy::dpor, true);
   if (state.counters["complete"] != 1) state.SkipWithError("fixed variant not proven clean");
@@ -521,6 +560,11 @@ void register_all() {
         ->Unit(benchmark::kMillisecond)
         ->Iterations(1)
         ->Repetitions(1);
+    if (n >= 3 && n <= 4)
+      RegisterBenchmark((g + "lastref:dpor_4_shards").c_str(), kref_n_sharded, n, 4)
+          ->Unit(benchmark::kMillisecond)
+          ->Iterations(1)
+          ->Repetitions(1);
   }
 }
 

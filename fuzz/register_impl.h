@@ -72,6 +72,7 @@ model::result run_in_model(const scenario& s, const run_request& req) {
   model::checker& chk = fuzz_checker();
   const model::program_factory f = model_factory<Set>(s, req.events);
   const model::run_options o = run_options_of(s, req.obs);
+  if (!req.token.empty()) return chk.replay(f, req.token, o);  // its own memory model
   // Schedule 0: the input's own bytes; 1..n-1: derived from the scenario
   // (amplify.h). The first failure decides; a crash file replays exactly.
   fuzz_schedule_source src(s.schedule);

@@ -54,6 +54,9 @@ struct run_request {
   model::observer* obs = nullptr;  // sees every untraced step (null: none)
   event_fn events = nullptr;       // the interpreter's semantic events (null: none)
   int* variant = nullptr;          // out: the schedule variant that decided the run (amplify.h)
+  // Non-empty: replay this model token (checker::replay, traced) instead of
+  // the input's schedule bytes (replay_token.h).
+  std::string_view token = {};
 };
 
 using run_fn = model::result (*)(const scenario& s, const run_request& req);

@@ -2,6 +2,7 @@
 // The libFuzzer entry points every target shares (target.h).
 #include "target.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -9,6 +10,7 @@
 #include "amplify.h"
 #include "interleaving.h"
 #include "registry.h"
+#include "replay_token.h"
 #include "signature.h"
 
 namespace {
@@ -64,6 +66,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     env = "LASTREF_SCHEDULES=" + std::to_string(amplify::schedules()) + " ";
   std::fprintf(stderr, "replay: %slastref-replay --pad --target %s%s%s <crash file>\n", env.c_str(),
                target.c_str(), impl.zoo ? " --zoo " : "", impl.zoo ? impl.name.c_str() : "");
+  if (!r.token.empty())  // the schedule and its scenario, no file needed (replay_token.h)
+    std::fprintf(stderr, "replay: lastref-replay %s\n",
+                 encode_program_token(this_target, impl.zoo ? impl.name : std::string(),
+                                      {data, std::min(size, s.header_bytes)}, r.token)
+                     .c_str());
   std::fflush(stderr);
   signature::abort_with_signature(r.kind, w.prim);
 }

@@ -18,13 +18,24 @@
 //   "incomplete: ..."           a budget stopped it: nothing is proven.
 // A search never reports "clean" unless it is complete.
 //
-// Lifetime rule: the checker, factory and options outlive the call; the
-// source is created and destroyed inside it.
+// Sharding (dpor only, dpor.h): shard i of n explores a disjoint part of the
+// tree; its certificate says "shard i/n" and proves nothing alone. combine()
+// merges the certificates of one search's shards: complete only when every
+// shard 0..n-1 is present exactly once, each complete, all of the same
+// subject, strategy and model. Progress: `on_progress` (if set) is called
+// between chunks at most every `progress_seconds` with the executions so far
+// and the explorer's estimate of the fraction done (dpor.h, progress()).
+//
+// Lifetime rule: the checker, factory and options outlive the call; the source is created and
+// destroyed inside it.
 //
 // Memory ordering: not applicable; runs on the caller's thread.
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "checker.h"
 
@@ -41,6 +52,12 @@ struct search_limits {
   int bound = -1;  // dfs: preemption bound, -1 = none (dpor has no bound)
   std::uint64_t max_executions = 1'000'000;
   double max_seconds = 0;  // 0: no time budget
+  int shard_index = 0;     // dpor: explore shard shard_index of shard_count
+  int shard_count = 1;
+  // Called between chunks, at most every progress_seconds (0: every chunk).
+  std::function<void(std::uint64_t executions, double fraction_done, double seconds)> on_progress =
+      nullptr;
+  double progress_seconds = 1;
 };
 
 struct certificate {
@@ -57,10 +74,19 @@ struct certificate {
   std::uint64_t max_executions = 0;
   double max_seconds = 0;
   bool nondeterministic = false;  // a replayed prefix diverged
+  int shard_index = 0;            // shard shard_index of shard_count (1: not sharded)
+  int shard_count = 1;
+  std::uint64_t owned = 0;   // executions in the shard's own subtrees (= executions unsharded)
+  double fraction_done = 0;  // the explorer's estimate (dpor), 1 when complete
+  // What was searched, e.g. "program=kref_n threads=3 model=c11": combine()
+  // refuses shards of different subjects. Set by the caller; no quotes or
+  // backslashes (json() writes it as is).
+  std::string subject;
 
-  // A proof: complete, no bound, nothing found, deterministic.
+  // A proof: complete, no bound, nothing found, deterministic, not one
+  // shard of several.
   [[nodiscard]] bool proof() const noexcept {
-    return complete && !found && bound < 0 && !nondeterministic;
+    return complete && !found && bound < 0 && !nondeterministic && shard_count == 1;
   }
   // One line, e.g. "complete: every schedule explored, 1680 executions
   // (dpor, no preemption bound, 0 sleep-set blocked), 0.21 s".
@@ -77,5 +103,20 @@ struct search_result {
 // Runs `f` under `o` on `c`'s resources.
 search_result search(checker& c, const program_factory& f, const search_limits& limits,
                      const run_options& o = {});
+
+// The same over any explore function with checker::explore's contract (the
+// zoo catalog's entries, for instance); `subject` goes into the certificate.
+using explore_fn = std::function<explore_result(schedule_source&, std::uint64_t)>;
+search_result search(const explore_fn& explore, const search_limits& limits,
+                     std::string subject = {});
+
+// Reads one certificate written by json(); false (and `error` says why) for
+// anything else.
+bool certificate_from_json(std::string_view text, certificate& out, std::string* error);
+
+// The certificate of a whole sharded search from its shards' certificates
+// (any order). `error` lists what is missing or inconsistent; the result is
+// then not complete (a failure found by any shard is still found).
+certificate combine(std::span<const certificate> shards, std::string* error);
 
 }  // namespace lastref::model

@@ -25,6 +25,20 @@
 // trace, a liveness failure. (Several threads each waiting in an await loop
 // for one another, with nothing else runnable, still end in the step-budget
 // failure.)
+//
+// Under memory_model::c11 a load may read an older store, so an iteration
+// can fail on a stale value although the condition already holds in the
+// latest stores. Such an iteration, when no other thread can run, is not
+// a liveness failure: C11 requires stores to become visible to loads
+// "within a reasonable amount of time" ([atomics.order] p11, [intro.progress]
+// p18), so the next iteration's first load (or CAS) of each location the
+// stale iteration read an older store of reads the latest store, and only
+// an iteration that read nothing stale (or after that refresh, fails again)
+// is reported. While other threads can still run, stale iterations are
+// explored as they are (the thread waits for a write, then chooses again).
+// At most 4 stale locations per iteration are tracked individually; with
+// more, every load of the thread reads the latest store after the refresh
+// until its next await iteration.
 // The loop body must be deterministic given the values it reads.
 //
 // spinning_platform is model::platform with the primitives' bounded spin
@@ -56,8 +70,12 @@ inline void await_iteration(source_loc loc = source_loc::current()) {
   r->point(op::preemption_point, nullptr, loc);
   r->note(op::preemption_point, &detail::await_marker, loc, 0, 0, "await iteration");
   // The iteration wrote nothing; if no other thread can take a step, nothing
-  // will ever change what the next iteration reads.
-  if (!r->others_can_run())
+  // will ever change what the next iteration reads — unless (c11) it read
+  // an older store of some location: then the next iteration reads the
+  // latest stores of those (eventual visibility) and may still exit.
+  const bool stalled = !r->others_can_run();
+  if (r->await_refresh(stalled)) return;
+  if (stalled)
     failf(
         "await loop never released: T%d polls again and no other thread can run to change "
         "what it reads (liveness failure)",

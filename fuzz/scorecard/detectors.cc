@@ -8,6 +8,7 @@
 #include "model/dpor.h"
 #include "model/failure.h"
 #include "model/search.h"
+#include "replay_token.h"
 
 namespace lastref::fuzz::scorecard {
 namespace {
@@ -95,7 +96,16 @@ outcome detect(const entry& set, const entry& witness, detector d, const detect_
   auto explore = [&](model::schedule_source& src, std::uint64_t budget) {
     const model::explore_result r = set.explore(witness, src, budget);
     out.executions += r.executions;
-    if (r.found()) fill(out, r.failure);
+    if (r.found()) {
+      fill(out, r.failure);
+      // A token that carries the witness and the set (replay_token.h), for
+      // the sets lastref-replay can select.
+      if (!r.failure.token.empty() && (set.zoo || set.name.starts_with("correct/")))
+        out.report += "replay: lastref-replay " +
+                      encode_program_token(witness.target, set.zoo ? set.name : std::string(),
+                                           witness.witness, r.failure.token) +
+                      "\n";
+    }
     return r;
   };
   switch (d) {

@@ -72,7 +72,33 @@ std::uintptr_t dpor_source::canon(const void* p) const noexcept {
   return a;
 }
 
+void dpor_source::set_shard(int index, int count, int levels) noexcept {
+  shard_count_ = std::clamp(count, 1, 4096);
+  shard_index_ = std::clamp(index, 0, shard_count_ - 1);
+  if (levels <= 0) {
+    levels = 0;
+    while ((std::uint64_t{1} << levels) < 256u * static_cast<std::uint64_t>(shard_count_)) ++levels;
+  }
+  shard_levels_ = shard_count_ > 1 ? std::min(levels, 30) : 0;
+  owned_now_ = shard_index_ == 0;
+}
+
+double dpor_source::progress() const noexcept {
+  if (complete_) return 1;
+  double f = 0, w = 1;
+  for (const node& nd : nodes_) {
+    const std::uint32_t live =
+        (nd.read ? nd.backtrack : nd.backtrack & ~asleep_mask(nd) & ~nd.spin) | nd.done;
+    const int b = std::max(1, __builtin_popcount(live));
+    const int finished = std::max(0, __builtin_popcount(nd.done) - 1);
+    f += w * finished / b;
+    w /= b;
+  }
+  return std::clamp(f, 0.0, 1.0);
+}
+
 void dpor_source::begin_execution() {
+  uppers_ = 0;
   prog_base_ = 0;
   blocks_.clear();
   std::fill(std::begin(makes_), std::end(makes_), 0u);
@@ -169,6 +195,7 @@ int dpor_source::choose_read(const decision& d) {
   if (depth_ < nodes_.size()) {
     const node& nd = nodes_[depth_];
     if (nd.d.reads == d.reads && nd.d.current == d.current) {
+      if (nd.upper) ++uppers_;
       ++depth_;
       return nd.chosen;
     }
@@ -187,6 +214,10 @@ int dpor_source::choose_read(const decision& d) {
   nd.chosen = static_cast<std::uint8_t>(d.default_index());
   nd.done = 1u << nd.chosen;
   nd.backtrack = n >= 32 ? ~0u : (1u << n) - 1u;
+  if (uppers_ < shard_levels_ && n >= 2) {
+    nd.upper = true;
+    ++uppers_;
+  }
   nodes_.push_back(std::move(nd));
   ++depth_;
   return d.default_index();
@@ -204,11 +235,29 @@ int dpor_source::choose(const decision& d) {
   auto off_tree = [&] {
     int pick = d.default_index();
     if (((spin >> pick) & 1u) && (all & ~spin) != 0) pick = __builtin_ctz(all & ~spin);
+    if ((all & ~spin) == 0) {
+      // Every thread waits in an await loop: no thread writes unless one of
+      // them leaves its loop. Under c11 one whose last iteration read an
+      // older store may (eventual visibility): the first such thread runs,
+      // its next loads of those locations reading the latest stores.
+      if (detail::runtime* r = detail::rt())
+        for (std::uint32_t m = spin; m != 0; m &= m - 1) {
+          const int i = __builtin_ctz(m);
+          if (r->refresh_await(d.option(i).thread)) {
+            pick = i;
+            break;
+          }
+        }
+    }
     const choice c = d.option(pick);
     start_event(c.thread, c.kind, -1);
     return pick;
   };
   if (blocked_) return off_tree();
+  // Every option waits in an await loop: off the tree, as in every
+  // execution that reaches this point (checked before the replay below,
+  // whose nodes never include such decisions).
+  if ((all & ~spin) == 0) return off_tree();
   if (depth_ < nodes_.size()) {
     node& nd = nodes_[depth_];
     if (nd.read || nd.d.runnable != d.runnable || nd.d.timeout != d.timeout ||
@@ -220,6 +269,7 @@ int dpor_source::choose(const decision& d) {
       nd.event = static_cast<std::uint32_t>(events_.size());
       sleep_ = nd.sleep;
       sleep_.insert(sleep_.end(), nd.explored.begin(), nd.explored.end());
+      if (nd.upper) ++uppers_;
       const choice c = d.option(nd.chosen);
       start_event(c.thread, c.kind, static_cast<std::int32_t>(depth_));
       ++depth_;
@@ -251,6 +301,12 @@ int dpor_source::choose(const decision& d) {
   nd.chosen = static_cast<std::uint8_t>(pick);
   nd.done = 1u << pick;
   nd.backtrack = (1u << pick) | wakeups;
+  // Upper tree of a sharded search: every awake option, in every shard.
+  if (uppers_ < shard_levels_ && __builtin_popcount(all & ~asleep) >= 2) {
+    nd.upper = true;
+    nd.backtrack |= all & ~asleep;
+    ++uppers_;
+  }
   const choice c = d.option(pick);
   nodes_.push_back(std::move(nd));
   start_event(c.thread, c.kind, static_cast<std::int32_t>(depth_));
@@ -333,6 +389,9 @@ void dpor_source::on_step(const step_info& s) {
     window_[t] = footprint{};
     return;
   }
+  // A thread that takes a step is not waiting in an await loop (it was run
+  // when every thread waited, and left its loop, or is in a new iteration).
+  spin_blocked_ &= static_cast<std::uint8_t>(~(1u << t));
   footprint fp;
   for (std::uintptr_t x : texts_[t]) fp.add(point(x, space_text, false));
   const std::uintptr_t a = canon(s.addr);
@@ -487,13 +546,25 @@ void dpor_source::reverse(std::size_t e, std::size_t j) {
 bool dpor_source::end_execution(std::uint32_t) {
   close_event();
   ++executions_;
+  if (owned_now_) {
+    ++owned_;
+    if (blocked_) ++owned_blocked_;
+  }
   if (!blocked_) analyze_end_ = events_.size();
-  analyze();
+  // Races inside another shard's subtree add nothing this shard explores.
+  if (owned_now_) analyze();
   nodes_.resize(std::min(nodes_.size(), depth_));
   while (!nodes_.empty()) {
     node& nd = nodes_.back();
-    const std::uint32_t next = nd.backtrack & ~nd.done & ~asleep_mask(nd) & ~nd.spin;
+    // Another shard's subtree: only its upper decisions are explored here.
+    const std::uint32_t next =
+        !owned_now_ && !nd.upper ? 0 : nd.backtrack & ~nd.done & ~asleep_mask(nd) & ~nd.spin;
     if (next != 0) {
+      if (nd.upper) {
+        ++subtree_;
+        owned_now_ = subtree_ % static_cast<std::uint64_t>(shard_count_) ==
+                     static_cast<std::uint64_t>(shard_index_);
+      }
       if (!nd.read && nd.event < events_.size())
         nd.explored.push_back(sleeper{nd.d.option(nd.chosen), events_[nd.event].fp});
       nd.chosen = static_cast<std::uint8_t>(__builtin_ctz(next));

@@ -202,9 +202,72 @@ std::uint64_t runtime::c11_load(atomic_meta& m, std::uint64_t latest, std::memor
   store_history& h = history(m, latest);
   const std::uint32_t lo = oldest_readable(m, h, is_seq_cst(mo));
   std::uint32_t k = m.writes;
-  if (k > lo && mode_ == mode::threads && !th_[cur_].exiting)
+  if (reads_fresh(m)) {
+    drop_fresh(m);  // one load reads the latest store; later ones choose again
+  } else if (k > lo && mode_ == mode::threads && !th_[cur_].exiting) {
     k -= static_cast<std::uint32_t>(decide_read(static_cast<int>(k - lo + 1)));
+  }
+  if (k != m.writes) note_stale(m);
   return read_at(m, h, k, mo, nullptr);
+}
+
+void runtime::note_stale(const atomic_meta& m) noexcept {
+  thread_state& t = th_[cur_];
+  for (int i = 0; i < t.n_stale; ++i)
+    if (t.stale[i] == &m) return;
+  if (t.n_stale == thread_state::max_await) {
+    t.stale_overflow = true;
+    return;
+  }
+  t.stale[t.n_stale++] = &m;
+}
+
+bool runtime::reads_fresh(const atomic_meta& m) const noexcept {
+  const thread_state& t = th_[cur_];
+  if (t.fresh_all) return true;
+  for (int i = 0; i < t.n_fresh; ++i)
+    if (t.fresh[i] == &m) return true;
+  return false;
+}
+
+void runtime::drop_fresh(const atomic_meta& m) noexcept {
+  thread_state& t = th_[cur_];
+  for (int i = 0; i < t.n_fresh; ++i)
+    if (t.fresh[i] == &m) {
+      t.fresh[i] = t.fresh[--t.n_fresh];
+      return;
+    }
+}
+
+bool runtime::await_refresh(bool stalled) noexcept {
+  thread_state& t = th_[cur_];
+  const bool stale = stalled && (t.n_stale != 0 || t.stale_overflow);
+  t.n_fresh = 0;
+  t.fresh_all = false;
+  if (stale) {
+    std::copy_n(t.stale, t.n_stale, t.fresh);
+    t.n_fresh = t.n_stale;
+    t.fresh_all = t.stale_overflow;
+  }
+  // Kept for refresh_await while the thread waits (not when refreshed now).
+  t.n_last_stale = stale ? 0 : t.n_stale;
+  t.last_stale_all = !stale && t.stale_overflow;
+  std::copy_n(t.stale, t.n_last_stale, t.last_stale);
+  t.n_stale = 0;
+  t.stale_overflow = false;
+  return stale;
+}
+
+bool runtime::refresh_await(int u) noexcept {
+  if (u < 0 || u >= max_threads) return false;
+  thread_state& t = th_[u];
+  if (t.n_last_stale == 0 && !t.last_stale_all) return false;
+  std::copy_n(t.last_stale, t.n_last_stale, t.fresh);
+  t.n_fresh = t.n_last_stale;
+  t.fresh_all = t.last_stale_all;
+  t.n_last_stale = 0;
+  t.last_stale_all = false;
+  return true;
 }
 
 bool runtime::c11_store(atomic_meta& m, std::uint64_t latest, std::uint64_t v,
@@ -248,11 +311,15 @@ bool runtime::c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal,
   // whose value differs from expected (a failed read of an equal value
   // would be a success that did not read the latest store: not atomic).
   const std::uint32_t lo = oldest_readable(m, h, is_seq_cst(failure));
+  // After a stalled await iteration (await_refresh): the latest store only.
+  const bool fresh = reads_fresh(m);
+  if (fresh) drop_fresh(m);
   std::uint32_t older[slots];
   int n_older = 0;
-  for (std::uint32_t k = m.writes; k-- > lo;)
-    if (h.at(k).bits != expected) older[n_older++] = k;
-  const int spurious = latest_equal && weak && spurious_cas_left_ != 0 ? 1 : 0;
+  if (!fresh)
+    for (std::uint32_t k = m.writes; k-- > lo;)
+      if (h.at(k).bits != expected) older[n_older++] = k;
+  const int spurious = latest_equal && weak && spurious_cas_left_ != 0 && !fresh ? 1 : 0;
   const int n = 1 + spurious + n_older;
   int i = 0;
   if (n > 1 && mode_ == mode::threads && !th_[cur_].exiting) i = decide_read(n);
@@ -267,6 +334,7 @@ bool runtime::c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal,
     seen = read_at(m, h, m.writes, failure, nullptr);
     return false;
   }
+  note_stale(m);
   seen = read_at(m, h, older[i - 1 - spurious], failure, nullptr);
   return false;
 }

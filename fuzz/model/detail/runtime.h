@@ -103,6 +103,18 @@ struct thread_state {
   std::uint64_t wait_seq = 0;
   atomic_meta* wait_word = nullptr;  // c11: the futex word it sleeps on
   std::uint32_t woke_mo = 0;         // c11: the word's latest store when a wake chose it
+  // Await loops under c11 (spin.h): the locations this thread's loads read
+  // an older store of since its last await iteration, and those its loads
+  // read the latest store of after an iteration stalled on stale reads
+  // (eventual visibility). Up to max_await locations each.
+  static constexpr int max_await = 4;
+  const atomic_meta* stale[max_await] = {};
+  const atomic_meta* fresh[max_await] = {};
+  const atomic_meta* last_stale[max_await] = {};  // of its last failed iteration
+  std::uint8_t n_stale = 0, n_fresh = 0, n_last_stale = 0;
+  bool last_stale_all = false;
+  bool stale_overflow = false;  // more stale locations than kept
+  bool fresh_all = false;       // then every load reads the latest store
 };
 
 template <class T>
@@ -206,12 +218,29 @@ class runtime {
   // The futex word's latest value is observed (futex_wait compares against
   // it, as the kernel does).
   void c11_observe_latest(atomic_meta& m, std::uint64_t latest);
+  // A load or failed CAS of the current thread read an older store of m.
+  void note_stale(const atomic_meta& m) noexcept;
+  // Its loads of m read the latest store (after a stalled await iteration).
+  [[nodiscard]] bool reads_fresh(const atomic_meta& m) const noexcept;
+  void drop_fresh(const atomic_meta& m) noexcept;
   // Another thread can still take a step (runnable, or a timeout / spurious
   // wake-up on offer). For await loops (spin.h).
   bool others_can_run() const noexcept {
     return mode_ == mode::threads &&
            ((runnable_ & ~(1u << cur_)) | timeout_ | spurious_offer()) != 0;
   }
+  // c11 await loops (spin.h): at the end of a failed iteration; `stalled`:
+  // no other thread can run. When stalled and some load (or failed CAS) of
+  // the iteration read an older store, the next load of each of those
+  // locations reads the latest store (eventual visibility: a spinning load
+  // cannot read an old store forever) and true is returned; else false.
+  // The iteration's stale set is cleared either way.
+  bool await_refresh(bool stalled) noexcept;
+  // The same for thread t, waiting after its last await iteration, when the
+  // explorer finds every thread waiting in an await loop (dpor.h): true if
+  // that iteration read an older store (t's next loads of those locations
+  // then read the latest store).
+  bool refresh_await(int t) noexcept;
 
   // ---- happens-before (hb.h) for the running thread ----
   [[nodiscard]] std::uint32_t epoch() const noexcept { return hb_.epoch(cur_); }

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: MIT
+// lastref-prove: the exhaustive search (fuzz/model/search.h) from the
+// command line, with a certificate, progress, sharding and an exit status a
+// CI job can act on. See the usage text and fuzz/model/README.md.
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../interleaving.h"
+#include "../registry.h"
+#include "../replay_token.h"
+#include "catalog.h"
+#include "model/known_programs.h"
+#include "model/model.h"
+#include "model/search.h"
+#include "prove_scenarios.h"
+#include "tool_common.h"
+
+namespace {
+
+namespace model = lastref::model;
+namespace tools = lastref::fuzz::tools;
+using tools::usage_error;
+
+const char* const k_usage =
+    "usage: lastref-prove --target T --scenario S [--zoo NAME] [options]\n"
+    "       lastref-prove --program P --threads N [options]\n"
+    "       lastref-prove --combine CERT.json...\n"
+    "       lastref-prove --list\n"
+    "  Explores every schedule of a program under the model (DPOR by default) and\n"
+    "  prints its certificate: proven, a counterexample with its trace and replay\n"
+    "  token, or incomplete with what was covered.\n"
+    "  --target T           kref_fuzzer, completion_fuzzer, module_unload_fuzzer, mixed_fuzzer\n"
+    "  --scenario S         a named scenario (--list) or a fuzz input FILE of target T\n"
+    "                       (its schedule bytes are ignored: every schedule is explored)\n"
+    "  --zoo NAME           run zoo set NAME instead of the correct primitives\n"
+    "  --program P          a known-count program: kref_n, counter_n or writers_n\n"
+    "  --threads N          its thread count, 1..8\n"
+    "  --model sc|c11       memory model (default c11; a FILE keeps its own unless given)\n"
+    "  --strategy dpor|dfs  explorer (default dpor); --bound K: dfs preemption bound\n"
+    "  --shard I/N          explore shard I of N (0 <= I < N); combine the N certificates\n"
+    "  --max-executions N   execution budget (default 10000000)\n"
+    "  --budget-seconds S   time budget (default none)\n"
+    "  --progress-seconds S progress line on stderr every S seconds (default 10; 0 never)\n"
+    "  --json FILE          also write the certificate as JSON to FILE\n"
+    "exit status: 0 proven (or, with --shard, the shard complete), 4 a counterexample,\n"
+    "             3 incomplete (a budget, a preemption bound, a missing shard or a\n"
+    "             nondeterministic program), 2 bad usage or input\n";
+
+// `--name V` or `--name=V` at argv[i] (advancing i for the first form);
+// a missing or empty value is a usage error.
+bool option_value(int argc, char** argv, int& i, std::string_view name, std::string& value) {
+  const std::string_view a = argv[i];
+  if (a == name) {
+    if (i + 1 >= argc) throw usage_error(std::string(name) + " needs a value");
+    value = argv[++i];
+  } else if (a.size() > name.size() && a.starts_with(name) && a[name.size()] == '=') {
+    value = std::string(a.substr(name.size() + 1));
+  } else {
+    return false;
+  }
+  if (value.empty()) throw usage_error(std::string(name) + " needs a value (got an empty one)");
+  return true;
+}
+
+// A decimal number in [lo, hi]; anything else is a usage error naming `opt`.
+std::uint64_t number(const std::string& opt, const std::string& v, std::uint64_t lo,
+                     std::uint64_t hi) {
+  if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos)
+    throw usage_error(opt + " wants a decimal number, got '" + v + "'");
+  const std::uint64_t x = std::strtoull(v.c_str(), nullptr, 10);
+  if (x < lo || x > hi)
+    throw usage_error(opt + " must be in " + std::to_string(lo) + ".." + std::to_string(hi) +
+                      ", got " + v);
+  return x;
+}
+
+double seconds_value(const std::string& opt, const std::string& v) {
+  char* end = nullptr;
+  errno = 0;
+  const double x = std::strtod(v.c_str(), &end);
+  if (v.empty() || end == nullptr || *end != '\0' || errno != 0 || !(x >= 0) || x > 1e7 ||
+      v.find_first_not_of("0123456789.") != std::string::npos)
+    throw usage_error(opt + " wants seconds (a non-negative decimal), got '" + v + "'");
+  return x;
+}
+
+std::string hex(const std::vector<uint8_t>& b) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  for (uint8_t x : b) {
+    s += d[x >> 4];
+    s += d[x & 15];
+  }
+  return s;
+}
+
+int exit_status(const model::certificate& c) {
+  if (c.found) return 4;
+  if (c.complete && c.bound < 0 && !c.nondeterministic) return 0;
+  return 3;
+}
+
+std::string read_text(const std::string& path) {
+  const auto bytes = tools::read_input(path);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+int combine_files(const std::vector<std::string>& files) {
+  if (files.empty()) throw usage_error("--combine wants certificate files");
+  std::vector<model::certificate> certs;
+  for (const std::string& f : files) {
+    model::certificate c;
+    std::string err;
+    if (!model::certificate_from_json(read_text(f), c, &err))
+      throw usage_error(f + ": not a certificate of lastref-prove --json (" + err + ")");
+    certs.push_back(c);
+  }
+  std::string err;
+  const model::certificate all = model::combine(certs, &err);
+  if (err.find("another search") != std::string::npos)
+    throw usage_error("the certificates are of different searches: " + err);
+  std::printf("subject: %s\n%zu shard certificate(s)\n", all.subject.c_str(), certs.size());
+  if (!err.empty()) std::printf("not a proof: %s\n", err.c_str());
+  std::printf("certificate: %s\n", all.summary().c_str());
+  return exit_status(all);
+}
+
+int run(int argc, char** argv) {
+  std::optional<std::string> target, scenario_arg, zoo, program, model_arg, json;
+  int threads = 0, bound = -1, shard_i = 0, shard_n = 1;
+  model::search_limits lim;
+  lim.max_executions = 10'000'000;
+  double progress_every = 10;
+  bool list = false, combine = false;
+  std::vector<std::string> rest;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    std::string v;
+    if (option_value(argc, argv, i, "--target", v)) {
+      target = v;
+    } else if (option_value(argc, argv, i, "--scenario", v)) {
+      scenario_arg = v;
+    } else if (option_value(argc, argv, i, "--zoo", v)) {
+      zoo = v;
+    } else if (option_value(argc, argv, i, "--program", v)) {
+      program = v;
+    } else if (option_value(argc, argv, i, "--threads", v)) {
+      threads = static_cast<int>(number("--threads", v, 1, 8));
+    } else if (option_value(argc, argv, i, "--model", v)) {
+      if (v != "sc" && v != "c11") throw usage_error("--model is sc or c11, got '" + v + "'");
+      model_arg = v;
+    } else if (option_value(argc, argv, i, "--strategy", v)) {
+      if (!model::strategy_from_name(v, lim.how))
+        throw usage_error("--strategy is dpor or dfs, got '" + v + "'");
+    } else if (option_value(argc, argv, i, "--bound", v)) {
+      bound = static_cast<int>(number("--bound", v, 0, 1000));
+    } else if (option_value(argc, argv, i, "--shard", v)) {
+      const auto slash = v.find('/');
+      if (slash == std::string::npos) throw usage_error("--shard wants I/N, got '" + v + "'");
+      shard_n = static_cast<int>(number("--shard (N)", v.substr(slash + 1), 1, 4096));
+      shard_i = static_cast<int>(
+          number("--shard (I)", v.substr(0, slash), 0, static_cast<std::uint64_t>(shard_n - 1)));
+    } else if (option_value(argc, argv, i, "--max-executions", v)) {
+      lim.max_executions = number("--max-executions", v, 1, std::uint64_t{1} << 50);
+    } else if (option_value(argc, argv, i, "--budget-seconds", v)) {
+      lim.max_seconds = seconds_value("--budget-seconds", v);
+    } else if (option_value(argc, argv, i, "--progress-seconds", v)) {
+      progress_every = seconds_value("--progress-seconds", v);
+    } else if (option_value(argc, argv, i, "--json", v)) {
+      json = v;
+    } else if (a == "--list") {
+      list = true;
+    } else if (a == "--combine") {
+      combine = true;
+    } else if (a == "-h" || a == "--help") {
+      std::fputs(k_usage, stdout);
+      return 0;
+    } else if (a.starts_with("-")) {
+      throw usage_error("unknown option " + a);
+    } else {
+      rest.push_back(a);
+    }
+  }
+  if (combine) {
+    if (target || scenario_arg || program || list)
+      throw usage_error("--combine takes only certificate files");
+    return combine_files(rest);
+  }
+  if (!rest.empty()) throw usage_error("unexpected argument '" + rest[0] + "'");
+  if (list) {
+    for (const auto& s : tools::named_scenarios())
+      std::printf("--target %s --scenario %-14s %s\n",
+                  std::string(lastref::fuzz::target_name(s.target)).c_str(), s.name, s.what);
+    std::printf("--program kref_n|counter_n|writers_n --threads N  known-count programs\n");
+    return 0;
+  }
+  if (program && (target || scenario_arg || zoo))
+    throw usage_error("--program does not take --target, --scenario or --zoo");
+  if (!program && (!target || !scenario_arg))
+    throw usage_error("give --target and --scenario, or --program and --threads");
+  if (lim.how == model::strategy::dpor && bound >= 0)
+    throw usage_error("--bound is for --strategy dfs (DPOR has no preemption bound)");
+  if (lim.how == model::strategy::dfs && shard_n > 1)
+    throw usage_error("--shard needs --strategy dpor");
+  lim.bound = bound;
+  lim.shard_index = shard_i;
+  lim.shard_count = shard_n;
+  lim.progress_seconds = progress_every;
+  if (progress_every > 0)
+    lim.on_progress = [](std::uint64_t n, double f, double s) {
+      if (f > 0 && f < 1)
+        std::fprintf(stderr,
+                     "lastref-prove: %llu executions, %.1f s, about %.2g%% explored (estimate "
+                     "%.3g executions, %.3g s in all)\n",
+                     static_cast<unsigned long long>(n), s, 100 * f, n / f, s / f);
+      else
+        std::fprintf(stderr, "lastref-prove: %llu executions, %.1f s\n",
+                     static_cast<unsigned long long>(n), s);
+    };
+
+  model::search_result r;
+  std::string subject, token;
+  if (program) {
+    if (threads == 0) throw usage_error("--program wants --threads N");
+    model::run_options o;
+    o.memory = model_arg == "sc" ? model::memory_model::sc : model::memory_model::c11;
+    model::program_factory f;
+    if (*program == "kref_n")
+      f = model::factory<model::known::kref_n>(threads);
+    else if (*program == "counter_n")
+      f = model::factory<model::known::counter_n>(threads);
+    else if (*program == "writers_n")
+      f = model::factory<model::known::writers_n>(threads);
+    else
+      throw usage_error("unknown --program '" + *program + "' (kref_n, counter_n, writers_n)");
+    subject = "program=" + *program + " threads=" + std::to_string(threads) +
+              " model=" + (o.memory == model::memory_model::sc ? "sc" : "c11");
+    std::printf("subject: %s\n", subject.c_str());
+    std::fflush(stdout);
+    model::checker c;
+    r = model::search(
+        [&](model::schedule_source& s, std::uint64_t n) { return c.explore(f, s, n, o); }, lim,
+        subject);
+  } else {
+    if (threads != 0) throw usage_error("--threads is for --program");
+    const auto t = lastref::fuzz::target_from_name(*target);
+    if (!t) throw usage_error("unknown --target '" + *target + "' (" + tools::target_list() + ")");
+    std::vector<uint8_t> bytes;
+    std::string scen_name = *scenario_arg;
+    if (auto named = tools::named_scenario_bytes(*scenario_arg, model_arg != "sc")) {
+      for (const auto& s : tools::named_scenarios())
+        if (scen_name == s.name && s.target != *t)
+          throw usage_error("scenario " + scen_name + " is for --target " +
+                            std::string(lastref::fuzz::target_name(s.target)));
+      bytes = *named;
+    } else {
+      bytes = tools::read_input(*scenario_arg);
+      if (model_arg) tools::set_memory_model_bit(bytes, *model_arg == "c11");
+    }
+    tools::init_runtime(zoo);
+    namespace sc = lastref::fuzz::scorecard;
+    const sc::entry* set = zoo ? sc::find(*zoo) : &sc::correct_for(*t);
+    if (set == nullptr) throw usage_error("unknown --zoo '" + *zoo + "'");
+    if (set->target != *t && zoo)
+      throw usage_error("zoo set " + *zoo + " runs --target " +
+                        std::string(lastref::fuzz::target_name(set->target)));
+    // The scenario as the set will run it (header only: no schedule bytes).
+    lastref::fuzz::scenario s = lastref::fuzz::decode(*t, bytes);
+    bytes.resize(std::min(bytes.size(), s.header_bytes));
+    sc::entry witness;
+    witness.target = *t;
+    witness.witness = bytes;
+    const lastref::fuzz::scenario shown = sc::witness_scenario(witness, *set);
+    const bool c11 = lastref::fuzz::memory_model_of(shown) == model::memory_model::c11;
+    subject = "target=" + std::string(lastref::fuzz::target_name(*t)) + " set=" + set->name +
+              " model=" + (c11 ? "c11" : "sc") + " scenario=" + hex(bytes);
+    std::printf("subject: %s\n%s", subject.c_str(), print(shown, set->name).c_str());
+    std::fflush(stdout);
+    r = model::search(
+        [&](model::schedule_source& src, std::uint64_t n) { return set->explore(witness, src, n); },
+        lim, subject);
+    if (r.cert.found && !r.failure.token.empty())
+      token = lastref::fuzz::encode_program_token(*t, set->zoo ? set->name : std::string(), bytes,
+                                                  r.failure.token);
+  }
+  if (r.cert.found) std::printf("\n%s\n", r.failure.report().c_str());
+  if (!token.empty()) std::printf("replay: lastref-replay %s\n", token.c_str());
+  std::printf("certificate: %s\n", r.cert.summary().c_str());
+  if (json) {
+    const std::string j = r.cert.json() + "\n";
+    tools::write_atomically(*json, std::vector<uint8_t>(j.begin(), j.end()));
+  }
+  return exit_status(r.cert);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const usage_error& e) {
+    std::fprintf(stderr, "lastref-prove: %s\n(lastref-prove --help for usage)\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lastref-prove: %s\n", e.what());
+    return 2;
+  }
+}
