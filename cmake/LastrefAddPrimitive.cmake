@@ -39,6 +39,14 @@
 #                      without them
 #   <name>_bench       Google Benchmark: <group>/ref:byo_<name> beside
 #                      lastref's primitive, its baseline and the group's limit
+#   <name>_release_bench  lastref's release-latency-under-priority-contention
+#                      matrix with a row release_latency/<cell>/byo:<name>
+#                      per cell (the release path; a module: its drain)
+#   <name>_wake_bench, <name>_pingpong_bench  (completion only) lastref's
+#                      wake-latency and ping-pong suites with a row
+#                      <group>/byo:<name> in every group
+#                      (their JSON, --benchmark_out=F --benchmark_out_format=
+#                      json, names rows as lastref's suites do: byo/README.md)
 # Tests (label byo, plus fuzz / tsan / unit / bench):
 #   <name>.fuzz.<t>    -runs=FUZZ_RUNS from an empty corpus (expects the bug
 #                      with EXPECT_BUG, else no failure)
@@ -49,6 +57,9 @@
 #                      reported as a race (use an acquire load or RMW).
 #   <name>.<suite>/... one test per conformance case
 #   <name>.bench.smoke every benchmark once, with a tiny min time
+#   <name>.bench.{release,wake,pingpong}.smoke  the latency binaries with a
+#                      tiny budget; each checks its byo rows ran beside
+#                      lastref's, the peers' and the limit (check_bench.cmake)
 include_guard(GLOBAL)
 
 # Paths are cache entries: the function is called from other directory
@@ -63,6 +74,7 @@ if(EXISTS ${_lastref_byo_module_dir}/byo/templates)
   set(_lastref_byo_fuzz_src ${_lastref_byo_module_dir}/byo CACHE INTERNAL "")
   set(_lastref_byo_conformance ${_lastref_byo_module_dir}/byo/conformance CACHE INTERNAL "")
   set(_lastref_byo_run_fuzz_dir ${_lastref_byo_module_dir}/byo CACHE INTERNAL "")
+  set(_lastref_byo_suites ${_lastref_byo_module_dir}/byo/suites CACHE INTERNAL "")
 else()
   get_filename_component(_lastref_byo_root ${_lastref_byo_module_dir}/.. ABSOLUTE)
   set(_lastref_byo_templates ${_lastref_byo_root}/byo/templates CACHE INTERNAL "")
@@ -70,6 +82,7 @@ else()
   set(_lastref_byo_run_fuzz_dir ${_lastref_byo_root}/byo CACHE INTERNAL "")
   set(_lastref_byo_fuzz_src ${_lastref_byo_root}/fuzz CACHE INTERNAL "")
   set(_lastref_byo_conformance ${_lastref_byo_root}/primitives/tests CACHE INTERNAL "")
+  set(_lastref_byo_suites ${_lastref_byo_root}/bench/suites CACHE INTERNAL "")
 endif()
 
 # lastref_detect_fuzz_engine(<out>): libfuzzer when the compiler is clang
@@ -279,5 +292,41 @@ function(lastref_add_primitive)
     add_test(NAME ${arg_NAME}.bench.smoke
       COMMAND ${arg_NAME}_bench --benchmark_min_time=0.002 --benchmark_repetitions=1)
     set_tests_properties(${arg_NAME}.bench.smoke PROPERTIES LABELS "${labels};bench" TIMEOUT 120)
+
+    # The latency suites, lastref's own sources with the user's rows added
+    # (role byo): a completion gets wake latency and ping-pong; every kind
+    # gets the release-latency matrix (its release path, or its module's
+    # drain). Each smoke test checks the user's rows ran beside lastref's,
+    # the peers' and the limit.
+    set(LRP_SUITES ${_lastref_byo_suites})
+    set(latency_suites release)
+    if(arg_KIND STREQUAL "completion")
+      list(PREPEND latency_suites wake pingpong)
+    endif()
+    set(n ${arg_NAME})
+    set(rows_wake "^completion_wake/cross_cpu/byo:${n}(/|$)" "^completion_wake/cross_cpu_spinning/byo:${n}(/|$)"
+      "^completion_wake/same_cpu/byo:${n}(/|$)" "^completion_wake/cross_cpu/lastref:completion(/|$)"
+      "^completion_wake/cross_cpu/baseline:binary_semaphore(/|$)" "^completion_wake/same_cpu/limit:")
+    set(rows_pingpong "^completion_pingpong/cross_cpu/byo:${n}(/|$)" "^completion_pingpong/same_cpu/byo:${n}(/|$)"
+      "^completion_pingpong/cross_cpu/lastref:completion(/|$)"
+      "^completion_pingpong/same_cpu/baseline:binary_semaphore(/|$)" "^completion_pingpong/same_cpu/limit:")
+    set(rows_release "^release_latency/.*/byo:${n}(/|$)" "^release_latency/.*/lastref:builtin_release(/|$)"
+      "^release_latency/.*timer_wakeup_unloader(/|$)")
+    set(args_wake --benchmark_min_time=0.002 --benchmark_repetitions=1)
+    set(args_pingpong ${args_wake})
+    set(args_release --lastref_matrix=quick --lastref_samples=4 --lastref_cap_ms=100
+      --lastref_burst_us=500 --benchmark_repetitions=1)
+    foreach(suite IN LISTS latency_suites)
+      set(exe ${arg_NAME}_${suite}_bench)
+      configure_file(${_lastref_byo_templates}/${suite}_bench.cc.in ${gen}/${exe}.cc @ONLY)
+      add_executable(${exe} ${gen}/${exe}.cc)
+      target_link_libraries(${exe} PRIVATE lastref::bench_support ${arg_LINK_LIBRARIES})
+      add_test(NAME ${arg_NAME}.bench.${suite}.smoke
+        COMMAND ${CMAKE_COMMAND} -DBENCH=$<TARGET_FILE:${exe}> "-DARGS=${args_${suite}}"
+          -DOUT=${CMAKE_CURRENT_BINARY_DIR}/lastref_byo_work/${exe}.json "-DROWS=${rows_${suite}}"
+          -P ${_lastref_byo_run_fuzz_dir}/check_bench.cmake)
+      set_tests_properties(${arg_NAME}.bench.${suite}.smoke PROPERTIES
+        LABELS "${labels};bench" TIMEOUT 300)
+    endforeach()
   endif()
 endfunction()
