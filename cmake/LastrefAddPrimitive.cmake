@@ -31,6 +31,9 @@
 #   <name>_<t>_fuzzer  per FUZZ_TARGETS: libFuzzer when LASTREF_FUZZ_ENGINE
 #                      is libfuzzer (clang), else a standalone driver that
 #                      replays files and runs -runs=N random inputs (-seed=S)
+#   <name>-replay, <name>-minimize  lastref-replay and lastref-minimize over
+#                      the user's implementation set: a finding's `replay:`
+#                      line names <name>-replay by its path in this build
 #   <name>_stress      real threads (TSan when the build uses -fsanitize=thread)
 #   <name>_conformance the typed unit suites of that kind (GoogleTest): the
 #                      Linux semantics on any type with the kind's concept;
@@ -75,6 +78,7 @@ if(EXISTS ${_lastref_byo_module_dir}/byo/templates)
   set(_lastref_byo_conformance ${_lastref_byo_module_dir}/byo/conformance CACHE INTERNAL "")
   set(_lastref_byo_run_fuzz_dir ${_lastref_byo_module_dir}/byo CACHE INTERNAL "")
   set(_lastref_byo_suites ${_lastref_byo_module_dir}/byo/suites CACHE INTERNAL "")
+  set(_lastref_byo_tools_src ${_lastref_byo_module_dir}/byo/tools CACHE INTERNAL "")
 else()
   get_filename_component(_lastref_byo_root ${_lastref_byo_module_dir}/.. ABSOLUTE)
   set(_lastref_byo_templates ${_lastref_byo_root}/byo/templates CACHE INTERNAL "")
@@ -83,6 +87,7 @@ else()
   set(_lastref_byo_fuzz_src ${_lastref_byo_root}/fuzz CACHE INTERNAL "")
   set(_lastref_byo_conformance ${_lastref_byo_root}/primitives/tests CACHE INTERNAL "")
   set(_lastref_byo_suites ${_lastref_byo_root}/bench/suites CACHE INTERNAL "")
+  set(_lastref_byo_tools_src ${_lastref_byo_root}/fuzz/tools CACHE INTERNAL "")
 endif()
 
 # lastref_detect_fuzz_engine(<out>): libfuzzer when the compiler is clang
@@ -210,12 +215,23 @@ function(lastref_add_primitive)
     if(arg_KIND STREQUAL "module")
       set(LRP_CONCEPT fuzzable_module_primitive)
     endif()
+    # lastref's replay and minimize tools over the user's implementation set
+    # (lastref's own installed ones know only lastref's primitives): the
+    # replay line a finding prints names <name>-replay by its full path.
+    configure_file(${_lastref_byo_templates}/tools.cc.in ${gen}/${arg_NAME}_tools.cc @ONLY)
+    foreach(tool replay minimize)
+      add_executable(${arg_NAME}-${tool} ${gen}/${arg_NAME}_tools.cc
+        ${_lastref_byo_tools_src}/${tool}_main.cc ${_lastref_byo_tools_src}/tool_common.cc)
+      target_link_libraries(${arg_NAME}-${tool} PRIVATE lastref::fuzz_support ${arg_LINK_LIBRARIES})
+    endforeach()
     foreach(t IN LISTS arg_FUZZ_TARGETS)
       set(LRP_TARGET ${t})
       set(exe ${arg_NAME}_${t}_fuzzer)
       configure_file(${_lastref_byo_templates}/fuzz.cc.in ${gen}/${exe}.cc @ONLY)
       add_executable(${exe} ${gen}/${exe}.cc ${_lastref_byo_fuzz_src}/target.cc)
       target_link_libraries(${exe} PRIVATE lastref::fuzz_support ${arg_LINK_LIBRARIES})
+      target_compile_definitions(${exe} PRIVATE
+        "LASTREF_REPLAY_COMMAND=\"$<TARGET_FILE:${arg_NAME}-replay>\"")
       if(LASTREF_FUZZ_ENGINE STREQUAL "libfuzzer")
         # lastref's own build may take both from OSS-Fuzz (fuzz/build.sh).
         set(instrument -fsanitize=fuzzer-no-link)
