@@ -17,6 +17,10 @@
 #     [FUZZ_RUNS <n>]          # inputs per fuzz test (default 20000)
 #     [FUZZ_SEED <n>]          # (default 1)
 #     [STRESS_ITERATIONS <n>]  # rounds of the stress test (default 200)
+#     [ALLOW_UNEXECUTED <op>...|ALL]  # operations of TYPE a clean fuzz test
+#                              # may leave unexecuted (default none). Every
+#                              # fuzz and stress run prints each operation's
+#                              # count and warns about those that never ran.
 #     [NO_FUZZ] [NO_STRESS] [NO_CONFORMANCE] [NO_BENCH])
 #
 # TYPE is written against lastref's platform policy (lastref/platform.h): a
@@ -52,7 +56,8 @@
 #                      json, names rows as lastref's suites do: byo/README.md)
 # Tests (label byo, plus fuzz / tsan / unit / bench):
 #   <name>.fuzz.<t>    -runs=FUZZ_RUNS from an empty corpus (expects the bug
-#                      with EXPECT_BUG, else no failure)
+#                      with EXPECT_BUG, else no failure and every operation
+#                      of TYPE executed but those in ALLOW_UNEXECUTED)
 #   <name>.stress      --iterations=STRESS_ITERATIONS (not with EXPECT_BUG:
 #                      a real-thread run finds a bug only by chance). Under
 #                      TSan, note that clang 14's TSan does not model
@@ -136,7 +141,7 @@ endfunction()
 function(lastref_add_primitive)
   cmake_parse_arguments(PARSE_ARGV 0 arg "NO_FUZZ;NO_STRESS;NO_CONFORMANCE;NO_BENCH"
     "NAME;KIND;HEADER;TYPE;EXPECT_BUG;FUZZ_RUNS;FUZZ_SEED;STRESS_ITERATIONS"
-    "LINK_LIBRARIES;FUZZ_TARGETS")
+    "LINK_LIBRARIES;FUZZ_TARGETS;ALLOW_UNEXECUTED")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "lastref_add_primitive: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -170,7 +175,17 @@ function(lastref_add_primitive)
   set(LRP_SET_COMPLETION lastref::basic_completion)
   set(LRP_SET_MODULE lastref::basic_module)
   set(LRP_DRIVEN ${arg_TYPE})
+  # The fuzz and stress jobs run the type with its operations counted
+  # (lastref/byo/op_counts.h): LRP_COUNTED_* are the same slots over the
+  # counting wrapper, LRP_OPS its table.
+  set(LRP_COUNTED_KREF ${LRP_SET_KREF})
+  set(LRP_COUNTED_COMPLETION ${LRP_SET_COMPLETION})
+  set(LRP_COUNTED_MODULE ${LRP_SET_MODULE})
   if(arg_KIND STREQUAL "refcount")
+    set(LRP_OPS refcount_ops)
+    set(LRP_COUNTED_KREF
+      "lastref::byo::refcount_kref_of<lastref::byo::counted_refcount_of<${arg_TYPE}>::type>::type")
+    set(LRP_COUNTED_DRIVEN "${LRP_COUNTED_KREF}")
     set(LRP_CONCEPT refcount_primitive)
     set(LRP_SET_KREF "lastref::byo::refcount_kref_of<${arg_TYPE}>::type")
     set(LRP_DRIVER kref)
@@ -179,16 +194,25 @@ function(lastref_add_primitive)
   elseif(arg_KIND STREQUAL "kref")
     set(LRP_CONCEPT kref_primitive)
     set(LRP_SET_KREF ${arg_TYPE})
+    set(LRP_OPS kref_ops)
+    set(LRP_COUNTED_KREF "lastref::byo::counted_kref_of<${arg_TYPE}>::type")
+    set(LRP_COUNTED_DRIVEN "${LRP_COUNTED_KREF}")
     set(LRP_DRIVER kref)
     set(default_targets kref)
   elseif(arg_KIND STREQUAL "completion")
     set(LRP_CONCEPT completion_primitive)
     set(LRP_SET_COMPLETION ${arg_TYPE})
+    set(LRP_OPS completion_ops)
+    set(LRP_COUNTED_COMPLETION "lastref::byo::counted_completion_of<${arg_TYPE}>::type")
+    set(LRP_COUNTED_DRIVEN "${LRP_COUNTED_COMPLETION}")
     set(LRP_DRIVER completion)
     set(default_targets completion)
   elseif(arg_KIND STREQUAL "module")
     set(LRP_CONCEPT module_primitive)
     set(LRP_SET_MODULE ${arg_TYPE})
+    set(LRP_OPS module_ops)
+    set(LRP_COUNTED_MODULE "lastref::byo::counted_module_of<${arg_TYPE}>::type")
+    set(LRP_COUNTED_DRIVEN "${LRP_COUNTED_MODULE}")
     set(LRP_DRIVER module)
     set(default_targets module_unload)
   else()
@@ -256,6 +280,7 @@ function(lastref_add_primitive)
         COMMAND ${CMAKE_COMMAND} -DFUZZER=$<TARGET_FILE:${exe}>
           -DWORK=${CMAKE_CURRENT_BINARY_DIR}/lastref_byo_work/${exe} -DRUNS=${arg_FUZZ_RUNS}
           -DSEED=${arg_FUZZ_SEED} -DMODE=${mode} "-DEXPECT=${arg_EXPECT_BUG}"
+          "-DALLOW=${arg_ALLOW_UNEXECUTED}"
           -P ${_lastref_byo_run_fuzz_dir}/run_fuzz.cmake)
       set_tests_properties(${arg_NAME}.fuzz.${t} PROPERTIES LABELS "${labels};fuzz" TIMEOUT 300)
     endforeach()
