@@ -138,6 +138,64 @@ function(lastref_gtest_labels target)
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${file}")
 endfunction()
 
+# _lastref_member_checks(<kind> <type> <name> <out>): the static_asserts of
+# the registration check (templates/concept_check.cc.in), one per member the
+# kind's concept (lastref/concepts.h) and the conformance suite use. Each
+# entry is member|expression; x is a T&, cx a const T&, n an int, m a
+# std::mutex&, r a release callable, t std::chrono::milliseconds, f
+# lastref::unload_flags.
+function(_lastref_member_checks kind type name out)
+  set(common "copy constructor deleted|requires !std::copy_constructible<T>")
+  if(kind STREQUAL "refcount")
+    set(members "default constructor (one reference)|requires std::default_initializable<T>"
+      "constructor from int|requires std::constructible_from<T, int>"
+      "read() const returning int|{ cx.read() } -> std::convertible_to<int>"
+      "set(int)|x.set(n)" "inc()|x.inc()" "inc_not_zero() returning bool|{ x.inc_not_zero() } -> std::same_as<bool>"
+      "dec_and_test() returning bool|{ x.dec_and_test() } -> std::same_as<bool>")
+  elseif(kind STREQUAL "kref")
+    set(members "default constructor (one reference)|requires std::default_initializable<T>"
+      "read() const returning unsigned|{ cx.read() } -> std::convertible_to<unsigned int>"
+      "get()|x.get()" "get_unless_zero() returning bool|{ x.get_unless_zero() } -> std::same_as<bool>"
+      "put(release) returning bool, release called with T&|{ x.put(r) } -> std::same_as<bool>"
+      "put_mutex(release, lock) returning bool|{ x.put_mutex(r, m) } -> std::same_as<bool>")
+  elseif(kind STREQUAL "completion")
+    set(members "default constructor|requires std::default_initializable<T>"
+      "complete()|x.complete()" "complete_all()|x.complete_all()" "wait()|x.wait()"
+      "wait_for(std::chrono::milliseconds) returning bool|{ x.wait_for(t) } -> std::same_as<bool>"
+      "try_wait() returning bool|{ x.try_wait() } -> std::same_as<bool>"
+      "done() const returning bool|{ cx.done() } -> std::same_as<bool>" "reinit()|x.reinit()")
+  elseif(kind STREQUAL "module")
+    set(members
+      "constructor (const char* name, std::function<void()> exit, lastref::unload_policy)|requires std::constructible_from<T, const char*, std::function<void()>, lastref::unload_policy>"
+      "residency_scope (a nested type)|typename T::residency_scope"
+      "residency_scope constructor from T&|requires std::constructible_from<typename T::residency_scope, T&>"
+      "state() const returning lastref::module_state|{ cx.state() } -> std::same_as<lastref::module_state>"
+      "refcount() const returning int|{ cx.refcount() } -> std::convertible_to<int>"
+      "text() const returning const void*|{ cx.text() } -> std::same_as<const void*>"
+      "mark_live()|x.mark_live()" "try_get() returning bool|{ x.try_get() } -> std::same_as<bool>"
+      "get()|x.get()" "put()|x.put()"
+      "unload() returning lastref::unload_result|{ x.unload() } -> std::same_as<lastref::unload_result>"
+      "unload(lastref::unload_flags) returning lastref::unload_result|{ x.unload(f) } -> std::same_as<lastref::unload_result>")
+  endif()
+  set(code "")
+  set(i 0)
+  foreach(entry IN LISTS common members)
+    string(FIND "${entry}" "|" bar)
+    string(SUBSTRING "${entry}" 0 ${bar} what)
+    math(EXPR from "${bar} + 1")
+    string(SUBSTRING "${entry}" ${from} -1 expr)
+    string(REPLACE "\"" "'" what_text "${what}")
+    string(APPEND code
+      "template <class T>\n"
+      "concept has_${i} = requires(T& x, const T& cx, int n, std::mutex& m, release_probe r,\n"
+      "    std::chrono::milliseconds t, lastref::unload_flags f) { ${expr}; };\n"
+      "static_assert(has_${i}<user_type>, \"${type} (lastref_add_primitive NAME ${name}, KIND ${kind}) "
+      "lacks ${what_text}: the fuzz scenarios and the ${kind} conformance suite use it\");\n")
+    math(EXPR i "${i} + 1")
+  endforeach()
+  set(${out} "${code}" PARENT_SCOPE)
+endfunction()
+
 function(lastref_add_primitive)
   cmake_parse_arguments(PARSE_ARGV 0 arg "NO_FUZZ;NO_STRESS;NO_CONFORMANCE;NO_BENCH"
     "NAME;KIND;HEADER;TYPE;EXPECT_BUG;FUZZ_RUNS;FUZZ_SEED;STRESS_ITERATIONS"
@@ -233,6 +291,23 @@ function(lastref_add_primitive)
   endif()
   set(labels byo)
 
+  # --- the registration check: built before every other target of NAME ------------
+  # Member by member, with the member named in the message; for a
+  # completion also every member over the conformance suite's hostile
+  # platform (when the suites are there).
+  _lastref_member_checks(${arg_KIND} ${arg_TYPE} ${arg_NAME} LRP_MEMBER_CHECKS)
+  set(LRP_REBIND_CHECK 0)
+  if(arg_KIND STREQUAL "completion" AND TARGET lastref::conformance)
+    set(LRP_REBIND_CHECK 1)
+  endif()
+  configure_file(${_lastref_byo_templates}/concept_check.cc.in
+    ${gen}/${arg_NAME}_concept_check.cc @ONLY)
+  add_library(${arg_NAME}_registration OBJECT ${gen}/${arg_NAME}_concept_check.cc)
+  target_link_libraries(${arg_NAME}_registration PRIVATE lastref::primitives ${arg_LINK_LIBRARIES})
+  if(LRP_REBIND_CHECK)
+    target_link_libraries(${arg_NAME}_registration PRIVATE lastref::conformance)
+  endif()
+
   # --- fuzz targets (the model runs fibers: not under TSan) -------------------------
   if(NOT arg_NO_FUZZ AND TARGET lastref::fuzz_support)
     set(fuzz_concept ${LRP_CONCEPT})
@@ -246,6 +321,7 @@ function(lastref_add_primitive)
     foreach(tool replay minimize)
       add_executable(${arg_NAME}-${tool} ${gen}/${arg_NAME}_tools.cc
         ${_lastref_byo_tools_src}/${tool}_main.cc ${_lastref_byo_tools_src}/tool_common.cc)
+      add_dependencies(${arg_NAME}-${tool} ${arg_NAME}_registration)
       target_link_libraries(${arg_NAME}-${tool} PRIVATE lastref::fuzz_support ${arg_LINK_LIBRARIES})
     endforeach()
     foreach(t IN LISTS arg_FUZZ_TARGETS)
@@ -253,6 +329,7 @@ function(lastref_add_primitive)
       set(exe ${arg_NAME}_${t}_fuzzer)
       configure_file(${_lastref_byo_templates}/fuzz.cc.in ${gen}/${exe}.cc @ONLY)
       add_executable(${exe} ${gen}/${exe}.cc ${_lastref_byo_fuzz_src}/target.cc)
+      add_dependencies(${exe} ${arg_NAME}_registration)
       target_link_libraries(${exe} PRIVATE lastref::fuzz_support ${arg_LINK_LIBRARIES})
       target_compile_definitions(${exe} PRIVATE
         "LASTREF_REPLAY_COMMAND=\"$<TARGET_FILE:${arg_NAME}-replay>\"")
@@ -291,6 +368,7 @@ function(lastref_add_primitive)
   if(NOT arg_NO_STRESS AND TARGET lastref::stress_support)
     configure_file(${_lastref_byo_templates}/stress.cc.in ${gen}/${arg_NAME}_stress.cc @ONLY)
     add_executable(${arg_NAME}_stress ${gen}/${arg_NAME}_stress.cc)
+    add_dependencies(${arg_NAME}_stress ${arg_NAME}_registration)
     target_link_libraries(${arg_NAME}_stress PRIVATE lastref::stress_support ${arg_LINK_LIBRARIES})
     if(NOT arg_EXPECT_BUG)
       add_test(NAME ${arg_NAME}.stress
@@ -310,10 +388,8 @@ function(lastref_add_primitive)
   endif()
   if(NOT arg_NO_CONFORMANCE AND TARGET lastref::conformance AND TARGET GTest::gtest_main)
     include(GoogleTest)
-    configure_file(${_lastref_byo_templates}/concept_check.cc.in
-      ${gen}/${arg_NAME}_concept_check.cc @ONLY)
-    add_executable(${arg_NAME}_conformance ${_lastref_byo_conformance}/${arg_KIND}_test.cc
-      ${gen}/${arg_NAME}_concept_check.cc)
+    add_executable(${arg_NAME}_conformance ${_lastref_byo_conformance}/${arg_KIND}_test.cc)
+    add_dependencies(${arg_NAME}_conformance ${arg_NAME}_registration)
     string(TOUPPER ${arg_KIND} kind_upper)
     target_compile_definitions(${arg_NAME}_conformance PRIVATE
       "LASTREF_CONFORMANCE_HEADER=\"${header}\"" "LASTREF_CONFORMANCE_${kind_upper}=${arg_TYPE}")
@@ -329,6 +405,7 @@ function(lastref_add_primitive)
   if(NOT arg_NO_BENCH AND TARGET lastref::bench_support)
     configure_file(${_lastref_byo_templates}/bench.cc.in ${gen}/${arg_NAME}_bench.cc @ONLY)
     add_executable(${arg_NAME}_bench ${gen}/${arg_NAME}_bench.cc)
+    add_dependencies(${arg_NAME}_bench ${arg_NAME}_registration)
     target_link_libraries(${arg_NAME}_bench PRIVATE lastref::bench_support ${arg_LINK_LIBRARIES})
     add_test(NAME ${arg_NAME}.bench.smoke
       COMMAND ${arg_NAME}_bench --benchmark_min_time=0.002 --benchmark_repetitions=1)
@@ -361,6 +438,7 @@ function(lastref_add_primitive)
       set(exe ${arg_NAME}_${suite}_bench)
       configure_file(${_lastref_byo_templates}/${suite}_bench.cc.in ${gen}/${exe}.cc @ONLY)
       add_executable(${exe} ${gen}/${exe}.cc)
+      add_dependencies(${exe} ${arg_NAME}_registration)
       target_link_libraries(${exe} PRIVATE lastref::bench_support ${arg_LINK_LIBRARIES})
       add_test(NAME ${arg_NAME}.bench.${suite}.smoke
         COMMAND ${CMAKE_COMMAND} -DBENCH=$<TARGET_FILE:${exe}> "-DARGS=${args_${suite}}"
