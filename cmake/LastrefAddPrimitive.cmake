@@ -63,7 +63,9 @@
 #                      TSan, note that clang 14's TSan does not model
 #                      std::atomic_thread_fence: a fence-based acquire is
 #                      reported as a race (use an acquire load or RMW).
-#   <name>.<suite>/... one test per conformance case
+#   <name>.<suite>/... one test per conformance case; for a completion also
+#                      <name>.completion_model.* (the blocking cases under
+#                      the model: 300 random + 300 PCT schedules each)
 #   <name>.bench.smoke every benchmark once, with a tiny min time
 #   <name>.bench.{release,wake,pingpong}.smoke  the latency binaries with a
 #                      tiny budget; each checks its byo rows ran beside
@@ -83,6 +85,7 @@ if(EXISTS ${_lastref_byo_module_dir}/byo/templates)
   set(_lastref_byo_conformance ${_lastref_byo_module_dir}/byo/conformance CACHE INTERNAL "")
   set(_lastref_byo_run_fuzz_dir ${_lastref_byo_module_dir}/byo CACHE INTERNAL "")
   set(_lastref_byo_suites ${_lastref_byo_module_dir}/byo/suites CACHE INTERNAL "")
+  set(_lastref_byo_model_conformance ${_lastref_byo_module_dir}/byo/conformance CACHE INTERNAL "")
   set(_lastref_byo_tools_src ${_lastref_byo_module_dir}/byo/tools CACHE INTERNAL "")
 else()
   get_filename_component(_lastref_byo_root ${_lastref_byo_module_dir}/.. ABSOLUTE)
@@ -92,6 +95,7 @@ else()
   set(_lastref_byo_fuzz_src ${_lastref_byo_root}/fuzz CACHE INTERNAL "")
   set(_lastref_byo_conformance ${_lastref_byo_root}/primitives/tests CACHE INTERNAL "")
   set(_lastref_byo_suites ${_lastref_byo_root}/bench/suites CACHE INTERNAL "")
+  set(_lastref_byo_model_conformance ${_lastref_byo_root}/byo/conformance CACHE INTERNAL "")
   set(_lastref_byo_tools_src ${_lastref_byo_root}/fuzz/tools CACHE INTERNAL "")
 endif()
 
@@ -395,6 +399,13 @@ function(lastref_add_primitive)
       "LASTREF_CONFORMANCE_HEADER=\"${header}\"" "LASTREF_CONFORMANCE_${kind_upper}=${arg_TYPE}")
     target_link_libraries(${arg_NAME}_conformance PRIVATE lastref::conformance GTest::gtest_main
       ${arg_LINK_LIBRARIES})
+    # The blocking cases again under the model, a few hundred random and PCT
+    # schedules each (not under TSan: no model there).
+    if(arg_KIND STREQUAL "completion" AND TARGET lastref::model)
+      target_sources(${arg_NAME}_conformance PRIVATE
+        ${_lastref_byo_model_conformance}/completion_model_test.cc)
+      target_link_libraries(${arg_NAME}_conformance PRIVATE lastref::model)
+    endif()
     gtest_discover_tests(${arg_NAME}_conformance TEST_PREFIX "${arg_NAME}." DISCOVERY_TIMEOUT 60
       TEST_LIST ${arg_NAME}_conformance_TESTS PROPERTIES TIMEOUT 120)
     # Not PROPERTIES LABELS "a;b": gtest_discover_tests flattens the list.
