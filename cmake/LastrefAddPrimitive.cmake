@@ -17,6 +17,10 @@
 #     [FUZZ_RUNS <n>]          # inputs per fuzz test (default 20000)
 #     [FUZZ_SEED <n>]          # (default 1)
 #     [STRESS_ITERATIONS <n>]  # rounds of the stress test (default 200)
+#     [TABLE <class template>]  # kref/refcount: the user's lookup structure,
+#                              # template <class P, class T> (in HEADER), used
+#                              # by the lookup-table scenarios in place of
+#                              # lastref's (contract: lastref/byo/lookup.h)
 #     [ALLOW_UNEXECUTED <op>...|ALL]  # operations of TYPE a clean fuzz test
 #                              # may leave unexecuted (default none). Every
 #                              # fuzz and stress run prints each operation's
@@ -202,7 +206,7 @@ endfunction()
 
 function(lastref_add_primitive)
   cmake_parse_arguments(PARSE_ARGV 0 arg "NO_FUZZ;NO_STRESS;NO_CONFORMANCE;NO_BENCH"
-    "NAME;KIND;HEADER;TYPE;EXPECT_BUG;FUZZ_RUNS;FUZZ_SEED;STRESS_ITERATIONS"
+    "NAME;KIND;HEADER;TYPE;EXPECT_BUG;FUZZ_RUNS;FUZZ_SEED;STRESS_ITERATIONS;TABLE"
     "LINK_LIBRARIES;FUZZ_TARGETS;ALLOW_UNEXECUTED")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "lastref_add_primitive: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
@@ -282,6 +286,32 @@ function(lastref_add_primitive)
   endif()
   if(NOT arg_FUZZ_TARGETS)
     set(arg_FUZZ_TARGETS ${default_targets})
+  endif()
+  # The implementation set the fuzz targets and tools register: the macro,
+  # or, with a user's lookup structure (TABLE), the same set spelled out with
+  # a `table` member the interpreter's lookup-table scenarios use.
+  if(arg_TABLE)
+    if(NOT arg_KIND MATCHES "^(kref|refcount)$")
+      message(FATAL_ERROR "lastref_add_primitive: TABLE is for KIND kref or refcount (got ${arg_KIND})")
+    endif()
+    string(CONCAT LRP_REGISTER
+      "static_assert(lastref::byo::lookup_table_template<${arg_TABLE}>,\n"
+      "              \"${arg_TABLE} (lastref_add_primitive NAME ${arg_NAME} TABLE) lacks a member of \"\n"
+      "              \"the lookup-table contract (lastref/byo/lookup.h)\");\n"
+      "namespace {\n"
+      "struct lastref_byo_set {\n"
+      "  template <class P>\n  using kref = ${LRP_COUNTED_KREF}<P>;\n"
+      "  template <class P>\n  using completion = ${LRP_COUNTED_COMPLETION}<P>;\n"
+      "  template <class P>\n  using module = ${LRP_COUNTED_MODULE}<P>;\n"
+      "  template <class P, class T>\n  using table = ${arg_TABLE}<P, T>;\n"
+      "  static constexpr ::lastref::fuzz::quirks quirk{};\n"
+      "};\n"
+      "[[maybe_unused]] const bool lastref_byo_registered = ::lastref::fuzz::register_impl(\n"
+      "    {\"${arg_NAME}\", false, lastref_byo_set::quirk,\n"
+      "     &::lastref::fuzz::run_in_model<lastref_byo_set>});\n"
+      "}  // namespace\n")
+  else()
+    set(LRP_REGISTER "LASTREF_FUZZ_REGISTER(${arg_NAME}, ${LRP_COUNTED_KREF}, ${LRP_COUNTED_COMPLETION},\n                      ${LRP_COUNTED_MODULE})")
   endif()
   set(gen ${CMAKE_CURRENT_BINARY_DIR}/lastref_byo/${arg_NAME})
   # In lastref's own tree, its warning flags (-Werror with LASTREF_WERROR);
