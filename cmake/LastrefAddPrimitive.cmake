@@ -234,6 +234,7 @@ function(lastref_add_primitive)
 
   # What each kind plugs into: the concept, the fuzz set, the driver.
   set(LRP_NAME ${arg_NAME})
+  set(LRP_KIND ${arg_KIND})
   set(LRP_TYPE ${arg_TYPE})
   set(LRP_HEADER ${header})
   set(LRP_CHECKED ${arg_TYPE})
@@ -344,9 +345,15 @@ function(lastref_add_primitive)
 
   # --- fuzz targets (the model runs fibers: not under TSan) -------------------------
   if(NOT arg_NO_FUZZ AND TARGET lastref::fuzz_support)
-    set(fuzz_concept ${LRP_CONCEPT})
+    # A module is fuzzed with its own residency_scope, which must be able to
+    # end early (the safe-exit helpers leave the text before the last put).
+    set(LRP_FUZZ_CHECK "")
     if(arg_KIND STREQUAL "module")
-      set(LRP_CONCEPT fuzzable_module_primitive)
+      string(CONCAT LRP_FUZZ_CHECK
+        "template <class S>\nconcept lastref_byo_scope_ends = requires(S& s) { s.end(); };\n"
+        "static_assert(lastref_byo_scope_ends<typename ${arg_TYPE}<lastref::model::platform>::residency_scope>,\n"
+        "              \"${arg_TYPE} (lastref_add_primitive NAME ${arg_NAME}): its residency_scope needs \"\n"
+        "              \"end(), an idempotent early leave, for the safe-exit scenarios\");\n")
     endif()
     # lastref's replay and minimize tools over the user's implementation set
     # (lastref's own installed ones know only lastref's primitives): the
@@ -395,7 +402,6 @@ function(lastref_add_primitive)
           -P ${_lastref_byo_run_fuzz_dir}/run_fuzz.cmake)
       set_tests_properties(${arg_NAME}.fuzz.${t} PROPERTIES LABELS "${labels};fuzz" TIMEOUT 300)
     endforeach()
-    set(LRP_CONCEPT ${fuzz_concept})
   endif()
 
   # --- stress / TSan job --------------------------------------------------------------

@@ -437,11 +437,30 @@ class interpreter {
       // count is published to the unloader by this thread's module put.
       data_->kthreads.fetch_add(1, std::memory_order_relaxed);
       module_->put();
-      lastref::complete_and_exit(data_->kthread_exited, in_text);
+      if constexpr (lastref_residency)
+        lastref::complete_and_exit(data_->kthread_exited, in_text);
+      else
+        safe_exit(in_text, &complete_kthread_exited, &data_->kthread_exited);
     } else {
-      lastref::module_put_and_exit(*module_, in_text);
+      if constexpr (lastref_residency)
+        lastref::module_put_and_exit(*module_, in_text);
+      else
+        safe_exit(in_text, &put_module, module_);
     }
   }
+
+  // A module with its own residency scheme (a user's, whose scope is not
+  // basic_residency_scope): the builtin helpers' steps spelled with its
+  // scope's end() — the residency ends, the thread unwinds, and the last
+  // action (module put / complete) runs from its top frame.
+  static constexpr bool lastref_residency = std::is_same_v<scope_t, basic_residency_scope<P>> &&
+                                            std::is_base_of_v<basic_module<P>, module_t>;
+  [[noreturn]] static void safe_exit(scope_t& in_text, void (*last)(void*), void* arg) {
+    in_text.end();
+    P::exit_thread(thread_exit{last, arg});
+  }
+  static void put_module(void* m) { static_cast<module_t*>(m)->put(); }
+  static void complete_kthread_exited(void* c) { static_cast<basic_completion<P>*>(c)->complete(); }
 
   const scenario& s_;
   const config& cfg_;
