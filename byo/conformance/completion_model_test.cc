@@ -25,6 +25,9 @@
 //       on-stack completion pattern): no access after the free.
 //   TryWaitTakesOneCompletion        complete() once, two try_wait()ers:
 //       exactly one succeeds.
+//   TimedWaitAccountsForTheCompletion  complete() against wait_for(1 ms),
+//       the model choosing whether the timeout fires: true and nothing
+//       left, or false and the completion still there.
 //
 // Lifetime rule: each execution's objects are made and destroyed in the
 // model allocator (platform::make/destroy).
@@ -33,6 +36,7 @@
 // plain data, checked for races by the model).
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -146,9 +150,36 @@ struct try_wait_program : lastref::model::program {
   }
 };
 
+// A timed wait either takes the completion and says so, or times out and
+// leaves it: whichever it reports, exactly one completion is accounted for
+// (the model decides whether the timeout fires).
+struct timed_wait_program : lastref::model::program {
+  C* c = nullptr;
+  P::cell<int> got;
+  int threads() const override { return 2; }
+  void setup() override {
+    c = P::make<C>();
+    lastref::model::label(c, "completion");
+  }
+  void run(int t) override {
+    if (t == 0)
+      c->complete();
+    else
+      got.write(c->wait_for(std::chrono::milliseconds(1)) ? 1 : 0);
+  }
+  void check() override {
+    const int left = c->try_wait() ? 1 : 0;
+    lastref::model::check(got.read() + left == 1,
+                          "wait_for's answer and the completions left disagree: a complete() was "
+                          "lost (taken by a wait_for that reported a timeout) or made up");
+    P::destroy(c);
+  }
+};
+
 TEST(completion_model, CompleteAllWakesAllAndStaysDone) { explore_both<complete_all_program>(); }
 TEST(completion_model, EachCompleteReleasesOneWait) { explore_both<each_complete_program>(); }
 TEST(completion_model, WaiterFreesAfterWait) { explore_both<waiter_frees_program>(); }
 TEST(completion_model, TryWaitTakesOneCompletion) { explore_both<try_wait_program>(); }
+TEST(completion_model, TimedWaitAccountsForTheCompletion) { explore_both<timed_wait_program>(); }
 
 }  // namespace
