@@ -45,6 +45,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <type_traits>
 
 #include <lastref/module.h>
 #include <lastref/source_loc.h>
@@ -102,10 +103,36 @@ class interpreter {
     patomic<int> kthreads{0};  // kthreads that will complete kthread_exited;
                                // relaxed: published by their module put
   };
-  struct lookup_table {
-    typename P::mutex lock;
-    std::array<cell<object*>, max_objects> slots;  // guarded by lock
+  // The lookup structure (kobject-style: publish, lookup + get under its
+  // protection, unlink in release under its lock). The built-in one is an
+  // array under one mutex; an implementation set may bring its own as
+  // `template <class P, class T> using table = ...` with the same four
+  // members (lastref_add_primitive TABLE: byo/include/lastref/byo/lookup.h).
+  struct builtin_table {
+    typename P::mutex lock_;
+    std::array<cell<object*>, max_objects> slots;  // guarded by lock_
+    void publish(int key, object* p) { slots[idx(key)].write(p); }
+    template <class Found>
+    void lookup(int key, Found&& found) {
+      std::lock_guard<typename P::mutex> guard(lock_);
+      object* p = slots[idx(key)].read();
+      if (p != nullptr) found(p);
+    }
+    typename P::mutex& lock() { return lock_; }
+    void unlink(int key, object* p, bool locked) {
+      if (!locked) lock_.lock();
+      if (slots[idx(key)].read() == p) slots[idx(key)].write(nullptr);
+      lock_.unlock();
+    }
   };
+  template <class I>
+  static auto pick_table() {
+    if constexpr (requires { typename I::template table<P, object>; })
+      return std::type_identity<typename I::template table<P, object>>{};
+    else
+      return std::type_identity<builtin_table>{};
+  }
+  using lookup_table = typename decltype(pick_table<Impl>())::type;
 
  public:
   interpreter(const scenario& s, invariant_fn inv, event_fn ev = nullptr)
@@ -129,7 +156,7 @@ class interpreter {
     if (cfg_.objects > 0) table_ = P::template make<lookup_table>();
     for (int o = 0; o < cfg_.objects; ++o) {
       objects_[idx(o)] = P::template make<object>();
-      table_->slots[idx(o)].write(objects_[idx(o)]);
+      table_->publish(o, objects_[idx(o)]);
     }
     for (int c = 0; c < cfg_.completions; ++c) comps_[idx(c)] = P::template make<user_completion>();
     if (cfg_.has_module) {
@@ -282,15 +309,14 @@ class interpreter {
   }
 
   void lookup(int t, int o) {
-    std::lock_guard<typename P::mutex> guard(table_->lock);
-    object* p = table_->slots[idx(o)].read();
-    if (p == nullptr) return;
-    if (!Impl::lookup_ref(p->ref)) {
-      note(t, event::lookup_failed);
-      return;
-    }
-    ++ts_[idx(t)].held[idx(o)];
-    touch(t, p);
+    table_->lookup(o, [&](object* p) {  // p cannot be freed while this runs
+      if (!Impl::lookup_ref(p->ref)) {
+        note(t, event::lookup_failed);
+        return;
+      }
+      ++ts_[idx(t)].held[idx(o)];
+      touch(t, p);
+    });
   }
 
   // `slot`: the dropping thread's payload slot (owner_slot for the owner).
@@ -298,7 +324,7 @@ class interpreter {
     object* p = objects_[idx(o)];
     touch(slot, p);
     if (with_mutex)
-      p->ref.put_mutex([this, o, slot](kref_t&) { release(slot, o, true); }, table_->lock);
+      p->ref.put_mutex([this, o, slot](kref_t&) { release(slot, o, true); }, table_->lock());
     else
       p->ref.put([this, o, slot](kref_t&) { release(slot, o, false); });
   }
@@ -329,9 +355,7 @@ class interpreter {
 
   void release_body(int o, bool locked) {
     object* p = objects_[idx(o)];
-    if (!locked) table_->lock.lock();
-    if (table_->slots[idx(o)].read() == p) table_->slots[idx(o)].write(nullptr);
-    table_->lock.unlock();
+    table_->unlink(o, p, locked);
     int sum = 0;
     for (const auto& slot : p->payload) sum += slot.read();
     (void)sum;
@@ -405,14 +429,33 @@ class interpreter {
         // count is published to the unloader by this thread's module put.
         data_->kthreads.fetch_add(1, std::memory_order_relaxed);
         module_->put();
-        lastref::complete_and_exit(data_->kthread_exited, in_text);
+        if constexpr (lastref_residency)
+          lastref::complete_and_exit(data_->kthread_exited, in_text);
+        else
+          safe_exit(in_text, &complete_kthread_exited, &data_->kthread_exited);
       } else {
-        lastref::module_put_and_exit(*module_, in_text);
+        if constexpr (lastref_residency)
+          lastref::module_put_and_exit(*module_, in_text);
+        else
+          safe_exit(in_text, &put_module, module_);
       }
     });
     // A set whose hook returned (no safe exit): ~scope_t returns into text
     // the unloader may have freed.
   }
+
+  // A module with its own residency scheme (a user's, whose scope is not
+  // basic_residency_scope): the builtin helpers' steps spelled with its
+  // scope's end() — the residency ends, the thread unwinds, and the last
+  // action (module put / complete) runs from its top frame.
+  static constexpr bool lastref_residency = std::is_same_v<scope_t, basic_residency_scope<P>> &&
+                                            std::is_base_of_v<basic_module<P>, module_t>;
+  [[noreturn]] static void safe_exit(scope_t& in_text, void (*last)(void*), void* arg) {
+    in_text.end();
+    P::exit_thread(thread_exit{last, arg});
+  }
+  static void put_module(void* m) { static_cast<module_t*>(m)->put(); }
+  static void complete_kthread_exited(void* c) { static_cast<basic_completion<P>*>(c)->complete(); }
 
   const scenario& s_;
   const config& cfg_;

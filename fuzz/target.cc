@@ -64,7 +64,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string env;
   if (amplify::schedules() != amplify::default_schedules)
     env = "LASTREF_SCHEDULES=" + std::to_string(amplify::schedules()) + " ";
-  std::fprintf(stderr, "replay: %slastref-replay --pad --target %s%s%s <crash file>\n", env.c_str(),
+#if defined(LASTREF_REPLAY_COMMAND)
+  // A user's build (lastref_add_primitive): its own replayer, built with the
+  // same implementation set as this fuzzer; lastref's knows only lastref's.
+  const char* const replay = LASTREF_REPLAY_COMMAND;
+#else
+  const char* const replay = "lastref-replay";
+#endif
+  std::fprintf(stderr, "replay: %s%s --pad --target %s%s%s <crash file>\n", env.c_str(), replay,
                target.c_str(), impl.zoo ? " --zoo " : "", impl.zoo ? impl.name.c_str() : "");
   if (!r.token.empty())  // the schedule and its scenario, no file needed (replay_token.h)
     std::fprintf(stderr, "replay: lastref-replay %s\n",

@@ -151,6 +151,11 @@ void register_group(const std::string& g) {
   };
   add("lastref:completion", ping_pong<duplex_of<completion_channel>, R>);
   add("ref:completion_no_spin", ping_pong<duplex_of<completion_no_spin_channel>, R>);
+#if defined(LASTREF_BENCH_BYO_CHANNEL)
+  // A user's completion (lastref_add_primitive: byo/templates/
+  // pingpong_bench.cc.in includes this file), role byo.
+  add(LASTREF_BENCH_BYO_ROLE, ping_pong<duplex_of<LASTREF_BENCH_BYO_CHANNEL>, R>);
+#endif
   add("baseline:binary_semaphore", ping_pong<duplex_of<semaphore_channel>, R>);
   add("baseline:atomic_wait_notify", ping_pong<duplex_of<atomic_wait_channel>, R>);
   add("baseline:mutex_condvar", ping_pong<duplex_of<condvar_channel>, R>);

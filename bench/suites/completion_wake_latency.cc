@@ -221,6 +221,11 @@ void register_group(const std::string& g, bool default_min_time) {
   };
   add("lastref:completion", wake_latency<completion_channel, R>);
   add("ref:completion_no_spin", wake_latency<completion_no_spin_channel, R>);
+#if defined(LASTREF_BENCH_BYO_CHANNEL)
+  // A user's completion (lastref_add_primitive: byo/templates/
+  // wake_bench.cc.in includes this file), role byo.
+  add(LASTREF_BENCH_BYO_ROLE, wake_latency<LASTREF_BENCH_BYO_CHANNEL, R>);
+#endif
   add("baseline:binary_semaphore", wake_latency<semaphore_channel, R>);
   add("baseline:atomic_wait_notify", wake_latency<atomic_wait_channel, R>);
   add("baseline:mutex_condvar", wake_latency<condvar_channel, R>);

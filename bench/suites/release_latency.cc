@@ -102,6 +102,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "harness/cpu.h"
@@ -193,11 +194,21 @@ struct yield_platform : starved_platform {
   static constexpr unsigned wait_yield_iterations = 4;
 };
 
+// The parts one sample's protocol is built from: lastref's own here; a
+// user's release path or module (the bring-your-own rows, at the end of
+// this file) supplies its own with the same members.
 template <class Plat>
+struct lastref_parts {
+  using kref = lastref::basic_kref<Plat>;
+  using completion = lastref::basic_completion<Plat>;
+  using module = lastref::basic_module<Plat>;
+};
+
+template <class Plat, class Parts = lastref_parts<Plat>>
 struct object {
-  lastref::basic_kref<Plat> ref;             // starts at 1: the unloader's reference
-  lastref::basic_completion<Plat> released;  // release() -> the unloader (in the object,
-                                             // like kobj_unregister: the waiter frees it)
+  typename Parts::kref ref;             // starts at 1: the unloader's reference
+  typename Parts::completion released;  // release() -> the unloader (in the object,
+                                        // like kobj_unregister: the waiter frees it)
   std::uint64_t payload[6] = {};
 };
 
@@ -210,17 +221,20 @@ struct sample {
   clock_type::time_point end;
 };
 
-template <class Plat>
+template <class Plat, class Parts = lastref_parts<Plat>>
 sample one_unload_on(strategy s, releaser_class rc, const placement& pl, nanoseconds delay) {
-  using module_t = lastref::basic_module<Plat>;
-  using scope_t = lastref::basic_residency_scope<Plat>;
+  using module_t = typename Parts::module;
+  using scope_t = typename module_t::residency_scope;
   using completion_t = lastref::basic_completion<Plat>;
-  using kref_t = lastref::basic_kref<Plat>;
+  using kref_t = typename Parts::kref;
+  // complete_and_exit / module_put_and_exit take lastref's scope: a module
+  // with a residency scheme of its own runs the other strategies only.
+  constexpr bool lastref_scope = std::is_same_v<scope_t, lastref::basic_residency_scope<Plat>>;
   const bool in_text = s == strategy::drain_residency || s == strategy::unsafe_immediate;
   const bool safe_exit = s == strategy::complete_and_exit || s == strategy::module_put_and_exit;
   const auto policy = s == strategy::drain_residency ? lastref::unload_policy::drain_residency
                                                      : lastref::unload_policy::immediate;
-  auto* obj = new object<Plat>;
+  auto* obj = new object<Plat, Parts>;
   obj->ref.get();                                // A's reference
   completion_t thread_done;                      // complete_and_exit -> unloader
   alignas(64) std::atomic<std::uint32_t> go{0};  // futex word: unloader -> A
@@ -264,12 +278,13 @@ sample one_unload_on(strategy s, releaser_class rc, const placement& pl, nanosec
   if (s == strategy::module_put_and_exit) mod.get();  // the creator pins M for A
 
   auto release_fn = [&](kref_t&) {
-    object<Plat>* o = obj;  // the unloader never changes the pointer
-    if (safe_exit)
+    object<Plat, Parts>* o = obj;  // the unloader never changes the pointer
+    if (safe_exit) {
       delete o;  // M's thread frees the object itself, in M's text
-    else if (in_text)
-      mod.call_in_text([&] { o->released.complete(); });
-    else
+    } else if (in_text) {
+      scope_t in_m(mod);  // call_in_text, spelled with the module's own scope
+      o->released.complete();
+    } else
       o->released.complete();
   };
 
@@ -287,8 +302,10 @@ sample one_unload_on(strategy s, releaser_class rc, const placement& pl, nanosec
     sleep_until_ns(t_due.load(std::memory_order_relaxed));
     t_put.store(now_ns(), std::memory_order_relaxed);
     obj->ref.put(release_fn);
-    if (s == strategy::complete_and_exit) lastref::complete_and_exit(thread_done, *scope);
-    if (s == strategy::module_put_and_exit) lastref::module_put_and_exit(mod, *scope);
+    if constexpr (lastref_scope) {
+      if (s == strategy::complete_and_exit) lastref::complete_and_exit(thread_done, *scope);
+      if (s == strategy::module_put_and_exit) lastref::module_put_and_exit(mod, *scope);
+    }
     Plat::fire_end();
   });
   a_ready.wait();
@@ -314,7 +331,7 @@ sample one_unload_on(strategy s, releaser_class rc, const placement& pl, nanosec
   }
   const std::int64_t t_gone = now_ns();
   // M is gone: a thread still inside its text is the reference bug.
-  out.exposed = mod.residents() != 0;
+  if constexpr (requires { mod.residents(); }) out.exposed = mod.residents() != 0;
   a.join();  // A's last steps may still touch mod (that is the bug); free after
   if (r != lastref::unload_result::ok) die("unload() failed");
   out.put_to_teardown = nanoseconds(t_torn - t_put.load(std::memory_order_relaxed));
@@ -341,6 +358,8 @@ struct row {
   samples_cell a;  // put_to_teardown or timer_wakeup
   samples_cell b;  // unload_to_gone (strategy rows only)
   std::int64_t exposed = 0;
+  // A bring-your-own row's sample (end of this file); null: one_unload.
+  sample (*run)(releaser_class, const placement&, nanoseconds) = nullptr;
 };
 std::vector<std::unique_ptr<row>> g_rows;
 std::optional<int> g_dma_latency_at_start;
@@ -452,7 +471,8 @@ void strategy_row(benchmark::State& st, row* r) {
            !stop_flag().load(std::memory_order_relaxed)) {
       const std::int64_t hi = g_cfg.delay_max.count() * 1000;
       const nanoseconds d(std::uniform_int_distribution<std::int64_t>(hi / 5, hi)(rng));
-      const sample s = one_unload(r->strat, r->c.releaser, pl, d);
+      const sample s = r->run != nullptr ? r->run(r->c.releaser, pl, d)
+                                         : one_unload(r->strat, r->c.releaser, pl, d);
       if (!s.class_ok) {
         class_refused = true;
         break;
@@ -606,6 +626,45 @@ void register_all(const std::vector<cell>& cells) {
   }
 }
 
+#if defined(LASTREF_BENCH_BYO_RELEASE_PARTS)
+// ------------------------------------------------------- bring your own
+// lastref_add_primitive (byo/templates/release_bench.cc.in)
+// includes this file with LASTREF_BENCH_BYO_RELEASE_PARTS, a class with a
+// member template type<Platform> naming kref, completion and module
+// (lastref/byo/latency.h), and LASTREF_BENCH_BYO_ROLE, the rows'
+// "byo:<name>". One row per cell runs lastref's sample with the user's
+// parts: builtin_release (the release path: their kref's put, their
+// completion's complete/wait) or, for a user's module, drain_residency
+// (release in M's text, their unload drains). Same cells, hogs, budget and
+// probes as lastref's strategies beside it; benchmark JSON only.
+template <class Parts>
+sample one_unload_byo(releaser_class rc, const placement& pl, nanoseconds delay) {
+  using parts = typename Parts::template type<starved_platform>;
+  return one_unload_on<starved_platform, parts>(
+      Parts::in_module_text ? strategy::drain_residency : strategy::builtin, rc, pl, delay);
+}
+
+void register_byo_rows(const std::vector<cell>& cells) {
+  using parts = LASTREF_BENCH_BYO_RELEASE_PARTS;
+  const std::string suffix = "/iterations:1/manual_time";
+  for (const cell& c : cells) {
+    auto r = std::make_unique<row>();
+    r->name = "release_latency/" + cell_label(c) + "/" + LASTREF_BENCH_BYO_ROLE;
+    r->c = c;
+    r->strat = parts::in_module_text ? strategy::drain_residency : strategy::builtin;
+    r->run = &one_unload_byo<parts>;
+    r->a = cell_record(*r, r->name + suffix, LASTREF_BENCH_BYO_ROLE, "put_to_teardown");
+    r->a.exposed = 0;
+    r->b = cell_record(*r, r->name + suffix, LASTREF_BENCH_BYO_ROLE, "unload_to_gone");
+    r->b.exposed = 0;
+    benchmark::RegisterBenchmark(r->name.c_str(), strategy_row, r.get())
+        ->UseManualTime()
+        ->Iterations(1);
+    g_rows.push_back(std::move(r));
+  }
+}
+#endif
+
 // ------------------------------------------------------------------ flags
 
 // Takes our own flags (lastref/cli.h conventions: --name=V or --name V) out
@@ -736,6 +795,9 @@ int main(int argc, char** argv) {
   // Without SCHED_FIFO the fifo rows are not registered; run_main prints
   // the mode's detail (which says so, and how to grant it) once.
   register_all(cells);
+#if defined(LASTREF_BENCH_BYO_RELEASE_PARTS)
+  register_byo_rows(cells);
+#endif
 
   const std::string autogroup = read_first_line("/proc/sys/kernel/sched_autogroup_enabled");
   const std::string rt_runtime = read_first_line("/proc/sys/kernel/sched_rt_runtime_us");
@@ -808,6 +870,7 @@ int main(int argc, char** argv) {
     if (r->a.hist.count() == 0) continue;  // not run (filtered out, skipped)
     // The A/B row is not one of the agreed strategies: benchmark JSON only.
     if (!r->probe && r->strat == strategy::builtin_with_wait_yield) continue;
+    if (r->run != nullptr) continue;  // a user's row: benchmark JSON only
     out.push_back(&r->a);
     if (!r->probe) out.push_back(&r->b);
   }

@@ -5,7 +5,7 @@
 # checks the two fuzzers directly: the broken refcount's must fail with a
 # lastref report of the expected kind, the correct one's must stay silent.
 #   -DBUILD_DIR -DSOURCE_DIR -DWORK_DIR -DCXX -DGENERATOR -DBUILD_TYPE
-#   -DFUZZ=ON|OFF -DRUNS=n
+#   -DFUZZ=ON|OFF -DRUNS=n -DLATENCY=ON|OFF (the install has the benchmarks)
 # No compile or link flags are passed: what the example needs (sanitizers,
 # libFuzzer's coverage runtime) must come with the installed package.
 file(REMOVE_RECURSE ${WORK_DIR})
@@ -34,6 +34,16 @@ step("built examples/byo")
 run(${CMAKE_COMMAND} -E chdir ${WORK_DIR}/build ${CMAKE_CTEST_COMMAND} --output-on-failure -j2)
 string(REGEX MATCH "[0-9]+% tests passed[^\n]*" summary "${out}")
 step("example's own tests: ${summary}")
+# The headline measurements reached the user's primitives: the latency
+# smoke tests exist and passed (each checks its byo rows ran beside
+# lastref's, a peer's and the limit's).
+foreach(t my_completion.bench.wake.smoke my_completion.bench.pingpong.smoke
+          my_completion.bench.release.smoke my_module.bench.release.smoke
+          my_refcount.bench.release.smoke)
+  if(LATENCY AND NOT out MATCHES "${t} [.]+ *Passed")
+    message(FATAL_ERROR "${out}\nbyo.example: ${t} did not run and pass")
+  endif()
+endforeach()
 
 if(FUZZ)
   file(MAKE_DIRECTORY ${WORK_DIR}/corpus-bug ${WORK_DIR}/corpus-ok)
@@ -47,6 +57,24 @@ if(FUZZ)
   endif()
   string(REGEX MATCH "FAILURE \\[[a-z_]+\\][^\n]*" report "${out}")
   step("lost_inc_refcount caught: ${report}")
+  # Its replay line names a command of this build that replays the finding.
+  if(NOT out MATCHES "\nreplay: ([^\n]*) <crash file>")
+    message(FATAL_ERROR "${out}\nbyo.example: the report has no replay line")
+  endif()
+  separate_arguments(hint UNIX_COMMAND "${CMAKE_MATCH_1}")
+  file(GLOB crash ${WORK_DIR}/crash-*)
+  list(GET crash 0 crash)
+  execute_process(COMMAND ${hint} ${crash} RESULT_VARIABLE rc OUTPUT_VARIABLE rout ERROR_VARIABLE rout)
+  if(NOT rc EQUAL 1 OR NOT rout MATCHES "verdict: FAIL")
+    message(FATAL_ERROR "${rout}\nbyo.example: the replay line (${hint} ${crash}) did not reproduce it")
+  endif()
+  string(REGEX MATCH "verdict: FAIL[^\n]*" verdict "${rout}")
+  step("its replay line reproduced it: ${verdict}")
+  # lastref's own tools are installed too.
+  foreach(tool lastref-replay lastref-minimize)
+    run(${WORK_DIR}/prefix/bin/${tool} --help)
+  endforeach()
+  step("lastref-replay and lastref-minimize are installed")
   execute_process(COMMAND ${WORK_DIR}/build/my_refcount_kref_fuzzer -runs=${RUNS} -seed=7
                           -max_len=128 -len_control=0 -artifact_prefix=${WORK_DIR}/
                           ${WORK_DIR}/corpus-ok

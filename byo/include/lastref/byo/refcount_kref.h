@@ -5,7 +5,8 @@
 // (lookup table, last put, release) as lastref's own kref.
 //
 // Contract: kref_primitive's operations (concepts.h) mapped one to one:
-// get = inc, get_unless_zero = inc_not_zero, put = dec_and_test then
+// construction = set(1) (kref_init's refcount_set), get = inc,
+// get_unless_zero = inc_not_zero, put = dec_and_test then
 // release(*this). put_mutex takes `lock` before the decrement that may be
 // the last (a lookup under the same lock then never finds a dying object)
 // and unlocks unless release runs; that is refcount_dec_and_mutex_lock's
@@ -24,7 +25,9 @@ namespace lastref::byo {
 template <refcount_primitive Refcount>
 class refcount_kref {
  public:
-  refcount_kref() = default;
+  // kref_init: refcount_set(&kref->refcount, 1). It also puts the user's
+  // set() under test, which nothing else in the kref protocol calls.
+  refcount_kref() { count_.set(1); }
   refcount_kref(const refcount_kref&) = delete;
   refcount_kref& operator=(const refcount_kref&) = delete;
 

@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: MIT
+# The CTest driver of a bring-your-own benchmark smoke test (cmake -P):
+# runs BENCH with ARGS (a ;-list) writing Google Benchmark JSON to OUT, then
+# checks that every name matching each regex of ROWS (a ;-list; each must
+# match at least one row) ran without an error. A missing row or an
+# errored one fails the test with the row named.
+#   -DBENCH=<binary> -DARGS=<args> -DOUT=<json> -DROWS=<regex;...>
+file(REMOVE ${OUT})
+get_filename_component(out_dir ${OUT} DIRECTORY)
+file(MAKE_DIRECTORY ${out_dir})
+execute_process(COMMAND ${BENCH} ${ARGS} --benchmark_out=${OUT} --benchmark_out_format=json
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT EXISTS ${OUT})
+  message(FATAL_ERROR "${out}\n${BENCH} failed (status ${rc})")
+endif()
+file(READ ${OUT} json)
+string(JSON n LENGTH "${json}" benchmarks)
+set(names "")
+if(n GREATER 0)
+  math(EXPR last "${n} - 1")
+  foreach(i RANGE ${last})
+    string(JSON name GET "${json}" benchmarks ${i} name)
+    string(JSON err ERROR_VARIABLE no_err GET "${json}" benchmarks ${i} error_occurred)
+    list(APPEND names "${name}")
+    if(err STREQUAL "ON" OR err STREQUAL "true")
+      string(JSON why ERROR_VARIABLE ignored GET "${json}" benchmarks ${i} error_message)
+      foreach(re IN LISTS ROWS)
+        if(name MATCHES "${re}")
+          message(FATAL_ERROR "${BENCH}: row ${name} failed: ${why}")
+        endif()
+      endforeach()
+    endif()
+  endforeach()
+endif()
+foreach(re IN LISTS ROWS)
+  set(found "")
+  foreach(name IN LISTS names)
+    if(name MATCHES "${re}")
+      set(found ${name})
+      break()
+    endif()
+  endforeach()
+  if(NOT found)
+    message(FATAL_ERROR "${BENCH}: no benchmark row matches '${re}' (rows: ${names})")
+  endif()
+endforeach()
+list(LENGTH names count)
+message(STATUS "${BENCH}: ${count} rows, every expected row present and ran")
