@@ -58,7 +58,8 @@ int run(int argc, char** argv) {
       "it, runs it under the model with its schedule bytes and prints the numbered trace and "
       "the verdict. A v3 replay token (lastref-replay:v3:..., printed by the fuzz targets, the "
       "scorecard and lastref-prove after a finding) carries its target, set and scenario and "
-      "replays as printed, in place of FILE with no other option.\nExit status: 0 the scenario passes, 1 it fails (bug reproduced), 2 bad "
+      "replays as printed, in place of FILE with no other option.\nExit status: 0 the scenario "
+      "passes, 1 it fails (bug reproduced), 2 bad "
       "usage or an unreadable, malformed or truncated file.",
       "lastref-replay"};
   tools::input_options in;

@@ -145,9 +145,9 @@ TEST(Shard, CertificatesCombineIntoAProof) {
     search_limits l;
     l.shard_index = i;
     l.shard_count = 3;
-    search_result r = search(
-        [&c, &f](schedule_source& s, std::uint64_t n) { return c.explore(f, s, n, {}); }, l,
-        "kref_n n=3");
+    search_result r =
+        search([&c, &f](schedule_source& s, std::uint64_t n) { return c.explore(f, s, n, {}); }, l,
+               "kref_n n=3");
     EXPECT_TRUE(r.cert.complete);
     EXPECT_FALSE(r.cert.proof()) << "one shard alone proves nothing";
     EXPECT_EQ(r.cert.summary().rfind(
