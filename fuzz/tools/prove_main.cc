@@ -6,10 +6,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <sstream>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "../interleaving.h"
@@ -27,47 +27,6 @@ namespace {
 namespace model = lastref::model;
 namespace tools = lastref::fuzz::tools;
 using tools::usage_error;
-
-const char* const k_usage =
-    "usage: lastref-prove --target T --scenario S [--zoo NAME] [options]\n"
-    "       lastref-prove --program P --threads N [options]\n"
-    "       lastref-prove --combine CERT.json...\n"
-    "       lastref-prove --list\n"
-    "  Explores every schedule of a program under the model (DPOR by default) and\n"
-    "  prints its certificate: proven, a counterexample with its trace and replay\n"
-    "  token, or incomplete with what was covered.\n"
-    "  --target T           kref_fuzzer, completion_fuzzer, module_unload_fuzzer, mixed_fuzzer\n"
-    "  --scenario S         a named scenario (--list) or a fuzz input FILE of target T\n"
-    "                       (its schedule bytes are ignored: every schedule is explored)\n"
-    "  --zoo NAME           run zoo set NAME instead of the correct primitives\n"
-    "  --program P          a known-count program: kref_n, counter_n or writers_n\n"
-    "  --threads N          its thread count, 1..8\n"
-    "  --model sc|c11       memory model (default c11; a FILE keeps its own unless given)\n"
-    "  --strategy dpor|dfs  explorer (default dpor); --bound K: dfs preemption bound\n"
-    "  --shard I/N          explore shard I of N (0 <= I < N); combine the N certificates\n"
-    "  --max-executions N   execution budget (default 10000000)\n"
-    "  --budget-seconds S   time budget (default none)\n"
-    "  --progress-seconds S progress line on stderr every S seconds (default 10; 0 never)\n"
-    "  --json FILE          also write the certificate as JSON to FILE\n"
-    "exit status: 0 proven (or, with --shard, the shard complete), 4 a counterexample,\n"
-    "             3 incomplete (a budget, a preemption bound, a missing shard or a\n"
-    "             nondeterministic program), 2 bad usage or input\n";
-
-// `--name V` or `--name=V` at argv[i] (advancing i for the first form);
-// a missing or empty value is a usage error.
-bool option_value(int argc, char** argv, int& i, std::string_view name, std::string& value) {
-  const std::string_view a = argv[i];
-  if (a == name) {
-    if (i + 1 >= argc) throw usage_error(std::string(name) + " needs a value");
-    value = argv[++i];
-  } else if (a.size() > name.size() && a.starts_with(name) && a[name.size()] == '=') {
-    value = std::string(a.substr(name.size() + 1));
-  } else {
-    return false;
-  }
-  if (value.empty()) throw usage_error(std::string(name) + " needs a value (got an empty one)");
-  return true;
-}
 
 // A decimal number in [lo, hi]; anything else is a usage error naming `opt`.
 std::uint64_t number(const std::string& opt, const std::string& v, std::uint64_t lo,
@@ -140,54 +99,91 @@ int run(int argc, char** argv) {
   double progress_every = 10;
   bool list = false, combine = false;
   std::vector<std::string> rest;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    std::string v;
-    if (option_value(argc, argv, i, "--target", v)) {
-      target = v;
-    } else if (option_value(argc, argv, i, "--scenario", v)) {
-      scenario_arg = v;
-    } else if (option_value(argc, argv, i, "--zoo", v)) {
-      zoo = v;
-    } else if (option_value(argc, argv, i, "--program", v)) {
-      program = v;
-    } else if (option_value(argc, argv, i, "--threads", v)) {
-      threads = static_cast<int>(number("--threads", v, 1, 8));
-    } else if (option_value(argc, argv, i, "--model", v)) {
-      if (v != "sc" && v != "c11") throw usage_error("--model is sc or c11, got '" + v + "'");
-      model_arg = v;
-    } else if (option_value(argc, argv, i, "--strategy", v)) {
-      if (!model::strategy_from_name(v, lim.how))
-        throw usage_error("--strategy is dpor or dfs, got '" + v + "'");
-    } else if (option_value(argc, argv, i, "--bound", v)) {
-      bound = static_cast<int>(number("--bound", v, 0, 1000));
-    } else if (option_value(argc, argv, i, "--shard", v)) {
-      const auto slash = v.find('/');
-      if (slash == std::string::npos) throw usage_error("--shard wants I/N, got '" + v + "'");
-      shard_n = static_cast<int>(number("--shard (N)", v.substr(slash + 1), 1, 4096));
-      shard_i = static_cast<int>(
-          number("--shard (I)", v.substr(0, slash), 0, static_cast<std::uint64_t>(shard_n - 1)));
-    } else if (option_value(argc, argv, i, "--max-executions", v)) {
-      lim.max_executions = number("--max-executions", v, 1, std::uint64_t{1} << 50);
-    } else if (option_value(argc, argv, i, "--budget-seconds", v)) {
-      lim.max_seconds = seconds_value("--budget-seconds", v);
-    } else if (option_value(argc, argv, i, "--progress-seconds", v)) {
-      progress_every = seconds_value("--progress-seconds", v);
-    } else if (option_value(argc, argv, i, "--json", v)) {
-      json = v;
-    } else if (a == "--list") {
-      list = true;
-    } else if (a == "--combine") {
-      combine = true;
-    } else if (a == "-h" || a == "--help") {
-      std::fputs(k_usage, stdout);
-      return 0;
-    } else if (a.starts_with("-")) {
-      throw usage_error("unknown option " + a);
-    } else {
-      rest.push_back(a);
-    }
-  }
+  CLI::App app{
+      "Explores every schedule of a program under the model (DPOR by default) and prints its "
+      "certificate: proven, a counterexample with its trace and replay token, or incomplete "
+      "with what was covered.\n  lastref-prove --target T --scenario S [--zoo NAME] [options]\n"
+      "  lastref-prove --program P --threads N [options]\n"
+      "  lastref-prove --combine CERT.json...\n  lastref-prove --list",
+      "lastref-prove"};
+  app.footer(
+      "Exit status: 0 proven (or, with --shard, the shard complete), 4 a counterexample, 3 "
+      "incomplete (a budget, a preemption bound, a missing shard or a nondeterministic "
+      "program), 2 bad usage or input.");
+  // Every option takes `--x V` and `--x=V`; a value is checked where it is
+  // read, and a bad one is a usage error naming the option (exit 2).
+  auto text = [&app](const char* name, std::optional<std::string>& into, const char* help) {
+    app.add_option_function<std::string>(
+           name,
+           [&into, name](const std::string& v) {
+             if (v.empty())
+               throw usage_error(std::string(name) + " needs a value (got an empty one)");
+             into = v;
+           },
+           help)
+        ->type_name("TEXT");
+  };
+  auto value = [&app](const char* name, std::function<void(const std::string&)> read,
+                      const char* help) {
+    app.add_option_function<std::string>(name, std::move(read), help)->type_name("V");
+  };
+  text("--target", target, "kref_fuzzer, completion_fuzzer, module_unload_fuzzer, mixed_fuzzer");
+  text("--scenario", scenario_arg,
+       "a named scenario (--list) or a fuzz input FILE of target T (its schedule bytes are "
+       "ignored: every schedule is explored)");
+  text("--zoo", zoo, "run zoo set NAME instead of the correct primitives");
+  text("--program", program, "a known-count program: kref_n, counter_n or writers_n");
+  value(
+      "--threads",
+      [&](const std::string& v) { threads = static_cast<int>(number("--threads", v, 1, 8)); },
+      "its thread count, 1..8");
+  value(
+      "--model",
+      [&](const std::string& v) {
+        if (v != "sc" && v != "c11") throw usage_error("--model is sc or c11, got '" + v + "'");
+        model_arg = v;
+      },
+      "memory model sc|c11 (default c11; a FILE keeps its own unless given)");
+  value(
+      "--strategy",
+      [&](const std::string& v) {
+        if (!model::strategy_from_name(v, lim.how))
+          throw usage_error("--strategy is dpor or dfs, got '" + v + "'");
+      },
+      "explorer dpor|dfs (default dpor)");
+  value(
+      "--bound",
+      [&](const std::string& v) { bound = static_cast<int>(number("--bound", v, 0, 1000)); },
+      "dfs preemption bound K");
+  value(
+      "--shard",
+      [&](const std::string& v) {
+        const auto slash = v.find('/');
+        if (slash == std::string::npos) throw usage_error("--shard wants I/N, got '" + v + "'");
+        shard_n = static_cast<int>(number("--shard (N)", v.substr(slash + 1), 1, 4096));
+        shard_i = static_cast<int>(
+            number("--shard (I)", v.substr(0, slash), 0, static_cast<std::uint64_t>(shard_n - 1)));
+      },
+      "explore shard I/N (0 <= I < N); combine the N certificates");
+  value(
+      "--max-executions",
+      [&](const std::string& v) {
+        lim.max_executions = number("--max-executions", v, 1, std::uint64_t{1} << 50);
+      },
+      "execution budget (default 10000000)");
+  value(
+      "--budget-seconds",
+      [&](const std::string& v) { lim.max_seconds = seconds_value("--budget-seconds", v); },
+      "time budget (default none)");
+  value(
+      "--progress-seconds",
+      [&](const std::string& v) { progress_every = seconds_value("--progress-seconds", v); },
+      "progress line on stderr every S seconds (default 10; 0 never)");
+  text("--json", json, "also write the certificate as JSON to FILE");
+  app.add_flag("--list", list, "list the named scenarios");
+  app.add_flag("--combine", combine, "combine the shard certificates given as files");
+  app.add_option("files", rest, "certificate files (with --combine)");
+  lastref::cli::parse(app, argc, argv);
   if (combine) {
     if (target || scenario_arg || program || list)
       throw usage_error("--combine takes only certificate files");
