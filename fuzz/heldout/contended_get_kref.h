@@ -21,7 +21,7 @@
 #include <atomic>
 #include <utility>
 
-#include "primitives/platform.h"
+#include <lastref/platform.h>
 
 namespace lastref::heldout {
 

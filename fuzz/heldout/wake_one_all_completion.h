@@ -30,7 +30,7 @@
 #include <chrono>
 #include <cstdint>
 
-#include "primitives/platform.h"
+#include <lastref/platform.h>
 
 namespace lastref::heldout {
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// lastref::model::platform — the Platform (see primitives/platform.h) whose
+// lastref::model::platform — the Platform (see <lastref/platform.h>) whose
 // every operation is a scheduling point of the model checker.
 //
-// Contract: satisfies primitives/platform.h exactly; each operation takes a
+// Contract: satisfies <lastref/platform.h> exactly; each operation takes a
 // trailing defaulted `source_loc` so traces name the line of the primitive
 // that issued it. Inside an execution (see checker.h) every operation first
 // lets the schedule source pick who runs next, then executes atomically and

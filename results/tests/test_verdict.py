@@ -148,8 +148,8 @@ class VerdictTest(unittest.TestCase):
         (r,) = self.check_sarif(d, 1)
         self.assertEqual(r["ruleId"], "unloaded_text")
         loc = r["locations"][0]["physicalLocation"]
-        self.assertEqual((loc["artifactLocation"]["uri"], loc["region"]["startLine"]), ("primitives/module.h", 233))
-        self.assertIn("primitives/module.h:233", out)
+        self.assertEqual((loc["artifactLocation"]["uri"], loc["region"]["startLine"]), ("primitives/include/lastref/module.h", 233))
+        self.assertIn("primitives/include/lastref/module.h:233", out)
 
     def test_stress_violation_and_tsan_junit_failure_are_findings(self):
         tsan = json.loads(json.dumps(TSAN))
@@ -160,7 +160,7 @@ class VerdictTest(unittest.TestCase):
 <failure message="Failed"/><system-out>==================
 WARNING: ThreadSanitizer: data race (pid=1)
   Write of size 4 at 0x7b by thread T2:
-    #0 lastref::kref_put(lastref::kref*) primitives/kref.h:88 (kref_stress+0x1)
+    #0 lastref::kref_put(lastref::kref*) primitives/include/lastref/kref.h:88 (kref_stress+0x1)
 </system-out></testcase><testcase name="completion_tsan" status="run"/></testsuite>""")
         rc, out, err = verdict(d)
         self.assertEqual(rc, 1, out + err)
@@ -169,7 +169,7 @@ WARNING: ThreadSanitizer: data race (pid=1)
         self.assertEqual(kinds, ["tsan_data_race", "violation"])
         self.assertEqual(v["tsan"]["ctest"], {"tests": 2, "passed": 1})
         race = next(f for f in v["findings"] if f["kind"] == "tsan_data_race")
-        self.assertEqual(race["location"], {"file": "primitives/kref.h", "line": 88})
+        self.assertEqual(race["location"], {"file": "primitives/include/lastref/kref.h", "line": 88})
         self.assertIn("ctest --test-dir build/tsan -R '^kref_stress_tsan$'", race["replay"])
 
     def test_a_failed_stage_or_missing_dependency_is_not_a_finding(self):
