@@ -87,6 +87,8 @@ function(lastref_add_kernel_test)
       if(engine STREQUAL "libfuzzer")
         target_link_options(${n}_fuzz PRIVATE -fsanitize=fuzzer)
       else()
+        # random_main.cc declares the entry points through fuzz/target.h.
+        target_link_libraries(${n}_fuzz PRIVATE lastref::fuzz_support)
         if(EXISTS ${LASTREF_KERNEL_SOURCE_DIR}/../byo/random_main.cc)
           target_sources(${n}_fuzz PRIVATE ${LASTREF_KERNEL_SOURCE_DIR}/../byo/random_main.cc)
         else()

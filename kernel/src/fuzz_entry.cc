@@ -15,6 +15,8 @@
 #include "fuzz/model/checker.h"
 #include "model_backend.h"
 
+extern "C" int LLVMFuzzerInitialize(int*, char***) { return 0; }
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace lastref;
   static model::checker* c = [] {

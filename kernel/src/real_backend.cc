@@ -142,7 +142,16 @@ void lastref_k_init(volatile void* p, int size, uint64_t v, lastref_loc_t loc) {
   lastref_k_store(p, size, v, __ATOMIC_RELAXED, loc);
 }
 
+// ThreadSanitizer ignores fences (gcc says so with -Wtsan); the fence is
+// still executed for the hardware.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wtsan"
+#endif
 void lastref_k_fence(int mo, lastref_loc_t) { __atomic_thread_fence(mo); }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 void lastref_k_acquire_after_rmw(const volatile void* p, int size, lastref_loc_t) {
   (void)load(p, size, __ATOMIC_ACQUIRE);
