@@ -136,6 +136,18 @@ exec_state& st() {
 
 const lastref_loc harness_loc{"<lastref harness>", 0, "kthread"};
 
+const struct block_info* block_of(const void* a, std::uintptr_t* base);
+const char* data_name_of(const void* p);
+
+// A global of the user's C is named in traces by its symbol.
+void label_global(const volatile void* p) {
+  std::uintptr_t base = 0;
+  if (current_rt != nullptr && block_of(const_cast<const void*>(p), &base) == nullptr) {
+    if (const char* name = data_name_of(const_cast<const void*>(p)))
+      current_rt->label(const_cast<const void*>(p), name);
+  }
+}
+
 // Fresh metadata that claims no construction (the memory existed before the
 // model first saw it: a global, or a field of a block the allocator made).
 slot& fresh_slot(const volatile void* p, int size) {
@@ -144,6 +156,7 @@ slot& fresh_slot(const volatile void* p, int size) {
   s->cm.init_tid_ = no_thread;
   s->cm.w_tid = no_thread;
   s->value = raw_read(p, size);
+  label_global(p);
   slot& ref = *s;
   st().slots[const_cast<const void*>(p)] = std::move(s);
   return ref;
@@ -177,7 +190,45 @@ class symbolizer {
     return l;
   }
 
+  // The name of a global of the user's C ("registered_ops", "wq+4"), for
+  // traces; null if the symbol table does not know the address.
+  const char* data_name(const void* p) {
+    auto it = data_cache_.find(p);
+    if (it != data_cache_.end()) return it->second;
+    const char* name = lookup_data(p);
+    data_cache_.emplace(p, name);
+    return name;
+  }
+
  private:
+  const char* lookup_data(const void* p) {
+    Dl_info info{};
+    if (dladdr(p, &info) == 0 || info.dli_fname == nullptr) return nullptr;
+    const char* obj = info.dli_fname[0] != '\0' ? info.dli_fname : "/proc/self/exe";
+    auto addr = reinterpret_cast<std::uintptr_t>(p);
+    if (is_pie(obj)) addr -= reinterpret_cast<std::uintptr_t>(info.dli_fbase);
+    for (const char* tool : {"llvm-symbolizer-14", "llvm-symbolizer"}) {
+      char cmd[1200];
+      std::snprintf(cmd, sizeof cmd, "echo 'DATA 0x%" PRIxPTR "' | %s --obj='%s' 2>/dev/null", addr,
+                    tool, obj);
+      FILE* f = ::popen(cmd, "r");
+      if (f == nullptr) continue;
+      char name[256] = {}, range[128] = {};
+      const bool got = std::fgets(name, sizeof name, f) != nullptr &&
+                       std::fgets(range, sizeof range, f) != nullptr;
+      ::pclose(f);
+      if (!got) continue;
+      name[std::strcspn(name, "\n")] = '\0';
+      if (name[0] == '\0' || std::strcmp(name, "??") == 0) return nullptr;
+      const unsigned long long start = std::strtoull(range, nullptr, 10);
+      if (start == 0 || addr < start) return keep(name);
+      const unsigned long long off = addr - start;
+      return off == 0 ? keep(name) : keep(std::string(name) + "+" + std::to_string(off));
+    }
+    return nullptr;
+  }
+  std::unordered_map<const void*, const char*> data_cache_;
+
   static bool is_pie(const char* path) {
     const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return true;
@@ -231,10 +282,11 @@ symbolizer& symbols() {
   static symbolizer s;
   return s;
 }
+const char* data_name_of(const void* p) { return symbols().data_name(p); }
 
 // ---------------------------------------------------------------- plain accesses
 
-const block_info* block_of(const void* a, std::uintptr_t* base) {
+const struct block_info* block_of(const void* a, std::uintptr_t* base) {
   auto& b = st().blocks;
   const auto x = reinterpret_cast<std::uintptr_t>(a);
   auto it = b.upper_bound(x);
@@ -609,6 +661,7 @@ void lastref_k_init(volatile void* p, int size, uint64_t v, lastref_loc_t) {
   s->value = v;
   s->cm.w_tid = lastref::model::detail::no_thread;
   st().slots[const_cast<const void*>(p)] = std::move(s);
+  lk::label_global(p);
 }
 
 void lastref_k_fence(int mo, lastref_loc_t loc) {
