@@ -41,6 +41,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "fuzz/model/check.h"
 #include "fuzz/model/detail/runtime.h"
@@ -121,6 +122,9 @@ struct exec_state {
   saved_residency saved[nthreads][max_builtin_nesting] = {};
   int n_saved[nthreads] = {};
   std::unordered_map<const void*, std::unique_ptr<slot>> slots;
+  // Replaced slots live until the execution ends: the runtime may still
+  // hold their metadata (a futex waiter's word).
+  std::vector<std::unique_ptr<slot>> replaced;
   std::map<std::uintptr_t, block_info> blocks;
   void* task[nthreads + 1] = {};
   kslot ks[nthreads] = {};
@@ -138,6 +142,12 @@ const lastref_loc harness_loc{"<lastref harness>", 0, "kthread"};
 
 const struct block_info* block_of(const void* a, std::uintptr_t* base);
 const char* data_name_of(const void* p);
+
+void install_slot(const volatile void* p, std::unique_ptr<slot> s) {
+  auto& cur = st().slots[const_cast<const void*>(p)];
+  if (cur) st().replaced.push_back(std::move(cur));
+  cur = std::move(s);
+}
 
 // A global of the user's C is named in traces by its symbol.
 void label_global(const volatile void* p) {
@@ -158,15 +168,26 @@ slot& fresh_slot(const volatile void* p, int size) {
   s->value = raw_read(p, size);
   label_global(p);
   slot& ref = *s;
-  st().slots[const_cast<const void*>(p)] = std::move(s);
+  install_slot(p, std::move(s));
   return ref;
 }
 
+// The user's memory holds the latest value of every location the model
+// knows; if it holds something else, plain C wrote it behind the model's back
+// (ATOMIC_INIT of a stack variable in a frame reusing the address, a plain
+// re-initialisation): a new location, with no history.
 slot& slot_for(const volatile void* p, int size) {
   auto& m = st().slots;
   auto it = m.find(const_cast<const void*>(p));
-  if (it != m.end()) return *it->second;
+  if (it != m.end() && it->second->value == raw_read(p, size)) return *it->second;
   return fresh_slot(p, size);
+}
+
+slot& cell_slot_for(const volatile void* p) {
+  auto& m = st().slots;
+  auto it = m.find(const_cast<const void*>(p));
+  if (it != m.end()) return *it->second;
+  return fresh_slot(p, 1);
 }
 
 runtime* active() noexcept {
@@ -322,7 +343,7 @@ void plain_access(const void* addr, bool write, const void* pc) {
                   b->size, b->alloc_step, b->free_step, b->free_tid);
     fail_at_plain(r, model::failure_kind::use_after_free, addr, write, pc, msg);
   }
-  slot& s = slot_for(addr, 1);
+  slot& s = cell_slot_for(addr);
   model::detail::cell_meta& c = s.cm;
   auto& t = r->self();
   const int me = r->cur_;
@@ -463,6 +484,7 @@ class kernel_program final : public model::program {
   void setup() override {
     exec_state& s = st();
     s.slots.clear();
+    s.replaced.clear();
     s.blocks.clear();
     for (auto& t : s.task) t = nullptr;
     for (auto& n : s.n_saved) n = 0;
@@ -660,7 +682,7 @@ void lastref_k_init(volatile void* p, int size, uint64_t v, lastref_loc_t) {
   auto s = std::make_unique<lk::slot>();
   s->value = v;
   s->cm.w_tid = lastref::model::detail::no_thread;
-  st().slots[const_cast<const void*>(p)] = std::move(s);
+  lk::install_slot(p, std::move(s));
   lk::label_global(p);
 }
 
