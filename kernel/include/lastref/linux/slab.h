@@ -9,7 +9,8 @@
  * malloc / free (ThreadSanitizer checks it).
  *
  * Differs from the kernel: gfp flags are ignored; allocation never fails;
- * kfree(NULL) is allowed, as in the kernel.
+ * under the model kmalloc's memory is zeroed too (reads of uninitialised
+ * memory are not what it checks); kfree(NULL) is allowed, as in the kernel.
  */
 #include <lastref/linux/types.h>
 
