@@ -152,7 +152,8 @@ void install_slot(const volatile void* p, std::unique_ptr<slot> s) {
 // A global of the user's C is named in traces by its symbol.
 void label_global(const volatile void* p) {
   std::uintptr_t base = 0;
-  if (current_rt != nullptr && block_of(const_cast<const void*>(p), &base) == nullptr) {
+  if (current_rt != nullptr && current_rt->label_of(const_cast<const void*>(p)) == nullptr &&
+      block_of(const_cast<const void*>(p), &base) == nullptr) {
     if (const char* name = data_name_of(const_cast<const void*>(p)))
       current_rt->label(const_cast<const void*>(p), name);
   }
