@@ -64,7 +64,6 @@ using model::detail::no_thread;
 using model::detail::nthreads;
 using model::detail::runtime;
 
-constexpr int kRelaxed = __ATOMIC_RELAXED;
 
 source_loc to_loc(lastref_loc_t l) noexcept {
   if (l == nullptr) return source_loc{"?", 0, "?"};
