@@ -209,13 +209,25 @@ static void lastref_init_waitqueue_head_impl(wait_queue_head_t* wq, lastref_loc_
   lastref_k_init(&wq->waiters, 4, 0, loc);
   lastref_k_init(&wq->seq, 4, 0, loc);
 }
+/* A kthread records the queue word it may sleep on before the barrier that
+ * precedes its condition check, so kthread_stop (store should_stop, barrier,
+ * read this) either sees it and wakes the queue, or the kthread's condition
+ * sees the stop request (store buffering, forbidden by the two smp_mb()). */
+static void set_sleeping_on(void* word, lastref_loc_t loc) {
+  struct task_struct* t = (struct task_struct*)*lastref_k_current_task();
+  if (t != NULL)
+    lastref_k_store(&t->sleeping_on, (int)sizeof(void*), (uintptr_t)word, RELAXED, loc);
+}
+
 static unsigned int lastref_wait_prepare_impl(wait_queue_head_t* wq, lastref_loc_t loc) {
   rmw32(&wq->waiters, LASTREF_K_ADD, 1, RELAXED, loc); /* __add_wait_queue */
+  set_sleeping_on(&wq->seq, loc);
   const unsigned int s = load32(&wq->seq, ACQUIRE, loc);
   lastref_k_fence(SEQ_CST, loc); /* set_current_state(): smp_store_mb */
   return s;
 }
 static void lastref_wait_finish_impl(wait_queue_head_t* wq, lastref_loc_t loc) {
+  set_sleeping_on(NULL, loc);
   rmw32(&wq->waiters, LASTREF_K_SUB, 1, RELAXED, loc);
 }
 static void lastref_wait_sleep_impl(wait_queue_head_t* wq, unsigned int seq, lastref_loc_t loc) {
@@ -242,6 +254,7 @@ struct task_struct* lastref_kthread_create(int (*fn)(void*), void* data, const c
   lastref_k_init(&t->should_stop, 4, 0, loc);
   lastref_k_init(&t->exited, 4, 0, loc);
   lastref_k_init(&t->result, 4, 0, loc);
+  lastref_k_init(&t->sleeping_on, (int)sizeof(void*), 0, loc);
   return t;
 }
 
@@ -262,6 +275,13 @@ static bool lastref_kthread_should_stop_impl(lastref_loc_t loc) {
 }
 static int lastref_kthread_stop_impl(struct task_struct* t, lastref_loc_t loc) {
   lastref_k_store(&t->should_stop, 4, 1, RELEASE, loc);
+  lastref_k_fence(SEQ_CST, loc);
+  /* wake_up_process(): out of wait_event, to re-evaluate its condition */
+  void* word = (void*)(uintptr_t)lastref_k_load(&t->sleeping_on, (int)sizeof(void*), ACQUIRE, loc);
+  if (word != NULL) {
+    rmw32(word, LASTREF_K_ADD, 1, ACQ_REL, loc);
+    lastref_k_futex_wake(word, 1, loc);
+  }
   while (load32(&t->exited, ACQUIRE, loc) == 0) lastref_k_futex_wait(&t->exited, 0, loc);
   return (int)load32(&t->result, RELAXED, loc);
 }

@@ -6,7 +6,9 @@
  * kthread_run(fn, data, namefmt) starts fn(data) on a new thread (creation
  * happens-before fn); kthread_should_stop() reads the stop request;
  * kthread_stop(k) requests the stop and waits until the thread exited,
- * returning fn's result (or the exit code); kthread_exit(code) ends the
+ * returning fn's result (or the exit code), and wakes the thread if it
+ * sleeps in wait_event (as wake_up_process() does: it re-evaluates its
+ * condition, which should test kthread_should_stop()); kthread_exit(code) ends the
  * calling kthread; kthread_complete_and_exit(comp, code) completes `comp`
  * and exits WITHOUT returning into the caller's (module) text: that is the
  * point of it, and the model checks it. module_put_and_kthread_exit(code)
@@ -14,10 +16,10 @@
  *
  * Differs from the kernel: under the model, a test declares how many
  * kthreads it may start (LASTREF_KTHREADS(n), lastref/kernel_test.h) and
- * kthread_run fails with ERR_PTR(-EAGAIN) beyond that; kthread_stop does not
- * interrupt a kthread sleeping in wait_event (it must poll
- * kthread_should_stop); the name format takes no arguments; task structs
- * are never freed.
+ * kthread_run fails with ERR_PTR(-EAGAIN) beyond that; kthread_stop wakes a
+ * kthread sleeping in wait_event by waking every sleeper of that queue
+ * (they all re-evaluate their conditions); the name format takes no
+ * arguments; task structs are never freed.
  */
 #include <lastref/linux/completion.h>
 #include <lastref/linux/module.h>
@@ -29,6 +31,7 @@ struct task_struct {
   int should_stop;
   unsigned int exited;
   int result;
+  void* sleeping_on; /* the wait queue word it sleeps on in wait_event, or NULL */
 };
 
 #ifdef __cplusplus
