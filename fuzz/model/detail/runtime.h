@@ -181,6 +181,18 @@ class runtime {
       check_freed(o, addr);
   }
 
+  // A step that is no scheduling point: names the operation at which a
+  // failure is about to be reported (a plain access of instrumented C code,
+  // kernel/src/model_backend.cc), so the message and the trace show it.
+  // Never switches threads.
+  void step_without_point(op o, const void* addr, const source_loc& loc) noexcept {
+    if (mode_ != mode::threads && mode_ != mode::main) return;
+    loc_ = loc;
+    op_ = o;
+    addr_ = addr;
+    ++steps_;
+  }
+
   // Records the executed operation for the trace / observer.
   void note(op o, const void* addr, const source_loc& loc, std::uint64_t a, std::uint64_t b,
             std::memory_order mo, const char* text_note = nullptr) {
