@@ -19,13 +19,17 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) { return 0; }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace lastref;
-  static model::checker* c = [] {
-    model::options o;
-    o.memory = model::memory_model_from_env();
-    return new model::checker(kernel::program_factory(), o);
+  // One checker (stacks, pools) and one factory for the process; the options
+  // are read from the environment once.
+  static model::checker* c = new model::checker();
+  static const model::program_factory factory = kernel::program_factory();
+  static const model::run_options o = [] {
+    model::run_options r;
+    r.memory = model::memory_model_from_env();
+    return r;
   }();
   model::bytes_source src(data, size);
-  auto r = c->run(src);
+  auto r = c->run(factory, src, o);
   if (r.failed()) {
     std::fputs(r.report().c_str(), stderr);
     std::fflush(stderr);

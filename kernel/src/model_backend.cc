@@ -58,12 +58,11 @@ extern "C" {
 namespace lastref::kernel {
 namespace {
 
+using model::max_threads;
 using model::op;
 using model::detail::current_rt;
 using model::detail::no_thread;
-using model::detail::nthreads;
 using model::detail::runtime;
-
 
 source_loc to_loc(lastref_loc_t l) noexcept {
   if (l == nullptr) return source_loc{"?", 0, "?"};
@@ -88,7 +87,7 @@ struct slot {
   model::detail::cell_meta cm;
   std::uint64_t value = 0;     // latest value in modification order (atomics)
   const void* w_pc = nullptr;  // plain accesses: where the last write / reads were
-  const void* r_pc[nthreads] = {};
+  const void* r_pc[max_threads] = {};
 };
 
 struct block_info {
@@ -118,15 +117,15 @@ struct saved_residency {
 constexpr int max_builtin_nesting = 16;
 
 struct exec_state {
-  saved_residency saved[nthreads][max_builtin_nesting] = {};
-  int n_saved[nthreads] = {};
+  saved_residency saved[max_threads][max_builtin_nesting] = {};
+  int n_saved[max_threads] = {};
   std::unordered_map<const void*, std::unique_ptr<slot>> slots;
   // Replaced slots live until the execution ends: the runtime may still
   // hold their metadata (a futex waiter's word).
   std::vector<std::unique_ptr<slot>> replaced;
   std::map<std::uintptr_t, block_info> blocks;
-  void* task[nthreads + 1] = {};
-  kslot ks[nthreads] = {};
+  void* task[max_threads + 1] = {};
+  kslot ks[max_threads] = {};
   int n_user = 0;
   int n_kthreads = 0;
   std::uint32_t live_users = 0;
@@ -345,7 +344,7 @@ void plain_access(const void* addr, bool write, const void* pc) {
   }
   slot& s = cell_slot_for(addr);
   model::detail::cell_meta& c = s.cm;
-  auto& t = r->self();
+  const auto& t = r->clocks();
   const int me = r->cur_;
   char msg[400];
   if (c.w_tid != no_thread && c.w_tid != me && t.clk.c[c.w_tid] < c.w_clk) {
@@ -356,7 +355,7 @@ void plain_access(const void* addr, bool write, const void* pc) {
     fail_at_plain(r, model::failure_kind::data_race, addr, write, pc, msg);
   }
   if (write) {
-    for (int u = 0; u < nthreads; ++u) {
+    for (int u = 0; u < max_threads; ++u) {
       if (u != me && c.r_clk[u] != 0 && t.clk.c[u] < c.r_clk[u]) {
         const source_loc other = symbols().at(s.r_pc[u]);
         std::snprintf(msg, sizeof msg,
@@ -383,7 +382,7 @@ void plain_access(const void* addr, bool write, const void* pc) {
 // accesses by other threads are data races (as runtime::destroy_begin does
 // for model objects).
 void check_free_races(runtime* r, std::uintptr_t lo, std::size_t size, const source_loc& sl) {
-  auto& t = r->self();
+  const auto& t = r->clocks();
   const int me = r->cur_;
   for (auto& [addr, sp] : st().slots) {
     const auto a = reinterpret_cast<std::uintptr_t>(addr);
@@ -399,7 +398,7 @@ void check_free_races(runtime* r, std::uintptr_t lo, std::size_t size, const sou
               "at %s:%u (%s)",
               me, sl.file, sl.line, name, c.w_tid, o.file, o.line, o.function);
     }
-    for (int u = 0; u < nthreads; ++u) {
+    for (int u = 0; u < max_threads; ++u) {
       if (u != me && c.r_clk[u] != 0 && t.clk.c[u] < c.r_clk[u]) {
         const source_loc o = symbols().at(s.r_pc[u]);
         r->fail(model::failure_kind::data_race,
@@ -409,7 +408,7 @@ void check_free_races(runtime* r, std::uintptr_t lo, std::size_t size, const sou
       }
     }
     auto& m = s.am;
-    for (int u = 0; u < nthreads; ++u) {
+    for (int u = 0; u < max_threads; ++u) {
       if (u != me && m.acc[u] != 0 && t.clk.c[u] < m.acc[u] &&
           !(m.w_idx[u] != 0 && m.seen[me] >= m.w_idx[u]))
         r->fail(model::failure_kind::data_race,
@@ -803,7 +802,7 @@ void lastref_k_thread_exit(lastref_loc_t loc) {
 void** lastref_k_current_task(void) {
   auto* r = active();
   if (r == nullptr || r->mode_ != lastref::model::detail::mode::threads)
-    return &st().task[lastref::model::detail::nthreads];
+    return &st().task[lastref::model::max_threads];
   return &st().task[r->cur_];
 }
 
@@ -812,13 +811,15 @@ void lastref_k_builtin_enter(void) {
   if (r == nullptr || r->mode_ != lastref::model::detail::mode::threads) return;
   auto& s = st();
   const int me = r->cur_;
-  auto& t = r->self();
+  auto& res = r->texts();
   if (s.n_saved[me] == lk::max_builtin_nesting)
     r->fail(lastref::model::failure_kind::invariant, "builtin calls nested too deep");
   lk::saved_residency& sv = s.saved[me][s.n_saved[me]++];
-  sv.depth = t.depth;
-  for (int i = 0; i < t.depth; ++i) sv.texts[i] = t.texts[i];
-  t.depth = 0;
+  sv.depth = static_cast<std::uint8_t>(res.depth(me));
+  for (int i = sv.depth - 1; i >= 0; --i) {
+    sv.texts[i] = res.innermost(me);
+    res.pop(me, sv.texts[i]);
+  }
 }
 
 void lastref_k_builtin_leave(void) {
@@ -828,11 +829,13 @@ void lastref_k_builtin_leave(void) {
   const int me = r->cur_;
   if (s.n_saved[me] == 0) return;
   const lk::saved_residency& sv = s.saved[me][--s.n_saved[me]];
-  auto& t = r->self();
   // Back in the caller: its module texts are resident again (an unmapped
   // one is reported at the thread's next step, still inside the caller).
-  t.depth = sv.depth;
-  for (int i = 0; i < sv.depth; ++i) t.texts[i] = sv.texts[i];
+  // Builtin code pushes no text, so the stack is empty here and every push
+  // fits (the texts came off it).
+  auto& res = r->texts();
+  res.drop(me);
+  for (int i = 0; i < sv.depth; ++i) res.push(me, sv.texts[i]);
 }
 
 void lastref_k_text_unmap(const void* text, lastref_loc_t loc) {

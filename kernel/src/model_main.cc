@@ -107,15 +107,16 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  model::options o;
+  model::run_options o;
   o.memory = mm;
-  model::checker c(lastref::kernel::program_factory(), o);
+  const model::program_factory f = lastref::kernel::program_factory();
+  model::checker c;
   bool found = false, proof = false;
   if (!replay.empty()) {
     std::vector<std::uint8_t> bytes;
     if (!model::decode_token(replay, bytes))
       bad("--replay is not a lastref-replay token", replay.c_str());
-    auto r = c.replay(replay);
+    auto r = c.replay(f, replay, o);
     std::fputs(r.failed() ? r.report().c_str() : r.trace.c_str(), stdout);
     found = r.failed();
   } else if (how == "dpor" || how == "dfs") {
@@ -124,7 +125,7 @@ int main(int argc, char** argv) {
     lim.bound = bound;
     lim.max_executions = executions;
     lim.max_seconds = seconds;
-    auto r = model::search(c, lim);
+    auto r = model::search(c, f, lim, o);
     std::printf("%s memory model: %s\n", model::memory_model_name(mm), r.cert.summary().c_str());
     if (r.cert.found) std::fputs(r.failure.report().c_str(), stdout);
     found = r.cert.found;
@@ -134,7 +135,7 @@ int main(int argc, char** argv) {
     model::random_source rnd(seed);
     model::pct_source pct(seed, static_cast<int>(depth));
     model::schedule_source& src = how == "random" ? static_cast<model::schedule_source&>(rnd) : pct;
-    auto r = c.explore(src, executions);
+    auto r = c.explore(f, src, executions, o);
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("%s memory model: %s, %llu executions, %.3f s: %s\n", model::memory_model_name(mm),

@@ -308,6 +308,18 @@ class runtime {
   std::uint32_t gen() const noexcept { return gen_; }
   std::uint32_t step_now() const noexcept { return steps_; }
 
+  // ---- for front ends that keep their own per-address metadata
+  // (kernel/src/model_backend.cc: plain C accesses, builtin-kernel calls) ----
+  // The running thread's clocks (race checks of its own records).
+  [[nodiscard]] const thread_clocks& clocks() const noexcept { return hb_.of(cur_); }
+  // The newest label of addr in this execution, or null.
+  [[nodiscard]] const char* label_of(const void* addr) const noexcept {
+    return trace_.label_of(addr);
+  }
+  // The per-thread module-text stacks (saved and restored around code that
+  // is not module text though a module called it).
+  [[nodiscard]] residency& texts() noexcept { return res_; }
+
  private:
   friend struct location;
   std::uint8_t spurious_offer() const noexcept {
