@@ -181,6 +181,18 @@ class runtime {
       check_freed(o, addr);
   }
 
+  // A step that is no scheduling point: names the operation at which a
+  // failure is about to be reported (a plain access of instrumented C code,
+  // kernel/src/model_backend.cc), so the message and the trace show it.
+  // Never switches threads.
+  void step_without_point(op o, const void* addr, const source_loc& loc) noexcept {
+    if (mode_ != mode::threads && mode_ != mode::main) return;
+    loc_ = loc;
+    op_ = o;
+    addr_ = addr;
+    ++steps_;
+  }
+
   // Records the executed operation for the trace / observer.
   void note(op o, const void* addr, const source_loc& loc, std::uint64_t a, std::uint64_t b,
             std::memory_order mo, const char* text_note = nullptr) {
@@ -295,6 +307,18 @@ class runtime {
   void unregister_location(location* l) noexcept;
   std::uint32_t gen() const noexcept { return gen_; }
   std::uint32_t step_now() const noexcept { return steps_; }
+
+  // ---- for front ends that keep their own per-address metadata
+  // (kernel/src/model_backend.cc: plain C accesses, builtin-kernel calls) ----
+  // The running thread's clocks (race checks of its own records).
+  [[nodiscard]] const thread_clocks& clocks() const noexcept { return hb_.of(cur_); }
+  // The newest label of addr in this execution, or null.
+  [[nodiscard]] const char* label_of(const void* addr) const noexcept {
+    return trace_.label_of(addr);
+  }
+  // The per-thread module-text stacks (saved and restored around code that
+  // is not module text though a module called it).
+  [[nodiscard]] residency& texts() noexcept { return res_; }
 
  private:
   friend struct location;

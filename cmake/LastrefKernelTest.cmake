@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: MIT
+# lastref_add_kernel_test(): test kernel-style C with lastref (kernel/README.md).
+#
+#   lastref_add_kernel_test(NAME <name>
+#     TEST <test.c>                      LASTREF_THREAD / LASTREF_SETUP / LASTREF_CHECK
+#     [MODULE_SOURCES <file.c>...]       module code: its functions are module text
+#     [BUILTIN_SOURCES <file.c>...]      builtin kernel code
+#     [NO_MODEL] [NO_FUZZ] [NO_TSAN])
+#
+# builds, from the same C files:
+#   <name>_model   the model-checked driver (dpor / dfs / random / pct search,
+#                  --help); needs a lastref with the model (not a TSan build)
+#   <name>_fuzz    the schedule fuzzer: libFuzzer when lastref was built for it
+#                  (clang), else a replay / random-input main
+#   <name>_tsan    the real-thread stress run under ThreadSanitizer
+#                  (--iterations=N), when the C and C++ compilers link
+#                  -fsanitize=thread
+# The user's C is compiled with -fsanitize=thread for the model too, but
+# linked without the TSan runtime: the model provides the __tsan_* callbacks
+# and checks every plain access against its happens-before and its freed
+# blocks. Module sources are also compiled with -finstrument-functions: the
+# entry and the return of each of their functions is tracked as module text.
+# The project must enable C (project(... LANGUAGES C CXX)).
+include_guard(GLOBAL)
+include(CheckCSourceCompiles)
+
+if(NOT DEFINED LASTREF_KERNEL_SOURCE_DIR)
+  set(LASTREF_KERNEL_SOURCE_DIR ${CMAKE_CURRENT_LIST_DIR}/kernel)
+endif()
+
+function(_lastref_kernel_bad msg)
+  message(FATAL_ERROR "lastref_add_kernel_test: ${msg}")
+endfunction()
+
+function(lastref_add_kernel_test)
+  cmake_parse_arguments(K "NO_MODEL;NO_FUZZ;NO_TSAN" "NAME;TEST" "MODULE_SOURCES;BUILTIN_SOURCES"
+    ${ARGN})
+  if(K_UNPARSED_ARGUMENTS)
+    _lastref_kernel_bad("unknown arguments: ${K_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT K_NAME)
+    _lastref_kernel_bad("NAME is required")
+  endif()
+  if(NOT K_TEST)
+    _lastref_kernel_bad("${K_NAME}: TEST <test.c> is required")
+  endif()
+  if(NOT CMAKE_C_COMPILER_LOADED)
+    _lastref_kernel_bad("${K_NAME}: the project must enable C (project(... LANGUAGES C CXX))")
+  endif()
+  foreach(f ${K_TEST} ${K_MODULE_SOURCES} ${K_BUILTIN_SOURCES})
+    get_filename_component(abs ${f} ABSOLUTE)
+    if(NOT EXISTS ${abs})
+      _lastref_kernel_bad("${K_NAME}: no such source file: ${f}")
+    endif()
+  endforeach()
+  set(n ${K_NAME})
+  set(cflags -fsanitize=thread -fexceptions -g -fno-omit-frame-pointer)
+  set(engine ${LASTREF_FUZZ_ENGINE})
+  if(NOT engine AND DEFINED lastref_FUZZ_ENGINE)
+    set(engine ${lastref_FUZZ_ENGINE})
+  endif()
+  set(model_cflags ${cflags})
+  if(engine STREQUAL "libfuzzer" AND CMAKE_C_COMPILER_ID STREQUAL "Clang")
+    # libFuzzer's coverage feedback from the user's own C.
+    list(APPEND model_cflags -fsanitize=fuzzer-no-link)
+  endif()
+
+  # ---- model and fuzzer -------------------------------------------------------
+  if(NOT K_NO_MODEL AND TARGET lastref::kernel_model)
+    add_library(${n}_model_rest OBJECT ${K_TEST} ${K_BUILTIN_SOURCES})
+    set(objlibs ${n}_model_rest)
+    set(objs $<TARGET_OBJECTS:${n}_model_rest>)
+    if(K_MODULE_SOURCES)
+      add_library(${n}_model_module OBJECT ${K_MODULE_SOURCES})
+      list(APPEND objlibs ${n}_model_module)
+      list(APPEND objs $<TARGET_OBJECTS:${n}_model_module>)
+    endif()
+    foreach(o ${objlibs})
+      set_target_properties(${o} PROPERTIES C_STANDARD 11 C_EXTENSIONS ON)
+      target_include_directories(${o} PRIVATE
+        $<TARGET_PROPERTY:lastref::kernel_headers,INTERFACE_INCLUDE_DIRECTORIES>)
+      # Exactly these flags: a directory's sanitizer options (lastref's own
+      # ASan build, add_compile_options) cannot be combined with TSan's.
+      set_property(TARGET ${o} PROPERTY COMPILE_OPTIONS ${model_cflags})
+    endforeach()
+    if(K_MODULE_SOURCES)
+      target_compile_options(${n}_model_module PRIVATE -finstrument-functions)
+    endif()
+
+    add_executable(${n}_model ${objs})
+    target_link_libraries(${n}_model PRIVATE lastref::kernel_model_main lastref::kernel_model)
+
+    if(NOT K_NO_FUZZ)
+      add_executable(${n}_fuzz ${objs})
+      target_link_libraries(${n}_fuzz PRIVATE lastref::kernel_fuzz)
+      if(engine STREQUAL "libfuzzer")
+        target_link_options(${n}_fuzz PRIVATE -fsanitize=fuzzer)
+      else()
+        # random_main.cc declares the entry points through fuzz/target.h.
+        target_link_libraries(${n}_fuzz PRIVATE lastref::fuzz_support)
+        if(EXISTS ${LASTREF_KERNEL_SOURCE_DIR}/../byo/random_main.cc)
+          target_sources(${n}_fuzz PRIVATE ${LASTREF_KERNEL_SOURCE_DIR}/../byo/random_main.cc)
+        else()
+          target_sources(${n}_fuzz PRIVATE ${LASTREF_KERNEL_SOURCE_DIR}/../../byo/src/random_main.cc)
+        endif()
+      endif()
+    endif()
+  endif()
+
+  # ---- real threads under ThreadSanitizer -------------------------------------
+  if(NOT K_NO_TSAN)
+    if(NOT DEFINED LASTREF_KERNEL_TSAN_LINKS)
+      set(CMAKE_REQUIRED_FLAGS -fsanitize=thread)
+      set(CMAKE_REQUIRED_LINK_OPTIONS -fsanitize=thread)
+      check_c_source_compiles("int main(void) { return 0; }" LASTREF_KERNEL_TSAN_LINKS)
+      unset(CMAKE_REQUIRED_FLAGS)
+      unset(CMAKE_REQUIRED_LINK_OPTIONS)
+    endif()
+    if(LASTREF_KERNEL_TSAN_LINKS)
+      set(rs ${LASTREF_KERNEL_SOURCE_DIR})
+      add_executable(${n}_tsan ${K_TEST} ${K_MODULE_SOURCES} ${K_BUILTIN_SOURCES}
+        ${rs}/linux.c ${rs}/real_backend.cc ${rs}/real_main.cc)
+      set_target_properties(${n}_tsan PROPERTIES C_STANDARD 11 C_EXTENSIONS ON CXX_STANDARD 20)
+      target_include_directories(${n}_tsan PRIVATE
+        $<TARGET_PROPERTY:lastref::kernel_headers,INTERFACE_INCLUDE_DIRECTORIES>)
+      set_property(TARGET ${n}_tsan PROPERTY COMPILE_OPTIONS ${cflags} -O1)
+      set_property(TARGET ${n}_tsan PROPERTY LINK_OPTIONS -fsanitize=thread)
+      find_package(Threads REQUIRED)
+      target_link_libraries(${n}_tsan PRIVATE Threads::Threads)
+    endif()
+  endif()
+endfunction()

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* A module with a worker kthread that ends with kthread_complete_and_exit(),
+ * which completes and exits without returning into module text (the
+ * kernel's fix for this race, kernel/kthread.c). */
+#include <lastref/linux/kthread.h>
+
+static struct completion worker_done;
+static int work_items;
+
+static int worker(void* data) {
+  (void)data;
+  work_items++;
+  kthread_complete_and_exit(&worker_done, 0);
+}
+
+static int __init w_init(void) {
+  init_completion(&worker_done);
+  work_items = 0;
+  kthread_run(worker, NULL, "worker");
+  return 0;
+}
+
+static void __exit w_exit(void) { wait_for_completion(&worker_done); }
+
+module_init(w_init);
+module_exit(w_exit);
