@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <lastref/linux/completion.h>
 #include <lastref/linux/kref.h>
 #include <lastref/linux/module.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <lastref/kernel_test.h>
 
 struct my_obj;
