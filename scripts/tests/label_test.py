@@ -17,8 +17,8 @@ test preset of the same name in CMakePresets.json, and fails when
 What each label is meant for (MEANT_FOR below): `unit` tests are plain
 correctness tests: dev and every sanitizer preset; `tsan` tests exist for
 ThreadSanitizer (and run plain in dev); `fuzz`, `model`, `zoo` under dev and
-ASan+UBSan; `bench` under dev and bench. `byo` says whose test it is, not
-where it runs: a byo test carries one of the others too.
+ASan+UBSan; `bench` under dev and bench. `byo` and `kernel` say whose test it is,
+not where it runs: such a test carries one of the others too.
 
 usage: label_test.py --root REPO --build BUILD_DIR --preset NAME
 Prints, per label, how many tests this preset selects of how many it has.
@@ -40,6 +40,7 @@ MEANT_FOR = {
     "bench": {"dev", "bench"},
     "cmake": {"dev", "fuzz"},
     "byo": set(),
+    "kernel": set(),
 }
 
 
