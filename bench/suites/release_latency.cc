@@ -626,33 +626,60 @@ void register_all(const std::vector<cell>& cells) {
   }
 }
 
-#if defined(LASTREF_BENCH_BYO_RELEASE_PARTS)
+#if defined(LASTREF_BENCH_BYO_RELEASE_PARTS) || defined(LASTREF_BENCH_BYO_UNLOAD)
 // ------------------------------------------------------- bring your own
-// lastref_add_primitive (byo/templates/release_bench.cc.in)
-// includes this file with LASTREF_BENCH_BYO_RELEASE_PARTS, a class with a
-// member template type<Platform> naming kref, completion and module
-// (lastref/byo/latency.h), and LASTREF_BENCH_BYO_ROLE, the rows'
-// "byo:<name>". One row per cell runs lastref's sample with the user's
-// parts: builtin_release (the release path: their kref's put, their
-// completion's complete/wait) or, for a user's module, drain_residency
-// (release in M's text, their unload drains). Same cells, hogs, budget and
-// probes as lastref's strategies beside it; benchmark JSON only.
+// Rows of a user's code, release_latency/<cell>/<LASTREF_BENCH_BYO_ROLE>
+// ("byo:<name>"), one per cell: same cells, hogs, budget and probes as
+// lastref's strategies beside them; benchmark JSON only. Two ways in:
+//
+// LASTREF_BENCH_BYO_RELEASE_PARTS (lastref_add_primitive,
+// byo/templates/release_bench.cc.in): a class with a member template
+// type<Platform> naming kref, completion and module (lastref/byo/latency.h).
+// The row runs lastref's sample with the user's parts: builtin_release (the
+// release path: their kref's put, their completion's complete/wait) or, for
+// a user's module, drain_residency (release in M's text, their unload
+// drains).
+//
+// LASTREF_BENCH_BYO_UNLOAD (lastref_add_kernel_test,
+// kernel/src/release_bench.cc): the user's whole unload path is the sample.
+// The including file defines, in this unnamed namespace after its #include
+// of this file,
+//   void byo_unload_check();  // once, before any row runs: a test that
+//                             // cannot be measured -> message, exit 2
+//   sample byo_unload_sample(releaser_class, const placement&, nanoseconds d);
+// byo_unload_sample runs one unload on the calling thread (the unloader,
+// pinned to placement.unloader when pinned) with its releasing threads in
+// the class and on the CPU given, each waiting d after the unload began,
+// and fills put_to_teardown, unload_to_gone (d taken out), class_ok, end.
+#if defined(LASTREF_BENCH_BYO_UNLOAD)
+void byo_unload_check();
+sample byo_unload_sample(releaser_class rc, const placement& pl, nanoseconds delay);
+#else
 template <class Parts>
 sample one_unload_byo(releaser_class rc, const placement& pl, nanoseconds delay) {
   using parts = typename Parts::template type<starved_platform>;
   return one_unload_on<starved_platform, parts>(
       Parts::in_module_text ? strategy::drain_residency : strategy::builtin, rc, pl, delay);
 }
+#endif
 
 void register_byo_rows(const std::vector<cell>& cells) {
+#if defined(LASTREF_BENCH_BYO_UNLOAD)
+  byo_unload_check();
+  const strategy strat = strategy::builtin;  // for the label only
+  sample (*const run)(releaser_class, const placement&, nanoseconds) = &byo_unload_sample;
+#else
   using parts = LASTREF_BENCH_BYO_RELEASE_PARTS;
+  const strategy strat = parts::in_module_text ? strategy::drain_residency : strategy::builtin;
+  sample (*const run)(releaser_class, const placement&, nanoseconds) = &one_unload_byo<parts>;
+#endif
   const std::string suffix = "/iterations:1/manual_time";
   for (const cell& c : cells) {
     auto r = std::make_unique<row>();
     r->name = "release_latency/" + cell_label(c) + "/" + LASTREF_BENCH_BYO_ROLE;
     r->c = c;
-    r->strat = parts::in_module_text ? strategy::drain_residency : strategy::builtin;
-    r->run = &one_unload_byo<parts>;
+    r->strat = strat;
+    r->run = run;
     r->a = cell_record(*r, r->name + suffix, LASTREF_BENCH_BYO_ROLE, "put_to_teardown");
     r->a.exposed = 0;
     r->b = cell_record(*r, r->name + suffix, LASTREF_BENCH_BYO_ROLE, "unload_to_gone");
@@ -795,7 +822,7 @@ int main(int argc, char** argv) {
   // Without SCHED_FIFO the fifo rows are not registered; run_main prints
   // the mode's detail (which says so, and how to grant it) once.
   register_all(cells);
-#if defined(LASTREF_BENCH_BYO_RELEASE_PARTS)
+#if defined(LASTREF_BENCH_BYO_RELEASE_PARTS) || defined(LASTREF_BENCH_BYO_UNLOAD)
   register_byo_rows(cells);
 #endif
 

@@ -132,12 +132,15 @@ static unsigned int lastref_module_refcount_impl(struct module* m, lastref_loc_t
   return load32(&m->refcnt, RELAXED, loc) & ~MODULE_GOING;
 }
 
+void (*lastref_linux_unload_hook)(int event, int result);
+
 static int lastref_delete_module_at_impl(lastref_loc_t loc) {
   struct module* m = &lastref_this_module;
   /* try_stop_module(): only with no reference held; then it is going, and
    * try_module_get fails from here on. */
   if (cas32(&m->refcnt, 0, MODULE_GOING, SEQ_CST, loc) != 0) return -EBUSY;
   if (module_exit_fn_ != NULL) module_exit_fn_();
+  if (lastref_linux_unload_hook != NULL) lastref_linux_unload_hook(LASTREF_UNLOAD_EXITED, 0);
   /* free_module(): the text is gone; a thread still inside it is reported
    * at its next step there. */
   lastref_k_text_unmap(m, loc);
@@ -336,7 +339,9 @@ unsigned int lastref_module_refcount(struct module* m, lastref_loc_t loc) {
 
 int lastref_delete_module_at(lastref_loc_t loc) {
   lastref_k_builtin_enter();
+  if (lastref_linux_unload_hook != NULL) lastref_linux_unload_hook(LASTREF_UNLOAD_ENTER, 0);
   int r = lastref_delete_module_at_impl(loc);
+  if (lastref_linux_unload_hook != NULL) lastref_linux_unload_hook(LASTREF_UNLOAD_RETURN, r);
   lastref_k_builtin_leave();
   return r;
 }

@@ -25,6 +25,14 @@ void lastref_test_run_check(void);
  * result). */
 int lastref_linux_reset(void);
 
+/* The release-latency benchmark's stopwatch (release_bench.cc):
+ * lastref_delete_module() calls it at its entry (ENTER), once module_exit
+ * has returned (EXITED, only when the unload goes ahead) and before it
+ * returns (RETURN, with its result). NULL, the default, in the model and
+ * stress drivers. Called on the unloading thread. */
+enum { LASTREF_UNLOAD_ENTER, LASTREF_UNLOAD_EXITED, LASTREF_UNLOAD_RETURN };
+extern void (*lastref_linux_unload_hook)(int event, int result);
+
 #ifdef __cplusplus
 }
 #endif
