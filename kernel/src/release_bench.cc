@@ -92,7 +92,7 @@ void on_unload(int event, int result) {
 }
 
 [[noreturn]] void refuse(const std::string& why) {
-  std::fprintf(stderr, "%s_release_bench: %s\n", lastref_kernel_bench_role + 4, why.c_str());
+  std::fprintf(stderr, "release_latency (%s): %s\n", lastref_kernel_bench_role, why.c_str());
   std::fflush(stderr);
   std::_Exit(2);
 }

@@ -6,8 +6,13 @@
 #   empty corpus, the report naming dm_release.c; both fixes proven (dpor,
 #   complete and unbounded); the waitqueue_active lost wake-up found under
 #   c11 and its fix proven; on real threads under ThreadSanitizer the fixed
-#   versions clean and the racy one reported.
+#   versions clean and the racy one reported. With LATENCY (lastref built
+#   with its benchmarks): the builtin fix's unload path runs as rows
+#   release_latency/<cell>/byo:dm_builtin beside lastref's builtin_release
+#   and the timer-wakeup probe (a CI-sized run: 4 samples a row), the
+#   report shows them under "Your benchmarks" and compare.py gates them.
 #   -DBUILD_DIR -DSOURCE_DIR -DWORK_DIR -DCC -DCXX -DGENERATOR -DBUILD_TYPE
+#   -DLATENCY=0|1
 file(REMOVE_RECURSE ${WORK_DIR})
 string(TIMESTAMP start "%s")
 function(step what)
@@ -62,4 +67,40 @@ if(EXISTS ${b}/racy_tsan)
   verdict(fail "SUMMARY: ThreadSanitizer: data race[^\n]*racy\\.c" ${b}/racy_tsan --iterations=50)
 else()
   step("no <name>_tsan targets: the compilers do not link -fsanitize=thread")
+endif()
+
+if(LATENCY)
+  # The unload path in lastref's release-latency matrix, as
+  # lastref_add_primitive's release smoke test checks a byo row.
+  get_filename_component(repo ${SOURCE_DIR}/../.. ABSOLUTE)
+  set(json ${WORK_DIR}/bench/dm_builtin_release_bench.json)
+  set(rows "^release_latency/.*/byo:dm_builtin(/|$)" "^release_latency/.*/lastref:builtin_release(/|$)"
+    "^release_latency/.*/ref:timer_wakeup_unloader(/|$)")
+  set(args --lastref_matrix=quick --lastref_samples=4 --lastref_cap_ms=100 --lastref_burst_us=500
+    --benchmark_repetitions=1 "--benchmark_filter=byo:|lastref:builtin_release|timer_wakeup_unloader")
+  run(${CMAKE_COMMAND} -DBENCH=${b}/dm_builtin_release_bench "-DARGS=${args}" -DOUT=${json}
+      "-DROWS=${rows}" -P ${repo}/byo/check_bench.cmake)
+  step("dm_builtin_release_bench: byo:dm_builtin rows beside lastref:builtin_release and the timer probe")
+  # ... in the report and the regression gate the way a user gives them
+  # (./lastref run --include-bench DIR).
+  find_program(py NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
+  if(NOT py)
+    find_program(py NAMES python3 REQUIRED)
+  endif()
+  foreach(r old new)
+    file(MAKE_DIRECTORY ${WORK_DIR}/runs/${r}/byo_bench)
+    file(COPY ${json} DESTINATION ${WORK_DIR}/runs/${r}/byo_bench)
+  endforeach()
+  run(${py} ${repo}/results/report.py --results ${WORK_DIR}/runs/new --no-html)
+  file(READ ${WORK_DIR}/runs/new/REPORT.md report_md)
+  if(NOT report_md MATCHES "Your benchmarks \\(role byo\\).*\\| dm_builtin \\| byo \\|")
+    message(FATAL_ERROR "kernel.example: the report has no row dm_builtin under 'Your benchmarks'")
+  endif()
+  execute_process(COMMAND ${py} ${repo}/results/compare.py --all ${WORK_DIR}/runs/old
+                          ${WORK_DIR}/runs/new
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT rc EQUAL 0 OR NOT out MATCHES "byo/[^\n]*byo:dm_builtin")
+    message(FATAL_ERROR "${out}\nkernel.example: compare.py did not gate the byo:dm_builtin rows")
+  endif()
+  step("byo:dm_builtin in the report and in compare")
 endif()
