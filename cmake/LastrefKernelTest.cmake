@@ -25,6 +25,10 @@
 #                  "Benchmark"); when lastref was built with its benchmarks.
 #                  The test needs a BENCH_UNLOADER thread that unloads the
 #                  module and at least one other thread (the releasers).
+# Every run (model execution, stress iteration, benchmark sample) starts
+# from the globals of the user's C as they were at program start: their
+# .data and .bss, linked between two marker objects, are saved and copied
+# back (LASTREF_KERNEL_KEEP_GLOBALS=1 in the environment keeps them).
 # The user's C is compiled with -fsanitize=thread for the model too, but
 # linked without the TSan runtime: the model provides the __tsan_* callbacks
 # and checks every plain access against its happens-before and its freed
@@ -80,16 +84,25 @@ function(lastref_add_kernel_test)
     list(APPEND model_cflags -fsanitize=fuzzer-no-link)
   endif()
 
+  set(gbegin ${LASTREF_KERNEL_SOURCE_DIR}/globals_begin.c)
+  set(gend ${LASTREF_KERNEL_SOURCE_DIR}/globals_end.c)
+
   # ---- model and fuzzer -------------------------------------------------------
   if(NOT K_NO_MODEL AND TARGET lastref::kernel_model)
-    add_library(${n}_model_rest OBJECT ${K_TEST} ${K_BUILTIN_SOURCES})
-    set(objlibs ${n}_model_rest)
-    set(objs $<TARGET_OBJECTS:${n}_model_rest>)
+    # The globals markers first and last: every run resets what lies
+    # between them (linux.c, "the user's globals").
     if(K_MODULE_SOURCES)
-      add_library(${n}_model_module OBJECT ${K_MODULE_SOURCES})
-      list(APPEND objlibs ${n}_model_module)
-      list(APPEND objs $<TARGET_OBJECTS:${n}_model_module>)
+      add_library(${n}_model_rest OBJECT ${gbegin} ${K_TEST} ${K_BUILTIN_SOURCES})
+      add_library(${n}_model_module OBJECT ${K_MODULE_SOURCES} ${gend})
+      set(objlibs ${n}_model_rest ${n}_model_module)
+    else()
+      add_library(${n}_model_rest OBJECT ${gbegin} ${K_TEST} ${K_BUILTIN_SOURCES} ${gend})
+      set(objlibs ${n}_model_rest)
     endif()
+    set(objs)
+    foreach(o ${objlibs})
+      list(APPEND objs $<TARGET_OBJECTS:${o}>)
+    endforeach()
     foreach(o ${objlibs})
       set_target_properties(${o} PROPERTIES C_STANDARD 11 C_EXTENSIONS ON)
       target_include_directories(${o} PRIVATE
@@ -131,7 +144,8 @@ function(lastref_add_kernel_test)
 const char lastref_kernel_bench_role[] = \"byo:${n}\";
 const char lastref_kernel_bench_unloader[] = \"${K_BENCH_UNLOADER}\";
 ")
-    add_executable(${n}_release_bench ${K_TEST} ${K_MODULE_SOURCES} ${K_BUILTIN_SOURCES} ${names})
+    add_executable(${n}_release_bench ${gbegin} ${K_TEST} ${K_MODULE_SOURCES} ${K_BUILTIN_SOURCES}
+      ${gend} ${names})
     set_target_properties(${n}_release_bench PROPERTIES C_STANDARD 11 C_EXTENSIONS ON)
     # Optimised whatever the build type (the figures are the point); the
     # C unwinds (kthread_exit ends a thread by an exception).
@@ -151,7 +165,7 @@ const char lastref_kernel_bench_unloader[] = \"${K_BENCH_UNLOADER}\";
     endif()
     if(LASTREF_KERNEL_TSAN_LINKS)
       set(rs ${LASTREF_KERNEL_SOURCE_DIR})
-      add_executable(${n}_tsan ${K_TEST} ${K_MODULE_SOURCES} ${K_BUILTIN_SOURCES}
+      add_executable(${n}_tsan ${gbegin} ${K_TEST} ${K_MODULE_SOURCES} ${K_BUILTIN_SOURCES} ${gend}
         ${rs}/linux.c ${rs}/real_backend.cc ${rs}/real_main.cc)
       set_target_properties(${n}_tsan PROPERTIES C_STANDARD 11 C_EXTENSIONS ON CXX_STANDARD 20)
       target_include_directories(${n}_tsan PRIVATE

@@ -11,13 +11,15 @@
  * user's call site (loc) through, so traces name the user's line.
  *
  * Lifetime rule: the test registry and THIS_MODULE live for the process;
- * lastref_linux_reset() re-initialises THIS_MODULE at the start of each run.
+ * lastref_linux_reset() re-initialises THIS_MODULE and the user's globals
+ * at the start of each run.
  *
  * Memory ordering: per function below; each follows its header's contract.
  */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <lastref/kernel_test.h>
 #include <lastref/linux/completion.h>
@@ -94,6 +96,68 @@ void lastref_test_run_check(void) {
   if (check_fn_ != NULL) check_fn_();
 }
 
+/* ------------------------------------------------------------ the user's globals */
+
+/* Every run starts from the user's globals as they were at program start:
+ * the writable .data and .bss of the test's own objects, which
+ * LastrefKernelTest.cmake links between globals_begin.c and globals_end.c
+ * (the linker keeps input sections in link order), are saved at the first
+ * run and copied back at each later one, in the model (every execution),
+ * the stress driver and the benchmark alike. Weak: a program linked without
+ * the markers keeps its globals across runs. LASTREF_KERNEL_KEEP_GLOBALS=1
+ * in the environment does the same on purpose. Thread-local variables are
+ * not reset. */
+extern char lastref_user_data_begin[] __attribute__((weak));
+extern char lastref_user_data_end[] __attribute__((weak));
+extern char lastref_user_bss_begin[] __attribute__((weak));
+extern char lastref_user_bss_end[] __attribute__((weak));
+
+struct saved_range {
+  char* begin;
+  size_t size;
+  unsigned char* copy;
+};
+static struct saved_range saved_[2];
+static int saved_state_; /* 0: not yet; 1: saved; -1: not reset */
+
+static int save_range(struct saved_range* r, char* begin, uintptr_t size) {
+  r->begin = begin;
+  r->size = (size_t)size;
+  r->copy = (unsigned char*)malloc(r->size);
+  if (r->copy == NULL) return -1;
+  memcpy(r->copy, begin, r->size);
+  return 0;
+}
+
+static void user_globals_reset(void) {
+  if (saved_state_ == 1) {
+    for (int i = 0; i < 2; ++i) memcpy(saved_[i].begin, saved_[i].copy, saved_[i].size);
+    return;
+  }
+  if (saved_state_ != 0) return;
+  saved_state_ = -1;
+  const char* keep = getenv("LASTREF_KERNEL_KEEP_GLOBALS");
+  if (keep != NULL && strcmp(keep, "1") == 0) return;
+  /* Addresses as integers: the markers are distinct objects. */
+  const uintptr_t d0 = (uintptr_t)lastref_user_data_begin, d1 = (uintptr_t)lastref_user_data_end;
+  const uintptr_t b0 = (uintptr_t)lastref_user_bss_begin, b1 = (uintptr_t)lastref_user_bss_end;
+  if (d0 == 0 || d1 == 0 || b0 == 0 || b1 == 0) return;
+  /* A linker that did not keep link order: say so instead of copying
+   * over someone else's memory. */
+  if (d1 <= d0 || b1 <= b0) {
+    fprintf(stderr,
+            "lastref: the linker did not keep the test's globals between its markers; "
+            "globals are NOT reset between runs\n");
+    return;
+  }
+  if (save_range(&saved_[0], lastref_user_data_begin, d1 - d0) != 0 ||
+      save_range(&saved_[1], lastref_user_bss_begin, b1 - b0) != 0) {
+    fprintf(stderr, "lastref: out of memory saving the test's globals\n");
+    exit(2);
+  }
+  saved_state_ = 1;
+}
+
 /* ------------------------------------------------------------ module */
 
 #define MODULE_GOING 0x80000000u
@@ -103,6 +167,7 @@ struct module lastref_this_module = {"this_module", 0};
 static const struct lastref_loc harness_loc = {"<lastref harness>", 0, "load_module"};
 
 int lastref_linux_reset(void) {
+  user_globals_reset();
   lastref_k_label(&lastref_this_module, "THIS_MODULE");
   lastref_k_label(&lastref_this_module.refcnt, "THIS_MODULE.refcnt");
   lastref_k_init(&lastref_this_module.refcnt, 4, 0, &harness_loc);
