@@ -247,6 +247,22 @@ static bool lastref_try_wait_for_completion_impl(struct completion* x, lastref_l
 static void lastref_wait_for_completion_impl(struct completion* x, lastref_loc_t loc) {
   while (!lastref_try_wait_for_completion(x, loc)) lastref_k_futex_wait(&x->done, 0, loc);
 }
+static unsigned long lastref_wait_for_completion_timeout_impl(struct completion* x,
+                                                              unsigned long timeout,
+                                                              lastref_loc_t loc) {
+  if (timeout >= MAX_SCHEDULE_TIMEOUT) {
+    lastref_wait_for_completion_impl(x, loc);
+    return timeout;
+  }
+  const uint64_t ns = (uint64_t)timeout * (1000000000u / HZ);
+  for (;;) {
+    if (lastref_try_wait_for_completion(x, loc)) return timeout > 0 ? timeout : 1;
+    /* Timed out: as the kernel, a done that arrived meanwhile is still
+     * taken (and counts as completed); otherwise 0, done untouched. */
+    if (timeout == 0 || lastref_k_futex_wait_timeout(&x->done, 0, ns, loc) == 0)
+      return lastref_try_wait_for_completion(x, loc) ? 1 : 0;
+  }
+}
 static bool lastref_completion_done_impl(struct completion* x, lastref_loc_t loc) {
   return load32(&x->done, ACQUIRE, loc) != 0;
 }
@@ -446,6 +462,14 @@ void lastref_wait_for_completion(struct completion* x, lastref_loc_t loc) {
   lastref_k_builtin_enter();
   lastref_wait_for_completion_impl(x, loc);
   lastref_k_builtin_leave();
+}
+
+unsigned long lastref_wait_for_completion_timeout(struct completion* x, unsigned long timeout,
+                                                  lastref_loc_t loc) {
+  lastref_k_builtin_enter();
+  unsigned long r = lastref_wait_for_completion_timeout_impl(x, timeout, loc);
+  lastref_k_builtin_leave();
+  return r;
 }
 
 bool lastref_completion_done(struct completion* x, lastref_loc_t loc) {

@@ -715,6 +715,28 @@ void lastref_k_futex_wait(volatile void* word, uint32_t expected, lastref_loc_t 
   r->block_on(a, true, false, 0, sl, &s.am);
 }
 
+int lastref_k_futex_wait_timeout(volatile void* word, uint32_t expected, uint64_t timeout_ns,
+                                 lastref_loc_t loc) {
+  auto* r = active();
+  if (r == nullptr) return 1;
+  const void* a = const_cast<const void*>(word);
+  lk::slot& s = slot_for(word, 4);
+  const source_loc sl = to_loc(loc);
+  r->point(op::futex_wait, a, sl);
+  const auto v = static_cast<std::uint32_t>(s.value);
+  if (r->weak()) r->c11_observe_latest(s.am, v);
+  if (v != expected) {
+    r->note(op::futex_wait, a, sl, v, expected, "returns: value changed");
+    return 1;
+  }
+  r->note(op::futex_wait, a, sl, v, expected, "sleeps with timeout");
+  const std::int64_t deadline = r->now() + static_cast<std::int64_t>(timeout_ns);
+  return r->block_on(a, true, true, deadline, sl, &s.am) ==
+                 lastref::model::detail::wake_reason::timeout
+             ? 0
+             : 1;
+}
+
 void lastref_k_futex_wake(volatile void* word, int all, lastref_loc_t loc) {
   auto* r = active();
   if (r == nullptr) return;

@@ -17,9 +17,11 @@
 // same word (equivalent on hardware, and visible to ThreadSanitizer).
 #include <linux/futex.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -159,6 +161,15 @@ void lastref_k_acquire_after_rmw(const volatile void* p, int size, lastref_loc_t
 
 void lastref_k_futex_wait(volatile void* word, uint32_t expected, lastref_loc_t) {
   syscall(SYS_futex, const_cast<void*>(word), FUTEX_WAIT_PRIVATE, expected, nullptr, nullptr, 0);
+}
+
+int lastref_k_futex_wait_timeout(volatile void* word, uint32_t expected, uint64_t timeout_ns,
+                                 lastref_loc_t) {
+  timespec ts{static_cast<time_t>(timeout_ns / 1'000'000'000),
+              static_cast<long>(timeout_ns % 1'000'000'000)};
+  const long r =
+      syscall(SYS_futex, const_cast<void*>(word), FUTEX_WAIT_PRIVATE, expected, &ts, nullptr, 0);
+  return r == -1 && errno == ETIMEDOUT ? 0 : 1;
 }
 
 void lastref_k_futex_wake(volatile void* word, int all, lastref_loc_t) {

@@ -11,12 +11,14 @@
  *   LASTREF_KTHREADS(n)               kthreads the test may start (model)
  *   LASTREF_ASSERT(cond)              a failure of kind `invariant` if false
  *
- * Contract: every run (model execution, stress iteration) starts from a
- * fresh module (refcount 0, live), runs module_init, then LASTREF_SETUP, the
- * threads, LASTREF_CHECK. Global variables of the user's C are NOT reset
- * between runs: LASTREF_SETUP (or module_init) must (re)initialise every
- * global the threads use. Threads run in the order of their definition
- * (thread ids 0, 1, ...).
+ * Contract: every run (model execution, fuzzer input, stress iteration,
+ * benchmark sample) starts from the global variables of the test's C files
+ * as the program started (their .data and .bss are copied back; not
+ * thread-locals) and a fresh module (refcount 0, live), runs module_init,
+ * then LASTREF_SETUP, the threads, LASTREF_CHECK. Threads run in the order
+ * of their definition (thread ids 0, 1, ...). The release-latency benchmark
+ * runs the thread named `unloader` (BENCH_UNLOADER) as the unloader and the
+ * others as releasers (kernel/README.md, "Benchmark").
  *
  * Memory ordering: SETUP happens-before every thread; every thread
  * happens-before CHECK.

@@ -2,7 +2,8 @@
 /* The kernel API's documented semantics, checked in one thread (one model
  * execution; the same file runs on real threads): kref_put's return value,
  * refcount saturation, completion's done counter and complete_all,
- * try_module_get while the module is going, atomic_t return values, locks,
+ * try_module_get while the module is going, atomic_t and atomic64_t return
+ * values, locks,
  * READ_ONCE / smp_load_acquire round trips, list.h. */
 #include <lastref/kernel_test.h>
 #include <lastref/linux/atomic.h>
@@ -63,6 +64,21 @@ LASTREF_THREAD(semantics) {
 
   LASTREF_ASSERT(stack_atomic() == 4);
   LASTREF_ASSERT(stack_atomic() == 4);
+
+  /* atomic64_t: all 64 bits, signed, the same return conventions */
+  atomic64_t b = ATOMIC64_INIT(0x100000000LL);
+  LASTREF_ASSERT(atomic64_add_return(0x200000000LL, &b) == 0x300000000LL);
+  LASTREF_ASSERT(atomic64_fetch_sub(0x300000001LL, &b) == 0x300000000LL);
+  LASTREF_ASSERT(atomic64_read(&b) == -1);
+  LASTREF_ASSERT(atomic64_inc_and_test(&b));
+  LASTREF_ASSERT(!atomic64_inc_not_zero(&b));
+  LASTREF_ASSERT(atomic64_cmpxchg(&b, 0, 1LL << 62) == 0);
+  LASTREF_ASSERT(atomic64_xchg(&b, 5) == 1LL << 62);
+  s64 old = 4;
+  LASTREF_ASSERT(!atomic64_try_cmpxchg(&b, &old, 6) && old == 5);
+  LASTREF_ASSERT(atomic64_dec_if_positive(&b) == 4);
+  LASTREF_ASSERT(atomic64_fetch_or(0x10, &b) == 4);
+  LASTREF_ASSERT(atomic64_dec_return(&b) == 0x13);
 
   /* completion: a done counter; complete_all stays done until reinit */
   struct completion c;

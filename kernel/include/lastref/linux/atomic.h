@@ -18,7 +18,11 @@
  * accesses to other locations; a C11 seq_cst RMW does not. Code that relies
  * on that (rather than on the RMW's own location) can be reported under the
  * c11 model where the LKMM forbids the outcome: add smp_mb__before_atomic /
- * smp_mb__after_atomic to check. Only atomic_t (int); no atomic64_t.
+ * smp_mb__after_atomic to check.
+ *
+ * atomic64_t (s64) has the same operations, names atomic64_*, and the same
+ * mapping, on an 8-byte word (aligned: the kernel's atomic64_t is too).
+ * Not provided: atomic_long_t, the andnot / fetch_andnot forms.
  */
 #include <lastref/linux/barrier.h>
 
@@ -182,5 +186,164 @@ LASTREF_KAPI int lastref_atomic_dec_if_positive_(atomic_t* v, lastref_loc_t loc)
 #define atomic_add_unless(v, a, u) (atomic_fetch_add_unless(v, a, u) != (u))
 #define atomic_inc_not_zero(v) atomic_add_unless(v, 1, 0)
 #define atomic_dec_if_positive(v) lastref_atomic_dec_if_positive_((v), LASTREF_LOC)
+
+/* ------------------------------------------------------------ atomic64_t */
+
+typedef struct {
+  s64 counter;
+} __attribute__((aligned(8))) atomic64_t;
+
+#define ATOMIC64_INIT(i) \
+  { (i) }
+
+LASTREF_KAPI s64 lastref_atomic64_rmw_(atomic64_t* v, int op, s64 i, int mo, lastref_loc_t loc) {
+  return (s64)lastref_k_rmw(&v->counter, 8, op, (uint64_t)i, mo, loc);
+}
+LASTREF_KAPI s64 lastref_atomic64_op_ret_(atomic64_t* v, int op, s64 i, int mo, lastref_loc_t loc) {
+  const uint64_t old = (uint64_t)lastref_atomic64_rmw_(v, op, i, mo, loc);
+  return op == LASTREF_K_ADD ? (s64)(old + (uint64_t)i) : (s64)(old - (uint64_t)i);
+}
+LASTREF_KAPI s64 lastref_atomic64_cmpxchg_(atomic64_t* v, s64 old, s64 new_, int mo,
+                                           lastref_loc_t loc) {
+  return (s64)lastref_k_cmpxchg(&v->counter, 8, (uint64_t)old, (uint64_t)new_, mo, __ATOMIC_RELAXED,
+                                loc);
+}
+LASTREF_KAPI bool lastref_atomic64_try_cmpxchg_(atomic64_t* v, s64* old, s64 new_, int mo,
+                                                lastref_loc_t loc) {
+  const s64 seen = lastref_atomic64_cmpxchg_(v, *old, new_, mo, loc);
+  if (seen == *old) return true;
+  *old = seen;
+  return false;
+}
+LASTREF_KAPI s64 lastref_atomic64_fetch_add_unless_(atomic64_t* v, s64 a, s64 u,
+                                                    lastref_loc_t loc) {
+  s64 c = (s64)lastref_k_load(&v->counter, 8, __ATOMIC_RELAXED, loc);
+  do {
+    if (c == u) break;
+  } while (!lastref_atomic64_try_cmpxchg_(v, &c, (s64)((uint64_t)c + (uint64_t)a), __ATOMIC_SEQ_CST,
+                                          loc));
+  return c;
+}
+LASTREF_KAPI s64 lastref_atomic64_dec_if_positive_(atomic64_t* v, lastref_loc_t loc) {
+  s64 c = (s64)lastref_k_load(&v->counter, 8, __ATOMIC_RELAXED, loc);
+  s64 dec;
+  do {
+    dec = c - 1;
+    if (dec < 0) break;
+  } while (!lastref_atomic64_try_cmpxchg_(v, &c, dec, __ATOMIC_SEQ_CST, loc));
+  return dec;
+}
+
+#define atomic64_read(v) ((s64)lastref_k_load(&(v)->counter, 8, __ATOMIC_RELAXED, LASTREF_LOC))
+#define atomic64_read_acquire(v) \
+  ((s64)lastref_k_load(&(v)->counter, 8, __ATOMIC_ACQUIRE, LASTREF_LOC))
+#define atomic64_set(v, i) \
+  lastref_k_store(&(v)->counter, 8, (uint64_t)(s64)(i), __ATOMIC_RELAXED, LASTREF_LOC)
+#define atomic64_set_release(v, i) \
+  lastref_k_store(&(v)->counter, 8, (uint64_t)(s64)(i), __ATOMIC_RELEASE, LASTREF_LOC)
+
+#define atomic64_add(i, v) \
+  ((void)lastref_atomic64_rmw_((v), LASTREF_K_ADD, (i), __ATOMIC_RELAXED, LASTREF_LOC))
+#define atomic64_sub(i, v) \
+  ((void)lastref_atomic64_rmw_((v), LASTREF_K_SUB, (i), __ATOMIC_RELAXED, LASTREF_LOC))
+#define atomic64_inc(v) atomic64_add(1, v)
+#define atomic64_dec(v) atomic64_sub(1, v)
+#define atomic64_and(i, v) \
+  ((void)lastref_atomic64_rmw_((v), LASTREF_K_AND, (i), __ATOMIC_RELAXED, LASTREF_LOC))
+#define atomic64_or(i, v) \
+  ((void)lastref_atomic64_rmw_((v), LASTREF_K_OR, (i), __ATOMIC_RELAXED, LASTREF_LOC))
+#define atomic64_xor(i, v) \
+  ((void)lastref_atomic64_rmw_((v), LASTREF_K_XOR, (i), __ATOMIC_RELAXED, LASTREF_LOC))
+
+#define atomic64_add_return(i, v) \
+  lastref_atomic64_op_ret_((v), LASTREF_K_ADD, (i), __ATOMIC_SEQ_CST, LASTREF_LOC)
+#define atomic64_add_return_relaxed(i, v) \
+  lastref_atomic64_op_ret_((v), LASTREF_K_ADD, (i), __ATOMIC_RELAXED, LASTREF_LOC)
+#define atomic64_add_return_acquire(i, v) \
+  lastref_atomic64_op_ret_((v), LASTREF_K_ADD, (i), __ATOMIC_ACQUIRE, LASTREF_LOC)
+#define atomic64_add_return_release(i, v) \
+  lastref_atomic64_op_ret_((v), LASTREF_K_ADD, (i), __ATOMIC_RELEASE, LASTREF_LOC)
+#define atomic64_sub_return(i, v) \
+  lastref_atomic64_op_ret_((v), LASTREF_K_SUB, (i), __ATOMIC_SEQ_CST, LASTREF_LOC)
+#define atomic64_sub_return_relaxed(i, v) \
+  lastref_atomic64_op_ret_((v), LASTREF_K_SUB, (i), __ATOMIC_RELAXED, LASTREF_LOC)
+#define atomic64_sub_return_acquire(i, v) \
+  lastref_atomic64_op_ret_((v), LASTREF_K_SUB, (i), __ATOMIC_ACQUIRE, LASTREF_LOC)
+#define atomic64_sub_return_release(i, v) \
+  lastref_atomic64_op_ret_((v), LASTREF_K_SUB, (i), __ATOMIC_RELEASE, LASTREF_LOC)
+#define atomic64_inc_return(v) atomic64_add_return(1, v)
+#define atomic64_inc_return_relaxed(v) atomic64_add_return_relaxed(1, v)
+#define atomic64_inc_return_acquire(v) atomic64_add_return_acquire(1, v)
+#define atomic64_inc_return_release(v) atomic64_add_return_release(1, v)
+#define atomic64_dec_return(v) atomic64_sub_return(1, v)
+#define atomic64_dec_return_relaxed(v) atomic64_sub_return_relaxed(1, v)
+#define atomic64_dec_return_acquire(v) atomic64_sub_return_acquire(1, v)
+#define atomic64_dec_return_release(v) atomic64_sub_return_release(1, v)
+
+#define atomic64_fetch_add(i, v) \
+  lastref_atomic64_rmw_((v), LASTREF_K_ADD, (i), __ATOMIC_SEQ_CST, LASTREF_LOC)
+#define atomic64_fetch_add_relaxed(i, v) \
+  lastref_atomic64_rmw_((v), LASTREF_K_ADD, (i), __ATOMIC_RELAXED, LASTREF_LOC)
+#define atomic64_fetch_add_acquire(i, v) \
+  lastref_atomic64_rmw_((v), LASTREF_K_ADD, (i), __ATOMIC_ACQUIRE, LASTREF_LOC)
+#define atomic64_fetch_add_release(i, v) \
+  lastref_atomic64_rmw_((v), LASTREF_K_ADD, (i), __ATOMIC_RELEASE, LASTREF_LOC)
+#define atomic64_fetch_sub(i, v) \
+  lastref_atomic64_rmw_((v), LASTREF_K_SUB, (i), __ATOMIC_SEQ_CST, LASTREF_LOC)
+#define atomic64_fetch_sub_relaxed(i, v) \
+  lastref_atomic64_rmw_((v), LASTREF_K_SUB, (i), __ATOMIC_RELAXED, LASTREF_LOC)
+#define atomic64_fetch_sub_acquire(i, v) \
+  lastref_atomic64_rmw_((v), LASTREF_K_SUB, (i), __ATOMIC_ACQUIRE, LASTREF_LOC)
+#define atomic64_fetch_sub_release(i, v) \
+  lastref_atomic64_rmw_((v), LASTREF_K_SUB, (i), __ATOMIC_RELEASE, LASTREF_LOC)
+#define atomic64_fetch_inc(v) atomic64_fetch_add(1, v)
+#define atomic64_fetch_inc_relaxed(v) atomic64_fetch_add_relaxed(1, v)
+#define atomic64_fetch_inc_acquire(v) atomic64_fetch_add_acquire(1, v)
+#define atomic64_fetch_inc_release(v) atomic64_fetch_add_release(1, v)
+#define atomic64_fetch_dec(v) atomic64_fetch_sub(1, v)
+#define atomic64_fetch_dec_relaxed(v) atomic64_fetch_sub_relaxed(1, v)
+#define atomic64_fetch_dec_acquire(v) atomic64_fetch_sub_acquire(1, v)
+#define atomic64_fetch_dec_release(v) atomic64_fetch_sub_release(1, v)
+#define atomic64_fetch_and(i, v) \
+  lastref_atomic64_rmw_((v), LASTREF_K_AND, (i), __ATOMIC_SEQ_CST, LASTREF_LOC)
+#define atomic64_fetch_or(i, v) \
+  lastref_atomic64_rmw_((v), LASTREF_K_OR, (i), __ATOMIC_SEQ_CST, LASTREF_LOC)
+#define atomic64_fetch_xor(i, v) \
+  lastref_atomic64_rmw_((v), LASTREF_K_XOR, (i), __ATOMIC_SEQ_CST, LASTREF_LOC)
+
+#define atomic64_xchg(v, i) \
+  lastref_atomic64_rmw_((v), LASTREF_K_XCHG, (i), __ATOMIC_SEQ_CST, LASTREF_LOC)
+#define atomic64_xchg_relaxed(v, i) \
+  lastref_atomic64_rmw_((v), LASTREF_K_XCHG, (i), __ATOMIC_RELAXED, LASTREF_LOC)
+#define atomic64_xchg_acquire(v, i) \
+  lastref_atomic64_rmw_((v), LASTREF_K_XCHG, (i), __ATOMIC_ACQUIRE, LASTREF_LOC)
+#define atomic64_xchg_release(v, i) \
+  lastref_atomic64_rmw_((v), LASTREF_K_XCHG, (i), __ATOMIC_RELEASE, LASTREF_LOC)
+#define atomic64_cmpxchg(v, o, n) \
+  lastref_atomic64_cmpxchg_((v), (o), (n), __ATOMIC_SEQ_CST, LASTREF_LOC)
+#define atomic64_cmpxchg_relaxed(v, o, n) \
+  lastref_atomic64_cmpxchg_((v), (o), (n), __ATOMIC_RELAXED, LASTREF_LOC)
+#define atomic64_cmpxchg_acquire(v, o, n) \
+  lastref_atomic64_cmpxchg_((v), (o), (n), __ATOMIC_ACQUIRE, LASTREF_LOC)
+#define atomic64_cmpxchg_release(v, o, n) \
+  lastref_atomic64_cmpxchg_((v), (o), (n), __ATOMIC_RELEASE, LASTREF_LOC)
+#define atomic64_try_cmpxchg(v, po, n) \
+  lastref_atomic64_try_cmpxchg_((v), (po), (n), __ATOMIC_SEQ_CST, LASTREF_LOC)
+#define atomic64_try_cmpxchg_relaxed(v, po, n) \
+  lastref_atomic64_try_cmpxchg_((v), (po), (n), __ATOMIC_RELAXED, LASTREF_LOC)
+#define atomic64_try_cmpxchg_acquire(v, po, n) \
+  lastref_atomic64_try_cmpxchg_((v), (po), (n), __ATOMIC_ACQUIRE, LASTREF_LOC)
+#define atomic64_try_cmpxchg_release(v, po, n) \
+  lastref_atomic64_try_cmpxchg_((v), (po), (n), __ATOMIC_RELEASE, LASTREF_LOC)
+
+#define atomic64_sub_and_test(i, v) (atomic64_sub_return(i, v) == 0)
+#define atomic64_dec_and_test(v) (atomic64_dec_return(v) == 0)
+#define atomic64_inc_and_test(v) (atomic64_inc_return(v) == 0)
+#define atomic64_add_negative(i, v) (atomic64_add_return(i, v) < 0)
+#define atomic64_fetch_add_unless(v, a, u) \
+  lastref_atomic64_fetch_add_unless_((v), (a), (u), LASTREF_LOC)
+#define atomic64_add_unless(v, a, u) (atomic64_fetch_add_unless(v, a, u) != (u))
+#define atomic64_inc_not_zero(v) atomic64_add_unless(v, 1, 0)
+#define atomic64_dec_if_positive(v) lastref_atomic64_dec_if_positive_((v), LASTREF_LOC)
 
 #endif

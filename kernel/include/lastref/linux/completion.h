@@ -10,8 +10,17 @@
  * that it satisfies (the kernel's wait.lock; here release / acquire on done).
  * These are builtin kernel code (kernel/src/linux.c): never module text.
  *
+ * wait_for_completion_timeout(x, jiffies) is wait_for_completion for at
+ * most `jiffies`: 0 if it timed out (done untouched), else at least 1 (one
+ * done taken). MAX_SCHEDULE_TIMEOUT waits without a timeout.
+ *
  * Differs from the kernel: no wait queue inside (waiters sleep on `done`
- * through futex); no _timeout / _interruptible / _killable variants.
+ * through futex); no _interruptible / _killable variants; HZ is 1000 (a
+ * jiffy is 1 ms); a completed wait_for_completion_timeout returns the
+ * timeout it was given (not the jiffies left), and a wait woken without
+ * taking a done (another waiter took it) sleeps the full timeout again.
+ * Under the model a timeout may fire whenever the waiter sleeps (virtual
+ * time: every length of sleep is explored).
  */
 #include <lastref/linux/types.h>
 
@@ -36,6 +45,8 @@ void lastref_complete_all(struct completion* x, lastref_loc_t loc);
 void lastref_wait_for_completion(struct completion* x, lastref_loc_t loc);
 bool lastref_try_wait_for_completion(struct completion* x, lastref_loc_t loc);
 bool lastref_completion_done(struct completion* x, lastref_loc_t loc);
+unsigned long lastref_wait_for_completion_timeout(struct completion* x, unsigned long timeout,
+                                                  lastref_loc_t loc);
 #ifdef __cplusplus
 }
 #endif
@@ -47,5 +58,14 @@ bool lastref_completion_done(struct completion* x, lastref_loc_t loc);
 #define wait_for_completion(x) lastref_wait_for_completion((x), LASTREF_LOC)
 #define try_wait_for_completion(x) lastref_try_wait_for_completion((x), LASTREF_LOC)
 #define completion_done(x) lastref_completion_done((x), LASTREF_LOC)
+#define wait_for_completion_timeout(x, t) lastref_wait_for_completion_timeout((x), (t), LASTREF_LOC)
+
+#ifndef HZ
+#define HZ 1000
+#endif
+#define MAX_SCHEDULE_TIMEOUT ((unsigned long)__LONG_MAX__)
+LASTREF_KAPI unsigned long msecs_to_jiffies(unsigned int m) { return m; }
+LASTREF_KAPI unsigned long usecs_to_jiffies(unsigned int u) { return (u + 999u) / 1000u; }
+LASTREF_KAPI unsigned int jiffies_to_msecs(unsigned long j) { return (unsigned int)j; }
 
 #endif

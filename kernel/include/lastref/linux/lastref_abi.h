@@ -75,6 +75,12 @@ void lastref_k_acquire_after_rmw(const volatile void* p, int size, lastref_loc_t
 /* futex(2) on a 32-bit word: sleeps while *word == expected. */
 void lastref_k_futex_wait(volatile void* word, uint32_t expected, lastref_loc_t loc);
 void lastref_k_futex_wake(volatile void* word, int all, lastref_loc_t loc);
+/* As futex_wait, for at most timeout_ns: 0 when the timeout fired, 1
+ * otherwise (woken, the value changed, or spurious). Under the model time is
+ * virtual: the scheduler may fire the timeout at any point while the thread
+ * sleeps (a choice it explores), whatever timeout_ns is. */
+int lastref_k_futex_wait_timeout(volatile void* word, uint32_t expected, uint64_t timeout_ns,
+                                 lastref_loc_t loc);
 
 /* The allocator: kmalloc/kfree. zero: kzalloc. */
 void* lastref_k_malloc(size_t size, int zero, lastref_loc_t loc);
