@@ -250,7 +250,7 @@ static void lastref_wait_for_completion_impl(struct completion* x, lastref_loc_t
 static unsigned long lastref_wait_for_completion_timeout_impl(struct completion* x,
                                                               unsigned long timeout,
                                                               lastref_loc_t loc) {
-  if (timeout >= MAX_SCHEDULE_TIMEOUT) {
+  if (timeout >= (unsigned long)MAX_SCHEDULE_TIMEOUT) {
     lastref_wait_for_completion_impl(x, loc);
     return timeout;
   }
@@ -317,6 +317,13 @@ static void lastref_wait_finish_impl(wait_queue_head_t* wq, lastref_loc_t loc) {
 static void lastref_wait_sleep_impl(wait_queue_head_t* wq, unsigned int seq, lastref_loc_t loc) {
   lastref_k_futex_wait(&wq->seq, seq, loc);
   lastref_wait_finish(wq, loc);
+}
+static int lastref_wait_sleep_timeout_impl(wait_queue_head_t* wq, unsigned int seq, long timeout,
+                                           lastref_loc_t loc) {
+  const uint64_t ns = (uint64_t)timeout * (1000000000u / HZ);
+  const int r = lastref_k_futex_wait_timeout(&wq->seq, seq, ns, loc);
+  lastref_wait_finish(wq, loc);
+  return r;
 }
 static void lastref_wake_up_impl(wait_queue_head_t* wq, lastref_loc_t loc) {
   rmw32(&wq->seq, LASTREF_K_ADD, 1, ACQ_REL, loc); /* under wq->lock */
@@ -534,6 +541,14 @@ void lastref_wait_sleep(wait_queue_head_t* wq, unsigned int seq, lastref_loc_t l
   lastref_k_builtin_enter();
   lastref_wait_sleep_impl(wq, seq, loc);
   lastref_k_builtin_leave();
+}
+
+int lastref_wait_sleep_timeout(wait_queue_head_t* wq, unsigned int seq, long timeout,
+                               lastref_loc_t loc) {
+  lastref_k_builtin_enter();
+  int r = lastref_wait_sleep_timeout_impl(wq, seq, timeout, loc);
+  lastref_k_builtin_leave();
+  return r;
 }
 
 void lastref_wake_up(wait_queue_head_t* wq, lastref_loc_t loc) {

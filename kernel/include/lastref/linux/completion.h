@@ -15,13 +15,14 @@
  * done taken). MAX_SCHEDULE_TIMEOUT waits without a timeout.
  *
  * Differs from the kernel: no wait queue inside (waiters sleep on `done`
- * through futex); no _interruptible / _killable variants; HZ is 1000 (a
- * jiffy is 1 ms); a completed wait_for_completion_timeout returns the
+ * through futex); no _interruptible / _killable variants; HZ is 1000
+ * (jiffies.h); a completed wait_for_completion_timeout returns the
  * timeout it was given (not the jiffies left), and a wait woken without
  * taking a done (another waiter took it) sleeps the full timeout again.
  * Under the model a timeout may fire whenever the waiter sleeps (virtual
  * time: every length of sleep is explored).
  */
+#include <lastref/linux/jiffies.h>
 #include <lastref/linux/types.h>
 
 struct completion {
@@ -59,13 +60,5 @@ unsigned long lastref_wait_for_completion_timeout(struct completion* x, unsigned
 #define try_wait_for_completion(x) lastref_try_wait_for_completion((x), LASTREF_LOC)
 #define completion_done(x) lastref_completion_done((x), LASTREF_LOC)
 #define wait_for_completion_timeout(x, t) lastref_wait_for_completion_timeout((x), (t), LASTREF_LOC)
-
-#ifndef HZ
-#define HZ 1000
-#endif
-#define MAX_SCHEDULE_TIMEOUT ((unsigned long)__LONG_MAX__)
-LASTREF_KAPI unsigned long msecs_to_jiffies(unsigned int m) { return m; }
-LASTREF_KAPI unsigned long usecs_to_jiffies(unsigned int u) { return (u + 999u) / 1000u; }
-LASTREF_KAPI unsigned int jiffies_to_msecs(unsigned long j) { return (unsigned int)j; }
 
 #endif

@@ -17,10 +17,18 @@
  * wake sequence. wake_up: bump the sequence (acq_rel: the queue lock) and
  * wake all sleepers, which re-evaluate cond.
  *
+ * wait_event_timeout(wq, cond, jiffies) as the kernel's: 0 if cond is
+ * still false when the timeout elapsed, 1 if it became true just then,
+ * else the jiffies it was given (the kernel: the jiffies left; HZ in
+ * jiffies.h; under the model the timeout may fire whenever the waiter
+ * sleeps).
+ *
  * Differs from the kernel: no exclusive waits (wake_up wakes all, which
  * the kernel does for non-exclusive waiters); interruptible forms never see
- * signals (return 0); no timeouts.
+ * signals (return 0); a wake-up whose condition is still false sleeps the
+ * full timeout again.
  */
+#include <lastref/linux/jiffies.h>
 #include <lastref/linux/types.h>
 
 typedef struct wait_queue_head {
@@ -39,6 +47,9 @@ void lastref_init_waitqueue_head(wait_queue_head_t* wq, lastref_loc_t loc);
 unsigned int lastref_wait_prepare(wait_queue_head_t* wq, lastref_loc_t loc);
 void lastref_wait_finish(wait_queue_head_t* wq, lastref_loc_t loc);
 void lastref_wait_sleep(wait_queue_head_t* wq, unsigned int seq, lastref_loc_t loc);
+/* 0: the timeout fired. */
+int lastref_wait_sleep_timeout(wait_queue_head_t* wq, unsigned int seq, long timeout,
+                               lastref_loc_t loc);
 void lastref_wake_up(wait_queue_head_t* wq, lastref_loc_t loc);
 bool lastref_waitqueue_active(wait_queue_head_t* wq, lastref_loc_t loc);
 #ifdef __cplusplus
@@ -64,6 +75,28 @@ bool lastref_waitqueue_active(wait_queue_head_t* wq, lastref_loc_t loc);
       lastref_wait_sleep(&(wq), lastref_seq_, LASTREF_LOC);                       \
     }                                                                             \
   } while (0)
+#define wait_event_timeout(wq, condition, timeout)                                             \
+  ({                                                                                           \
+    long lastref_ret_ = (long)(timeout);                                                       \
+    if (condition) {                                                                           \
+      if (lastref_ret_ == 0) lastref_ret_ = 1;                                                 \
+    } else {                                                                                   \
+      for (;;) {                                                                               \
+        const unsigned int lastref_seq_ = lastref_wait_prepare(&(wq), LASTREF_LOC);            \
+        if (condition) {                                                                       \
+          lastref_wait_finish(&(wq), LASTREF_LOC);                                             \
+          break;                                                                               \
+        }                                                                                      \
+        if (lastref_ret_ == 0 ||                                                               \
+            lastref_wait_sleep_timeout(&(wq), lastref_seq_, lastref_ret_, LASTREF_LOC) == 0) { \
+          lastref_ret_ = (condition) ? 1 : 0;                                                  \
+          break;                                                                               \
+        }                                                                                      \
+      }                                                                                        \
+    }                                                                                          \
+    lastref_ret_;                                                                              \
+  })
+
 #define wait_event_interruptible(wq, condition) \
   ({                                            \
     wait_event(wq, condition);                  \
