@@ -82,8 +82,18 @@ if(LATENCY)
   set(args --lastref_matrix=quick --lastref_samples=4 --lastref_cap_ms=100 --lastref_burst_us=500
     --benchmark_repetitions=1
     "--benchmark_filter=^release_latency/normal_[^/]*/(byo:|lastref:builtin_release|ref:timer_wakeup_unloader)")
-  run(${CMAKE_COMMAND} -DBENCH=${b}/dm_builtin_release_bench "-DARGS=${args}" -DOUT=${json}
-      "-DROWS=${rows}" -P ${repo}/byo/check_bench.cmake)
+  # Not through run(): a function's ARGN would split the ;-lists apart.
+  execute_process(COMMAND ${CMAKE_COMMAND} -DBENCH=${b}/dm_builtin_release_bench "-DARGS=${args}"
+                          -DOUT=${json} "-DROWS=${rows}" -P ${repo}/byo/check_bench.cmake
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${out}\nkernel.example: dm_builtin_release_bench's rows (status ${rc})")
+  endif()
+  # The CI-sized arguments reached it: 4 samples a row, no other cell.
+  file(READ ${json} json_text)
+  if(NOT json_text MATCHES "\"samples\": 4" OR json_text MATCHES "sched_idle_")
+    message(FATAL_ERROR "kernel.example: ${json} is not the CI-sized run")
+  endif()
   step("dm_builtin_release_bench: byo:dm_builtin rows beside lastref:builtin_release and the timer probe")
   # ... in the report and the regression gate the way a user gives them
   # (./lastref run --include-bench DIR).
