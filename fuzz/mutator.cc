@@ -7,8 +7,9 @@
 // op (fixing its thread's length byte so the rest stays aligned), flip a
 // configuration bit, put a fresh scenario (small scopes often; see
 // fresh_header) in front of the schedule bytes — and the other half are
-// libFuzzer's own byte mutations. LASTREF_NO_CUSTOM_MUTATOR=1 makes it pure libFuzzer (for
-// comparisons; fuzz/README.md, "Custom mutator").
+// libFuzzer's own byte mutations. Generated and inserted ops come after the
+// acquire they need in their thread (needs_before). LASTREF_NO_CUSTOM_MUTATOR=1
+// makes it pure libFuzzer (for comparisons; fuzz/README.md, "Custom mutator").
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
