@@ -29,6 +29,11 @@ while [ $# -gt 0 ]; do
 done
 fuzzer=$build/fuzz/$target
 [ -x "$fuzzer" ] || { echo "measure_detection.sh: no $fuzzer (build the fuzz preset)" >&2; exit 2; }
+# No system debug-file directory for the crash report's symbolizer unless
+# the user set one: libc6-dbg's compressed DWARF, read only to give abort()'s
+# libc frames file:line, costs ~0.17 s per found run (fuzz/README.md, "Where a
+# found run's time goes"); scorecard.py does the same.
+export LLVM_SYMBOLIZER_OPTS="${LLVM_SYMBOLIZER_OPTS---debug-file-directory=/dev/null}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # The [libfuzzer] section of the target's .options file as -key=value flags

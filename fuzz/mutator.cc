@@ -7,12 +7,14 @@
 // op (fixing its thread's length byte so the rest stays aligned), flip a
 // configuration bit, put a fresh scenario (small scopes often; see
 // fresh_header) in front of the schedule bytes — and the other half are
-// libFuzzer's own byte mutations. LASTREF_NO_CUSTOM_MUTATOR=1 makes it pure libFuzzer (for
-// comparisons; fuzz/README.md, "Custom mutator").
+// libFuzzer's own byte mutations. Generated and inserted ops come after the
+// acquire they need in their thread (needs_before). LASTREF_NO_CUSTOM_MUTATOR=1
+// makes it pure libFuzzer (for comparisons; fuzz/README.md, "Custom mutator").
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -23,6 +25,7 @@ extern "C" size_t LLVMFuzzerMutate(uint8_t* data, size_t size, size_t max_size);
 
 namespace {
 
+using lastref::fuzz::max_objects;
 using lastref::fuzz::max_ops;
 using lastref::fuzz::max_threads;
 
@@ -65,6 +68,85 @@ size_t erase_bytes(uint8_t* data, size_t size, size_t at, size_t n) {
   return size - n;
 }
 
+// The op an op needs before it in its own thread, or none. The interpreter
+// skips put / put_mutex / get without a held object reference and
+// module_put / exit_thread_safely without a module pin (its dynamic
+// normalisation, fuzz/interpreter.h), so an op drawn without its acquire is
+// a no-op: with op bytes drawn uniformly, a two-op thread is "pin, then act
+// under the pin" only 1/81 of the time in module_unload_fuzzer's table. A
+// generator that respects the API's resource preconditions (as syzkaller
+// precedes a call that takes a resource with one that makes it) spends its
+// ops on programs that run; which op comes next is still uniform.
+std::optional<lastref::fuzz::op_code> needs_before(lastref::fuzz::op_code c) noexcept {
+  using enum lastref::fuzz::op_code;
+  switch (c) {
+    case get:
+    case put:
+    case put_mutex:
+      return lookup;
+    case module_put:
+    case exit_thread_safely:
+      return module_try_get;
+    default:
+      return std::nullopt;
+  }
+}
+
+// An op byte that decodes to `c` (decode(): table[(b & 0x1f) % size],
+// arg = b >> 5), keeping `arg_bits`' object / variant; -1 when the target has
+// no such op.
+int op_byte(lastref::fuzz::op_code c, uint8_t arg_bits) noexcept {
+  const auto table = lastref::fuzz::target_ops(lastref::fuzz::this_target);
+  for (size_t i = 0; i < table.size(); ++i)
+    if (table[i] == c) return static_cast<int>((arg_bits & 0xe0u) | i);
+  return -1;
+}
+
+// One thread's ops for fresh_header: `len` uniform op bytes, each preceded by
+// the acquire it needs (needs_before) when the thread does not hold it yet,
+// while the thread has room (max_ops). Holds are counted per object as the
+// interpreter counts them, ignoring acquires that may fail at run time.
+size_t fresh_program(uint8_t* out, size_t len, int objects, std::minstd_rand& rng) {
+  using lastref::fuzz::op_code;
+  const auto table = lastref::fuzz::target_ops(lastref::fuzz::this_target);
+  int held[max_objects] = {};
+  int pins = 0;
+  size_t n = 0;
+  for (size_t i = 0; i < len && n < static_cast<size_t>(max_ops); ++i) {
+    const uint8_t b = static_cast<uint8_t>(rng());
+    const op_code c = table[(b & 0x1fu) % table.size()];
+    const int ob = objects ? (b >> 5) % objects : 0;
+    const auto need = needs_before(c);
+    const bool module_need = need == op_code::module_try_get;
+    if (need && (module_need ? pins : held[ob]) == 0 && n + 1 < static_cast<size_t>(max_ops)) {
+      if (const int a = op_byte(*need, b); a >= 0) {
+        out[n++] = static_cast<uint8_t>(a);
+        ++(module_need ? pins : held[ob]);
+      }
+    }
+    out[n++] = b;
+    switch (c) {
+      case op_code::lookup:
+      case op_code::get:
+        ++held[ob];
+        break;
+      case op_code::put:
+      case op_code::put_mutex:
+        held[ob] -= held[ob] > 0;
+        break;
+      case op_code::module_try_get:
+        ++pins;
+        break;
+      case op_code::module_put:
+        pins -= pins > 0;
+        break;
+      default:
+        break;
+    }
+  }
+  return n;
+}
+
 // Writes a fresh scenario header (config, impl, programs) into out[0..]:
 // small scopes often, larger ones too. Most concurrency bugs need two threads
 // and a few accesses (Lu et al., "Learning from Mistakes", ASPLOS 2008: 96 %
@@ -76,8 +158,9 @@ size_t erase_bytes(uint8_t* data, size_t size, size_t at, size_t n) {
 // ops), where any narrow idiom is rare; but a bug that needs a longer
 // protocol (take a pin, act, release it) needs longer programs. So the scope
 // is drawn first, each with probability 1/3: every thread 1-2 ops, 1-4 ops,
-// or 0-8 ops (the uniform decoding); then 2 threads half of the time,
-// otherwise 3 or 4; op bytes and the other config bits uniform.
+// or 0-8 ops (the uniform decoding), plus the acquires the drawn ops need
+// (fresh_program); then 2 threads half of the time, otherwise 3 or 4; op
+// bytes and the other config bits uniform.
 size_t fresh_header(uint8_t* out, size_t cap, std::minstd_rand& rng) {
   if (cap < 2) return 0;
   const unsigned r = static_cast<unsigned>(rng());
@@ -86,17 +169,46 @@ size_t fresh_header(uint8_t* out, size_t cap, std::minstd_rand& rng) {
   out[0] = static_cast<uint8_t>((static_cast<unsigned>(rng()) & ~3u) | threads_bits);
   out[1] = static_cast<uint8_t>(rng());
   const int threads = 2 + static_cast<int>(std::min(threads_bits, 2u));
+  // decode()'s object count (1 or 2 where the target has objects).
+  const int objects = lastref::fuzz::this_target == lastref::fuzz::target_kind::completion
+                          ? 0
+                          : 1 + ((out[0] >> 4) & 1);
   size_t n = 2;
   for (int t = 0; t < threads; ++t) {
     const unsigned v = static_cast<unsigned>(rng());
     const size_t len = scope == 0   ? 1 + v % 2
                        : scope == 1 ? 1 + v % 4
                                     : v % (static_cast<unsigned>(max_ops) + 1);
-    if (n + 1 + len > cap) return 0;
-    out[n++] = static_cast<uint8_t>(len);
-    for (size_t i = 0; i < len; ++i) out[n++] = static_cast<uint8_t>(rng());
+    uint8_t prog[max_ops];
+    const size_t ops = fresh_program(prog, len, objects, rng);
+    if (n + 1 + ops > cap) return 0;
+    out[n++] = static_cast<uint8_t>(ops);
+    std::memcpy(out + n, prog, ops);
+    n += ops;
   }
   return n;
+}
+
+// The byte of the acquire that op byte `b`, placed at data[at] in thread
+// `th`, needs (needs_before) when no op of the thread before `at` is that
+// acquire (on the same object, for object references); -1 otherwise.
+int missing_acquire(const uint8_t* data, const layout::thread& th, size_t at, uint8_t b) {
+  using lastref::fuzz::op_code;
+  const auto table = lastref::fuzz::target_ops(lastref::fuzz::this_target);
+  const auto need = needs_before(table[(b & 0x1fu) % table.size()]);
+  if (!need) return -1;
+  const int objects = lastref::fuzz::this_target == lastref::fuzz::target_kind::completion
+                          ? 0
+                          : 1 + ((data[0] >> 4) & 1);
+  const auto object = [objects](uint8_t x) { return objects ? (x >> 5) % objects : 0; };
+  for (size_t i = th.ops_at; i < at; ++i) {
+    const op_code c = table[(data[i] & 0x1fu) % table.size()];
+    if (c == *need && (c == op_code::module_try_get || object(data[i]) == object(b))) return -1;
+  }
+  return op_byte(*need, b);
+}
+int missing_acquire(const uint8_t* data, const layout::thread& th, size_t at) {
+  return missing_acquire(data, th, at, data[at]);
 }
 
 // One structured mutation; 0 when it did not apply.
@@ -148,11 +260,21 @@ size_t mutate_structured(uint8_t* data, size_t size, size_t max_size, std::minst
       if (pairs == 0) return 0;
       return erase_bytes(data, size, l.schedule_at + 2 * (rng() % pairs), 2);
     }
-    case 5: {  // replace an op
+    case 5: {  // replace an op (with its acquire in front when it needs one)
       if (l.threads.empty()) return 0;
       const auto& th = l.threads[rng() % l.threads.size()];
       if (th.ops == 0) return 0;
-      data[th.ops_at + rng() % th.ops] = static_cast<uint8_t>(rng());
+      const size_t at = th.ops_at + rng() % th.ops;
+      data[at] = static_cast<uint8_t>(rng());
+      const int a = missing_acquire(data, th, at);
+      const size_t len = data[th.len_at] % (max_ops + 1);
+      if (a >= 0 && len == th.ops && len < static_cast<size_t>(max_ops)) {
+        const uint8_t ab = static_cast<uint8_t>(a);
+        if (const size_t n = insert_bytes(data, size, max_size, at, &ab, 1)) {
+          data[th.len_at] = static_cast<uint8_t>(len + 1);
+          return n;
+        }
+      }
       return size;
     }
     case 6: {  // insert or delete an op, keeping the other threads aligned
@@ -161,9 +283,16 @@ size_t mutate_structured(uint8_t* data, size_t size, size_t max_size, std::minst
       const size_t len = data[th.len_at] % (max_ops + 1);
       if (len != th.ops) return 0;  // truncated input: leave it to libFuzzer
       if ((rng() & 1) && len < static_cast<size_t>(max_ops)) {
-        const uint8_t b = static_cast<uint8_t>(rng());
-        const size_t n = insert_bytes(data, size, max_size, th.ops_at + rng() % (len + 1), &b, 1);
-        if (n) data[th.len_at] = static_cast<uint8_t>(len + 1);
+        // The op, preceded by the acquire it needs when the thread has none
+        // before it and there is room (needs_before).
+        uint8_t b[2] = {0, static_cast<uint8_t>(rng())};
+        const size_t at = th.ops_at + rng() % (len + 1);
+        const int a = missing_acquire(data, th, at, b[1]);
+        const bool both = a >= 0 && len + 2 <= static_cast<size_t>(max_ops);
+        b[0] = static_cast<uint8_t>(a);
+        const size_t k = both ? 2 : 1;
+        const size_t n = insert_bytes(data, size, max_size, at, b + (2 - k), k);
+        if (n) data[th.len_at] = static_cast<uint8_t>(len + k);
         return n;
       }
       if (len == 0) return 0;

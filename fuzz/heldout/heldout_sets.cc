@@ -5,8 +5,10 @@
 // scorecard or the default targets.
 #include "../register_impl.h"
 #include "contended_get_kref.h"
+#include "live_then_inc_module.h"
 #include "racy_inc_not_zero_kref.h"
 #include "relaxed_complete_completion.h"
+#include "unlocked_fast_put_kref.h"
 #include "wake_one_all_completion.h"
 
 LASTREF_FUZZ_ZOO(heldout_racy_inc_not_zero_kref, lastref::heldout::racy_inc_not_zero_kref,
@@ -17,3 +19,7 @@ LASTREF_FUZZ_ZOO(heldout_contended_get_kref, lastref::heldout::contended_get_kre
                  lastref::basic_completion, lastref::basic_module)
 LASTREF_FUZZ_ZOO(heldout_wake_one_all_completion, lastref::basic_kref,
                  lastref::heldout::wake_one_all_completion, lastref::basic_module)
+LASTREF_FUZZ_ZOO(heldout_live_then_inc_module, lastref::basic_kref, lastref::basic_completion,
+                 lastref::heldout::live_then_inc_module)
+LASTREF_FUZZ_ZOO(heldout_unlocked_fast_put_kref, lastref::heldout::unlocked_fast_put_kref,
+                 lastref::basic_completion, lastref::basic_module)

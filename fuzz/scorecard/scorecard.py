@@ -178,6 +178,19 @@ DONE_RE = re.compile(r"Done (\d+) runs")
 KIND_RE = re.compile(r"FAILURE \[(\w+)\]")
 
 
+# The crash report's stack is symbolized by llvm-symbolizer, libc's frames
+# (abort, raise, __libc_start_main) too; where the distribution's detached libc
+# debug info is installed (Debian's libc6-dbg, which valgrind pulls in) it
+# decompresses that to give them file:line inside libc: ~0.17 s of every found
+# run on an idle machine, more than the search on most zoo rows, before
+# libFuzzer writes the crash file. The sanitizer hands the symbolizer the
+# process's initial environment, so the shipped launchers (this, the
+# measurement scripts) set it, unless the user did (fuzz/README.md, "Where a
+# found run's time goes"). lastref's own frames keep file:line (their debug
+# info is in the binary); libc's exported names stay.
+SYMBOLIZER_OPTS = "--debug-file-directory=/dev/null"
+
+
 def fuzzer_options(target: str) -> list[str]:
     """The target's own libFuzzer options (fuzz/options/<target>.options, the
     OSS-Fuzz format) and dictionary: the fuzzer as it is shipped."""
@@ -213,6 +226,7 @@ def run_libfuzzer(binary: Path, target: str, zoo: str | None, seed: int, runs: i
     if interleaving:
         env["LASTREF_INTERLEAVING"] = "1"
     env.setdefault("ASAN_OPTIONS", "detect_leaks=0")
+    env.setdefault("LLVM_SYMBOLIZER_OPTS", SYMBOLIZER_OPTS)
     with tempfile.TemporaryDirectory(prefix="lastref-score-") as tmp:
         corpus = Path(tmp) / "corpus"
         seeds_dir = ROOT / "fuzz" / "corpus" / target
