@@ -12,12 +12,12 @@
 # Elsewhere than Debian 12 the same things are needed under other names:
 # CMake 3.25+, Ninja, g++ 12+ (or clang), clang 14+ with its libFuzzer and
 # sanitizer runtimes, GoogleTest/GMock, Google Benchmark, Boost.Context,
-# liburcu, Abseil, CLI11, Python 3 with matplotlib and scipy.
+# liburcu, Abseil, CLI11, nlohmann-json, Python 3 with matplotlib and scipy.
 
 LASTREF_PACKAGES=(
   cmake ninja-build g++
   libgtest-dev libgmock-dev libbenchmark-dev libboost-context-dev
-  libboost-dev liburcu-dev libabsl-dev libcli11-dev
+  libboost-dev liburcu-dev libabsl-dev libcli11-dev nlohmann-json3-dev
   python3 python3-matplotlib python3-scipy python3-markdown python3-yaml
 )
 LASTREF_MIN_CLANG=14

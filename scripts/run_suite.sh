@@ -211,8 +211,8 @@ exec > >(trap '' INT TERM HUP; exec tee -a "$log") 2>&1
 core_pkgs=(cmake ninja-build g++ python3 libcli11-dev)
 clang_pkgs=$(lastref_clang_packages)  # Debian 12: clang-14 + runtimes; none if a newer clang works
 declare -A stage_pkgs=(
-  [build:bench]="libbenchmark-dev libgtest-dev libgmock-dev libboost-dev liburcu-dev libabsl-dev libboost-context-dev"
-  [build:fuzz]="$clang_pkgs libgtest-dev libgmock-dev libboost-context-dev"
+  [build:bench]="libbenchmark-dev libgtest-dev libgmock-dev libboost-dev liburcu-dev libabsl-dev libboost-context-dev nlohmann-json3-dev"
+  [build:fuzz]="$clang_pkgs libgtest-dev libgmock-dev libboost-context-dev nlohmann-json3-dev"
   [build:tsan]="$clang_pkgs libgtest-dev libgmock-dev libboost-context-dev"
   [report]="python3-matplotlib python3-markdown"
 )

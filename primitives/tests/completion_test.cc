@@ -7,9 +7,11 @@
 // completion that arrives at the deadline and timeouts too large to add to
 // the clock), reinit when quiet, and the hard rule (a waiter frees the
 // completion as soon as wait returns; run under ASan, also over the hostile
-// platform). lastref's own extras (count()/waiters(), done_all/done_max,
-// wait_until, the spin phase) are checked where a type has them and skipped
-// where it does not, never weakened.
+// platform). lastref's own extras (the done count and registered sleepers,
+// read through lastref/testing/completion_probe.h for lastref's completion
+// and through count()/waiters() members for a type that has them;
+// done_all/done_max, wait_until, the spin phase) are checked where a type has
+// them and skipped where it does not, never weakened.
 
 #include <gtest/gtest.h>
 
@@ -27,11 +29,14 @@
 #include "hostile_platform.h"
 #include "implementations.h"
 #include "lastref/completion.h"
+#include "lastref/testing/completion_probe.h"
 
 namespace lastref::test {
 namespace {
 
 using namespace std::chrono_literals;
+using lastref::testing::completion_count;
+using lastref::testing::completion_waiters;
 
 // Spins (yielding) until pred holds; bounded so a bug fails instead of hanging.
 template <class Pred>
@@ -48,11 +53,19 @@ bool eventually(Pred pred, long bound = 20'000'000) {
 // The observable state: the done field and the registered sleepers.
 template <class C>
 concept counted_completion = requires(const C& c) {
-  { c.count() } -> std::convertible_to<std::uint32_t>;
-  { c.waiters() } -> std::convertible_to<std::uint32_t>;
+  { completion_count(c) } -> std::convertible_to<std::uint32_t>;
+  { completion_waiters(c) } -> std::convertible_to<std::uint32_t>;
   { C::done_all } -> std::convertible_to<std::uint32_t>;
   { C::done_max } -> std::convertible_to<std::uint32_t>;
 };
+// lastref's completion offers them through the testing probe only: its
+// public API is the kernel's, with no test-only members.
+template <class C>
+concept has_probe_members = requires(const C& c) {
+  c.count();
+  c.waiters();
+};
+static_assert(counted_completion<completion> && !has_probe_members<completion>);
 // An absolute deadline on the type's clock.
 template <class C>
 concept deadline_completion = requires(C& c) {
@@ -93,7 +106,7 @@ using sleeping_t = rebind_platform_t<C, sleep_counting_platform>;
 template <class C>
 bool await_sleepers(const C& c, unsigned n) {
   if constexpr (counted_completion<C>) {
-    return eventually([&] { return c.waiters() == n; });
+    return eventually([&] { return completion_waiters(c) == n; });
   } else {
     (void)c;
     eventually([&] { return sleep_counting_platform::sleeps.load() >= n; }, 200'000);
@@ -111,8 +124,8 @@ TYPED_TEST(completion_test, InitiallyNotDone) {
   EXPECT_FALSE(c.try_wait());
   EXPECT_FALSE(c.wait_for(0ms));
   if constexpr (counted_completion<TypeParam>) {
-    EXPECT_EQ(c.count(), 0u);
-    EXPECT_EQ(c.waiters(), 0u);
+    EXPECT_EQ(completion_count(c), 0u);
+    EXPECT_EQ(completion_waiters(c), 0u);
   }
 }
 
@@ -123,7 +136,7 @@ TYPED_TEST(completion_test, CompleteIsCounted) {
   c.complete();
   EXPECT_TRUE(c.done());
   if constexpr (counted_completion<TypeParam>) {
-    EXPECT_EQ(c.count(), 3u);
+    EXPECT_EQ(completion_count(c), 3u);
   }
   EXPECT_TRUE(c.try_wait());
   c.wait();
@@ -146,11 +159,11 @@ TYPED_TEST(completion_test, CompleteAllStaysDoneUntilReinit) {
     EXPECT_TRUE(c.wait_for(0ms));
   }
   if constexpr (counted_completion<TypeParam>) {
-    EXPECT_EQ(c.count(), TypeParam::done_all);
+    EXPECT_EQ(completion_count(c), TypeParam::done_all);
   }
   c.complete();  // no effect on "all"
   if constexpr (counted_completion<TypeParam>) {
-    EXPECT_EQ(c.count(), TypeParam::done_all);
+    EXPECT_EQ(completion_count(c), TypeParam::done_all);
   }
   EXPECT_TRUE(c.try_wait());
   EXPECT_TRUE(c.try_wait());
@@ -170,11 +183,11 @@ TYPED_TEST(completion_test, CompleteSaturates) {
   } else {
     TypeParam c;
     for (std::uint32_t i = 0; i < TypeParam::done_max; ++i) c.complete();
-    EXPECT_EQ(c.count(), TypeParam::done_max);
+    EXPECT_EQ(completion_count(c), TypeParam::done_max);
     c.complete();  // saturated: does not become "all"
-    EXPECT_EQ(c.count(), TypeParam::done_max);
+    EXPECT_EQ(completion_count(c), TypeParam::done_max);
     EXPECT_TRUE(c.try_wait());
-    EXPECT_EQ(c.count(), TypeParam::done_max - 1);
+    EXPECT_EQ(completion_count(c), TypeParam::done_max - 1);
   }
 }
 
@@ -201,7 +214,7 @@ TYPED_TEST(completion_test, ReinitWhenQuietStartsOver) {
     completer.join();
     EXPECT_FALSE(c.done());
     if constexpr (counted_completion<TypeParam>) {
-      EXPECT_EQ(c.count(), 0u);
+      EXPECT_EQ(completion_count(c), 0u);
     }
   }
 }
@@ -212,12 +225,12 @@ TYPED_TEST(completion_test, WaitForTimesOutAndUnregisters) {
   EXPECT_FALSE(c.done());
   EXPECT_FALSE(c.wait_for(-1s));  // in the past: no wait
   if constexpr (counted_completion<TypeParam>) {
-    EXPECT_EQ(c.waiters(), 0u);
+    EXPECT_EQ(completion_waiters(c), 0u);
   }
   if constexpr (deadline_completion<TypeParam>) {
     EXPECT_FALSE(c.wait_until(TypeParam::clock::now() - 1s));
     if constexpr (counted_completion<TypeParam>) {
-      EXPECT_EQ(c.waiters(), 0u);
+      EXPECT_EQ(completion_waiters(c), 0u);
     }
   }
   // The timed-out waits left nothing behind: the next completion is there
@@ -250,9 +263,9 @@ TYPED_TEST(completion_test, CompleteWakesExactlyOne) {
   ASSERT_TRUE(eventually([&] { return woken.load() == 1; }));
   EXPECT_FALSE(c.done());  // the one completion was consumed...
   if constexpr (counted_completion<C>) {
-    EXPECT_EQ(c.count(), 0u);
+    EXPECT_EQ(completion_count(c), 0u);
     // ...so the others stay asleep and registered.
-    ASSERT_TRUE(eventually([&] { return c.waiters() == waiters - 1; }));
+    ASSERT_TRUE(eventually([&] { return completion_waiters(c) == waiters - 1; }));
   }
   EXPECT_EQ(woken.load(), 1);
   c.complete();
@@ -264,8 +277,8 @@ TYPED_TEST(completion_test, CompleteWakesExactlyOne) {
   EXPECT_FALSE(c.done());
   EXPECT_FALSE(c.try_wait());
   if constexpr (counted_completion<C>) {
-    EXPECT_EQ(c.waiters(), 0u);
-    EXPECT_EQ(c.count(), 0u);
+    EXPECT_EQ(completion_waiters(c), 0u);
+    EXPECT_EQ(completion_count(c), 0u);
   }
 }
 
@@ -300,7 +313,7 @@ TYPED_TEST(completion_test, CompleteAllWakesAll) {
   for (auto& t : ts) t.join();
   EXPECT_EQ(woken.load(), waiters);
   if constexpr (counted_completion<C>) {
-    EXPECT_EQ(c.waiters(), 0u);
+    EXPECT_EQ(completion_waiters(c), 0u);
   }
   ASSERT_TRUE(c.done()) << "complete_all() must stay done until reinit()";
   for (int i = 0; i < 3; ++i) {
@@ -327,7 +340,7 @@ TYPED_TEST(completion_test, TimedWaiterGetsCompletion) {
   t.join();
   EXPECT_TRUE(got.load());
   if constexpr (counted_completion<C>) {
-    EXPECT_EQ(c.waiters(), 0u);
+    EXPECT_EQ(completion_waiters(c), 0u);
   }
   EXPECT_FALSE(c.done());
 }
@@ -460,8 +473,8 @@ TYPED_TEST(completion_test, ThreadsProducersConsumers) {
   EXPECT_EQ(consumed.load(), consumers * per_thread);
   EXPECT_FALSE(c.done());
   if constexpr (counted_completion<TypeParam>) {
-    EXPECT_EQ(c.count(), 0u);
-    EXPECT_EQ(c.waiters(), 0u);
+    EXPECT_EQ(completion_count(c), 0u);
+    EXPECT_EQ(completion_waiters(c), 0u);
   }
 }
 
@@ -492,7 +505,7 @@ TYPED_TEST(completion_test, CompletionAtDeadlineCounts) {
   EXPECT_TRUE(c.wait_for(1h));
   EXPECT_EQ(hooks, 1);
   if constexpr (counted_completion<C>) {
-    EXPECT_EQ(c.waiters(), 0u);
+    EXPECT_EQ(completion_waiters(c), 0u);
   }
   EXPECT_FALSE(c.done());
   deadline_platform::expired = false;
@@ -500,7 +513,7 @@ TYPED_TEST(completion_test, CompletionAtDeadlineCounts) {
   EXPECT_FALSE(c.wait_for(1h));
   EXPECT_EQ(hooks, 2);
   if constexpr (counted_completion<C>) {
-    EXPECT_EQ(c.waiters(), 0u);
+    EXPECT_EQ(completion_waiters(c), 0u);
   }
   EXPECT_FALSE(c.done());
   deadline_platform::expired = false;
@@ -606,8 +619,8 @@ TYPED_TEST(completion_test, SpinReturnsWhenCompletedDuringSpin) {
       c.wait();
       EXPECT_EQ(spin_counting_platform::pauses, 3u);
       EXPECT_EQ(spin_counting_platform::futex_waits, 0u);
-      EXPECT_EQ(c.waiters(), 0u);
-      EXPECT_EQ(c.count(), all ? C::done_all : 0u);
+      EXPECT_EQ(completion_waiters(c), 0u);
+      EXPECT_EQ(completion_count(c), all ? C::done_all : 0u);
     }
     spin_counting_platform::reset();
     C c;
@@ -619,7 +632,7 @@ TYPED_TEST(completion_test, SpinReturnsWhenCompletedDuringSpin) {
     EXPECT_EQ(spin_counting_platform::pauses, 2u);
     EXPECT_EQ(spin_counting_platform::yields, 0u);
     EXPECT_EQ(spin_counting_platform::futex_waits, 0u);
-    EXPECT_EQ(c.count(), 0u);
+    EXPECT_EQ(completion_count(c), 0u);
     // ...and during the yield phase.
     spin_counting_platform::reset();
     spin_counting_platform::at_pause = [&] {
@@ -630,7 +643,7 @@ TYPED_TEST(completion_test, SpinReturnsWhenCompletedDuringSpin) {
     EXPECT_EQ(spin_counting_platform::pauses, 5u);
     EXPECT_EQ(spin_counting_platform::yields, 2u);
     EXPECT_EQ(spin_counting_platform::futex_waits, 0u);
-    EXPECT_EQ(c.count(), 0u);
+    EXPECT_EQ(completion_count(c), 0u);
     spin_counting_platform::reset();
   }
 }
@@ -646,7 +659,7 @@ TYPED_TEST(completion_test, SpinIsBoundedThenSleeps) {
     spin_counting_platform::reset();
     C c;
     spin_counting_platform::at_futex_wait = [&] {
-      EXPECT_EQ(c.waiters(), 1u);
+      EXPECT_EQ(completion_waiters(c), 1u);
       c.complete();
     };
     c.wait();
@@ -655,8 +668,8 @@ TYPED_TEST(completion_test, SpinIsBoundedThenSleeps) {
     EXPECT_EQ(spin_counting_platform::pauses, 5u);
     EXPECT_EQ(spin_counting_platform::yields, 3u);
     EXPECT_EQ(spin_counting_platform::futex_waits, 1u);
-    EXPECT_EQ(c.waiters(), 0u);
-    EXPECT_EQ(c.count(), 0u);
+    EXPECT_EQ(completion_waiters(c), 0u);
+    EXPECT_EQ(completion_count(c), 0u);
     spin_counting_platform::reset();
   }
 }
@@ -674,14 +687,14 @@ TYPED_TEST(completion_test, TimedWaitsSpinThenTimeOut) {
     EXPECT_EQ(spin_counting_platform::pauses, 5u);
     EXPECT_EQ(spin_counting_platform::yields, 3u);
     EXPECT_GE(spin_counting_platform::futex_waits, 1u);
-    EXPECT_EQ(c.waiters(), 0u);
+    EXPECT_EQ(completion_waiters(c), 0u);
     spin_counting_platform::reset();
     EXPECT_FALSE(c.wait_until(C::clock::now() - 1s));
     EXPECT_FALSE(c.wait_for(0ms));
     EXPECT_FALSE(c.wait_for(-5ms));
     EXPECT_EQ(spin_counting_platform::pauses, 0u);
     EXPECT_EQ(spin_counting_platform::yields, 0u);
-    EXPECT_EQ(c.waiters(), 0u);
+    EXPECT_EQ(completion_waiters(c), 0u);
     spin_counting_platform::reset();
   }
 }
@@ -707,10 +720,10 @@ TYPED_TEST(completion_test, SpinAndSleepHandOffs) {
   EXPECT_FALSE(ping.done());
   EXPECT_FALSE(pong.done());
   if constexpr (counted_completion<TypeParam>) {
-    EXPECT_EQ(ping.count(), 0u);
-    EXPECT_EQ(pong.count(), 0u);
-    EXPECT_EQ(ping.waiters(), 0u);
-    EXPECT_EQ(pong.waiters(), 0u);
+    EXPECT_EQ(completion_count(ping), 0u);
+    EXPECT_EQ(completion_count(pong), 0u);
+    EXPECT_EQ(completion_waiters(ping), 0u);
+    EXPECT_EQ(completion_waiters(pong), 0u);
   }
 }
 

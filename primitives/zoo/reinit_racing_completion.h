@@ -33,6 +33,7 @@
 #include <cstdint>
 
 #include <lastref/completion.h>
+#include <lastref/testing/completion_probe.h>
 
 namespace lastref::zoo {
 
@@ -74,15 +75,15 @@ class reinit_racing_completion {
   }
 
   [[nodiscard]] bool done() const { return c_.done(); }
-  [[nodiscard]] std::uint32_t count() const { return c_.count(); }
-  [[nodiscard]] std::uint32_t waiters() const { return c_.waiters(); }
+  [[nodiscard]] std::uint32_t count() const { return testing::completion_count(c_); }
+  [[nodiscard]] std::uint32_t waiters() const { return testing::completion_waiters(c_); }
   void reinit() { c_.reinit(); }
 
  private:
   // BUG: the first waiter back from complete_all() re-arms the completion
   // for the next round while the others may still be waking up.
   void rearm() {
-    if (c_.count() == done_all) c_.reinit();
+    if (testing::completion_count(c_) == done_all) c_.reinit();
   }
 
   inner c_;  // the correct completion; its fields carry its own rules

@@ -17,8 +17,9 @@ the reverse, empty paths.
 
 usage: bad_input_test.py --root REPO [--bin NAME=PATH ...]
   NAME one of replay, minimize, scorecard, kref_stress, real_module,
-  release_latency, completion_fast; a binary not given is skipped (and said
-  so).
+  release_latency, completion_fast, prove, byo_random (a fuzz target of a
+  user's primitive built with the standalone driver); a binary not given is
+  skipped (and said so).
 Exit status: 0 every row passed, 1 otherwise.
 """
 import argparse
@@ -183,6 +184,51 @@ def rows(root, b, s):
             ("release_latency", [rl, "--lastref_samples=" + big], "--lastref_samples"),
             ("release_latency", [rl, "--lastref_burst_us=99999"], "--lastref_burst_us"),
         ]
+    # the standalone fuzz driver of a user's primitive (byo/src/random_main.cc):
+    # libFuzzer's one-dash spelling and lastref's forms
+    if "byo_random" in b:
+        r = b["byo_random"]
+        for v in ("-1", "", "abc", big, "0x10", "+5"):
+            t.append(("byo random_main", [r, "-runs=" + v], "-runs"))
+        t += [
+            ("byo random_main", [r, "--runs", "-1"], "--runs"),
+            ("byo random_main", [r, "--runs"], "--runs"),
+            ("byo random_main", [r, "-seed=abc"], "-seed"),
+            ("byo random_main", [r, "--seed=" + big], "--seed"),
+            ("byo random_main", [r, "-max_len=0"], "-max_len"),
+            ("byo random_main", [r, "-max_len=9999999"], "-max_len"),
+            ("byo random_main", [r, "-artifact_prefix="], "-artifact_prefix"),
+            ("byo random_main", [r, "-artifact_prefix=" + os.path.join(missing, "")], missing),
+            ("byo random_main", [r, "--frob"], "--frob"),
+            ("byo random_main", [r, "-runs=1", missing], missing),
+            ("byo random_main", [r, "-runs=1", unreadable], unreadable),
+            ("byo random_main", [r, "-runs=1", ""], "empty path"),
+        ]
+    # lastref-prove --combine: certificates are files users pass around
+    if "prove" in b:
+        pv = b["prove"]
+        certs = os.path.join(s, "certs")
+        os.makedirs(certs, exist_ok=True)
+        bad_certs = {
+            "empty.json": "",
+            "truncated.json": '{"strategy":"dpor",',
+            "array.json": "[1, 2]",
+            "missing.json": '{"strategy":"dpor"}',
+            "negative.json": '{"strategy":"dpor","complete":true,"found":false,"bound":-1,'
+                             '"executions":-5,"blocked":0,"races":0,"seconds":0.1,'
+                             '"stopped_by":"exhausted","max_executions":10,"max_seconds":0,'
+                             '"nondeterministic":false,"shard_index":0,"shard_count":1,'
+                             '"owned":0,"fraction_done":1,"subject":"x"}',
+        }
+        for n, text in bad_certs.items():
+            with open(os.path.join(certs, n), "w") as fh:
+                fh.write(text)
+            t.append(("lastref-prove", [pv, "--combine", os.path.join(certs, n)], os.path.join(certs, n)))
+        t += [
+            ("lastref-prove", [pv, "--combine", missing], missing),
+            ("lastref-prove", [pv, "--combine", f], f),
+            ("lastref-prove", [pv, "--combine", d], d),
+        ]
     if "completion_fast" in b:
         t.append(("completion_fast", [b["completion_fast"], "--lastref_hold_cpu_dma_latency=soon"],
                   "--lastref_hold_cpu_dma_latency"))
@@ -202,7 +248,7 @@ def main(argv):
         if os.access(path, os.X_OK):
             b[name] = os.path.abspath(path)
     for want in ("replay", "minimize", "scorecard", "kref_stress", "real_module", "release_latency",
-                 "completion_fast"):
+                 "completion_fast", "prove", "byo_random"):
         if want not in b:
             print(f"note: {want} not given or not built: its rows are skipped")
     failures = 0

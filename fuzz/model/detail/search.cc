@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <map>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "../dpor.h"
 
@@ -97,109 +99,118 @@ std::string certificate::json() const {
 }
 
 namespace {
-// The flat object json() writes: string, number and boolean values.
-bool parse_flat(std::string_view t, std::map<std::string, std::string>& kv, std::string* err) {
-  auto fail = [&](const std::string& why) {
-    if (err != nullptr) *err = why;
-    return false;
-  };
-  std::size_t i = 0;
-  auto ws = [&] {
-    while (i < t.size() && (t[i] == ' ' || t[i] == '\n' || t[i] == '\r' || t[i] == '\t')) ++i;
-  };
-  auto str = [&](std::string& o) {
-    if (i >= t.size() || t[i] != '"') return false;
-    const std::size_t e = t.find('"', i + 1);
-    if (e == std::string_view::npos) return false;
-    o = std::string(t.substr(i + 1, e - i - 1));
-    i = e + 1;
-    return o.find('\\') == std::string::npos;
-  };
-  ws();
-  if (i >= t.size() || t[i++] != '{') return fail("not a JSON object");
-  for (;;) {
-    ws();
-    std::string k, v;
-    if (!str(k)) return fail("expected a key");
-    ws();
-    if (i >= t.size() || t[i++] != ':') return fail("expected ':' after \"" + k + "\"");
-    ws();
-    if (i < t.size() && t[i] == '"') {
-      if (!str(v)) return fail("bad string value of \"" + k + "\"");
-    } else {
-      const std::size_t s0 = i;
-      while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ' ' && t[i] != '\n') ++i;
-      v = std::string(t.substr(s0, i - s0));
-      if (v.empty()) return fail("empty value of \"" + k + "\"");
-    }
-    if (!kv.emplace(k, v).second) return fail("duplicate key \"" + k + "\"");
-    ws();
-    if (i < t.size() && t[i] == ',') {
-      ++i;
-      continue;
-    }
-    if (i < t.size() && t[i] == '}') {
-      ++i;
-      break;
-    }
-    return fail("expected ',' or '}'");
+using nlohmann::json;
+
+// A parse error's message without the library's "[json.exception.…] " tag.
+std::string parse_message(const json::exception& e) {
+  std::string m = e.what();
+  if (!m.empty() && m[0] == '[') {
+    const std::size_t close = m.find("] ");
+    if (close != std::string::npos) m.erase(0, close + 2);
   }
-  ws();
-  if (i != t.size()) return fail("text after the object");
+  return m;
+}
+
+// The top-level object's keys, each at most once (the library itself keeps
+// the last of duplicate keys): a certificate with two "complete" values is
+// not one the writer made.
+bool parse_object(std::string_view text, json& out, std::string& why) {
+  std::string duplicate;
+  std::vector<std::string> keys;
+  const json::parser_callback_t once = [&](int depth, json::parse_event_t ev, json& parsed) {
+    if (ev == json::parse_event_t::key && depth == 1) {
+      const std::string& k = parsed.get_ref<const std::string&>();
+      if (std::find(keys.begin(), keys.end(), k) != keys.end() && duplicate.empty()) duplicate = k;
+      keys.push_back(k);
+    }
+    return true;
+  };
+  try {
+    out = json::parse(text.begin(), text.end(), once);
+  } catch (const json::parse_error& e) {
+    why = text.empty() ? std::string("empty file") : parse_message(e);
+    return false;
+  }
+  if (!out.is_object()) {
+    why = std::string("not a JSON object but ") + out.type_name();
+    return false;
+  }
+  if (!duplicate.empty()) {
+    why = "duplicate key \"" + duplicate + "\"";
+    return false;
+  }
   return true;
 }
 }  // namespace
 
 bool certificate_from_json(std::string_view text, certificate& c, std::string* err) {
-  std::map<std::string, std::string> kv;
-  if (!parse_flat(text, kv, err)) return false;
-  std::string missing;
-  auto get = [&](const char* k) -> const std::string* {
-    auto it = kv.find(k);
-    if (it == kv.end()) {
+  json o;
+  std::string why;
+  if (!parse_object(text, o, why)) {
+    if (err != nullptr) *err = why;
+    return false;
+  }
+  // Every field the writer writes except "proof" (derived, checked below);
+  // other keys are ignored. Reports every missing key, then the first bad
+  // value, naming the key and what it should be.
+  std::string missing, bad;
+  auto get = [&](const char* k) -> const json* {
+    auto it = o.find(k);
+    if (it == o.end()) {
       missing += missing.empty() ? k : std::string(", ") + k;
       return nullptr;
     }
-    return &it->second;
+    return &*it;
   };
-  bool ok = true;
-  auto boolean = [&](const char* k, bool& o) {
-    if (const std::string* v = get(k)) {
-      if (*v == "true" || *v == "false")
-        o = *v == "true";
+  auto wrong = [&](const char* k, const json& v, const char* want) {
+    if (bad.empty()) bad = std::string("\"") + k + "\" is " + v.dump() + ", not " + want;
+  };
+  auto boolean = [&](const char* k, bool& out) {
+    if (const json* v = get(k)) {
+      if (v->is_boolean())
+        out = v->get<bool>();
       else
-        ok = false;
+        wrong(k, *v, "true or false");
     }
   };
-  auto u64 = [&](const char* k, std::uint64_t& o) {
-    if (const std::string* v = get(k)) {
-      char* e = nullptr;
-      if (v->empty() || (*v)[0] == '-') ok = false;
-      o = std::strtoull(v->c_str(), &e, 10);
-      if (e == nullptr || *e != '\0') ok = false;
+  auto u64 = [&](const char* k, std::uint64_t& out) {
+    if (const json* v = get(k)) {
+      if (v->is_number_unsigned())
+        out = v->get<std::uint64_t>();
+      else
+        wrong(k, *v, "a whole number from 0 to 2^64-1");
     }
   };
-  auto i32 = [&](const char* k, int& o) {
-    if (const std::string* v = get(k)) {
-      char* e = nullptr;
-      const long x = std::strtol(v->c_str(), &e, 10);
-      if (v->empty() || e == nullptr || *e != '\0' || x < -1 || x > 1'000'000) ok = false;
-      o = static_cast<int>(x);
+  auto i32 = [&](const char* k, int& out, int lo, int hi) {
+    if (const json* v = get(k)) {
+      const bool in =
+          v->is_number_integer() &&
+          (v->is_number_unsigned() ? v->get<std::uint64_t>() <= std::uint64_t(hi)
+                                   : v->get<std::int64_t>() >= lo && v->get<std::int64_t>() <= hi);
+      if (in)
+        out = static_cast<int>(v->get<std::int64_t>());
+      else
+        wrong(
+            k, *v,
+            (std::string("a whole number from ") + std::to_string(lo) + " to " + std::to_string(hi))
+                .c_str());
     }
   };
-  auto dbl = [&](const char* k, double& o) {
-    if (const std::string* v = get(k)) {
-      char* e = nullptr;
-      o = std::strtod(v->c_str(), &e);
-      if (v->empty() || e == nullptr || *e != '\0' || !(o >= 0)) ok = false;
+  auto dbl = [&](const char* k, double& out) {
+    if (const json* v = get(k)) {
+      if (v->is_number() && v->get<double>() >= 0 && std::isfinite(v->get<double>()))
+        out = v->get<double>();
+      else
+        wrong(k, *v, "a finite number >= 0");
     }
   };
-  if (const std::string* v = get("strategy"))
-    if (!strategy_from_name(*v, c.how)) ok = false;
+  if (const json* v = get("strategy"))
+    if (!v->is_string() || !strategy_from_name(v->get<std::string>(), c.how))
+      wrong("strategy", *v, "\"dpor\" or \"dfs\"");
   boolean("complete", c.complete);
   boolean("found", c.found);
   boolean("nondeterministic", c.nondeterministic);
-  i32("bound", c.bound);
+  i32("bound", c.bound, -1, 1'000'000);
   u64("executions", c.executions);
   u64("blocked", c.blocked);
   u64("races", c.races);
@@ -208,26 +219,40 @@ bool certificate_from_json(std::string_view text, certificate& c, std::string* e
   dbl("seconds", c.seconds);
   dbl("max_seconds", c.max_seconds);
   dbl("fraction_done", c.fraction_done);
-  i32("shard_index", c.shard_index);
-  i32("shard_count", c.shard_count);
-  if (const std::string* v = get("subject")) c.subject = *v;
-  if (const std::string* v = get("stopped_by")) {
+  i32("shard_index", c.shard_index, 0, 1'000'000);
+  i32("shard_count", c.shard_count, 1, 1'000'000);
+  if (const json* v = get("subject")) {
+    if (v->is_string())
+      c.subject = v->get<std::string>();
+    else
+      wrong("subject", *v, "a string");
+  }
+  if (const json* v = get("stopped_by")) {
     static const char* const known[] = {"exhausted", "failure", "execution budget", "time budget",
                                         ""};
-    c.stopped_by = nullptr;
-    for (const char* k : known)
-      if (*v == k) c.stopped_by = k;
-    if (c.stopped_by == nullptr) {
-      c.stopped_by = "";
-      ok = false;
-    }
+    c.stopped_by = "";
+    const char* match = nullptr;
+    if (v->is_string())
+      for (const char* k : known)
+        if (v->get_ref<const std::string&>() == k) match = k;
+    if (match != nullptr)
+      c.stopped_by = match;
+    else
+      wrong("stopped_by", *v,
+            "\"exhausted\", \"failure\", \"execution budget\", \"time budget\" or \"\"");
   }
   if (!missing.empty()) {
     if (err != nullptr) *err = "missing " + missing;
     return false;
   }
-  if (!ok || c.shard_count < 1 || c.shard_index < 0 || c.shard_index >= c.shard_count) {
-    if (err != nullptr) *err = "a value of the wrong type or out of range";
+  if (bad.empty() && c.shard_index >= c.shard_count)
+    bad = "\"shard_index\" " + std::to_string(c.shard_index) + " is not below \"shard_count\" " +
+          std::to_string(c.shard_count);
+  if (auto p = o.find("proof"); bad.empty() && p != o.end() && *p != json(c.proof()))
+    bad =
+        "\"proof\" is " + p->dump() + " but the other fields say " + (c.proof() ? "true" : "false");
+  if (!bad.empty()) {
+    if (err != nullptr) *err = bad;
     return false;
   }
   return true;

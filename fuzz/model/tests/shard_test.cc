@@ -226,6 +226,59 @@ TEST(Shard, BadJsonIsRejected) {
   EXPECT_FALSE(certificate_from_json(j, c, &err)) << j;
 }
 
+// Each malformed field is named in the message, with what it should be.
+TEST(Shard, BadJsonNamesTheField) {
+  certificate good;
+  good.shard_count = 2;
+  good.executions = 7;
+  good.subject = "program=kref_n threads=3";
+  const std::string j = good.json();
+  certificate back;
+  std::string err;
+  ASSERT_TRUE(certificate_from_json(j, back, &err)) << err << "\n" << j;
+  EXPECT_EQ(back.executions, 7u);
+  EXPECT_EQ(back.subject, good.subject);
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string t = j;
+    const std::size_t at = t.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return at == std::string::npos ? t : t.replace(at, from.size(), to);
+  };
+  const struct {
+    std::string from, to, named;
+  } bad[] = {
+      {"\"executions\":7", "\"executions\":-7", "\"executions\""},
+      {"\"executions\":7", "\"executions\":7.5", "\"executions\""},
+      {"\"executions\":7", "\"executions\":\"7\"", "\"executions\""},
+      {"\"executions\":7", "\"executions\":18446744073709551616", "executions"},
+      {"\"complete\":false", "\"complete\":0", "\"complete\""},
+      {"\"bound\":-1", "\"bound\":-2", "\"bound\""},
+      {"\"bound\":-1", "\"bound\":4294967295", "\"bound\""},
+      {"\"seconds\":", "\"seconds\":-1,\"x\":", "\"seconds\""},
+      {"\"strategy\":\"dpor\"", "\"strategy\":\"bfs\"", "\"strategy\""},
+      {"\"stopped_by\":\"\"", "\"stopped_by\":\"boredom\"", "\"stopped_by\""},
+      {"\"subject\":\"", "\"subject\":1,\"y\":\"", "\"subject\""},
+      {"\"shard_count\":2", "\"shard_count\":0", "\"shard_count\""},
+      {"\"shard_index\":0", "\"shard_index\":2", "\"shard_index\""},
+      {"\"proof\":false", "\"proof\":true", "\"proof\""},
+      {"\"owned\":0", "\"owned\":0,\"owned\":1", "duplicate key \"owned\""},
+      {"\"races\":0,", "", "missing races"},
+  };
+  for (const auto& b : bad) {
+    const std::string t = with(b.from, b.to);
+    certificate c;
+    EXPECT_FALSE(certificate_from_json(t, c, &err)) << t;
+    EXPECT_NE(err.find(b.named), std::string::npos) << "message: " << err << "\ninput: " << t;
+  }
+  // Not a certificate at all: the parser's own account (line and column).
+  EXPECT_FALSE(certificate_from_json("{\"strategy\":", back, &err));
+  EXPECT_NE(err.find("line 1"), std::string::npos) << err;
+  EXPECT_FALSE(certificate_from_json("", back, &err));
+  EXPECT_EQ(err, "empty file");
+  EXPECT_FALSE(certificate_from_json("[1]", back, &err));
+  EXPECT_EQ(err, "not a JSON object but array");
+}
+
 TEST(Progress, EstimateReachesOneAtTheEnd) {
   dpor_source d;
   run_options o;

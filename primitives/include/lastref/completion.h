@@ -63,6 +63,11 @@
 // "all", which the waiter then trusts. reinit() is relaxed: it is legal
 // only when no one waits or completes concurrently, so the caller's own
 // synchronisation orders it.
+//
+// Observing the word: the done field and the count of registered sleepers
+// are not part of this API (the kernel's struct completion has neither);
+// tests and harnesses read them with lastref::testing::completion_count /
+// completion_waiters (lastref/testing/completion_probe.h).
 
 #include <chrono>
 #include <cstdint>
@@ -71,6 +76,9 @@
 #include "platform.h"
 
 namespace lastref {
+namespace testing {
+class completion_probe;
+}
 
 template <class Platform = std_platform>
 class basic_completion {
@@ -149,21 +157,14 @@ class basic_completion {
     return (word_.load(std::memory_order_acquire) & done_mask) != 0u;
   }
 
-  // The done field: 0..done_max completions, or done_all.
-  [[nodiscard]] std::uint32_t count() const {
-    return word_.load(std::memory_order_acquire) & done_mask;
-  }
-
-  // Threads registered to sleep (255 = sticky "maybe some"); for tests and
-  // harnesses that need to know a waiter reached its blocking path.
-  [[nodiscard]] std::uint32_t waiters() const {
-    return (word_.load(std::memory_order_relaxed) & waiters_mask) >> 24;
-  }
-
   // reinit_completion(): done = 0; the waiter count is kept (sticky or not).
   void reinit() { word_.fetch_and(waiters_mask, std::memory_order_relaxed); }
 
  private:
+  // Tests and harnesses read the done field and the registered sleepers
+  // through lastref/testing/completion_probe.h, not through members here.
+  friend class testing::completion_probe;
+
   static constexpr std::uint32_t waiters_of(std::uint32_t v) noexcept { return v & waiters_mask; }
   static constexpr std::uint32_t registered(std::uint32_t v) noexcept {
     return waiters_of(v) == waiters_mask ? v : v + waiter_one;
