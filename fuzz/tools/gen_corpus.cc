@@ -191,8 +191,23 @@ void write_reference_regression(const fs::path& dir, bool c11, const char* name)
 }
 
 int run(int argc, char** argv) {
-  if (argc != 2) throw tools::usage_error("usage: lastref-gen-corpus FUZZ_DIR");
-  const fs::path root = argv[1];
+  CLI::App app{
+      "Regenerates the seed corpora, dictionaries and reference-bug regression inputs "
+      "of lastref's fuzz folder (FUZZ_DIR/corpus, dicts, regressions).",
+      "lastref-gen-corpus"};
+  std::string fuzz_dir;
+  lastref::cli::add_text(app, "fuzz_dir", fuzz_dir, "the project's fuzz/ folder", "FUZZ_DIR")
+      ->required();
+  lastref::cli::parse(app, argc, argv);
+  const fs::path root = fuzz_dir;
+  // It deletes and rewrites corpus/<target> folders: refuse anything that is
+  // not lastref's fuzz folder (it holds kref_fuzzer.cc), so a
+  // stray argument cannot become a folder full of seeds or wipe one.
+  std::error_code ec;
+  if (!fs::is_directory(root, ec) || !fs::exists(root / "kref_fuzzer.cc", ec))
+    lastref::cli::usage_error(app, "'" + fuzz_dir +
+                                       "' is not lastref's fuzz folder (no kref_fuzzer.cc in it); "
+                                       "give the path of fuzz/");
   tools::init_runtime(std::nullopt);
   for (int i = 0; i < target_count; ++i) {
     const auto t = static_cast<target_kind>(i);

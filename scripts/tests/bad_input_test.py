@@ -17,7 +17,7 @@ the reverse, empty paths.
 
 usage: bad_input_test.py --root REPO [--bin NAME=PATH ...]
   NAME one of replay, minimize, scorecard, kref_stress, real_module,
-  release_latency, completion_fast, prove, byo_random (a fuzz target of a
+  release_latency, completion_fast, prove, gen_corpus, byo_random (a fuzz target of a
   user's primitive built with the standalone driver); a binary not given is
   skipped (and said so).
 Exit status: 0 every row passed, 1 otherwise.
@@ -127,6 +127,20 @@ def rows(root, b, s):
             for v in ("-1", "0", "", "abc", big, "86401"):
                 t.append((tool, [exe, "--target", "kref_fuzzer", "--max-seconds", v, f], "--max-seconds"))
             t.append((tool, [exe, "--target", "kref_fuzzer", "-o", d, f], d))
+    # lastref-gen-corpus: rewrites corpus/ folders, so anything but the
+    # fuzz folder (a flag mistaken for it included) is refused untouched
+    if "gen_corpus" in b:
+        g = b["gen_corpus"]
+        t += [
+            ("lastref-gen-corpus", [g], "fuzz_dir"),
+            ("lastref-gen-corpus", [g, ""], "fuzz_dir"),
+            ("lastref-gen-corpus", [g, "--frob", d], "--frob"),
+            ("lastref-gen-corpus", [g, other], other),
+            ("lastref-gen-corpus", [g, d], d),
+            ("lastref-gen-corpus", [g, f], f),
+            ("lastref-gen-corpus", [g, missing], missing),
+            ("lastref-gen-corpus", [g, d, d], d),
+        ]
     # lastref-scorecard (the C++ driver)
     if "scorecard" in b:
         sc = b["scorecard"]
@@ -248,7 +262,7 @@ def main(argv):
         if os.access(path, os.X_OK):
             b[name] = os.path.abspath(path)
     for want in ("replay", "minimize", "scorecard", "kref_stress", "real_module", "release_latency",
-                 "completion_fast", "prove", "byo_random"):
+                 "completion_fast", "prove", "byo_random", "gen_corpus"):
         if want not in b:
             print(f"note: {want} not given or not built: its rows are skipped")
     failures = 0
