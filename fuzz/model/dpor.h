@@ -22,10 +22,13 @@
 // their footprints touch the same location and at least one writes:
 //   - atomic load, failed CAS, cell read: read; store, RMW, successful CAS,
 //     cell write: write of the object's address;
-//   - futex wait: write of the word (it reads it and joins its queue) and a
-//     read of virtual time; futex wake: write of the word; mutex lock /
-//     unlock / try_lock and a blocked thread's resume: write of the mutex or
-//     word it slept on (so a wake is ordered before the wake-up it causes);
+//   - a futex word's wait queue is a location of its own, apart from the
+//     word's value: futex wait reads the word (it compares it), writes its
+//     queue and reads virtual time; futex wake reads the word (c11: the
+//     woken thread sees its latest store) and writes the queue; a thread's
+//     resume after a wake reads the word and writes the queue (so a wake is
+//     ordered before the wake-up it causes); mutex lock / unlock / try_lock
+//     write the mutex and its queue;
 //   - make / destroy: write of the whole block [p, p + size) (a free
 //     conflicts with every access of the object, before or after it);
 //   - text enter / leave: read of the text; text unmap: write of it; every
@@ -34,12 +37,20 @@
 //     matters to happens-before); other fences, preemption points and
 //     exit_thread touch nothing;
 //   - now(): read of virtual time;
-//   - a timeout or spurious wake-up of a thread (a choice): write of the
-//     word it slept on and of a "who can run" pseudo-location (blocking and
-//     finishing read it: they can withdraw a spurious-wake offer); a timeout
-//     also writes virtual time. Wherever a decision offers them they are
+//   - a timeout or spurious wake-up of a thread (a choice, with the resume
+//     it causes): write of the queue of the word it slept on — not of the
+//     word: it neither reads nor changes the value, so it commutes with
+//     loads, stores and RMWs of the word — and of a "who can run"
+//     pseudo-location (finishing and blocking on a mutex read it: they can
+//     withdraw a spurious-wake offer; a futex waiter's block writes it: it
+//     makes one while another thread can run); a timeout also writes
+//     virtual time. Wherever a
+//     decision offers them they are
 //     explored, first, so the other branches carry them in their sleep set
-//     until a step they do not commute with: they stay explored choices.
+//     until a step they do not commute with: they stay explored choices
+//     (every spurious wake-up the budget allows, run_options::max_spurious,
+//     at every point where it does not commute with what the other branch
+//     ran instead).
 // A race whose later step is a resume caused by the earlier step (a wake)
 // is not reversible and is skipped; when no initial of a reversal is an
 // option at the decision before the race, every option there is explored
@@ -232,6 +243,7 @@ class dpor_source final : public schedule_source {
   std::uint32_t makes_[max_threads + 1] = {};
   std::uintptr_t last_addr_[max_threads] = {};
   std::uintptr_t wait_addr_[max_threads] = {};
+  std::uint8_t futex_wait_ = 0;  // threads whose last operation was a futex wait
 
   // Sharding: upper decisions passed in this execution, the depth-first
   // number of the current subtree, and whether this shard owns it.

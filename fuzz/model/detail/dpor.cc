@@ -20,6 +20,11 @@ namespace {
 constexpr std::uint8_t space_mem = 0;
 constexpr std::uint8_t space_text = 1;
 constexpr std::uint8_t space_pseudo = 2;
+// The wait queue of a futex word or mutex (its waiters and their order),
+// apart from the word's value: a spurious wake-up or timeout changes the
+// queue and who can run, never the value, so it commutes with loads and
+// stores of the word.
+constexpr std::uint8_t space_queue = 3;
 constexpr std::uintptr_t pseudo_time = 1;
 constexpr std::uintptr_t pseudo_sc_fence = 2;
 // Who can run: blocking and finishing read it, a spurious wake-up (offered
@@ -109,6 +114,7 @@ void dpor_source::begin_execution() {
   blocked_ = false;
   analyze_end_ = 0;
   spin_blocked_ = 0;
+  futex_wait_ = 0;
   for (auto& f : window_) f = footprint{};
   for (auto& t : texts_) t.clear();
   std::fill(std::begin(last_addr_), std::end(last_addr_), 0);
@@ -150,10 +156,11 @@ void dpor_source::close_event() {
 }
 
 // A timeout or spurious wake-up of `thread`: it leaves the queue of the word
-// it slept on; a timeout advances virtual time; both change who can run.
+// it slept on (not its value: nothing reads or writes the word); a timeout
+// advances virtual time; both change who can run.
 void dpor_source::add_wakeup(footprint& fp, int thread, choice_kind kind) const noexcept {
   if (kind == choice_kind::run) return;
-  fp.add(point(wait_addr_[thread], space_mem, true));
+  fp.add(point(wait_addr_[thread], space_queue, true));
   fp.add(point(pseudo_sched, space_pseudo, true));
   if (kind == choice_kind::timeout) fp.add(point(pseudo_time, space_pseudo, true));
 }
@@ -341,7 +348,15 @@ void dpor_source::on_step(const step_info& s) {
     case op::block:
     case op::thread_end:
       if (s.kind == op::block) wait_addr_[t] = last_addr_[t];
-      if (cur != nullptr && cur->thread == t) cur->fp.add(point(pseudo_sched, space_pseudo, false));
+      // Finishing or blocking on a mutex can withdraw the spurious-wake
+      // offers (made only while some thread can run): a read. A futex
+      // waiter's block makes a new offer while another thread can run: a
+      // write, so it races with the step that would leave nobody runnable
+      // (without it, a wait that only a spurious wake-up ends was explored
+      // only after the other threads finished, when none is offered).
+      if (cur != nullptr && cur->thread == t)
+        cur->fp.add(point(pseudo_sched, space_pseudo,
+                          s.kind == op::block && ((futex_wait_ >> t) & 1u) != 0));
       return;
     case op::preempt:
       return;
@@ -357,7 +372,11 @@ void dpor_source::on_step(const step_info& s) {
     case op::resume:
       if (event* e = own(choice_kind::run)) {
         e->resume = true;
-        e->fp.add(point(wait_addr_[t], space_mem, true));
+        // Woken by a wake: ordered after it, and (c11) it reads the word's
+        // latest store. After a timeout or spurious wake-up (this event's
+        // kind, add_wakeup) only the queue changed.
+        if (e->kind == choice_kind::run) e->fp.add(point(wait_addr_[t], space_mem, false));
+        e->fp.add(point(wait_addr_[t], space_queue, true));
       }
       return;
     case op::thread_start:
@@ -396,6 +415,10 @@ void dpor_source::on_step(const step_info& s) {
   for (std::uintptr_t x : texts_[t]) fp.add(point(x, space_text, false));
   const std::uintptr_t a = canon(s.addr);
   last_addr_[t] = a;
+  if (s.kind == op::futex_wait)
+    futex_wait_ |= static_cast<std::uint8_t>(1u << t);
+  else
+    futex_wait_ &= static_cast<std::uint8_t>(~(1u << t));
   switch (s.kind) {
     case op::load:
     case op::cas_fail:
@@ -410,14 +433,24 @@ void dpor_source::on_step(const step_info& s) {
     case op::fetch_and:
     case op::cas_ok:
     case op::cell_write:
+      fp.add(point(a, space_mem, true));
+      break;
     case op::futex_wake_one:
     case op::futex_wake_all:
+      // Dequeues waiters; never changes the value (c11: the woken thread
+      // will see the word's latest store, so the wake reads it).
+      fp.add(point(a, space_mem, false));
+      fp.add(point(a, space_queue, true));
+      break;
     case op::mutex_lock:
     case op::mutex_unlock:
       fp.add(point(a, space_mem, true));
+      fp.add(point(a, space_queue, true));
       break;
     case op::futex_wait:
-      fp.add(point(a, space_mem, true));
+      // Compares the value (a read) and joins the queue.
+      fp.add(point(a, space_mem, false));
+      fp.add(point(a, space_queue, true));
       fp.add(point(pseudo_time, space_pseudo, false));
       break;
     case op::fence:
