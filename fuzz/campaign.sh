@@ -21,6 +21,9 @@
 #   lastref-replay --pad --target <target> [--zoo NAME] WORK/crashes/<target>/crash-...
 # Memory: -rss_limit_mb (default 2048) and -malloc_limit_mb (default 1024)
 # for every fuzzing process; an input over them is an OOM (-ignore_ooms).
+# ASan's quarantine is 16 MiB (fuzz/asan_options.h: ~70 MB per process
+# instead of ~490 MB). LLVM_SYMBOLIZER_OPTS defaults to
+# --debug-file-directory=/dev/null (fast crash reports) unless set.
 # Progress: libFuzzer's fork-mode status lines, prefixed with the target;
 # WORK/rate.tsv records the rate over time (target, seconds, executions,
 # exec/s of the last interval, schedules/s, corpus), so a slowdown shows.
@@ -79,6 +82,13 @@ json=${json:-$work/summary.json}
 ntargets=$(wc -w <<<"$targets")
 per=$(( budget / ntargets )); [ "$per" -ge 1 ] || per=1
 schedules=${LASTREF_SCHEDULES:-8}
+# No system debug-file directory for the crash report's symbolizer unless the
+# user set one (even to empty), as detection_table.sh and the scorecard do:
+# libc6-dbg's compressed DWARF costs ~0.17 s per crash report (fuzz/README.md,
+# "Where a found run's time goes"), and a campaign with -ignore_crashes
+# writes many reports. ASan's quarantine is the targets' own default
+# (fuzz/asan_options.h); ASAN_OPTIONS overrides it.
+export LLVM_SYMBOLIZER_OPTS="${LLVM_SYMBOLIZER_OPTS---debug-file-directory=/dev/null}"
 
 missing=()
 for t in $targets; do [ -x "$build/fuzz/$t" ] || missing+=("$t"); done

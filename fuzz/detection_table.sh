@@ -85,7 +85,7 @@ for v in $variants; do
       read -r -a opts <<<"$(options_of "${t/_heldout/}")"
       t0=$(date +%s%N)
       { time { ( IFS=,; for kv in $envs; do [ -n "$kv" ] && export "${kv?}"; done
-        LASTREF_ZOO=$zoo ASAN_OPTIONS=detect_leaks=0 exec "$build/fuzz/$t" -seed="$s" -runs="$runs" \
+        LASTREF_ZOO=$zoo ASAN_OPTIONS=detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS} exec "$build/fuzz/$t" -seed="$s" -runs="$runs" \
           -max_total_time="$maxtime" "${opts[@]}" -print_final_stats=1 \
           -dict="$root/fuzz/dicts/${t/_heldout/}.dict" -artifact_prefix="$tmp/c/" "$tmp/c" ) >"$tmp/log" 2>&1; } ; } \
         2>"$tmp/time" || true

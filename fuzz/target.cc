@@ -8,6 +8,7 @@
 #include <string>
 
 #include "amplify.h"
+#include "asan_options.h"
 #include "interleaving.h"
 #include "registry.h"
 #include "replay_token.h"
@@ -34,6 +35,17 @@ void init_once() {
 }
 
 }  // namespace
+
+// ASan's defaults for the schedule fuzzers (asan_options.h says why). ASan
+// reads them before ASAN_OPTIONS, which still overrides them flag by flag.
+// Strong: the runtime's own (weak, empty) definition is linked first and
+// would win over a weak one. A build that defines its own compiles this file
+// with -DLASTREF_NO_ASAN_DEFAULT_OPTIONS.
+#if !defined(LASTREF_NO_ASAN_DEFAULT_OPTIONS)
+extern "C" __attribute__((visibility("default"))) const char* __asan_default_options() {
+  return lastref::fuzz::asan_default_options;
+}
+#endif
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   init_once();

@@ -10,6 +10,10 @@
 #       seed, at most N executions: must crash, and lastref-replay on the
 #       crash file must show "executing unloaded module text".
 set -u
+# As the launchers do: no libc debug info for the crash report's symbolizer
+# (fuzz/README.md, "Where a found run's time goes"), unless set.
+LLVM_SYMBOLIZER_OPTS="${LLVM_SYMBOLIZER_OPTS---debug-file-directory=/dev/null}"
+export LLVM_SYMBOLIZER_OPTS
 mode=$1 fuzzer=$2 work=$3
 rm -rf "$work" && mkdir -p "$work/corpus" || exit 1
 case "$mode" in

@@ -13,6 +13,10 @@
 # skipped. Both must be lastref_violation_<kind>_in_<primitive> frames, named
 # like the "signature:" line the target printed, and they must differ.
 set -u
+# As the launchers do (fuzz/README.md, "Where a found run's time goes"): the
+# frames it reads are lastref's and abort's, named without libc's debug info.
+LLVM_SYMBOLIZER_OPTS="${LLVM_SYMBOLIZER_OPTS---debug-file-directory=/dev/null}"
+export LLVM_SYMBOLIZER_OPTS
 top_frame() {  # top_frame FUZZER ZOO INPUT -> prints the frame's function
   input=$3
   [ -d "$input" ] && input=$(find "$input" -maxdepth 1 -type f | sort | head -n 1)
