@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Happens-before (hb.h).
 
-#include "hb.h"
+#include <lastref/model/detail/hb.h>
 
 namespace lastref::model::detail {
 

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "../platform.h"
+#include <lastref/model/platform.h>
 
 namespace lastref::model {
 

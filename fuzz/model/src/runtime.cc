@@ -2,7 +2,7 @@
 // The model runtime's slow paths: execution control, fibers, scheduling
 // decisions, blocking, the allocator and the oracles.
 
-#include "runtime.h"
+#include <lastref/model/detail/runtime.h>
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -17,8 +17,8 @@
 
 #include <lastref/refcount_report.h>
 
-#include "../checker.h"
-#include "../program.h"
+#include <lastref/model/checker.h>
+#include <lastref/model/program.h>
 
 #if defined(LASTREF_MODEL_ASAN)
 #include <sanitizer/asan_interface.h>

@@ -2,12 +2,12 @@
 // The checker front end (checker.h): runs executions, re-runs failures
 // traced, checks determinism, and encodes replay tokens.
 
-#include "../checker.h"
+#include <lastref/model/checker.h>
 
 #include <cstdio>
 #include <cstdlib>
 
-#include "runtime.h"
+#include <lastref/model/detail/runtime.h>
 
 namespace lastref::model {
 

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Program-side helpers (check.h).
 
-#include "../check.h"
+#include <lastref/model/check.h>
 
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 
-#include "runtime.h"
+#include <lastref/model/detail/runtime.h>
 
 namespace lastref::model {
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The model heap (heap.h).
 
-#include "heap.h"
+#include <lastref/model/detail/heap.h>
 
 #include <new>
 
-#include "sanitizer.h"
+#include <lastref/model/detail/sanitizer.h>
 
 #if defined(LASTREF_MODEL_ASAN)
 #include <sanitizer/asan_interface.h>

@@ -28,7 +28,7 @@
 
 #include <cstring>
 
-#include "runtime.h"
+#include <lastref/model/detail/runtime.h>
 
 namespace lastref::model::detail {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The exhaustive search front end and its certificate (search.h).
 
-#include "../search.h"
+#include <lastref/model/search.h>
 
 #include <algorithm>
 #include <chrono>
@@ -10,7 +10,7 @@
 #include <map>
 #include <vector>
 
-#include "../dpor.h"
+#include <lastref/model/dpor.h>
 
 namespace lastref::model {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "trace.h"
+#include <lastref/model/detail/trace.h>
 
 namespace lastref::model {
 
