@@ -44,10 +44,10 @@
 #include <vector>
 
 #include <lastref/model/check.h>
-#include <lastref/model/detail/runtime.h>
 #include <lastref/model/platform.h>
 
 #include "model_backend.h"
+#include "runtime.h"  // the model's private runtime (lastref_model_runtime)
 
 extern "C" {
 #include <lastref/linux/lastref_abi.h>

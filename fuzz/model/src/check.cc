@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include <lastref/model/detail/runtime.h>
+#include "runtime.h"
 
 namespace lastref::model {
 

@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <memory>
 
+#include "runtime.h"
+
 namespace lastref::model {
 
 namespace {

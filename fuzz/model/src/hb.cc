@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Happens-before (hb.h).
 
-#include <lastref/model/detail/hb.h>
+#include "hb.h"
 
 namespace lastref::model::detail {
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The model heap (heap.h).
 
-#include <lastref/model/detail/heap.h>
+#include "heap.h"
 
 #include <new>
 
-#include <lastref/model/detail/sanitizer.h>
+#include "sanitizer.h"
 
 #if defined(LASTREF_MODEL_ASAN)
 #include <sanitizer/asan_interface.h>

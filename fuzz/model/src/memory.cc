@@ -28,7 +28,7 @@
 
 #include <cstring>
 
-#include <lastref/model/detail/runtime.h>
+#include "runtime.h"
 
 namespace lastref::model::detail {
 

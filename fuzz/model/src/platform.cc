@@ -1,14 +1,237 @@
 // SPDX-License-Identifier: MIT
-// Out-of-line model platform operations (futex, mutex, time, text, exit).
+// The model platform's operations: the runtime side of every atomic, cell
+// and allocation operation (detail/ops.h: one call each), and the futex,
+// mutex, time, text and exit operations.
+
+#include <lastref/model/platform.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
-#include <lastref/model/platform.h>
+#include "runtime.h"
 
 namespace lastref::model {
 
 using detail::rt;
+
+// ---- the narrow interface (detail/ops.h): one call per operation ----
+namespace detail {
+namespace {
+// A value of `size` bytes as record bits and back. N: the size when it is
+// known at compile time (1, 2, 4 or 8: one move), 0: any size (bits only of
+// values of at most 8 bytes, else 0).
+template <std::size_t N>
+std::uint64_t get_bits(const void* p, std::size_t size) noexcept {
+  std::uint64_t v = 0;
+  if constexpr (N != 0)
+    std::memcpy(&v, p, N);
+  else if (size <= 8)
+    std::memcpy(&v, p, size);
+  return v;
+}
+// Only values of at most 8 bytes are ever written from bits.
+template <std::size_t N>
+void put_bits(void* p, std::size_t size, std::uint64_t v) noexcept {
+  std::memcpy(p, &v, N != 0 ? N : (size < 8 ? size : 8));
+}
+template <std::size_t N>
+void copy(void* to, const void* from, std::size_t size) noexcept {
+  std::memcpy(to, from, N != 0 ? N : size);
+}
+// Store histories hold values of at most 8 bytes (memory.cc).
+bool historied(const runtime& r, std::size_t size) noexcept { return size <= 8 && r.weak(); }
+
+// The operations, once per compile-time size (dispatched below: one
+// predictable branch instead of a size test per byte access), inlined into
+// the dispatch so an operation costs one call.
+template <std::size_t N>
+[[gnu::always_inline]] inline void load_n(runtime& r, atomic_meta& m, const void* self,
+                                          const void* value, void* out, std::size_t size,
+                                          std::memory_order mo, const source_loc& loc) {
+  r.point(op::load, self, loc);
+  if (historied(r, size)) {
+    put_bits<N>(out, size, r.c11_load(m, get_bits<N>(value, size), mo));
+  } else {
+    copy<N>(out, value, size);
+    r.access_atomic(m, false);
+    r.acquire_from(m, mo);
+  }
+  r.note(op::load, self, loc, get_bits<N>(out, size), 0, mo);
+}
+
+template <std::size_t N>
+[[gnu::always_inline]] inline void store_n(runtime& r, atomic_meta& m, const void* self,
+                                           void* value, const void* desired, std::size_t size,
+                                           std::memory_order mo, const source_loc& loc) {
+  r.point(op::store, self, loc);
+  const std::uint64_t old = get_bits<N>(value, size);
+  const std::uint64_t v = get_bits<N>(desired, size);
+  if (historied(r, size)) {
+    // Placed before a newer store, it is not the value the location holds.
+    if (r.c11_store(m, old, v, mo)) copy<N>(value, desired, size);
+  } else {
+    r.access_atomic(m, true);
+    r.release_store(m, mo);
+    copy<N>(value, desired, size);
+  }
+  r.note(op::store, self, loc, old, v, mo);
+}
+
+template <std::size_t N>
+[[gnu::always_inline]] inline void rmw_n(runtime& r, op o, atomic_meta& m, const void* self,
+                                         void* value, const void* operand, void* old_out,
+                                         std::size_t size, std::memory_order mo,
+                                         const source_loc& loc) {
+  r.point(o, self, loc);
+  copy<N>(old_out, value, size);
+  const std::uint64_t old = get_bits<N>(value, size);
+  if (o == op::exchange) {
+    copy<N>(value, operand, size);
+  } else {
+    // Integers only (1 to 8 bytes): computed on the bits and truncated to
+    // the value's size, which is two's complement wrapping.
+    const std::uint64_t d = get_bits<N>(operand, size);
+    const std::uint64_t n = o == op::fetch_add   ? old + d
+                            : o == op::fetch_sub ? old - d
+                            : o == op::fetch_or  ? old | d
+                                                 : old & d;
+    put_bits<N>(value, size, n);
+  }
+  const std::uint64_t now = get_bits<N>(value, size);
+  if (historied(r, size)) {
+    r.c11_rmw(m, old, now, mo);
+  } else {
+    r.access_atomic(m, true);
+    r.acquire_from(m, mo);
+    r.release_rmw(m, mo);
+  }
+  r.note(o, self, loc, old, now, mo);
+}
+
+template <std::size_t N>
+[[gnu::always_inline]] inline bool cas_n(runtime& r, atomic_meta& m, const void* self, void* value,
+                                         void* expected, const void* desired, std::size_t size,
+                                         std::memory_order success, std::memory_order failure,
+                                         bool weak, const source_loc& loc) {
+  r.point(op::cas_ok, self, loc);
+  const bool equal = std::memcmp(value, expected, N != 0 ? N : size) == 0;
+  const std::uint64_t cur = get_bits<N>(value, size);
+  const std::uint64_t want = get_bits<N>(desired, size);
+  const std::uint64_t exp = get_bits<N>(expected, size);
+  if (historied(r, size)) {
+    std::uint64_t seen = 0;
+    if (r.c11_cas(m, cur, equal, exp, want, success, failure, weak, seen)) {
+      copy<N>(value, desired, size);
+      r.note(op::cas_ok, self, loc, cur, want, success);
+      return true;
+    }
+    r.note(op::cas_fail, self, loc, seen, exp, failure);
+    put_bits<N>(expected, size, seen);
+    return false;
+  }
+  if (equal) {
+    copy<N>(value, desired, size);
+    r.access_atomic(m, true);
+    r.acquire_from(m, success);
+    r.release_rmw(m, success);
+    r.note(op::cas_ok, self, loc, cur, want, success);
+    return true;
+  }
+  r.access_atomic(m, false);
+  r.acquire_from(m, failure);
+  r.note(op::cas_fail, self, loc, cur, exp, failure);
+  copy<N>(expected, value, size);
+  return false;
+}
+
+// Calls f.template operator()<N> with N the value's size when it is 1, 2,
+// 4 or 8 bytes, else 0.
+template <class F>
+decltype(auto) by_size(std::size_t size, F&& f) {
+  switch (size) {
+    case 1:
+      return f.template operator()<1>();
+    case 2:
+      return f.template operator()<2>();
+    case 4:
+      return f.template operator()<4>();
+    case 8:
+      return f.template operator()<8>();
+    default:
+      return f.template operator()<0>();
+  }
+}
+}  // namespace
+
+void atomic_load(runtime& r, atomic_meta& m, const void* self, const void* value, void* out,
+                 std::size_t size, std::memory_order mo, const source_loc& loc) {
+  by_size(size, [&]<std::size_t N>() { load_n<N>(r, m, self, value, out, size, mo, loc); });
+}
+
+void atomic_store(runtime& r, atomic_meta& m, const void* self, void* value, const void* desired,
+                  std::size_t size, std::memory_order mo, const source_loc& loc) {
+  by_size(size, [&]<std::size_t N>() { store_n<N>(r, m, self, value, desired, size, mo, loc); });
+}
+
+void atomic_rmw(runtime& r, op o, atomic_meta& m, const void* self, void* value,
+                const void* operand, void* old_out, std::size_t size, std::memory_order mo,
+                const source_loc& loc) {
+  by_size(size, [&]<std::size_t N>() {
+    rmw_n<N>(r, o, m, self, value, operand, old_out, size, mo, loc);
+  });
+}
+
+bool atomic_cas(runtime& r, atomic_meta& m, const void* self, void* value, void* expected,
+                const void* desired, std::size_t size, std::memory_order success,
+                std::memory_order failure, bool weak, const source_loc& loc) {
+  return by_size(size, [&]<std::size_t N>() {
+    return cas_n<N>(r, m, self, value, expected, desired, size, success, failure, weak, loc);
+  });
+}
+
+void cell_read(runtime& r, cell_meta& c, const void* self, const void* value, std::size_t bits,
+               const source_loc& loc) {
+  r.point(op::cell_read, self, loc);
+  r.cell_read(c);
+  r.note(op::cell_read, self, loc, get_bits<0>(value, bits), 0);
+}
+
+std::uint64_t cell_write_begin(runtime& r, cell_meta& c, const void* self, const void* value,
+                               std::size_t bits, const source_loc& loc) {
+  r.point(op::cell_write, self, loc);
+  r.cell_write(c);
+  return get_bits<0>(value, bits);
+}
+
+void cell_write_end(runtime& r, const void* self, const void* value, std::size_t bits,
+                    std::uint64_t old, const source_loc& loc) {
+  r.note(op::cell_write, self, loc, old, get_bits<0>(value, bits));
+}
+
+namespace {
+constexpr source_loc make_loc{"?", 0, "make"};
+}
+
+void* make_begin(runtime& r, std::size_t size, std::size_t align, void (*dtor)(void*)) {
+  r.point(op::make, nullptr, make_loc);
+  return r.allocate(size, align, dtor);
+}
+
+void make_end(runtime& r, const void* obj, std::size_t size) {
+  r.note(op::make, obj, make_loc, size, 0);
+}
+
+bool destroy_begin(runtime& r, const void* p, std::size_t size, const source_loc& loc) {
+  r.point(op::destroy, p, loc);
+  if (!r.destroy_begin(p, loc)) return false;
+  r.note(op::destroy, p, loc, size, 0);
+  return true;
+}
+
+void destroy_end(runtime& r, const void* p, const source_loc& loc) { r.destroy_end(p, loc); }
+
+}  // namespace detail
 
 clock::time_point clock::now() noexcept {
   auto* r = rt();

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Module-text residency (residency.h).
 
-#include <lastref/model/detail/residency.h>
+#include "residency.h"
 
 namespace lastref::model::detail {
 

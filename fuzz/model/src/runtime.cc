@@ -2,7 +2,7 @@
 // The model runtime's slow paths: execution control, fibers, scheduling
 // decisions, blocking, the allocator and the oracles.
 
-#include <lastref/model/detail/runtime.h>
+#include "runtime.h"
 
 #include <sys/mman.h>
 #include <unistd.h>

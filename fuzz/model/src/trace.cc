@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include <lastref/model/detail/trace.h>
+#include "trace.h"
 
 namespace lastref::model {
 

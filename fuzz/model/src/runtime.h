@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // The model runtime: scheduler state, happens-before clocks, allocator,
-// residency tracking and the oracles. Private to fuzz/model; the platform
-// types in ../platform.h call the inline fast paths below.
+// residency tracking and the oracles. Private to fuzz/model (src/, never
+// installed): the platform types reach it only through the functions of
+// <lastref/model/detail/ops.h>, defined in platform.cc over the inline
+// fast paths below.
 //
 // Contract: one runtime per checker; `current_rt` points at the runtime of
 // the execution running on this OS thread (null outside executions, where
@@ -32,17 +34,19 @@
 #include <type_traits>
 #include <vector>
 
-#include "../failure.h"
-#include "../memory_model.h"
-#include "../observer.h"
-#include "../schedule.h"
+#include <lastref/model/detail/location.h>
+#include <lastref/model/detail/ops.h>
+#include <lastref/model/detail/vclock.h>
+#include <lastref/model/failure.h>
+#include <lastref/model/memory_model.h>
+#include <lastref/model/observer.h>
+#include <lastref/model/schedule.h>
+
 #include "fiber.h"
 #include "hb.h"
 #include "heap.h"
-#include "location.h"
 #include "residency.h"
 #include "trace.h"
-#include "vclock.h"
 
 namespace lastref::model {
 class program;
@@ -61,9 +65,6 @@ enum class wake_reason : std::uint8_t { none, woken, timeout, spurious };
 // so lastref::run_thread_body works in model threads too); the fiber
 // trampoline catches it.
 using exit_signal = lastref::thread_exit;
-
-class runtime;
-extern thread_local constinit runtime* current_rt;
 
 // One store of a location's modification order (c11). obs[u] is thread u's
 // epoch when it first observed this store or a later one (by reading or
@@ -116,17 +117,6 @@ struct thread_state {
   bool stale_overflow = false;  // more stale locations than kept
   bool fresh_all = false;       // then every load reads the latest store
 };
-
-template <class T>
-inline std::uint64_t to_bits(const T& v) noexcept {
-  if constexpr (std::is_trivially_copyable_v<T> && sizeof(T) <= 8) {
-    std::uint64_t r = 0;
-    std::memcpy(&r, &v, sizeof(T));
-    return r;
-  } else {
-    return 0;
-  }
-}
 
 class runtime {
  public:
