@@ -31,7 +31,7 @@
 //       limit: a single execution. The dpor rows are the unbounded
 //       partial-order-reduced proofs of the same variants.
 //   model_search/kref_n_<N>  the N-thread kref program (GenMC's kref_n.c,
-//       fuzz/model/known_programs.h) searched to the end: the reducing
+//       <lastref/model/known_programs.h>) searched to the end: the reducing
 //       explorer (lastref:dpor; (3N)!/(3!)^N executions) vs unbounded plain
 //       DFS (baseline:dfs_unbounded). Each cell is one search capped at
 //       LASTREF_MODEL_BENCH_CAP_SECONDS (default 10 s; the table used
@@ -65,9 +65,10 @@
 #include <thread>
 #include <vector>
 
-#include "fuzz/model/known_programs.h"
-#include "fuzz/model/model.h"
-#include "fuzz/model/reference_bug.h"
+#include <lastref/model/known_programs.h>
+#include <lastref/model/model.h>
+#include <lastref/model/reference_bug.h>
+
 #include "harness/main.h"
 
 namespace {

@@ -12,7 +12,7 @@
 // frees a dangling access may trail its free() by and still be named a
 // heap-use-after-free. The memory a scenario shares never goes through
 // free() during an execution: platform::make / destroy (and the kernel
-// shims' kmalloc / kfree) are the model heap's (fuzz/model/detail/heap.h),
+// shims' kmalloc / kfree) are the model heap's (fuzz/model/src/heap.h),
 // which keeps a freed block mapped, poisoned and unreused until the
 // execution ends and names any later access itself. So ASan's quarantine
 // guards only lastref's own C++ memory (the harness, the model's vectors and

@@ -5,8 +5,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <lastref/model/observer.h>
+
 #include "interpreter.h"
-#include "model/observer.h"
 #include "registry.h"
 
 namespace lastref::fuzz::interleaving {

@@ -23,11 +23,12 @@
 #include <memory>
 #include <vector>
 
+#include <lastref/model/check.h>
+#include <lastref/model/checker.h>
+#include <lastref/model/platform.h>
+
 #include "amplify.h"
 #include "interpreter.h"
-#include "model/check.h"
-#include "model/checker.h"
-#include "model/platform.h"
 #include "registry.h"
 #include "schedule_bytes.h"
 

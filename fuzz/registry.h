@@ -37,8 +37,9 @@
 #include <string_view>
 #include <vector>
 
+#include <lastref/model/checker.h>
+
 #include "impl_set.h"
-#include "model/checker.h"
 #include "scenario.h"
 
 namespace lastref::fuzz {

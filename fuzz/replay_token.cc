@@ -3,7 +3,7 @@
 
 #include "replay_token.h"
 
-#include "model/checker.h"
+#include <lastref/model/checker.h>
 
 namespace lastref::fuzz {
 

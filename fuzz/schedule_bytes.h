@@ -33,7 +33,7 @@
 #include <span>
 #include <vector>
 
-#include "model/schedule.h"
+#include <lastref/model/schedule.h>
 
 namespace lastref::fuzz {
 

@@ -24,7 +24,7 @@
 #include <string>
 #include <string_view>
 
-#include "model/checker.h"
+#include <lastref/model/checker.h>
 
 namespace lastref::fuzz::signature {
 

@@ -40,7 +40,8 @@
 #include <cstdint>
 #include <string>
 
-#include "fuzz/model/model.h"
+#include <lastref/model/model.h>
+
 #include "lastref/completion.h"
 #ifdef LASTREF_CONFORMANCE_HEADER
 #include LASTREF_CONFORMANCE_HEADER

@@ -9,22 +9,36 @@ function(run)
   endif()
 endfunction()
 run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix)
-# The installed primitives are the tree's include folder, file for file, and
-# the zoo (deliberately broken variants) is not installed.
-if(PRIMITIVES_INCLUDE)
-  file(GLOB_RECURSE headers RELATIVE ${PRIMITIVES_INCLUDE} ${PRIMITIVES_INCLUDE}/*.h)
+# Each installed include folder is the tree's, file for file: the
+# primitives' (include/lastref) and the model's (include/lastref/model, which
+# also holds nothing the tree does not). The zoo (deliberately broken
+# variants) is not installed.
+function(same_folder tree installed exact)
+  file(GLOB_RECURSE headers RELATIVE ${tree} ${tree}/*.h)
   foreach(h IN LISTS headers)
-    set(installed ${WORK_DIR}/prefix/include/lastref/${h})
-    execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${PRIMITIVES_INCLUDE}/${h} ${installed}
+    execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${tree}/${h} ${installed}/${h}
       RESULT_VARIABLE differs)
     if(differs)
-      message(FATAL_ERROR "installed ${installed} is missing or differs from the tree's")
+      message(FATAL_ERROR "installed ${installed}/${h} is missing or differs from the tree's")
     endif()
   endforeach()
+  if(exact)
+    file(GLOB_RECURSE extra RELATIVE ${installed} ${installed}/*)
+    list(REMOVE_ITEM extra ${headers})
+    if(extra)
+      message(FATAL_ERROR "installed ${installed} holds files the tree's ${tree} does not: ${extra}")
+    endif()
+  endif()
+endfunction()
+if(PRIMITIVES_INCLUDE)
+  same_folder(${PRIMITIVES_INCLUDE} ${WORK_DIR}/prefix/include/lastref OFF)
   file(GLOB_RECURSE zoo ${WORK_DIR}/prefix/*zoo*)
   if(zoo)
     message(FATAL_ERROR "the zoo is installed: ${zoo}")
   endif()
+endif()
+if(MODEL_INCLUDE AND EXISTS ${WORK_DIR}/prefix/include/lastref/model)
+  same_folder(${MODEL_INCLUDE} ${WORK_DIR}/prefix/include/lastref/model ON)
 endif()
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build -G ${GENERATOR}
     -DCMAKE_CXX_COMPILER=${CXX} -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix)

@@ -27,10 +27,11 @@
 #include <string_view>
 #include <vector>
 
+#include <lastref/model/checker.h>
+#include <lastref/model/observer.h>
+#include <lastref/model/schedule.h>
+
 #include "impl_set.h"
-#include "model/checker.h"
-#include "model/observer.h"
-#include "model/schedule.h"
 #include "scenario.h"
 #include "zoo_manifest.h"
 

@@ -5,9 +5,10 @@
 #include <algorithm>
 #include <chrono>
 
-#include "model/dpor.h"
-#include "model/failure.h"
-#include "model/search.h"
+#include <lastref/model/dpor.h>
+#include <lastref/model/failure.h>
+#include <lastref/model/search.h>
+
 #include "replay_token.h"
 
 namespace lastref::fuzz::scorecard {

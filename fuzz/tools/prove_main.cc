@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// lastref-prove: the exhaustive search (fuzz/model/search.h) from the
+// lastref-prove: the exhaustive search (<lastref/model/search.h>) from the
 // command line, with a certificate, progress, sharding and an exit status a
 // CI job can act on. See the usage text and fuzz/model/README.md.
 #include <cerrno>
@@ -12,13 +12,14 @@
 #include <string>
 #include <vector>
 
+#include <lastref/model/known_programs.h>
+#include <lastref/model/model.h>
+#include <lastref/model/search.h>
+
 #include "../interleaving.h"
 #include "../registry.h"
 #include "../replay_token.h"
 #include "catalog.h"
-#include "model/known_programs.h"
-#include "model/model.h"
-#include "model/search.h"
 #include "prove_scenarios.h"
 #include "tool_common.h"
 

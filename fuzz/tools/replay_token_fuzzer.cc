@@ -19,7 +19,8 @@
 #include <string_view>
 #include <vector>
 
-#include "model/checker.h"
+#include <lastref/model/checker.h>
+
 #include "replay_token.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

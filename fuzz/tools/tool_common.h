@@ -20,7 +20,8 @@
 
 #include <lastref/cli.h>
 
-#include "model/observer.h"
+#include <lastref/model/observer.h>
+
 #include "scenario.h"
 
 namespace lastref::fuzz::tools {

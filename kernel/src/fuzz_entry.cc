@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The schedule fuzzer of a kernel-C test (lastref_add_kernel_test's
-// <name>_fuzz): each input is a bytes_source schedule (fuzz/model/schedule.h)
+// <name>_fuzz): each input is a bytes_source schedule (<lastref/model/schedule.h>)
 // for one model execution; a failure prints the report (violation, trace
 // naming the user's C lines, replay token for <name>_model --replay) and
 // aborts, which libFuzzer records as a crash. LASTREF_MEMORY_MODEL=sc|c11
@@ -12,7 +12,8 @@
 #include <cstdlib>
 #include <memory>
 
-#include "fuzz/model/checker.h"
+#include <lastref/model/checker.h>
+
 #include "model_backend.h"
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) { return 0; }

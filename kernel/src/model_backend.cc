@@ -9,7 +9,7 @@
 // user's file:line (passed through the headers), checked for use after free
 // (point() sees the address) and, for atomics, run through the runtime's
 // happens-before and c11 store-history machinery exactly as
-// model::atomic<T> runs it (fuzz/model/platform.h). The runtime's metadata
+// model::atomic<T> runs it (<lastref/model/platform.h>). The runtime's metadata
 // lives beside the user's memory, in a per-execution side table keyed by
 // address (a `slot`); the user's memory always holds the location's latest
 // value in modification order, so plain C reads of it stay meaningful.
@@ -43,10 +43,11 @@
 #include <unordered_map>
 #include <vector>
 
-#include "fuzz/model/check.h"
-#include "fuzz/model/detail/runtime.h"
-#include "fuzz/model/platform.h"
+#include <lastref/model/check.h>
+#include <lastref/model/platform.h>
+
 #include "model_backend.h"
+#include "runtime.h"  // the model's private runtime (lastref_model_runtime)
 
 extern "C" {
 #include <lastref/linux/lastref_abi.h>

@@ -11,7 +11,7 @@
 //
 // Memory ordering: that of the model (see model_backend.cc).
 
-#include "fuzz/model/program.h"
+#include <lastref/model/program.h>
 
 namespace lastref::kernel {
 

@@ -25,9 +25,10 @@
 #include <cstring>
 #include <string>
 
-#include "fuzz/model/checker.h"
-#include "fuzz/model/dpor.h"
-#include "fuzz/model/search.h"
+#include <lastref/model/checker.h>
+#include <lastref/model/dpor.h>
+#include <lastref/model/search.h>
+
 #include "model_backend.h"
 
 namespace {

@@ -5,7 +5,7 @@
 
 #include <cstdio>
 
-#include "fuzz/model/test.h"
+#include <lastref/model/test.h>
 
 namespace {
 using P = lastref::model::platform;

@@ -3,7 +3,7 @@
 // against unbounded DFS (the same distinct outcomes and failures, with fewer
 // executions).
 
-#include "fuzz/model/dpor.h"
+#include <lastref/model/dpor.h>
 
 #include <gtest/gtest.h>
 #include <lastref/completion.h>
@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "fuzz/model/known_programs.h"
-#include "fuzz/model/model.h"
-#include "fuzz/model/reference_bug.h"
+#include <lastref/model/known_programs.h>
+#include <lastref/model/model.h>
+#include <lastref/model/reference_bug.h>
 
 namespace lastref::model {
 namespace {

@@ -8,7 +8,7 @@
 
 #include <atomic>
 
-#include "fuzz/model/test.h"
+#include <lastref/model/test.h>
 
 namespace {
 

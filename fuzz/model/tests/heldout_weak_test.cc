@@ -7,7 +7,7 @@
 // found under sc.
 #include <gtest/gtest.h>
 
-#include "fuzz/model/model.h"
+#include <lastref/model/model.h>
 
 namespace lastref::model {
 namespace {

@@ -24,7 +24,7 @@
 #include <set>
 #include <string>
 
-#include "fuzz/model/model.h"
+#include <lastref/model/model.h>
 
 namespace lastref::model {
 namespace {

@@ -11,8 +11,8 @@
 #include <cstdlib>
 #include <new>
 
-#include "fuzz/model/model.h"
-#include "fuzz/model/reference_bug.h"
+#include <lastref/model/model.h>
+#include <lastref/model/reference_bug.h>
 
 namespace {
 // Relaxed: only this test's thread allocates while counting.

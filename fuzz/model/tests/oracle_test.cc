@@ -11,7 +11,7 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "fuzz/model/model.h"
+#include <lastref/model/model.h>
 
 namespace lastref::model {
 namespace {

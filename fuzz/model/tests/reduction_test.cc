@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "fuzz/model/dpor.h"
-#include "fuzz/model/model.h"
+#include <lastref/model/dpor.h>
+#include <lastref/model/model.h>
 
 namespace lastref::model {
 namespace {

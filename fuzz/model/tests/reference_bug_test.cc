@@ -4,7 +4,7 @@
 // with a trace that shows the race step by step; both fixes (builtin
 // placement, drain_residency) pass exhaustive search at preemption bound 2.
 
-#include "fuzz/model/reference_bug.h"
+#include <lastref/model/reference_bug.h>
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "fuzz/model/model.h"
+#include <lastref/model/model.h>
 
 namespace lastref::model {
 namespace {

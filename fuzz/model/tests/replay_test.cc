@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "fuzz/model/model.h"
-#include "fuzz/model/reference_bug.h"
+#include <lastref/model/model.h>
+#include <lastref/model/reference_bug.h>
 
 namespace lastref::model {
 namespace {

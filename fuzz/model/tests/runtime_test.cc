@@ -5,7 +5,7 @@
 
 #include <climits>
 
-#include "fuzz/model/model.h"
+#include <lastref/model/model.h>
 
 namespace lastref::model {
 namespace {

@@ -3,14 +3,14 @@
 // source ran out, "within bound" for bounded DFS, "incomplete" on a budget,
 // "FAILED" with the failure.
 
-#include "fuzz/model/search.h"
+#include <lastref/model/search.h>
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "fuzz/model/known_programs.h"
-#include "fuzz/model/model.h"
+#include <lastref/model/known_programs.h>
+#include <lastref/model/model.h>
 
 namespace lastref::model {
 namespace {

@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "fuzz/model/dpor.h"
-#include "fuzz/model/known_programs.h"
-#include "fuzz/model/model.h"
-#include "fuzz/model/search.h"
+#include <lastref/model/dpor.h>
+#include <lastref/model/known_programs.h>
+#include <lastref/model/model.h>
+#include <lastref/model/search.h>
 
 namespace lastref::model {
 namespace {

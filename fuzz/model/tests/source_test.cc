@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "fuzz/model/model.h"
+#include <lastref/model/model.h>
 
 namespace lastref::model {
 namespace {

@@ -3,7 +3,7 @@
 // waits are proven without a loop bound, an unreleased loop is a liveness
 // failure, and the completion's bounded spin phase is explored in full.
 
-#include "fuzz/model/spin.h"
+#include <lastref/model/spin.h>
 
 #include <gtest/gtest.h>
 #include <lastref/completion.h>
@@ -11,7 +11,7 @@
 #include <chrono>
 #include <string>
 
-#include "fuzz/model/model.h"
+#include <lastref/model/model.h>
 
 namespace lastref::model {
 namespace {

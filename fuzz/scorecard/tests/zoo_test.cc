@@ -21,13 +21,13 @@
 
 #include <lastref/completion.h>
 #include <lastref/kref.h>
+#include <lastref/model/failure.h>
+#include <lastref/model/observer.h>
 #include <lastref/module.h>
 #include <lastref/refcount.h>
 #include <lastref/testing/completion_probe.h>
 #include "catalog.h"
 #include "detectors.h"
-#include "model/failure.h"
-#include "model/observer.h"
 #include "primitives/zoo/check_then_dec_kref.h"
 #include "primitives/zoo/check_then_unload_module.h"
 #include "primitives/zoo/counted_complete_all_completion.h"

@@ -20,7 +20,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "../limits.h"
+#include <lastref/model/limits.h>
 
 namespace lastref::model::detail {
 

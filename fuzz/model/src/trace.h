@@ -24,10 +24,11 @@
 #include <utility>
 #include <vector>
 
-#include "../observer.h"
+#include <lastref/model/detail/vclock.h>
+#include <lastref/model/observer.h>
+
 #include "heap.h"
 #include "residency.h"
-#include "vclock.h"
 
 namespace lastref::model::detail {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Program-side helpers (check.h).
 
-#include "../check.h"
+#include <lastref/model/check.h>
 
 #include <cstdarg>
 #include <cstdio>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The exhaustive search front end and its certificate (search.h).
 
-#include "../search.h"
+#include <lastref/model/search.h>
 
 #include <algorithm>
 #include <chrono>
@@ -10,9 +10,8 @@
 #include <cstdlib>
 #include <vector>
 
+#include <lastref/model/dpor.h>
 #include <nlohmann/json.hpp>
-
-#include "../dpor.h"
 
 namespace lastref::model {
 

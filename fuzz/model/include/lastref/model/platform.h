@@ -21,7 +21,7 @@
 // a load returns the latest store; under memory_model::c11 (the default) an
 // atomic of a trivially copyable type of at most 8 bytes keeps a store
 // history and a load may return an older store that coherence,
-// happens-before and the seq_cst rules allow (detail/memory.cc; larger types
+// happens-before and the seq_cst rules allow (src/memory.cc; larger types
 // always read the latest store). Happens-before honours the requested orders
 // (relaxed synchronises nothing; release/acquire through the store actually
 // read, release sequences through RMWs, and fences do).
@@ -31,6 +31,7 @@
 // latest value at that moment visible to the woken waiter (a full barrier on
 // the word); futex and text operations create no other happens-before.
 
+#include <lastref/platform.h>
 #include <lastref/source_loc.h>
 
 #include <atomic>
@@ -42,33 +43,20 @@
 #include <type_traits>
 #include <utility>
 
-#include "detail/runtime.h"
+#include "detail/location.h"
+#include "detail/ops.h"
+#include "detail/vclock.h"
+#include "observer.h"
 
 namespace lastref::model {
-
-namespace detail {
-inline runtime* rt() noexcept { return current_rt; }
-inline constexpr std::memory_order sc = std::memory_order_seq_cst;
-constexpr std::memory_order load_order(std::memory_order mo) noexcept {
-  return mo == std::memory_order_acq_rel   ? std::memory_order_acquire
-         : mo == std::memory_order_release ? std::memory_order_relaxed
-                                           : mo;
-}
-}  // namespace detail
 
 // std::atomic<T>'s member API; every call is a scheduling point.
 template <class T>
 class atomic {
   static_assert(std::is_trivially_copyable_v<T>, "model::atomic<T> needs a trivially copyable T");
-  // Values that fit a store history record (memory_model::c11).
-  static constexpr bool historied = sizeof(T) <= 8;
-  static T from_bits(std::uint64_t b) noexcept {
-    T v;
-    std::memcpy(&v, &b, sizeof(T));
-    return v;
-  }
   static constexpr bool is_int = std::is_integral_v<T> && !std::is_same_v<T, bool>;
-  // Arithmetic wraps (two's complement), like std::atomic's.
+  // Arithmetic wraps (two's complement), like std::atomic's (the runtime
+  // computes it on the value's bits the same way, detail/ops.h).
   using U = std::make_unsigned_t<std::conditional_t<is_int, T, int>>;
   template <class F>
   static T wrap(T x, T d, F f) noexcept {
@@ -84,15 +72,8 @@ class atomic {
   T load(std::memory_order mo = detail::sc, source_loc loc = source_loc::current()) const {
     auto* r = detail::rt();
     if (r == nullptr) return v_;
-    r->point(op::load, this, loc);
-    T v = v_;
-    if (historied && r->weak()) {
-      v = from_bits(r->c11_load(m_, detail::to_bits(v_), mo));
-    } else {
-      r->access_atomic(m_, false);
-      r->acquire_from(m_, mo);
-    }
-    r->note(op::load, this, loc, detail::to_bits(v), 0, mo);
+    T v;
+    detail::atomic_load(*r, m_, this, &v_, &v, sizeof(T), mo, loc);
     return v;
   }
 
@@ -102,41 +83,31 @@ class atomic {
       v_ = v;
       return;
     }
-    r->point(op::store, this, loc);
-    T old = v_;
-    if (historied && r->weak()) {
-      // Placed before a newer store, it is not the value the location holds.
-      if (r->c11_store(m_, detail::to_bits(old), detail::to_bits(v), mo)) v_ = v;
-    } else {
-      r->access_atomic(m_, true);
-      r->release_store(m_, mo);
-      v_ = v;
-    }
-    r->note(op::store, this, loc, detail::to_bits(old), detail::to_bits(v), mo);
+    detail::atomic_store(*r, m_, this, &v_, &v, sizeof(T), mo, loc);
   }
 
   T exchange(T v, std::memory_order mo = detail::sc, source_loc loc = source_loc::current()) {
-    return rmw(op::exchange, mo, loc, [&](T) { return v; });
+    return rmw(op::exchange, v, mo, loc, [&](T) { return v; });
   }
 
   T fetch_add(T d, std::memory_order mo = detail::sc,
               source_loc loc = source_loc::current()) requires is_int {
-    return rmw(op::fetch_add, mo, loc,
+    return rmw(op::fetch_add, d, mo, loc,
                [&](T x) { return wrap(x, d, [](U a, U b) { return static_cast<U>(a + b); }); });
   }
   T fetch_sub(T d, std::memory_order mo = detail::sc,
               source_loc loc = source_loc::current()) requires is_int {
-    return rmw(op::fetch_sub, mo, loc,
+    return rmw(op::fetch_sub, d, mo, loc,
                [&](T x) { return wrap(x, d, [](U a, U b) { return static_cast<U>(a - b); }); });
   }
   T fetch_or(T d, std::memory_order mo = detail::sc,
              source_loc loc = source_loc::current()) requires is_int {
-    return rmw(op::fetch_or, mo, loc,
+    return rmw(op::fetch_or, d, mo, loc,
                [&](T x) { return wrap(x, d, [](U a, U b) { return static_cast<U>(a | b); }); });
   }
   T fetch_and(T d, std::memory_order mo = detail::sc,
               source_loc loc = source_loc::current()) requires is_int {
-    return rmw(op::fetch_and, mo, loc,
+    return rmw(op::fetch_and, d, mo, loc,
                [&](T x) { return wrap(x, d, [](U a, U b) { return static_cast<U>(a & b); }); });
   }
 
@@ -178,58 +149,21 @@ class atomic {
       expected = v_;
       return false;
     }
-    r->point(op::cas_ok, this, loc);
-    const bool equal = std::memcmp(&v_, &expected, sizeof(T)) == 0;
-    if (historied && r->weak()) {
-      std::uint64_t seen_bits = 0;
-      if (r->c11_cas(m_, detail::to_bits(v_), equal, detail::to_bits(expected),
-                     detail::to_bits(desired), success, failure, weak, seen_bits)) {
-        const T old = v_;
-        v_ = desired;
-        r->note(op::cas_ok, this, loc, detail::to_bits(old), detail::to_bits(desired), success);
-        return true;
-      }
-      const T seen = from_bits(seen_bits);
-      r->note(op::cas_fail, this, loc, seen_bits, detail::to_bits(expected), failure);
-      expected = seen;
-      return false;
-    }
-    if (equal) {
-      T old = v_;
-      v_ = desired;
-      r->access_atomic(m_, true);
-      r->acquire_from(m_, success);
-      r->release_rmw(m_, success);
-      r->note(op::cas_ok, this, loc, detail::to_bits(old), detail::to_bits(desired), success);
-      return true;
-    }
-    T seen = v_;
-    r->access_atomic(m_, false);
-    r->acquire_from(m_, failure);
-    r->note(op::cas_fail, this, loc, detail::to_bits(seen), detail::to_bits(expected), failure);
-    expected = seen;
-    return false;
+    return detail::atomic_cas(*r, m_, this, &v_, &expected, &desired, sizeof(T), success, failure,
+                              weak, loc);
   }
 
+  // Outside an execution `f` applies the operation; inside, the runtime
+  // does (op names it, `operand` is its argument), after the scheduling point.
   template <class F>
-  T rmw(op o, std::memory_order mo, const source_loc& loc, F f) {
+  T rmw(op o, T operand, std::memory_order mo, const source_loc& loc, F f) {
     auto* r = detail::rt();
     T old = v_;
     if (r == nullptr) {
       v_ = f(old);
       return old;
     }
-    r->point(o, this, loc);
-    old = v_;
-    v_ = f(old);
-    if (historied && r->weak()) {
-      r->c11_rmw(m_, detail::to_bits(old), detail::to_bits(v_), mo);
-    } else {
-      r->access_atomic(m_, true);
-      r->acquire_from(m_, mo);
-      r->release_rmw(m_, mo);
-    }
-    r->note(o, this, loc, detail::to_bits(old), detail::to_bits(v_), mo);
+    detail::atomic_rmw(*r, o, m_, this, &v_, &operand, &old, sizeof(T), mo, loc);
     return old;
   }
 
@@ -249,9 +183,7 @@ class cell {
   [[nodiscard]] const T& read(source_loc loc = source_loc::current()) const {
     auto* r = detail::rt();
     if (r == nullptr) return v_;
-    r->point(op::cell_read, this, loc);
-    r->cell_read(m_);
-    r->note(op::cell_read, this, loc, detail::to_bits(v_), 0);
+    detail::cell_read(*r, m_, this, &v_, detail::bits_size<T>, loc);
     return v_;
   }
   void write(T v, source_loc loc = source_loc::current()) {
@@ -260,11 +192,10 @@ class cell {
       v_ = std::move(v);
       return;
     }
-    r->point(op::cell_write, this, loc);
-    r->cell_write(m_);
-    std::uint64_t old = detail::to_bits(v_);
+    const std::uint64_t old =
+        detail::cell_write_begin(*r, m_, this, &v_, detail::bits_size<T>, loc);
     v_ = std::move(v);
-    r->note(op::cell_write, this, loc, old, detail::to_bits(v_));
+    detail::cell_write_end(*r, this, &v_, detail::bits_size<T>, old, loc);
   }
 
  private:
@@ -329,11 +260,10 @@ struct platform {
   static T* make(A&&... args) {
     auto* r = detail::rt();
     if (r == nullptr) return new T(std::forward<A>(args)...);
-    static constexpr source_loc loc{"?", 0, "make"};
-    r->point(op::make, nullptr, loc);
-    void* mem = r->allocate(sizeof(T), alignof(T), [](void* p) { static_cast<T*>(p)->~T(); });
+    void* mem =
+        detail::make_begin(*r, sizeof(T), alignof(T), [](void* p) { static_cast<T*>(p)->~T(); });
     T* obj = ::new (mem) T(std::forward<A>(args)...);
-    r->note(op::make, obj, loc, sizeof(T), 0);
+    detail::make_end(*r, obj, sizeof(T));
     return obj;
   }
   template <class T>
@@ -344,11 +274,9 @@ struct platform {
       delete p;
       return;
     }
-    r->point(op::destroy, p, loc);
-    if (!r->destroy_begin(p, loc)) return;
-    r->note(op::destroy, p, loc, sizeof(T), 0);
+    if (!detail::destroy_begin(*r, p, sizeof(T), loc)) return;
     p->~T();
-    r->destroy_end(p, loc);
+    detail::destroy_end(*r, p, loc);
   }
 };
 

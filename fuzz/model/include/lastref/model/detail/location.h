@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // The metadata the model keeps beside every atomic and cell of the program
-// (platform.h embeds one in each model::atomic / model::cell). Private to
-// fuzz/model; the happens-before, memory and heap components read and write
-// these records, the runtime's registry lists them.
+// (platform.h embeds one in each model::atomic / model::cell, so it is in
+// the public folder; nothing outside fuzz/model/src reads or writes it): the
+// happens-before, memory and heap components read and write these records,
+// the runtime's registry lists them.
 //
 // Contract: a location's constructor registers it with the execution running
 // on this OS thread (if any) and records its construction as a write by the
-// constructing thread; its destructor unregisters it (runtime.cc).
+// constructing thread; its destructor unregisters it (src/runtime.cc).
 //
 // Lifetime rule: as long as the atomic / cell that embeds it.
 //

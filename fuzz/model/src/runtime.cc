@@ -17,8 +17,8 @@
 
 #include <lastref/refcount_report.h>
 
-#include "../checker.h"
-#include "../program.h"
+#include <lastref/model/checker.h>
+#include <lastref/model/program.h>
 
 #if defined(LASTREF_MODEL_ASAN)
 #include <sanitizer/asan_interface.h>
@@ -151,7 +151,7 @@ void runtime::reset_execution() {
   runnable_ = timeout_ = spurious_wait_ = 0;
   spurious_left_ = max_spurious_;
   spurious_cas_left_ = max_spurious_cas_;
-  n_hist_ = 0;
+  mem_.begin_execution();
   steps_ = decisions_ = 0;
   wait_seq_ = 0;
   now_ = 1'000'000'000;  // virtual time starts at 1 s so deadlines near 0 stay distinct
@@ -490,9 +490,9 @@ wake_reason runtime::block_on(const void* addr, bool futex, bool has_deadline,
   // c11: the wake is a full barrier on the word (the kernel's futex hash
   // bucket lock): the waiter sees at least the word's value at the wake.
   thread_state& w = th_[me];
-  if (w.wait_word != nullptr && w.reason == wake_reason::woken && mm_ == memory_model::c11 &&
-      w.wait_word->hist_gen == gen_ && w.wait_word->hist_idx < n_hist_)
-    observe(hist_[w.wait_word->hist_idx], *w.wait_word, w.woke_mo);
+  if (w.wait_word != nullptr && w.reason == wake_reason::woken && mm_ == memory_model::c11)
+    if (store_history* h = mem_.find(*w.wait_word, gen_))
+      store_histories::observe(*h, cur_, hb_.epoch(cur_), w.woke_mo);
   w.wait_word = nullptr;
   return w.reason;
 }

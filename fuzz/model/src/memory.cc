@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The c11 memory model of the runtime (runtime.h): per-location store
-// histories in modification order, which stores a load may read, and
-// synchronisation through the store actually read.
+// The c11 memory model: the store histories component (memory.h: the
+// per-location records in modification order, which stores a reader may
+// still read, where a store goes) and the runtime's side of it (runtime.h:
+// the decisions, observation, synchronisation through the store read).
 //
 // What a load by thread t of location x may read (RC11-style, operational,
 // as CDSChecker / C11Tester / relacy explore it):
@@ -28,6 +29,7 @@
 
 #include <cstring>
 
+#include "memory.h"
 #include "runtime.h"
 
 namespace lastref::model::detail {
@@ -49,12 +51,12 @@ void join_raw(vclock& into, const std::uint32_t* from) noexcept {
 bool is_seq_cst(std::memory_order mo) noexcept { return mo == std::memory_order_seq_cst; }
 }  // namespace
 
-store_history& runtime::history(atomic_meta& m, std::uint64_t latest) {
-  if (m.hist_gen == gen_ && m.hist_idx < n_hist_) return hist_[m.hist_idx];
-  if (n_hist_ == hist_.size()) hist_.emplace_back();
-  store_history& h = hist_[n_hist_];
-  m.hist_idx = n_hist_++;
-  m.hist_gen = gen_;
+store_history& store_histories::of(atomic_meta& m, std::uint64_t latest, std::uint32_t gen) {
+  if (store_history* h = find(m, gen)) return *h;
+  if (used_ == hist_.size()) hist_.emplace_back();
+  store_history& h = hist_[used_];
+  m.hist_idx = used_++;
+  m.hist_gen = gen;
   h.sc_mo = 0;
   h.base = m.writes;
   h.held = 1;
@@ -70,12 +72,11 @@ store_history& runtime::history(atomic_meta& m, std::uint64_t latest) {
   return h;
 }
 
-std::uint32_t runtime::oldest_readable(const atomic_meta& m, const store_history& h,
-                                       bool sc) const {
-  const vclock& clk = hb_.of(cur_).clk;
+std::uint32_t store_histories::oldest_readable(const atomic_meta& m, const store_history& h,
+                                               const vclock& reader, bool sc) noexcept {
   std::uint32_t lo = h.base;
   for (std::uint32_t k = m.writes; k > h.base; --k)
-    if (forced(h.at(k), clk)) {
+    if (forced(h.at(k), reader)) {
       lo = k;
       break;
     }
@@ -83,15 +84,46 @@ std::uint32_t runtime::oldest_readable(const atomic_meta& m, const store_history
   return lo;
 }
 
-void runtime::observe(store_history& h, const atomic_meta&, std::uint32_t upto) {
-  const std::uint32_t epoch = hb_.epoch(cur_);
+void store_histories::observe(store_history& h, int tid, std::uint32_t epoch,
+                              std::uint32_t upto) noexcept {
   if (upto < h.base) return;  // forgotten: nothing older can be read anyway
   for (std::uint32_t k = upto;; --k) {
     store_rec& r = h.at(k);
-    if (r.obs[cur_] != 0) break;  // observations are prefix-closed
-    r.obs[cur_] = epoch;
+    if (r.obs[tid] != 0) break;  // observations are prefix-closed
+    r.obs[tid] = epoch;
     if (k == h.base) break;
   }
+}
+
+store_rec& store_histories::place(atomic_meta& m, store_history& h, std::uint32_t after) noexcept {
+  if (h.held == slots) {  // forget the oldest store
+    std::memmove(&h.rec[0], &h.rec[1], sizeof(store_rec) * (slots - 1));
+    ++h.base;
+    --h.held;
+  }
+  const std::uint32_t k = after + 1;
+  const std::uint32_t pos = k - h.base;
+  std::uint32_t obs[max_threads];
+  if (k <= m.writes) {
+    // Placed before newer stores: indices from k on move up by one, and a
+    // thread that observed one of them has observed the new store too.
+    std::memcpy(obs, h.rec[pos].obs, sizeof obs);
+    std::memmove(&h.rec[pos + 1], &h.rec[pos], sizeof(store_rec) * (h.held - pos));
+    for (std::uint32_t i = pos + 1; i <= h.held; ++i) ++h.rec[i].mo;
+    for (int u = 0; u < max_threads; ++u) {
+      if (m.seen[u] >= k) ++m.seen[u];
+      if (m.w_idx[u] >= k) ++m.w_idx[u];
+    }
+    if (h.sc_mo >= k) ++h.sc_mo;
+  } else {
+    std::memset(obs, 0, sizeof obs);
+  }
+  ++h.held;
+  ++m.writes;
+  store_rec& r = h.rec[pos];
+  r.mo = k;
+  std::memcpy(r.obs, obs, sizeof obs);
+  return r;
 }
 
 void runtime::check_init(const atomic_meta& m) {
@@ -134,7 +166,7 @@ std::uint64_t runtime::read_at(atomic_meta& m, store_history& h, std::uint32_t k
     join_raw(t.clk, r.rel);
   else
     join_raw(t.acq_pending, r.rel);
-  observe(h, m, k);
+  store_histories::observe(h, cur_, hb_.epoch(cur_), k);
   m.acc[cur_] = t.clk.c[cur_];
   m.acc_step[cur_] = steps_;
   m.w_idx[cur_] = 0;
@@ -155,38 +187,15 @@ void runtime::insert_store(atomic_meta& m, store_history& h, std::uint32_t after
   // last release fence covered; an RMW also continues the sequence it read.
   const vclock& pub = is_release(mo) ? t.clk : t.rel_fence;
   for (int i = 0; i < max_threads; ++i) rel[i] = rel[i] > pub.c[i] ? rel[i] : pub.c[i];
-  if (h.held == slots) {  // forget the oldest store
-    std::memmove(&h.rec[0], &h.rec[1], sizeof(store_rec) * (slots - 1));
-    ++h.base;
-    --h.held;
-  }
-  const std::uint32_t k = after + 1;
-  const std::uint32_t pos = k - h.base;
-  std::uint32_t obs[max_threads];
-  if (k <= m.writes) {
-    // Placed before newer stores: indices from k on move up by one, and a
-    // thread that observed one of them has observed the new store too.
-    std::memcpy(obs, h.rec[pos].obs, sizeof obs);
-    std::memmove(&h.rec[pos + 1], &h.rec[pos], sizeof(store_rec) * (h.held - pos));
-    for (std::uint32_t i = pos + 1; i <= h.held; ++i) ++h.rec[i].mo;
-    for (int u = 0; u < max_threads; ++u) {
-      if (m.seen[u] >= k) ++m.seen[u];
-      if (m.w_idx[u] >= k) ++m.w_idx[u];
-      if (th_[u].wait_word == &m && th_[u].woke_mo >= k) ++th_[u].woke_mo;
-    }
-    if (h.sc_mo >= k) ++h.sc_mo;
-  } else {
-    std::memset(obs, 0, sizeof obs);
-  }
-  ++h.held;
-  ++m.writes;
-  store_rec& r = h.rec[pos];
+  store_rec& r = store_histories::place(m, h, after);
+  const std::uint32_t k = r.mo;
+  if (k < m.writes)  // placed before newer stores: a woken waiter's index moves too
+    for (auto& w : th_)
+      if (w.wait_word == &m && w.woke_mo >= k) ++w.woke_mo;
   r.bits = v;
-  r.mo = k;
   r.step = steps_;
   r.tid = cur_;
   r.rmw = rmw;
-  std::memcpy(r.obs, obs, sizeof obs);
   r.obs[cur_] = t.clk.c[cur_];
   std::memcpy(r.rel, rel, sizeof rel);
   if (is_seq_cst(mo) && k > h.sc_mo) h.sc_mo = k;
@@ -341,7 +350,7 @@ bool runtime::c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal,
 
 void runtime::c11_observe_latest(atomic_meta& m, std::uint64_t latest) {
   store_history& h = history(m, latest);
-  observe(h, m, m.writes);
+  store_histories::observe(h, cur_, hb_.epoch(cur_), m.writes);
   if (m.writes > m.seen[cur_]) m.seen[cur_] = m.writes;
 }
 

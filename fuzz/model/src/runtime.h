@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // The model runtime: scheduler state, happens-before clocks, allocator,
-// residency tracking and the oracles. Private to fuzz/model; the platform
-// types in ../platform.h call the inline fast paths below.
+// residency tracking and the oracles. Private to fuzz/model (src/, never
+// installed): the platform types reach it only through the functions of
+// <lastref/model/detail/ops.h>, defined in platform.cc over the inline
+// fast paths below.
 //
 // Contract: one runtime per checker; `current_rt` points at the runtime of
 // the execution running on this OS thread (null outside executions, where
@@ -32,17 +34,20 @@
 #include <type_traits>
 #include <vector>
 
-#include "../failure.h"
-#include "../memory_model.h"
-#include "../observer.h"
-#include "../schedule.h"
+#include <lastref/model/detail/location.h>
+#include <lastref/model/detail/ops.h>
+#include <lastref/model/detail/vclock.h>
+#include <lastref/model/failure.h>
+#include <lastref/model/memory_model.h>
+#include <lastref/model/observer.h>
+#include <lastref/model/schedule.h>
+
 #include "fiber.h"
 #include "hb.h"
 #include "heap.h"
-#include "location.h"
+#include "memory.h"
 #include "residency.h"
 #include "trace.h"
-#include "vclock.h"
 
 namespace lastref::model {
 class program;
@@ -61,36 +66,6 @@ enum class wake_reason : std::uint8_t { none, woken, timeout, spurious };
 // so lastref::run_thread_body works in model threads too); the fiber
 // trampoline catches it.
 using exit_signal = lastref::thread_exit;
-
-class runtime;
-extern thread_local constinit runtime* current_rt;
-
-// One store of a location's modification order (c11). obs[u] is thread u's
-// epoch when it first observed this store or a later one (by reading or
-// writing); 0: not yet. A load by t may not read a store older than one
-// that some u observed at an epoch t's clock covers: that is coherence
-// (read-read, write-read) through happens-before, and t's own program order.
-// No default member initialisers: histories are reused without clearing.
-struct store_rec {
-  std::uint64_t bits;              // the stored value
-  std::uint32_t mo;                // modification-order index (the construction is 0)
-  std::uint32_t step;              // step of the store (0: construction)
-  std::uint8_t tid;                // storing thread (no_thread: outside the threads)
-  bool rmw;                        // read-modify-write: reads its predecessor in mo
-  std::uint32_t obs[max_threads];  // see above
-  std::uint32_t rel[max_threads];  // what acquiring from this store synchronises with
-};
-
-// The newest store_history_size stores of one location in modification
-// order: rec[i] has index base + i; the last one is the latest (m.writes).
-struct store_history {
-  std::uint32_t sc_mo;  // index of the last seq_cst write (0: none since the construction)
-  std::uint32_t base;   // modification-order index of rec[0]
-  std::uint32_t held;   // records held (1 .. store_history_size)
-  store_rec rec[store_history_size];
-  store_rec& at(std::uint32_t k) noexcept { return rec[k - base]; }
-  const store_rec& at(std::uint32_t k) const noexcept { return rec[k - base]; }
-};
 
 struct thread_state {
   tstatus st = tstatus::idle;
@@ -116,17 +91,6 @@ struct thread_state {
   bool stale_overflow = false;  // more stale locations than kept
   bool fresh_all = false;       // then every load reads the latest store
 };
-
-template <class T>
-inline std::uint64_t to_bits(const T& v) noexcept {
-  if constexpr (std::is_trivially_copyable_v<T> && sizeof(T) <= 8) {
-    std::uint64_t r = 0;
-    std::memcpy(&r, &v, sizeof(T));
-    return r;
-  } else {
-    return 0;
-  }
-}
 
 class runtime {
  public:
@@ -335,10 +299,11 @@ class runtime {
   static void fiber_entry(ctx::transfer_t t);
   void fiber_main(int idx);
   [[noreturn]] void fail_budget();
-  // c11 helpers (memory.cc)
-  store_history& history(atomic_meta& m, std::uint64_t latest);
-  std::uint32_t oldest_readable(const atomic_meta& m, const store_history& h, bool sc) const;
-  void observe(store_history& h, const atomic_meta& m, std::uint32_t upto);
+  // c11 helpers (memory.cc), over the store histories (memory.h)
+  store_history& history(atomic_meta& m, std::uint64_t latest) { return mem_.of(m, latest, gen_); }
+  std::uint32_t oldest_readable(const atomic_meta& m, const store_history& h, bool sc) const {
+    return store_histories::oldest_readable(m, h, hb_.of(cur_).clk, sc);
+  }
   // Inserts a store right after index `after` (m.writes: at the end).
   void insert_store(atomic_meta& m, store_history& h, std::uint32_t after, std::uint64_t v,
                     std::memory_order mo, const std::uint32_t* rel_base, bool rmw);
@@ -387,9 +352,8 @@ class runtime {
   bool stacks_ready_ = false;
   bool all_done_ = false;
 
-  // c11 store histories, recycled across executions
-  std::vector<store_history> hist_;
-  std::uint32_t n_hist_ = 0;
+  // memory (c11): the store histories, recycled across executions
+  store_histories mem_;
 
   // oracles
   happens_before hb_;

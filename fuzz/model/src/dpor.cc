@@ -7,12 +7,14 @@
 // Algorithm 1). The next execution replays the decision stack up to the
 // deepest decision with an unexplored, awake backtrack option.
 
-#include "../dpor.h"
+#include <lastref/model/dpor.h>
 
-#include "../spin.h"
+#include <lastref/model/spin.h>
 
 #include <algorithm>
 #include <memory>
+
+#include "runtime.h"
 
 namespace lastref::model {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Schedule sources (schedule.h).
 
-#include "../schedule.h"
+#include <lastref/model/schedule.h>
 
 #include <algorithm>
 

@@ -2,7 +2,7 @@
 // The checker front end (checker.h): runs executions, re-runs failures
 // traced, checks determinism, and encodes replay tokens.
 
-#include "../checker.h"
+#include <lastref/model/checker.h>
 
 #include <cstdio>
 #include <cstdlib>

@@ -24,9 +24,9 @@
 #include <atomic>
 #include <cstdint>
 
-#include "../limits.h"
-#include "location.h"
-#include "vclock.h"
+#include <lastref/model/detail/location.h>
+#include <lastref/model/detail/vclock.h>
+#include <lastref/model/limits.h>
 
 namespace lastref::model::detail {
 

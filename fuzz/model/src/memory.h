@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Memory (c11): the store histories of the atomic locations, the component
+// that holds, for each location an execution touches, its newest
+// store_history_size stores in modification order, and answers what the
+// c11 model asks of them: which stores a load may still read (coherence
+// through happens-before, and the seq_cst rule), who observed which store,
+// and where a store joins the order. Private to fuzz/model.
+//
+// Contract: the runtime (memory.cc) decides; this component keeps the
+// records and their indices consistent. A location's history is found by
+// index while its atomic_meta::hist_gen matches the execution's generation
+// (a record from an earlier execution is never read). Placing a store
+// shifts the location's own per-thread indices (atomic_meta::seen, w_idx);
+// whoever else keeps modification-order indices of the location (the
+// scheduler's woken futex waiters) shifts its own.
+//
+// Lifetime rule: one per runtime; the records are recycled across
+// executions (begin_execution() forgets them all without freeing).
+//
+// Memory ordering: not applicable (one OS thread, the execution's); the
+// orders in the records are the modelled program's.
+
+#include <lastref/model/detail/location.h>
+#include <lastref/model/detail/vclock.h>
+#include <lastref/model/limits.h>
+#include <lastref/model/memory_model.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace lastref::model::detail {
+
+// One store of a location's modification order (c11). obs[u] is thread u's
+// epoch when it first observed this store or a later one (by reading or
+// writing); 0: not yet. A load by t may not read a store older than one
+// that some u observed at an epoch t's clock covers: that is coherence
+// (read-read, write-read) through happens-before, and t's own program order.
+// No default member initialisers: histories are reused without clearing.
+struct store_rec {
+  std::uint64_t bits;              // the stored value
+  std::uint32_t mo;                // modification-order index (the construction is 0)
+  std::uint32_t step;              // step of the store (0: construction)
+  std::uint8_t tid;                // storing thread (no_thread: outside the threads)
+  bool rmw;                        // read-modify-write: reads its predecessor in mo
+  std::uint32_t obs[max_threads];  // see above
+  std::uint32_t rel[max_threads];  // what acquiring from this store synchronises with
+};
+
+// The newest store_history_size stores of one location in modification
+// order: rec[i] has index base + i; the last one is the latest (m.writes).
+struct store_history {
+  std::uint32_t sc_mo;  // index of the last seq_cst write (0: none since the construction)
+  std::uint32_t base;   // modification-order index of rec[0]
+  std::uint32_t held;   // records held (1 .. store_history_size)
+  store_rec rec[store_history_size];
+  store_rec& at(std::uint32_t k) noexcept { return rec[k - base]; }
+  const store_rec& at(std::uint32_t k) const noexcept { return rec[k - base]; }
+};
+
+class store_histories {
+ public:
+  void begin_execution() noexcept { used_ = 0; }
+
+  // The history of m in execution `gen`; a location seen for the first time
+  // starts one whose only store is the value it holds now (`latest`).
+  store_history& of(atomic_meta& m, std::uint64_t latest, std::uint32_t gen);
+  // The history of m if it has one in execution `gen`, else null.
+  [[nodiscard]] store_history* find(const atomic_meta& m, std::uint32_t gen) noexcept {
+    return m.hist_gen == gen && m.hist_idx < used_ ? &hist_[m.hist_idx] : nullptr;
+  }
+
+  // The oldest modification-order index a reader whose clock is `reader`
+  // may read: no older than a store some thread observed at a point that
+  // happens-before the reader; `sc`: no older than the last seq_cst write.
+  [[nodiscard]] static std::uint32_t oldest_readable(const atomic_meta& m, const store_history& h,
+                                                     const vclock& reader, bool sc) noexcept;
+  // Thread tid, at `epoch`, has observed every store up to index `upto`.
+  static void observe(store_history& h, int tid, std::uint32_t epoch, std::uint32_t upto) noexcept;
+  // Makes room for a store right after index `after` (m.writes: at the
+  // end) and returns its record, with mo set and obs inherited from the
+  // store it precedes (a thread that observed a newer store has observed
+  // it too); the caller fills in the rest. Forgets the oldest record when
+  // the history is full; bumps m.writes and m's per-thread indices.
+  static store_rec& place(atomic_meta& m, store_history& h, std::uint32_t after) noexcept;
+
+ private:
+  std::vector<store_history> hist_;
+  std::uint32_t used_ = 0;
+};
+
+}  // namespace lastref::model::detail

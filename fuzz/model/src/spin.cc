@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+// Await loops (spin.h): the end of a failed iteration.
+
+#include <lastref/model/spin.h>
+
+#include "runtime.h"
+
+namespace lastref::model {
+
+void await_iteration(source_loc loc) {
+  auto* r = detail::rt();
+  if (r == nullptr) return;
+  r->point(op::preemption_point, nullptr, loc);
+  r->note(op::preemption_point, &detail::await_marker, loc, 0, 0, "await iteration");
+  // The iteration wrote nothing; if no other thread can take a step, nothing
+  // will ever change what the next iteration reads — unless (c11) it read
+  // an older store of some location: then the next iteration reads the
+  // latest stores of those (eventual visibility) and may still exit.
+  const bool stalled = !r->others_can_run();
+  if (r->await_refresh(stalled)) return;
+  if (stalled)
+    failf(
+        "await loop never released: T%d polls again and no other thread can run to change "
+        "what it reads (liveness failure)",
+        thread_id());
+}
+
+}  // namespace lastref::model
