@@ -147,7 +147,8 @@ runtime::~runtime() {
 }
 
 void runtime::reset_execution() {
-  for (auto& t : th_) t = thread_state{};
+  for (int i = 0; i < th_used_; ++i) th_[i] = thread_state{};
+  th_used_ = 0;
   runnable_ = timeout_ = spurious_wait_ = 0;
   spurious_left_ = max_spurious_;
   spurious_cas_left_ = max_spurious_cas_;
@@ -207,6 +208,7 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
                  max_threads);
     std::abort();
   }
+  th_used_ = nthreads_;
   src.begin_execution();
   // Tells a step-reading source where the program object is, so it can name
   // its members by offset (addresses differ between executions).

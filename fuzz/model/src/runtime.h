@@ -326,6 +326,10 @@ class runtime {
   // scheduler
   static constexpr int native_fiber = max_threads + 1;
   thread_state th_[max_threads];
+  // Slots the last execution may have written (its thread count): the only
+  // ones reset_execution() clears, so a 2-thread program does not pay for
+  // zeroing all max_threads records (each carries the await-loop arrays).
+  int th_used_ = max_threads;
   fiber fibers_[max_threads + 2];  // threads, main (setup/check), native (the caller)
   void on_resume(ctx::transfer_t t, void* fake_stack);
   int nthreads_ = 0;
