@@ -78,10 +78,14 @@ function(lastref_add_kernel_test)
   if(NOT engine AND DEFINED lastref_FUZZ_ENGINE)
     set(engine ${lastref_FUZZ_ENGINE})
   endif()
-  set(model_cflags ${cflags})
+  # libFuzzer's coverage feedback from the user's own C goes only into the
+  # fuzzer's objects: the model binary links no sanitizer-coverage runtime,
+  # so the same objects in it would leave __sanitizer_cov_* undefined.
+  set(fuzz_cflags ${cflags})
+  set(fuzz_own_objects FALSE)
   if(engine STREQUAL "libfuzzer" AND CMAKE_C_COMPILER_ID STREQUAL "Clang")
-    # libFuzzer's coverage feedback from the user's own C.
-    list(APPEND model_cflags -fsanitize=fuzzer-no-link)
+    list(APPEND fuzz_cflags -fsanitize=fuzzer-no-link)
+    set(fuzz_own_objects TRUE)
   endif()
 
   set(gbegin ${LASTREF_KERNEL_SOURCE_DIR}/globals_begin.c)
@@ -89,37 +93,45 @@ function(lastref_add_kernel_test)
 
   # ---- model and fuzzer -------------------------------------------------------
   if(NOT K_NO_MODEL AND TARGET lastref::kernel_model)
-    # The globals markers first and last: every run resets what lies
-    # between them (linux.c, "the user's globals").
-    if(K_MODULE_SOURCES)
-      add_library(${n}_model_rest OBJECT ${gbegin} ${K_TEST} ${K_BUILTIN_SOURCES})
-      add_library(${n}_model_module OBJECT ${K_MODULE_SOURCES} ${gend})
-      set(objlibs ${n}_model_rest ${n}_model_module)
-    else()
-      add_library(${n}_model_rest OBJECT ${gbegin} ${K_TEST} ${K_BUILTIN_SOURCES} ${gend})
-      set(objlibs ${n}_model_rest)
-    endif()
-    set(objs)
-    foreach(o ${objlibs})
-      list(APPEND objs $<TARGET_OBJECTS:${o}>)
-    endforeach()
-    foreach(o ${objlibs})
-      set_target_properties(${o} PROPERTIES C_STANDARD 11 C_EXTENSIONS ON)
-      target_include_directories(${o} PRIVATE
-        $<TARGET_PROPERTY:lastref::kernel_headers,INTERFACE_INCLUDE_DIRECTORIES>)
-      # Exactly these flags: a directory's sanitizer options (lastref's own
-      # ASan build, add_compile_options) cannot be combined with TSan's.
-      set_property(TARGET ${o} PROPERTY COMPILE_OPTIONS ${model_cflags})
-    endforeach()
-    if(K_MODULE_SOURCES)
-      target_compile_options(${n}_model_module PRIVATE -finstrument-functions)
+    # The user's C as object libraries <n>_<kind>_rest (+ _module), compiled
+    # with `flags`; their objects in link order in <out>. The globals
+    # markers come first and last: every run resets what lies between them
+    # (linux.c, "the user's globals").
+    function(_lastref_kernel_objects kind flags out)
+      if(K_MODULE_SOURCES)
+        add_library(${n}_${kind}_rest OBJECT ${gbegin} ${K_TEST} ${K_BUILTIN_SOURCES})
+        add_library(${n}_${kind}_module OBJECT ${K_MODULE_SOURCES} ${gend})
+        set(libs ${n}_${kind}_rest ${n}_${kind}_module)
+      else()
+        add_library(${n}_${kind}_rest OBJECT ${gbegin} ${K_TEST} ${K_BUILTIN_SOURCES} ${gend})
+        set(libs ${n}_${kind}_rest)
+      endif()
+      set(objs)
+      foreach(o ${libs})
+        list(APPEND objs $<TARGET_OBJECTS:${o}>)
+        set_target_properties(${o} PROPERTIES C_STANDARD 11 C_EXTENSIONS ON)
+        target_include_directories(${o} PRIVATE
+          $<TARGET_PROPERTY:lastref::kernel_headers,INTERFACE_INCLUDE_DIRECTORIES>)
+        # Exactly these flags: a directory's sanitizer options (lastref's own
+        # ASan build, add_compile_options) cannot be combined with TSan's.
+        set_property(TARGET ${o} PROPERTY COMPILE_OPTIONS ${flags})
+      endforeach()
+      if(K_MODULE_SOURCES)
+        target_compile_options(${n}_${kind}_module PRIVATE -finstrument-functions)
+      endif()
+      set(${out} ${objs} PARENT_SCOPE)
+    endfunction()
+    _lastref_kernel_objects(model "${cflags}" objs)
+    set(fuzz_objs ${objs})
+    if(fuzz_own_objects AND NOT K_NO_FUZZ)
+      _lastref_kernel_objects(fuzz "${fuzz_cflags}" fuzz_objs)
     endif()
 
     add_executable(${n}_model ${objs})
     target_link_libraries(${n}_model PRIVATE lastref::kernel_model_main lastref::kernel_model)
 
     if(NOT K_NO_FUZZ)
-      add_executable(${n}_fuzz ${objs})
+      add_executable(${n}_fuzz ${fuzz_objs})
       target_link_libraries(${n}_fuzz PRIVATE lastref::kernel_fuzz)
       if(engine STREQUAL "libfuzzer")
         target_link_options(${n}_fuzz PRIVATE -fsanitize=fuzzer)
