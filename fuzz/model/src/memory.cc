@@ -29,6 +29,8 @@
 
 #include <cstring>
 
+#include <lastref/model/schedule.h>
+
 #include "memory.h"
 #include "runtime.h"
 

@@ -18,7 +18,9 @@
 #include <lastref/refcount_report.h>
 
 #include <lastref/model/checker.h>
+#include <lastref/model/observer.h>
 #include <lastref/model/program.h>
+#include <lastref/model/schedule.h>
 
 #if defined(LASTREF_MODEL_ASAN)
 #include <sanitizer/asan_interface.h>

@@ -41,8 +41,7 @@
 #include <lastref/model/detail/vclock.h>
 #include <lastref/model/failure.h>
 #include <lastref/model/memory_model.h>
-#include <lastref/model/observer.h>
-#include <lastref/model/schedule.h>
+#include <lastref/model/op.h>
 
 #include "fiber.h"
 #include "hb.h"
@@ -54,6 +53,9 @@
 
 namespace lastref::model {
 class program;
+class observer;
+class schedule_source;
+struct decision;
 struct run_options;
 }  // namespace lastref::model
 
