@@ -29,6 +29,8 @@
 
 #include <cstring>
 
+#include <lastref/model/schedule.h>
+
 #include "memory.h"
 #include "runtime.h"
 
@@ -190,8 +192,8 @@ void runtime::insert_store(atomic_meta& m, store_history& h, std::uint32_t after
   store_rec& r = store_histories::place(m, h, after);
   const std::uint32_t k = r.mo;
   if (k < m.writes)  // placed before newer stores: a woken waiter's index moves too
-    for (auto& w : th_)
-      if (w.wait_word == &m && w.woke_mo >= k) ++w.woke_mo;
+    for (int i = 0; i < max_threads; ++i)
+      if (thread_state& w = sched_.thread(i); w.wait_word == &m && w.woke_mo >= k) ++w.woke_mo;
   r.bits = v;
   r.step = steps_;
   r.tid = cur_;
@@ -213,7 +215,7 @@ std::uint64_t runtime::c11_load(atomic_meta& m, std::uint64_t latest, std::memor
   std::uint32_t k = m.writes;
   if (reads_fresh(m)) {
     drop_fresh(m);  // one load reads the latest store; later ones choose again
-  } else if (k > lo && mode_ == mode::threads && !th_[cur_].exiting) {
+  } else if (k > lo && mode_ == mode::threads && !sched_.exiting(cur_)) {
     k -= static_cast<std::uint32_t>(decide_read(static_cast<int>(k - lo + 1)));
   }
   if (k != m.writes) note_stale(m);
@@ -221,7 +223,7 @@ std::uint64_t runtime::c11_load(atomic_meta& m, std::uint64_t latest, std::memor
 }
 
 void runtime::note_stale(const atomic_meta& m) noexcept {
-  thread_state& t = th_[cur_];
+  thread_state& t = sched_.thread(cur_);
   for (int i = 0; i < t.n_stale; ++i)
     if (t.stale[i] == &m) return;
   if (t.n_stale == thread_state::max_await) {
@@ -232,7 +234,7 @@ void runtime::note_stale(const atomic_meta& m) noexcept {
 }
 
 bool runtime::reads_fresh(const atomic_meta& m) const noexcept {
-  const thread_state& t = th_[cur_];
+  const thread_state& t = sched_.thread(cur_);
   if (t.fresh_all) return true;
   for (int i = 0; i < t.n_fresh; ++i)
     if (t.fresh[i] == &m) return true;
@@ -240,7 +242,7 @@ bool runtime::reads_fresh(const atomic_meta& m) const noexcept {
 }
 
 void runtime::drop_fresh(const atomic_meta& m) noexcept {
-  thread_state& t = th_[cur_];
+  thread_state& t = sched_.thread(cur_);
   for (int i = 0; i < t.n_fresh; ++i)
     if (t.fresh[i] == &m) {
       t.fresh[i] = t.fresh[--t.n_fresh];
@@ -249,7 +251,7 @@ void runtime::drop_fresh(const atomic_meta& m) noexcept {
 }
 
 bool runtime::await_refresh(bool stalled) noexcept {
-  thread_state& t = th_[cur_];
+  thread_state& t = sched_.thread(cur_);
   const bool stale = stalled && (t.n_stale != 0 || t.stale_overflow);
   t.n_fresh = 0;
   t.fresh_all = false;
@@ -269,7 +271,7 @@ bool runtime::await_refresh(bool stalled) noexcept {
 
 bool runtime::refresh_await(int u) noexcept {
   if (u < 0 || u >= max_threads) return false;
-  thread_state& t = th_[u];
+  thread_state& t = sched_.thread(u);
   if (t.n_last_stale == 0 && !t.last_stale_all) return false;
   std::copy_n(t.last_stale, t.n_last_stale, t.fresh);
   t.n_fresh = t.n_last_stale;
@@ -295,7 +297,7 @@ bool runtime::c11_store(atomic_meta& m, std::uint64_t latest, std::uint64_t v,
   for (std::uint32_t k = m.writes; k-- > lo;)
     if (!h.at(k + 1).rmw) places[n++] = k;
   std::uint32_t after = m.writes;
-  if (n > 1 && mode_ == mode::threads && !th_[cur_].exiting) after = places[decide_read(n)];
+  if (n > 1 && mode_ == mode::threads && !sched_.exiting(cur_)) after = places[decide_read(n)];
   const bool at_end = after == m.writes;
   insert_store(m, h, after, v, mo, nullptr, false);
   if (!at_end) note_rf(h, m, after + 1, true);
@@ -328,10 +330,10 @@ bool runtime::c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal,
   if (!fresh)
     for (std::uint32_t k = m.writes; k-- > lo;)
       if (h.at(k).bits != expected) older[n_older++] = k;
-  const int spurious = latest_equal && weak && spurious_cas_left_ != 0 && !fresh ? 1 : 0;
+  const int spurious = latest_equal && weak && sched_.spurious_cas_left() && !fresh ? 1 : 0;
   const int n = 1 + spurious + n_older;
   int i = 0;
-  if (n > 1 && mode_ == mode::threads && !th_[cur_].exiting) i = decide_read(n);
+  if (n > 1 && mode_ == mode::threads && !sched_.exiting(cur_)) i = decide_read(n);
   if (i == 0 && latest_equal) {
     std::uint32_t rel[max_threads];
     read_at(m, h, m.writes, success, rel);
@@ -339,7 +341,7 @@ bool runtime::c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal,
     return true;
   }
   if (i <= spurious) {  // the latest store, unequal or spuriously failed
-    if (i == 1) --spurious_cas_left_;
+    if (i == 1) sched_.spend_spurious_cas();
     seen = read_at(m, h, m.writes, failure, nullptr);
     return false;
   }

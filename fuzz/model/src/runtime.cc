@@ -18,7 +18,9 @@
 #include <lastref/refcount_report.h>
 
 #include <lastref/model/checker.h>
+#include <lastref/model/observer.h>
 #include <lastref/model/program.h>
+#include <lastref/model/schedule.h>
 
 #if defined(LASTREF_MODEL_ASAN)
 #include <sanitizer/asan_interface.h>
@@ -147,15 +149,9 @@ runtime::~runtime() {
 }
 
 void runtime::reset_execution() {
-  for (int i = 0; i < th_used_; ++i) th_[i] = thread_state{};
-  th_used_ = 0;
-  runnable_ = timeout_ = spurious_wait_ = 0;
-  spurious_left_ = max_spurious_;
-  spurious_cas_left_ = max_spurious_cas_;
+  sched_.begin_execution(max_spurious_, max_spurious_cas_);
   mem_.begin_execution();
   steps_ = decisions_ = 0;
-  wait_seq_ = 0;
-  now_ = 1'000'000'000;  // virtual time starts at 1 s so deadlines near 0 stay distinct
   hb_.begin_execution();
   res_.begin_execution();
   choices_.clear();
@@ -202,13 +198,13 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
     throw;
   }
   prog_ = prog.get();
-  nthreads_ = prog_->threads();
-  if (nthreads_ < 1 || nthreads_ > max_threads) {
-    std::fprintf(stderr, "lastref::model: program has %d threads (1..%d allowed)\n", nthreads_,
+  const int nthreads = prog_->threads();
+  if (nthreads < 1 || nthreads > max_threads) {
+    std::fprintf(stderr, "lastref::model: program has %d threads (1..%d allowed)\n", nthreads,
                  max_threads);
     std::abort();
   }
-  th_used_ = nthreads_;
+  sched_.set_threads(nthreads);
   src.begin_execution();
   // Tells a step-reading source where the program object is, so it can name
   // its members by offset (addresses differ between executions).
@@ -231,17 +227,13 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
 
   if (fail_kind_ == failure_kind::none) {
     mode_ = mode::threads;
-    hb_.spawn(nthreads_);
-    for (int i = 0; i < nthreads_; ++i) {
-      thread_state& t = th_[i];
-      t.st = tstatus::runnable;
-      start(i);
-    }
-    runnable_ = static_cast<std::uint8_t>((1u << nthreads_) - 1u);
+    hb_.spawn(nthreads);
+    for (int i = 0; i < nthreads; ++i) start(i);
+    sched_.start();
     decision d;
     d.current = -1;
-    d.runnable = runnable_;
-    const int first = nthreads_ == 1 ? 0 : decide(d);
+    d.runnable = sched_.runnable();
+    const int first = nthreads == 1 ? 0 : decide(d);
     cur_ = static_cast<std::uint8_t>(first);
     switch_to(native_fiber, first, false);
   }
@@ -250,7 +242,7 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
     // check() happens after every thread.
     mode_ = mode::main;
     cur_ = 0;
-    hb_.join_for_check(nthreads_);
+    hb_.join_for_check(nthreads);
     res_.drop(0);
     switch_to(native_fiber, main_fiber, false);
   }
@@ -356,16 +348,14 @@ void runtime::fiber_main(int idx) {
   if (how.last_action != nullptr) {
     // The thread's last action (platform.h, exit_thread): ordinary steps
     // again, from the top of the thread, with no module text on its stack.
-    th_[idx].exiting = false;
+    sched_.thread(idx).exiting = false;
     how.run_last_action();
   }
   // Outside the handlers: a failure abandons this fiber, which must not
   // happen while the C++ runtime thinks an exception is being handled.
   if (escaped)
     fail(failure_kind::exception, "thread %d: an exception escaped the thread body", idx);
-  thread_state& t = th_[idx];
-  t.st = tstatus::finished;
-  runnable_ &= static_cast<std::uint8_t>(~(1u << idx));
+  sched_.finish(idx);
   sched_event(op::thread_end, idx, nullptr);
   pick_next(idx, true);
   __builtin_unreachable();
@@ -386,29 +376,19 @@ int runtime::decide(const decision& in) {
 }
 
 void runtime::apply_wake(int tid, wake_reason why) {
-  thread_state& t = th_[tid];
-  const auto bit = static_cast<std::uint8_t>(1u << tid);
-  t.st = tstatus::runnable;
-  t.reason = why;
-  t.wait_addr = nullptr;
-  runnable_ |= bit;
-  timeout_ &= static_cast<std::uint8_t>(~bit);
-  spurious_wait_ &= static_cast<std::uint8_t>(~bit);
-  if (why == wake_reason::timeout) {
-    if (t.deadline > now_) now_ = t.deadline;
+  sched_.make_runnable(tid, why);
+  if (why == wake_reason::timeout)
     sched_event(op::timeout, tid, nullptr);
-  } else if (why == wake_reason::spurious) {
-    --spurious_left_;
+  else if (why == wake_reason::spurious)
     sched_event(op::spurious, tid, nullptr);
-  }
 }
 
 void runtime::reschedule() {
   decision d;
   d.current = cur_;
-  d.runnable = runnable_;
-  d.timeout = timeout_;
-  d.spurious = spurious_offer();
+  d.runnable = sched_.runnable();
+  d.timeout = sched_.timeouts();
+  d.spurious = sched_.spurious_offer();
   const choice c = d.option(decide(d));
   if (c.kind == choice_kind::run && c.thread == cur_) return;
   const int from = cur_;
@@ -426,25 +406,25 @@ void runtime::reschedule() {
 void runtime::pick_next(int from, bool dying) {
   decision d;
   d.current = -1;
-  d.runnable = runnable_;
-  d.timeout = timeout_;
-  d.spurious = spurious_offer();
+  d.runnable = sched_.runnable();
+  d.timeout = sched_.timeouts();
+  d.spurious = sched_.spurious_offer();
   const int n = d.count();
   if (n == 0) {
     int blocked = -1;
-    for (int i = 0; i < nthreads_; ++i)
-      if (th_[i].st == tstatus::blocked) blocked = i;
+    for (int i = 0; i < sched_.threads(); ++i)
+      if (sched_.thread(i).st == tstatus::blocked) blocked = i;
     if (blocked < 0) {
       all_done_ = true;
       return_to_native();
     }
     char who[128];
     int len = 0;
-    for (int i = 0; i < nthreads_ && len < 100; ++i)
-      if (th_[i].st == tstatus::blocked) {
+    for (int i = 0; i < sched_.threads() && len < 100; ++i)
+      if (sched_.thread(i).st == tstatus::blocked) {
         char nb[96];
         len += std::snprintf(who + len, sizeof(who) - static_cast<std::size_t>(len), " T%d on %s",
-                             i, describe(th_[i].wait_addr, nb, sizeof nb));
+                             i, describe(sched_.thread(i).wait_addr, nb, sizeof nb));
       }
     if (len == 0) who[0] = '\0';
     addr_ = nullptr;
@@ -471,27 +451,15 @@ wake_reason runtime::block_on(const void* addr, bool futex, bool has_deadline,
     fail(failure_kind::deadlock, "setup()/check() blocks on %s: nothing else can run",
          describe(addr, nb, sizeof nb));
   }
-  if (has_deadline && deadline <= now_) return wake_reason::timeout;
+  if (has_deadline && deadline <= sched_.now()) return wake_reason::timeout;
   const int me = cur_;
-  thread_state& t = th_[me];
-  const auto bit = static_cast<std::uint8_t>(1u << me);
-  t.st = tstatus::blocked;
-  t.reason = wake_reason::none;
-  t.wait_addr = addr;
-  t.spurious_ok = futex;
-  t.has_deadline = has_deadline;
-  t.deadline = deadline;
-  t.wait_seq = ++wait_seq_;
-  t.wait_word = word;
-  runnable_ &= static_cast<std::uint8_t>(~bit);
-  if (has_deadline) timeout_ |= bit;
-  if (futex) spurious_wait_ |= bit;
+  sched_.block(me, addr, futex, has_deadline, deadline, word);
   sched_event(op::block, me, nullptr);
   pick_next(me, false);
-  sched_event(op::resume, me, nullptr, static_cast<std::uint64_t>(th_[me].reason));
+  sched_event(op::resume, me, nullptr, static_cast<std::uint64_t>(sched_.thread(me).reason));
   // c11: the wake is a full barrier on the word (the kernel's futex hash
   // bucket lock): the waiter sees at least the word's value at the wake.
-  thread_state& w = th_[me];
+  thread_state& w = sched_.thread(me);
   if (w.wait_word != nullptr && w.reason == wake_reason::woken && mm_ == memory_model::c11)
     if (store_history* h = mem_.find(*w.wait_word, gen_))
       store_histories::observe(*h, cur_, hb_.epoch(cur_), w.woke_mo);
@@ -502,15 +470,10 @@ wake_reason runtime::block_on(const void* addr, bool futex, bool has_deadline,
 void runtime::wake(const void* addr, bool all, const source_loc&, op) {
   if (mode_ != mode::threads) return;
   for (;;) {
-    int best = -1;
-    for (int i = 0; i < nthreads_; ++i) {
-      const thread_state& t = th_[i];
-      if (t.st == tstatus::blocked && t.wait_addr == addr &&
-          (best < 0 || t.wait_seq < th_[best].wait_seq))
-        best = i;
-    }
+    const int best = sched_.oldest_waiter(addr);
     if (best < 0) return;
-    if (th_[best].wait_word != nullptr) th_[best].woke_mo = th_[best].wait_word->writes;
+    thread_state& t = sched_.thread(best);
+    if (t.wait_word != nullptr) t.woke_mo = t.wait_word->writes;
     apply_wake(best, wake_reason::woken);
     sched_event(op::wake, best, nullptr);
     if (!all) return;
@@ -604,7 +567,7 @@ void runtime::destroy_end(const void* p, const source_loc&) {
 }
 
 void runtime::check_freed(op o, const void* addr) {
-  if (th_[cur_].exiting && mode_ == mode::threads) return;
+  if (sched_.exiting(cur_) && mode_ == mode::threads) return;
   if (const block* b = heap_.freed_containing(addr)) {
     char nb[96];
     fail(failure_kind::use_after_free,
@@ -627,7 +590,7 @@ static const char* text_name(const runtime& r, const void* text, char* buf, std:
 }
 
 void runtime::check_residency(op o) {
-  if (th_[cur_].exiting || o == op::exit_thread) return;
+  if (sched_.exiting(cur_) || o == op::exit_thread) return;
   if (const unmapped_text* u = res_.running_unmapped(cur_)) {
     char buf[96];
     fail(failure_kind::unloaded_text,
@@ -640,7 +603,7 @@ void runtime::check_residency(op o) {
 
 void runtime::text_enter(const void* text, const source_loc&) {
   if (mode_ != mode::threads) return;
-  if (th_[cur_].exiting) return;
+  if (sched_.exiting(cur_)) return;
   if (const unmapped_text* u = res_.unmapped(text)) {
     char buf[96];
     fail(failure_kind::unloaded_text,
@@ -654,7 +617,7 @@ void runtime::text_enter(const void* text, const source_loc&) {
 void runtime::text_leave(const void* text, const source_loc&) {
   if (mode_ != mode::threads) return;
   if (res_.pop(cur_, text)) return;
-  if (th_[cur_].exiting) return;  // exit_thread dropped the residency stack
+  if (sched_.exiting(cur_)) return;  // exit_thread dropped the residency stack
   char buf[96];
   fail(failure_kind::invariant, "T%d leaves module text %s it is not innermost in", cur_,
        text_name(*this, text, buf, sizeof buf));
@@ -667,7 +630,7 @@ void runtime::exit_thread(const thread_exit& how, const source_loc& loc) {
     loc_ = loc;
     fail(failure_kind::invariant, "exit_thread() called from setup()/check()");
   }
-  thread_state& t = th_[cur_];
+  thread_state& t = sched_.thread(cur_);
   // The thread ends here and never returns into its callers' text: unwinding
   // destructors are not steps of the modelled program.
   t.exiting = true;

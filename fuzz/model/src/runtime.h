@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// The model runtime: scheduler state, happens-before clocks, allocator,
-// residency tracking and the oracles. Private to fuzz/model (src/, never
+// The model runtime: the execution core (current thread, step counter, the
+// scheduling point, fibers, decisions, failure state) over its components:
+// the scheduler (scheduler.h), happens-before (hb.h), the c11 store
+// histories (memory.h), the heap, residency and the trace. Private to fuzz/model (src/, never
 // installed): the platform types reach it only through the functions of
 // <lastref/model/detail/ops.h>, defined in platform.cc over the inline
 // fast paths below.
@@ -39,18 +41,21 @@
 #include <lastref/model/detail/vclock.h>
 #include <lastref/model/failure.h>
 #include <lastref/model/memory_model.h>
-#include <lastref/model/observer.h>
-#include <lastref/model/schedule.h>
+#include <lastref/model/op.h>
 
 #include "fiber.h"
 #include "hb.h"
 #include "heap.h"
 #include "memory.h"
 #include "residency.h"
+#include "scheduler.h"
 #include "trace.h"
 
 namespace lastref::model {
 class program;
+class observer;
+class schedule_source;
+struct decision;
 struct run_options;
 }  // namespace lastref::model
 
@@ -59,38 +64,10 @@ namespace lastref::model::detail {
 inline constexpr int main_fiber = max_threads;  // runs setup() and check()
 
 enum class mode : std::uint8_t { off, passive, main, threads };
-enum class tstatus : std::uint8_t { idle, runnable, blocked, finished };
-enum class wake_reason : std::uint8_t { none, woken, timeout, spurious };
-
 // platform::exit_thread throws lastref::thread_exit (as std_platform does,
 // so lastref::run_thread_body works in model threads too); the fiber
 // trampoline catches it.
 using exit_signal = lastref::thread_exit;
-
-struct thread_state {
-  tstatus st = tstatus::idle;
-  wake_reason reason = wake_reason::none;
-  bool exiting = false;
-  bool spurious_ok = false;  // a futex waiter (mutex waiters never wake spuriously)
-  bool has_deadline = false;
-  const void* wait_addr = nullptr;
-  std::int64_t deadline = 0;
-  std::uint64_t wait_seq = 0;
-  atomic_meta* wait_word = nullptr;  // c11: the futex word it sleeps on
-  std::uint32_t woke_mo = 0;         // c11: the word's latest store when a wake chose it
-  // Await loops under c11 (spin.h): the locations this thread's loads read
-  // an older store of since its last await iteration, and those its loads
-  // read the latest store of after an iteration stalled on stale reads
-  // (eventual visibility). Up to max_await locations each.
-  static constexpr int max_await = 4;
-  const atomic_meta* stale[max_await] = {};
-  const atomic_meta* fresh[max_await] = {};
-  const atomic_meta* last_stale[max_await] = {};  // of its last failed iteration
-  std::uint8_t n_stale = 0, n_fresh = 0, n_last_stale = 0;
-  bool last_stale_all = false;
-  bool stale_overflow = false;  // more stale locations than kept
-  bool fresh_all = false;       // then every load reads the latest store
-};
 
 class runtime {
  public:
@@ -123,13 +100,13 @@ class runtime {
   // Scheduling point before operation `o` on `addr` (null: no object).
   void point(op o, const void* addr, const source_loc& loc) {
     if (mode_ == mode::threads) {
-      if (!th_[cur_].exiting) [[likely]] {
+      if (!sched_.exiting(cur_)) [[likely]] {
         if (steps_ >= budget_) [[unlikely]] {
           loc_ = loc;
           op_ = o;
           fail_budget();
         }
-        if (((runnable_ & ~(1u << cur_)) | timeout_ | spurious_offer()) != 0) reschedule();
+        if (sched_.others_can_run(cur_)) reschedule();
       }
     } else if (mode_ != mode::main) {
       return;
@@ -202,8 +179,7 @@ class runtime {
   // Another thread can still take a step (runnable, or a timeout / spurious
   // wake-up on offer). For await loops (spin.h).
   bool others_can_run() const noexcept {
-    return mode_ == mode::threads &&
-           ((runnable_ & ~(1u << cur_)) | timeout_ | spurious_offer()) != 0;
+    return mode_ == mode::threads && sched_.others_can_run(cur_);
   }
   // c11 await loops (spin.h): at the end of a failed iteration; `stalled`:
   // no other thread can run. When stalled and some load (or failed CAS) of
@@ -246,7 +222,7 @@ class runtime {
   wake_reason block_on(const void* addr, bool futex, bool has_deadline, std::int64_t deadline,
                        const source_loc& loc, atomic_meta* word = nullptr);
   void wake(const void* addr, bool all, const source_loc& loc, op o);
-  std::int64_t now() const noexcept { return now_; }
+  std::int64_t now() const noexcept { return sched_.now(); }
   void* allocate(std::size_t size, std::size_t align, void (*dtor)(void*));
   // Validates a destroy (double/invalid free, race with earlier accesses).
   // False: do not run the destructor (passive teardown of a bad pointer).
@@ -286,9 +262,6 @@ class runtime {
 
  private:
   friend struct location;
-  std::uint8_t spurious_offer() const noexcept {
-    return spurious_left_ != 0 && (runnable_ | timeout_) != 0 ? spurious_wait_ : 0;
-  }
   void reschedule();
   // The current thread stopped being runnable: pick another and switch.
   void pick_next(int from, bool dying);
@@ -323,31 +296,20 @@ class runtime {
   void reset_execution();
   void teardown();
 
-  // scheduler
+  // scheduler: thread records, runnable / timeout / spurious sets, virtual time
+  scheduler sched_;
+  // execution core
   static constexpr int native_fiber = max_threads + 1;
-  thread_state th_[max_threads];
-  // Slots the last execution may have written (its thread count): the only
-  // ones reset_execution() clears, so a 2-thread program does not pay for
-  // zeroing all max_threads records (each carries the await-loop arrays).
-  int th_used_ = max_threads;
   fiber fibers_[max_threads + 2];  // threads, main (setup/check), native (the caller)
   void on_resume(ctx::transfer_t t, void* fake_stack);
-  int nthreads_ = 0;
   int running_ = -1;  // fiber currently executing: thread id, main_fiber, or -1 (native)
-  std::uint8_t runnable_ = 0;
-  std::uint8_t timeout_ = 0;
-  std::uint8_t spurious_wait_ = 0;
-  std::uint8_t spurious_left_ = 0;
   std::uint8_t max_spurious_ = 0;
-  std::uint8_t spurious_cas_left_ = 0;
   std::uint8_t max_spurious_cas_ = 0;
   memory_model mm_ = memory_model::c11;
   std::uint32_t budget_ = 0;
   std::uint32_t steps_ = 0;
   std::uint32_t decisions_ = 0;
   std::uint64_t total_steps_ = 0;
-  std::uint64_t wait_seq_ = 0;
-  std::int64_t now_ = 0;
   schedule_source* src_ = nullptr;
   program* prog_ = nullptr;
   std::vector<std::uint8_t> choices_;

@@ -11,6 +11,8 @@
 
 #include "trace.h"
 
+#include <lastref/model/failure.h>
+
 namespace lastref::model {
 
 const char* op_name(op o) noexcept {

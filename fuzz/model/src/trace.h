@@ -25,7 +25,7 @@
 #include <vector>
 
 #include <lastref/model/detail/vclock.h>
-#include <lastref/model/observer.h>
+#include <lastref/model/op.h>
 
 #include "heap.h"
 #include "residency.h"

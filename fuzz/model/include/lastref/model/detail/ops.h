@@ -30,7 +30,7 @@
 #include <cstring>
 #include <type_traits>
 
-#include "../observer.h"
+#include "../op.h"
 #include "location.h"
 
 namespace lastref::model::detail {
