@@ -73,13 +73,27 @@ source_loc to_loc(lastref_loc_t l) noexcept {
 std::uint64_t mask(std::uint64_t v, int size) noexcept {
   return size >= 8 ? v : (v & ((std::uint64_t{1} << (size * 8)) - 1));
 }
-std::uint64_t raw_read(const volatile void* p, int size) noexcept {
+// The user's memory as the model's bookkeeping sees it. These run before the
+// model has decided whether the access is legal: a block the model heap has
+// freed stays mapped but is poisoned under AddressSanitizer, and the model,
+// not ASan, must report the use after free (with the freeing step). Hence no
+// ASan checks here, and byte copies rather than memcpy (its interceptor
+// checks the range).
+__attribute__((no_sanitize("address"))) std::uint64_t raw_read(const volatile void* p,
+                                                               int size) noexcept {
+  const auto* src = static_cast<const volatile unsigned char*>(p);
+  unsigned char b[8] = {};
+  for (int i = 0; i < size && i < 8; ++i) b[i] = src[i];
   std::uint64_t v = 0;
-  std::memcpy(&v, const_cast<const void*>(p), static_cast<std::size_t>(size));
+  std::memcpy(&v, b, sizeof v);
   return v;
 }
-void raw_write(volatile void* p, int size, std::uint64_t v) noexcept {
-  std::memcpy(const_cast<void*>(p), &v, static_cast<std::size_t>(size));
+__attribute__((no_sanitize("address"))) void raw_write(volatile void* p, int size,
+                                                       std::uint64_t v) noexcept {
+  unsigned char b[8];
+  std::memcpy(b, &v, sizeof v);
+  auto* dst = static_cast<volatile unsigned char*>(p);
+  for (int i = 0; i < size && i < 8; ++i) dst[i] = b[i];
 }
 
 // The runtime's metadata for one user address.
