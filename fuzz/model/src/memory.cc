@@ -62,6 +62,7 @@ store_history& store_histories::of(atomic_meta& m, std::uint64_t latest, std::ui
   h.sc_mo = 0;
   h.base = m.writes;
   h.held = 1;
+  h.head = 0;
   // The value the location holds now is the oldest store a load may read.
   store_rec& r = h.rec[0];
   r.bits = latest;
@@ -99,19 +100,20 @@ void store_histories::observe(store_history& h, int tid, std::uint32_t epoch,
 
 store_rec& store_histories::place(atomic_meta& m, store_history& h, std::uint32_t after) noexcept {
   if (h.held == slots) {  // forget the oldest store
-    std::memmove(&h.rec[0], &h.rec[1], sizeof(store_rec) * (slots - 1));
+    h.head = (h.head + 1) & store_history::mask;
     ++h.base;
     --h.held;
   }
   const std::uint32_t k = after + 1;
-  const std::uint32_t pos = k - h.base;
   std::uint32_t obs[max_threads];
   if (k <= m.writes) {
     // Placed before newer stores: indices from k on move up by one, and a
     // thread that observed one of them has observed the new store too.
-    std::memcpy(obs, h.rec[pos].obs, sizeof obs);
-    std::memmove(&h.rec[pos + 1], &h.rec[pos], sizeof(store_rec) * (h.held - pos));
-    for (std::uint32_t i = pos + 1; i <= h.held; ++i) ++h.rec[i].mo;
+    std::memcpy(obs, h.at(k).obs, sizeof obs);
+    for (std::uint32_t j = m.writes + 1; j > k; --j) {
+      h.at(j) = h.at(j - 1);
+      ++h.at(j).mo;
+    }
     for (int u = 0; u < max_threads; ++u) {
       if (m.seen[u] >= k) ++m.seen[u];
       if (m.w_idx[u] >= k) ++m.w_idx[u];
@@ -122,7 +124,7 @@ store_rec& store_histories::place(atomic_meta& m, store_history& h, std::uint32_
   }
   ++h.held;
   ++m.writes;
-  store_rec& r = h.rec[pos];
+  store_rec& r = h.at(k);
   r.mo = k;
   std::memcpy(r.obs, obs, sizeof obs);
   return r;

@@ -48,14 +48,21 @@ struct store_rec {
 };
 
 // The newest store_history_size stores of one location in modification
-// order: rec[i] has index base + i; the last one is the latest (m.writes).
+// order, a ring: index base is rec[head], base + i is rec[(head + i) % size];
+// the last one is the latest (m.writes). A ring, so that forgetting the
+// oldest store (every store once the history is full: an RMW loop's steady
+// state) moves no record.
 struct store_history {
+  static_assert((store_history_size & (store_history_size - 1)) == 0,
+                "the ring's index wraps with a mask");
+  static constexpr std::uint32_t mask = store_history_size - 1;
   std::uint32_t sc_mo;  // index of the last seq_cst write (0: none since the construction)
-  std::uint32_t base;   // modification-order index of rec[0]
+  std::uint32_t base;   // modification-order index of rec[head]
   std::uint32_t held;   // records held (1 .. store_history_size)
+  std::uint32_t head;   // slot of the oldest record
   store_rec rec[store_history_size];
-  store_rec& at(std::uint32_t k) noexcept { return rec[k - base]; }
-  const store_rec& at(std::uint32_t k) const noexcept { return rec[k - base]; }
+  store_rec& at(std::uint32_t k) noexcept { return rec[(head + (k - base)) & mask]; }
+  const store_rec& at(std::uint32_t k) const noexcept { return rec[(head + (k - base)) & mask]; }
 };
 
 class store_histories {
