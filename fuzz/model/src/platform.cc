@@ -42,9 +42,9 @@ void copy(void* to, const void* from, std::size_t size) noexcept {
 // Store histories hold values of at most 8 bytes (memory.cc).
 bool historied(const runtime& r, std::size_t size) noexcept { return size <= 8 && r.weak(); }
 
-// The operations, once per compile-time size (dispatched below: one
-// predictable branch instead of a size test per byte access), inlined into
-// the dispatch so an operation costs one call.
+// The operations, once per compile-time size N (1, 2, 4, 8: the narrow
+// entry points below; 0: any size, through the value's address), inlined
+// into their entry point so an operation costs one call.
 template <std::size_t N>
 [[gnu::always_inline]] inline void load_n(runtime& r, atomic_meta& m, const void* self,
                                           const void* value, void* out, std::size_t size,
@@ -145,49 +145,87 @@ template <std::size_t N>
   return false;
 }
 
-// Calls f.template operator()<N> with N the value's size when it is 1, 2,
-// 4 or 8 bytes, else 0.
-template <class F>
-decltype(auto) by_size(std::size_t size, F&& f) {
-  switch (size) {
-    case 1:
-      return f.template operator()<1>();
-    case 2:
-      return f.template operator()<2>();
-    case 4:
-      return f.template operator()<4>();
-    case 8:
-      return f.template operator()<8>();
-    default:
-      return f.template operator()<0>();
-  }
-}
 }  // namespace
 
+// The narrow entry points (values of 1, 2, 4 or 8 bytes): the bits live in
+// a local the operations above read and write through its address, which
+// the compiler keeps in a register once they are inlined.
+template <std::size_t N>
+std::uint64_t load_bits(atomic_meta& m, const void* self, const void* value, std::memory_order mo,
+                        const source_loc& loc) {
+  std::uint64_t out = 0;
+  load_n<N>(*rt(), m, self, value, &out, N, mo, loc);
+  return out;
+}
+
+template <std::size_t N>
+void store_bits(atomic_meta& m, const void* self, void* value, std::uint64_t desired,
+                std::memory_order mo, const source_loc& loc) {
+  store_n<N>(*rt(), m, self, value, &desired, N, mo, loc);
+}
+
+template <op O, std::size_t N>
+std::uint64_t rmw_bits(atomic_meta& m, const void* self, void* value, std::uint64_t operand,
+                       std::memory_order mo, const source_loc& loc) {
+  std::uint64_t old = 0;
+  rmw_n<N>(*rt(), O, m, self, value, &operand, &old, N, mo, loc);
+  return old;
+}
+
+template <bool Weak, std::size_t N>
+bool cas_bits(atomic_meta& m, const void* self, void* value, std::uint64_t* expected,
+              std::uint64_t desired, unsigned orders, const source_loc& loc) {
+  const auto success = static_cast<std::memory_order>(orders & 0xffu);
+  const auto failure = static_cast<std::memory_order>(orders >> 8);
+  return cas_n<N>(*rt(), m, self, value, expected, &desired, N, success, failure, Weak, loc);
+}
+
+#define LASTREF_MODEL_FAST_OPS(N)                                                                  \
+  template std::uint64_t load_bits<N>(atomic_meta&, const void*, const void*, std::memory_order,   \
+                                      const source_loc&);                                          \
+  template void store_bits<N>(atomic_meta&, const void*, void*, std::uint64_t, std::memory_order,  \
+                              const source_loc&);                                                  \
+  template std::uint64_t rmw_bits<op::exchange, N>(                                                \
+      atomic_meta&, const void*, void*, std::uint64_t, std::memory_order, const source_loc&);      \
+  template std::uint64_t rmw_bits<op::fetch_add, N>(                                               \
+      atomic_meta&, const void*, void*, std::uint64_t, std::memory_order, const source_loc&);      \
+  template std::uint64_t rmw_bits<op::fetch_sub, N>(                                               \
+      atomic_meta&, const void*, void*, std::uint64_t, std::memory_order, const source_loc&);      \
+  template std::uint64_t rmw_bits<op::fetch_or, N>(                                                \
+      atomic_meta&, const void*, void*, std::uint64_t, std::memory_order, const source_loc&);      \
+  template std::uint64_t rmw_bits<op::fetch_and, N>(                                               \
+      atomic_meta&, const void*, void*, std::uint64_t, std::memory_order, const source_loc&);      \
+  template bool cas_bits<false, N>(atomic_meta&, const void*, void*, std::uint64_t*,               \
+                                   std::uint64_t, unsigned, const source_loc&);                    \
+  template bool cas_bits<true, N>(atomic_meta&, const void*, void*, std::uint64_t*, std::uint64_t, \
+                                  unsigned, const source_loc&);
+LASTREF_MODEL_FAST_OPS(1)
+LASTREF_MODEL_FAST_OPS(2)
+LASTREF_MODEL_FAST_OPS(4)
+LASTREF_MODEL_FAST_OPS(8)
+#undef LASTREF_MODEL_FAST_OPS
+
+// Any other size: through the value's address (N = 0).
 void atomic_load(runtime& r, atomic_meta& m, const void* self, const void* value, void* out,
                  std::size_t size, std::memory_order mo, const source_loc& loc) {
-  by_size(size, [&]<std::size_t N>() { load_n<N>(r, m, self, value, out, size, mo, loc); });
+  load_n<0>(r, m, self, value, out, size, mo, loc);
 }
 
 void atomic_store(runtime& r, atomic_meta& m, const void* self, void* value, const void* desired,
                   std::size_t size, std::memory_order mo, const source_loc& loc) {
-  by_size(size, [&]<std::size_t N>() { store_n<N>(r, m, self, value, desired, size, mo, loc); });
+  store_n<0>(r, m, self, value, desired, size, mo, loc);
 }
 
 void atomic_rmw(runtime& r, op o, atomic_meta& m, const void* self, void* value,
                 const void* operand, void* old_out, std::size_t size, std::memory_order mo,
                 const source_loc& loc) {
-  by_size(size, [&]<std::size_t N>() {
-    rmw_n<N>(r, o, m, self, value, operand, old_out, size, mo, loc);
-  });
+  rmw_n<0>(r, o, m, self, value, operand, old_out, size, mo, loc);
 }
 
 bool atomic_cas(runtime& r, atomic_meta& m, const void* self, void* value, void* expected,
                 const void* desired, std::size_t size, std::memory_order success,
                 std::memory_order failure, bool weak, const source_loc& loc) {
-  return by_size(size, [&]<std::size_t N>() {
-    return cas_n<N>(r, m, self, value, expected, desired, size, success, failure, weak, loc);
-  });
+  return cas_n<0>(r, m, self, value, expected, desired, size, success, failure, weak, loc);
 }
 
 void cell_read(runtime& r, cell_meta& c, const void* self, const void* value, std::size_t bits,

@@ -363,8 +363,10 @@ void runtime::fiber_main(int idx) {
 
 // ---------------------------------------------------------------- scheduling
 
-int runtime::decide(const decision& in) {
-  decision d = in;
+int runtime::decide(decision& d) {
+  // In place: the caller has just written d's fields one byte at a time,
+  // and copying it (one 16-byte load over those stores) stalled store
+  // forwarding at every scheduling point (perf: a third of a step).
   d.step = steps_;
   d.index = decisions_++;
   const int n = d.count();

@@ -200,5 +200,68 @@ TEST(Runtime, WrapsLikeStdAtomic) {
   EXPECT_FALSE(c.explore(subject, r, 1).found());
 }
 
+// Every size of value: 1, 2, 4 and 8 bytes take detail/ops.h's narrow
+// entry points (bits in registers), 3 and 16 bytes the by-address ones;
+// both must give std::atomic's results (wrapping, CAS writing back the
+// value read) under both memory models.
+struct rgb {
+  std::uint8_t r, g, b;
+  bool operator==(const rgb&) const = default;
+};
+struct wide {
+  std::uint64_t lo, hi;
+  bool operator==(const wide&) const = default;
+};
+
+struct sizes_prog : program {
+  P::atomic<std::uint8_t> u8{255};
+  P::atomic<std::int16_t> i16{SHRT_MIN};
+  P::atomic<std::uint64_t> u64{0xf0};
+  P::atomic<int*> ptr{nullptr};
+  P::atomic<rgb> three{rgb{1, 2, 3}};
+  P::atomic<wide> sixteen{wide{1, 2}};
+  int slot = 0;
+  int threads() const override { return 1; }
+  void run(int) override {
+    const auto r = std::memory_order_relaxed;
+    model::check(u8.fetch_add(1, r) == 255 && u8.load(r) == 0, "uint8_t wraps");
+    model::check(i16.fetch_sub(1, r) == SHRT_MIN && i16.load(r) == SHRT_MAX, "int16_t wraps");
+    model::check(u64.fetch_or(0x0f00000000000000, r) == 0xf0, "fetch_or returns the old value");
+    model::check(u64.fetch_and(0x0f000000000000f0, r) == 0x0f000000000000f0 &&
+                     u64.load(r) == 0x0f000000000000f0,
+                 "fetch_and");
+    model::check(ptr.exchange(&slot) == nullptr, "exchange returns the old pointer");
+    int* want = nullptr;
+    model::check(!ptr.compare_exchange_strong(want, nullptr) && want == &slot,
+                 "a failed CAS writes back the value read");
+    while (!ptr.compare_exchange_weak(want, nullptr)) {
+    }
+    model::check(ptr.load() == nullptr, "weak CAS succeeds eventually");
+    three.store(rgb{4, 5, 6});
+    model::check(three.exchange(rgb{7, 8, 9}) == rgb{4, 5, 6}, "3-byte exchange");
+    rgb e{0, 0, 0};
+    model::check(!three.compare_exchange_strong(e, rgb{}) && e == rgb{7, 8, 9},
+                 "3-byte failed CAS writes back");
+    model::check(
+        three.compare_exchange_strong(e, rgb{10, 11, 12}) && three.load() == rgb{10, 11, 12},
+        "3-byte CAS");
+    sixteen.store(wide{3, 4});
+    wide w{3, 4};
+    model::check(sixteen.compare_exchange_strong(w, wide{5, 6}) && sixteen.load() == wide{5, 6},
+                 "16-byte CAS");
+  }
+};
+
+TEST(Runtime, EverySizeOfValueBehavesLikeStdAtomic) {
+  for (const memory_model mm : {memory_model::sc, memory_model::c11}) {
+    run_options o;
+    o.memory = mm;
+    checker c;
+    random_source r(1);
+    const auto e = c.explore(factory<sizes_prog>(), r, 20, o);
+    EXPECT_FALSE(e.found()) << e.failure.report();
+  }
+}
+
 }  // namespace
 }  // namespace lastref::model

@@ -58,6 +58,8 @@ class atomic {
   // Arithmetic wraps (two's complement), like std::atomic's (the runtime
   // computes it on the value's bits the same way, detail/ops.h).
   using U = std::make_unsigned_t<std::conditional_t<is_int, T, int>>;
+  // 1, 2, 4 or 8 bytes: the narrow entry points of detail/ops.h.
+  static constexpr bool fast = detail::fast_size<sizeof(T)>;
   template <class F>
   static T wrap(T x, T d, F f) noexcept {
     return static_cast<T>(f(static_cast<U>(x), static_cast<U>(d)));
@@ -72,9 +74,13 @@ class atomic {
   T load(std::memory_order mo = detail::sc, source_loc loc = source_loc::current()) const {
     auto* r = detail::rt();
     if (r == nullptr) return v_;
-    T v;
-    detail::atomic_load(*r, m_, this, &v_, &v, sizeof(T), mo, loc);
-    return v;
+    if constexpr (fast) {
+      return detail::from_bits<T>(detail::load_bits<sizeof(T)>(m_, this, &v_, mo, loc));
+    } else {
+      T v;
+      detail::atomic_load(*r, m_, this, &v_, &v, sizeof(T), mo, loc);
+      return v;
+    }
   }
 
   void store(T v, std::memory_order mo = detail::sc, source_loc loc = source_loc::current()) {
@@ -83,32 +89,39 @@ class atomic {
       v_ = v;
       return;
     }
-    detail::atomic_store(*r, m_, this, &v_, &v, sizeof(T), mo, loc);
+    if constexpr (fast)
+      detail::store_bits<sizeof(T)>(m_, this, &v_, detail::to_bits(v), mo, loc);
+    else
+      detail::atomic_store(*r, m_, this, &v_, &v, sizeof(T), mo, loc);
   }
 
   T exchange(T v, std::memory_order mo = detail::sc, source_loc loc = source_loc::current()) {
-    return rmw(op::exchange, v, mo, loc, [&](T) { return v; });
+    return rmw<op::exchange>(v, mo, loc, [&](T) { return v; });
   }
 
   T fetch_add(T d, std::memory_order mo = detail::sc,
               source_loc loc = source_loc::current()) requires is_int {
-    return rmw(op::fetch_add, d, mo, loc,
-               [&](T x) { return wrap(x, d, [](U a, U b) { return static_cast<U>(a + b); }); });
+    return rmw<op::fetch_add>(d, mo, loc, [&](T x) {
+      return wrap(x, d, [](U a, U b) { return static_cast<U>(a + b); });
+    });
   }
   T fetch_sub(T d, std::memory_order mo = detail::sc,
               source_loc loc = source_loc::current()) requires is_int {
-    return rmw(op::fetch_sub, d, mo, loc,
-               [&](T x) { return wrap(x, d, [](U a, U b) { return static_cast<U>(a - b); }); });
+    return rmw<op::fetch_sub>(d, mo, loc, [&](T x) {
+      return wrap(x, d, [](U a, U b) { return static_cast<U>(a - b); });
+    });
   }
   T fetch_or(T d, std::memory_order mo = detail::sc,
              source_loc loc = source_loc::current()) requires is_int {
-    return rmw(op::fetch_or, d, mo, loc,
-               [&](T x) { return wrap(x, d, [](U a, U b) { return static_cast<U>(a | b); }); });
+    return rmw<op::fetch_or>(d, mo, loc, [&](T x) {
+      return wrap(x, d, [](U a, U b) { return static_cast<U>(a | b); });
+    });
   }
   T fetch_and(T d, std::memory_order mo = detail::sc,
               source_loc loc = source_loc::current()) requires is_int {
-    return rmw(op::fetch_and, d, mo, loc,
-               [&](T x) { return wrap(x, d, [](U a, U b) { return static_cast<U>(a & b); }); });
+    return rmw<op::fetch_and>(d, mo, loc, [&](T x) {
+      return wrap(x, d, [](U a, U b) { return static_cast<U>(a & b); });
+    });
   }
 
   // Under memory_model::c11 the read part may return an older store whose
@@ -149,22 +162,39 @@ class atomic {
       expected = v_;
       return false;
     }
-    return detail::atomic_cas(*r, m_, this, &v_, &expected, &desired, sizeof(T), success, failure,
-                              weak, loc);
+    if constexpr (fast) {
+      std::uint64_t e = detail::to_bits(expected);
+      const unsigned orders = detail::cas_orders(success, failure);
+      const bool ok = weak ? detail::cas_bits<true, sizeof(T)>(
+                                 m_, this, &v_, &e, detail::to_bits(desired), orders, loc)
+                           : detail::cas_bits<false, sizeof(T)>(
+                                 m_, this, &v_, &e, detail::to_bits(desired), orders, loc);
+      if (!ok) expected = detail::from_bits<T>(e);
+      return ok;
+    } else {
+      return detail::atomic_cas(*r, m_, this, &v_, &expected, &desired, sizeof(T), success, failure,
+                                weak, loc);
+    }
   }
 
   // Outside an execution `f` applies the operation; inside, the runtime
   // does (op names it, `operand` is its argument), after the scheduling point.
-  template <class F>
-  T rmw(op o, T operand, std::memory_order mo, const source_loc& loc, F f) {
+  template <op O, class F>
+  T rmw(T operand, std::memory_order mo, const source_loc& loc, F f) {
     auto* r = detail::rt();
-    T old = v_;
     if (r == nullptr) {
+      T old = v_;
       v_ = f(old);
       return old;
     }
-    detail::atomic_rmw(*r, o, m_, this, &v_, &operand, &old, sizeof(T), mo, loc);
-    return old;
+    if constexpr (fast) {
+      return detail::from_bits<T>(
+          detail::rmw_bits<O, sizeof(T)>(m_, this, &v_, detail::to_bits(operand), mo, loc));
+    } else {
+      T old = v_;
+      detail::atomic_rmw(*r, O, m_, this, &v_, &operand, &old, sizeof(T), mo, loc);
+      return old;
+    }
   }
 
   mutable detail::atomic_meta m_;
