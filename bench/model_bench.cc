@@ -18,17 +18,17 @@
 //   model_speed/kref_completion_execution  one execution of a 3-thread
 //       kref + completion program: the model (random schedules) vs the same
 //       program on 3 real threads (baseline: one stress-test execution), vs
-//       spawning and joining 3 empty threads (the limit of an OS-thread
+//       spawning and joining 3 empty threads (ref: the floor of an OS-thread
 //       execution, for context: the model pays no thread creation at all).
 //   model_speed/reference_bug_execution   one execution of the reference
 //       bug scenario (buggy, builtin-release and drain-residency variants),
-//       limit: the kref + completion program's model execution.
+//       ref: the kref + completion program's model execution.
 //   model_search/find_reference_bug  one search until the bug is found, per
-//       schedule source (executions_to_find_median counter); limit: a single
+//       schedule source (executions_to_find_median counter); ref: a single
 //       execution of the scenario (no search can take less).
 //   model_search/prove_clean  exhaustive bounded search of a fixed variant
 //       (schedules counter; under c11 the bound also bounds stale reads);
-//       limit: a single execution. The dpor rows are the unbounded
+//       ref: a single execution. The dpor rows are the unbounded
 //       partial-order-reduced proofs of the same variants.
 //   model_search/kref_n_<N>  the N-thread kref program (GenMC's kref_n.c,
 //       <lastref/model/known_programs.h>) searched to the end: the reducing
@@ -44,7 +44,7 @@
 //       other shards' subtrees), slowest_shard_seconds (the wall time of a
 //       4-machine matrix).
 //   model_memory/*  the c11 memory model against sc on the same program and
-//       schedule source (limit: sc does strictly less work per step), and
+//       schedule source (ref: sc does strictly less work per step), and
 //       the peak RSS after 10^6 c11 executions (store histories recycled).
 // Counters: steps_per_second (scheduling points), executions_per_second,
 // items_per_second (= scheduling points for model_speed/1000_steps).
@@ -476,7 +476,7 @@ void register_all() {
   RegisterBenchmark((k + "baseline:os_threads_stress_execution").c_str(),
                     os_threads_kref_completion)
       ->UseRealTime();
-  RegisterBenchmark((k + "limit:spawn_join_3_empty_threads").c_str(), spawn_join_3_threads)
+  RegisterBenchmark((k + "ref:spawn_join_3_empty_threads").c_str(), spawn_join_3_threads)
       ->UseRealTime();
 
   using rp = release_placement;
@@ -488,23 +488,23 @@ void register_all() {
                     up::immediate);
   RegisterBenchmark((r + "lastref:drain_residency").c_str(), reference_execution, rp::module,
                     up::drain_residency);
-  RegisterBenchmark((r + "limit:kref_completion_execution").c_str(), model_kref_completion_random);
+  RegisterBenchmark((r + "ref:kref_completion_execution").c_str(), model_kref_completion_random);
 
   // The c11 memory model (store histories, read decisions) against sc on the
   // same programs and schedule source: sc does strictly less work per step,
   // so it bounds c11's rate from above.
   const std::string mk = "model_memory/kref_completion_execution/";
   RegisterBenchmark((mk + "lastref:c11").c_str(), model_kref_completion_in, memory_model::c11);
-  RegisterBenchmark((mk + "limit:sc").c_str(), model_kref_completion_in, memory_model::sc);
+  RegisterBenchmark((mk + "ref:sc").c_str(), model_kref_completion_in, memory_model::sc);
   const std::string mr = "model_memory/reference_bug_execution/";
   RegisterBenchmark((mr + "lastref:c11").c_str(), reference_execution_in, memory_model::c11);
-  RegisterBenchmark((mr + "limit:sc").c_str(), reference_execution_in, memory_model::sc);
+  RegisterBenchmark((mr + "ref:sc").c_str(), reference_execution_in, memory_model::sc);
   const std::string mf = "model_memory/flat_over_1e6_executions/";
   RegisterBenchmark((mf + "lastref:c11_peak_rss").c_str(), c11_memory_flat)
       ->Iterations(1)
       ->Repetitions(1)
       ->Unit(benchmark::kMillisecond);
-  RegisterBenchmark((mf + "limit:one_execution").c_str(), model_kref_completion_in,
+  RegisterBenchmark((mf + "ref:one_execution").c_str(), model_kref_completion_in,
                     memory_model::c11);
 
   const std::string f = "model_search/find_reference_bug/";
@@ -522,7 +522,7 @@ void register_all() {
   RegisterBenchmark((f + "lastref:dfs_2_preemptions").c_str(), [](benchmark::State& st) {
     find_bug(st, [](std::uint64_t) { return std::make_unique<dfs_source>(2); });
   })->Iterations(11);
-  RegisterBenchmark((f + "limit:one_execution").c_str(), reference_execution, rp::module,
+  RegisterBenchmark((f + "ref:one_execution").c_str(), reference_execution, rp::module,
                     up::immediate);
 
   const std::string p = "model_search/prove_clean/";
@@ -548,7 +548,7 @@ void register_all() {
       ->Unit(benchmark::kMillisecond)
       ->Iterations(1)
       ->Repetitions(1);
-  RegisterBenchmark((p + "limit:one_execution").c_str(), reference_execution, rp::builtin,
+  RegisterBenchmark((p + "ref:one_execution").c_str(), reference_execution, rp::builtin,
                     up::immediate);
 
   for (int n = 2; n <= 5; ++n) {

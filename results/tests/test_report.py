@@ -533,12 +533,12 @@ class ReportTest(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(self.dir, "byo_bench")))
 
     def test_model_baselines_are_references(self):
-        # model_search's `limit:one_execution` is a scale, not a physical
+        # model_search's `ref:one_execution` is a scale, not a physical
         # limit (bench/model.suite.toml [[bases]]); model_speed/1000_steps
         # keeps its limit (no step that changes thread beats a fiber switch).
         self.write("bench/lastref_bench_model.json", {"benchmarks": [
             gb_entry("model_search/prove_clean/lastref:dfs", 400.0, 400.0),
-            gb_entry("model_search/prove_clean/limit:one_execution", 4.0, 4.0),
+            gb_entry("model_search/prove_clean/ref:one_execution", 4.0, 4.0),
             gb_entry("model_speed/1000_steps/lastref:model_random_sticky", 90.0, 90.0),
             gb_entry("model_speed/1000_steps/limit:fcontext_switches", 30.0, 30.0)]})
         rc, _, err = run(self.dir, "--no-html")
