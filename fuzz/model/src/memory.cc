@@ -27,6 +27,7 @@
 // in the model's order: RC11 forbids it, po ∪ rf acyclic), and stores older
 // than the newest store_history_size of a location.
 
+#include <algorithm>
 #include <cstring>
 
 #include <lastref/model/schedule.h>
@@ -215,72 +216,51 @@ std::uint64_t runtime::c11_load(atomic_meta& m, std::uint64_t latest, std::memor
   store_history& h = history(m, latest);
   const std::uint32_t lo = oldest_readable(m, h, is_seq_cst(mo));
   std::uint32_t k = m.writes;
-  if (reads_fresh(m)) {
-    drop_fresh(m);  // one load reads the latest store; later ones choose again
+  await_reads& aw = mem_.awaits(cur_);
+  if (aw.reads_fresh(m)) {
+    aw.drop_fresh(m);  // one load reads the latest store; later ones choose again
   } else if (k > lo && mode_ == mode::threads && !sched_.exiting(cur_)) {
     k -= static_cast<std::uint32_t>(decide_read(static_cast<int>(k - lo + 1)));
   }
-  if (k != m.writes) note_stale(m);
+  if (k != m.writes) aw.note_stale(m);
   return read_at(m, h, k, mo, nullptr);
 }
 
-void runtime::note_stale(const atomic_meta& m) noexcept {
-  thread_state& t = sched_.thread(cur_);
-  for (int i = 0; i < t.n_stale; ++i)
-    if (t.stale[i] == &m) return;
-  if (t.n_stale == thread_state::max_await) {
-    t.stale_overflow = true;
-    return;
+bool await_reads::end_iteration(bool stalled) noexcept {
+  const bool stale = stalled && (n_stale_ != 0 || stale_overflow_);
+  n_fresh_ = 0;
+  fresh_all_ = false;
+  if (stale) {
+    std::copy_n(stale_, n_stale_, fresh_);
+    n_fresh_ = n_stale_;
+    fresh_all_ = stale_overflow_;
   }
-  t.stale[t.n_stale++] = &m;
+  // Kept for refresh_last while the thread waits (not when refreshed now).
+  n_last_stale_ = stale ? 0 : n_stale_;
+  last_stale_all_ = !stale && stale_overflow_;
+  std::copy_n(stale_, n_last_stale_, last_stale_);
+  n_stale_ = 0;
+  stale_overflow_ = false;
+  return stale;
 }
 
-bool runtime::reads_fresh(const atomic_meta& m) const noexcept {
-  const thread_state& t = sched_.thread(cur_);
-  if (t.fresh_all) return true;
-  for (int i = 0; i < t.n_fresh; ++i)
-    if (t.fresh[i] == &m) return true;
-  return false;
-}
-
-void runtime::drop_fresh(const atomic_meta& m) noexcept {
-  thread_state& t = sched_.thread(cur_);
-  for (int i = 0; i < t.n_fresh; ++i)
-    if (t.fresh[i] == &m) {
-      t.fresh[i] = t.fresh[--t.n_fresh];
-      return;
-    }
+bool await_reads::refresh_last() noexcept {
+  if (n_last_stale_ == 0 && !last_stale_all_) return false;
+  std::copy_n(last_stale_, n_last_stale_, fresh_);
+  n_fresh_ = n_last_stale_;
+  fresh_all_ = last_stale_all_;
+  n_last_stale_ = 0;
+  last_stale_all_ = false;
+  return true;
 }
 
 bool runtime::await_refresh(bool stalled) noexcept {
-  thread_state& t = sched_.thread(cur_);
-  const bool stale = stalled && (t.n_stale != 0 || t.stale_overflow);
-  t.n_fresh = 0;
-  t.fresh_all = false;
-  if (stale) {
-    std::copy_n(t.stale, t.n_stale, t.fresh);
-    t.n_fresh = t.n_stale;
-    t.fresh_all = t.stale_overflow;
-  }
-  // Kept for refresh_await while the thread waits (not when refreshed now).
-  t.n_last_stale = stale ? 0 : t.n_stale;
-  t.last_stale_all = !stale && t.stale_overflow;
-  std::copy_n(t.stale, t.n_last_stale, t.last_stale);
-  t.n_stale = 0;
-  t.stale_overflow = false;
-  return stale;
+  return mem_.awaits(cur_).end_iteration(stalled);
 }
 
 bool runtime::refresh_await(int u) noexcept {
   if (u < 0 || u >= max_threads) return false;
-  thread_state& t = sched_.thread(u);
-  if (t.n_last_stale == 0 && !t.last_stale_all) return false;
-  std::copy_n(t.last_stale, t.n_last_stale, t.fresh);
-  t.n_fresh = t.n_last_stale;
-  t.fresh_all = t.last_stale_all;
-  t.n_last_stale = 0;
-  t.last_stale_all = false;
-  return true;
+  return mem_.awaits(u).refresh_last();
 }
 
 bool runtime::c11_store(atomic_meta& m, std::uint64_t latest, std::uint64_t v,
@@ -325,8 +305,9 @@ bool runtime::c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal,
   // would be a success that did not read the latest store: not atomic).
   const std::uint32_t lo = oldest_readable(m, h, is_seq_cst(failure));
   // After a stalled await iteration (await_refresh): the latest store only.
-  const bool fresh = reads_fresh(m);
-  if (fresh) drop_fresh(m);
+  await_reads& aw = mem_.awaits(cur_);
+  const bool fresh = aw.reads_fresh(m);
+  if (fresh) aw.drop_fresh(m);
   std::uint32_t older[slots];
   int n_older = 0;
   if (!fresh)
@@ -347,7 +328,7 @@ bool runtime::c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal,
     seen = read_at(m, h, m.writes, failure, nullptr);
     return false;
   }
-  note_stale(m);
+  aw.note_stale(m);
   seen = read_at(m, h, older[i - 1 - spurious], failure, nullptr);
   return false;
 }

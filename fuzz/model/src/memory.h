@@ -5,7 +5,8 @@
 // store_history_size stores in modification order, and answers what the
 // c11 model asks of them: which stores a load may still read (coherence
 // through happens-before, and the seq_cst rule), who observed which store,
-// and where a store joins the order. Private to fuzz/model.
+// and where a store joins the order; and, per thread, which locations an
+// await loop read stale (await_reads). Private to fuzz/model.
 //
 // Contract: the runtime (memory.cc) decides; this component keeps the
 // records and their indices consistent. A location's history is found by
@@ -16,7 +17,8 @@
 // scheduler's woken futex waiters) shifts its own.
 //
 // Lifetime rule: one per runtime; the records are recycled across
-// executions (begin_execution() forgets them all without freeing).
+// executions (begin_execution() forgets the histories without freeing and
+// clears the await records of the threads set_threads() named).
 //
 // Memory ordering: not applicable (one OS thread, the execution's); the
 // orders in the records are the modelled program's.
@@ -65,9 +67,71 @@ struct store_history {
   const store_rec& at(std::uint32_t k) const noexcept { return rec[(head + (k - base)) & mask]; }
 };
 
+// Await loops under c11 (spin.h), one record per thread: the locations the
+// thread's loads (or failed CASes) read an older store of since its last
+// await iteration, and those whose next load reads the latest store after
+// an iteration stalled on stale reads (eventual visibility: a spinning load
+// cannot read an old store forever). Up to max_await locations each; more
+// stale ones make the whole next iteration read the latest stores.
+class await_reads {
+ public:
+  static constexpr int max_await = 4;
+
+  // A load or failed CAS read an older store of m.
+  void note_stale(const atomic_meta& m) noexcept {
+    for (int i = 0; i < n_stale_; ++i)
+      if (stale_[i] == &m) return;
+    if (n_stale_ == max_await) {
+      stale_overflow_ = true;
+      return;
+    }
+    stale_[n_stale_++] = &m;
+  }
+  // The next load of m reads the latest store (then drop_fresh(m)).
+  [[nodiscard]] bool reads_fresh(const atomic_meta& m) const noexcept {
+    if (fresh_all_) return true;
+    for (int i = 0; i < n_fresh_; ++i)
+      if (fresh_[i] == &m) return true;
+    return false;
+  }
+  void drop_fresh(const atomic_meta& m) noexcept {
+    for (int i = 0; i < n_fresh_; ++i)
+      if (fresh_[i] == &m) {
+        fresh_[i] = fresh_[--n_fresh_];
+        return;
+      }
+  }
+  // The end of a failed iteration (runtime::await_refresh): when `stalled`
+  // and it read an older store, those locations' next loads read the latest
+  // store and true is returned; else they are kept for refresh_last().
+  bool end_iteration(bool stalled) noexcept;
+  // Every thread waits in an await loop (runtime::refresh_await): true if
+  // the last iteration read an older store; its locations then read fresh.
+  bool refresh_last() noexcept;
+
+ private:
+  const atomic_meta* stale_[max_await] = {};
+  const atomic_meta* fresh_[max_await] = {};
+  const atomic_meta* last_stale_[max_await] = {};  // of its last failed iteration
+  std::uint8_t n_stale_ = 0, n_fresh_ = 0, n_last_stale_ = 0;
+  bool last_stale_all_ = false;
+  bool stale_overflow_ = false;  // more stale locations than kept
+  bool fresh_all_ = false;       // then every load reads the latest store
+};
+
 class store_histories {
  public:
-  void begin_execution() noexcept { used_ = 0; }
+  // Forgets every history and the await records the last execution used.
+  void begin_execution() noexcept {
+    used_ = 0;
+    for (int t = 0; t < await_used_; ++t) await_[t] = await_reads{};
+    await_used_ = 0;
+  }
+  // The execution has `n` threads (the await records it may write).
+  void set_threads(int n) noexcept { await_used_ = n; }
+  // Thread t's await-loop record.
+  [[nodiscard]] await_reads& awaits(int t) noexcept { return await_[t]; }
+  [[nodiscard]] const await_reads& awaits(int t) const noexcept { return await_[t]; }
 
   // The history of m in execution `gen`; a location seen for the first time
   // starts one whose only store is the value it holds now (`latest`).
@@ -94,6 +158,8 @@ class store_histories {
  private:
   std::vector<store_history> hist_;
   std::uint32_t used_ = 0;
+  await_reads await_[max_threads];
+  int await_used_ = max_threads;  // records begin_execution() clears
 };
 
 }  // namespace lastref::model::detail

@@ -205,6 +205,7 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
     std::abort();
   }
   sched_.set_threads(nthreads);
+  mem_.set_threads(nthreads);
   src.begin_execution();
   // Tells a step-reading source where the program object is, so it can name
   // its members by offset (addresses differ between executions).

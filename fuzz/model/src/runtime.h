@@ -180,11 +180,6 @@ class runtime {
   // The futex word's latest value is observed (futex_wait compares against
   // it, as the kernel does).
   void c11_observe_latest(atomic_meta& m, std::uint64_t latest);
-  // A load or failed CAS of the current thread read an older store of m.
-  void note_stale(const atomic_meta& m) noexcept;
-  // Its loads of m read the latest store (after a stalled await iteration).
-  [[nodiscard]] bool reads_fresh(const atomic_meta& m) const noexcept;
-  void drop_fresh(const atomic_meta& m) noexcept;
   // Another thread can still take a step (runnable, or a timeout / spurious
   // wake-up on offer). For await loops (spin.h).
   bool others_can_run() const noexcept {

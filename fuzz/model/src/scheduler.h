@@ -41,18 +41,6 @@ struct thread_state {
   std::uint64_t wait_seq = 0;
   atomic_meta* wait_word = nullptr;  // c11: the futex word it sleeps on
   std::uint32_t woke_mo = 0;         // c11: the word's latest store when a wake chose it
-  // Await loops under c11 (spin.h): the locations this thread's loads read
-  // an older store of since its last await iteration, and those its loads
-  // read the latest store of after an iteration stalled on stale reads
-  // (eventual visibility). Up to max_await locations each.
-  static constexpr int max_await = 4;
-  const atomic_meta* stale[max_await] = {};
-  const atomic_meta* fresh[max_await] = {};
-  const atomic_meta* last_stale[max_await] = {};  // of its last failed iteration
-  std::uint8_t n_stale = 0, n_fresh = 0, n_last_stale = 0;
-  bool last_stale_all = false;
-  bool stale_overflow = false;  // more stale locations than kept
-  bool fresh_all = false;       // then every load reads the latest store
 };
 
 class scheduler {
@@ -163,7 +151,7 @@ class scheduler {
   thread_state th_[max_threads];
   // Records the last execution may have written (its thread count): the
   // only ones begin_execution() clears, so a 2-thread program does not pay
-  // for zeroing all max_threads records (each carries the await-loop arrays).
+  // for zeroing all max_threads records.
   int used_ = max_threads;
   int nthreads_ = 0;
   std::uint8_t runnable_ = 0;
