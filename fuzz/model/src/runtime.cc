@@ -15,6 +15,7 @@
 #include <mutex>
 #include <new>
 
+#include <lastref/platform.h>  // thread_exit, which exit_thread throws and the fibers catch
 #include <lastref/refcount_report.h>
 
 #include <lastref/model/checker.h>

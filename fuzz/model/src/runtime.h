@@ -24,7 +24,6 @@
 // through the store actually read, RMW release sequences and fences do), and
 // plain cells are checked against it FastTrack-style.
 
-#include <lastref/platform.h>
 #include <lastref/source_loc.h>
 
 #include <atomic>
@@ -50,6 +49,10 @@
 #include "residency.h"
 #include "scheduler.h"
 #include "trace.h"
+
+namespace lastref {
+struct thread_exit;  // <lastref/platform.h>: what platform::exit_thread throws
+}  // namespace lastref
 
 namespace lastref::model {
 class program;
