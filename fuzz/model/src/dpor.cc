@@ -356,9 +356,13 @@ void dpor_source::on_step(const step_info& s) {
       // write, so it races with the step that would leave nobody runnable
       // (without it, a wait that only a spurious wake-up ends was explored
       // only after the other threads finished, when none is offered).
-      if (cur != nullptr && cur->thread == t)
-        cur->fp.add(point(pseudo_sched, space_pseudo,
-                          s.kind == op::block && ((futex_wait_ >> t) & 1u) != 0));
+      if (cur != nullptr && cur->thread == t) {
+        const bool futex_block = s.kind == op::block && ((futex_wait_ >> t) & 1u) != 0;
+        cur->fp.add(point(pseudo_sched, space_pseudo, futex_block));
+        // A futex wait joins the queue only when it sleeps: one that
+        // returns at once (the value changed) only read the word.
+        if (futex_block) cur->fp.add(point(wait_addr_[t], space_queue, true));
+      }
       return;
     case op::preempt:
       return;
@@ -450,9 +454,9 @@ void dpor_source::on_step(const step_info& s) {
       fp.add(point(a, space_queue, true));
       break;
     case op::futex_wait:
-      // Compares the value (a read) and joins the queue.
+      // Compares the value (a read); it joins the queue when it blocks
+      // (op::block above).
       fp.add(point(a, space_mem, false));
-      fp.add(point(a, space_queue, true));
       fp.add(point(pseudo_time, space_pseudo, false));
       break;
     case op::fence:
