@@ -425,22 +425,8 @@ void dpor_source::on_step(const step_info& s) {
     futex_wait_ |= static_cast<std::uint8_t>(1u << t);
   else
     futex_wait_ &= static_cast<std::uint8_t>(~(1u << t));
+  if (is_read(s.kind) || is_write(s.kind)) fp.add(point(a, space_mem, is_write(s.kind)));
   switch (s.kind) {
-    case op::load:
-    case op::cas_fail:
-    case op::cell_read:
-      fp.add(point(a, space_mem, false));
-      break;
-    case op::store:
-    case op::exchange:
-    case op::fetch_add:
-    case op::fetch_sub:
-    case op::fetch_or:
-    case op::fetch_and:
-    case op::cas_ok:
-    case op::cell_write:
-      fp.add(point(a, space_mem, true));
-      break;
     case op::futex_wake_one:
     case op::futex_wake_all:
       // Dequeues waiters; never changes the value (c11: the woken thread
@@ -483,7 +469,7 @@ void dpor_source::on_step(const step_info& s) {
     case op::exit_thread:
       texts_[t].clear();
       break;
-    default:  // preemption_point, check: local
+    default:  // reads and writes above; preemption_point, check: local
       break;
   }
   // The await-loop iteration of t so far: its reads, until it writes.
