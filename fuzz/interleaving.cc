@@ -45,25 +45,12 @@ inline uint64_t loc_hash(const source_loc& loc, model::op kind) noexcept {
   return (reinterpret_cast<uintptr_t>(loc.file) * 31 + loc.line) * 64 + static_cast<unsigned>(kind);
 }
 
+// An atomic write (cell writes are payload, not protocol state).
 bool changes_state(model::op k) noexcept {
-  using model::op;
-  switch (k) {
-    case op::store:
-    case op::exchange:
-    case op::fetch_add:
-    case op::fetch_sub:
-    case op::fetch_or:
-    case op::fetch_and:
-    case op::cas_ok:
-      return true;
-    default:
-      return false;
-  }
+  return model::is_write(k) && k != model::op::cell_write;
 }
 
-bool only_reads(model::op k) noexcept {
-  return k == model::op::load || k == model::op::cell_read || k == model::op::cas_fail;
-}
+bool only_reads(model::op k) noexcept { return model::is_read(k); }
 
 bool plain_or_bookkeeping(model::op k) noexcept {
   using model::op;

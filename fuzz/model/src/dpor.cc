@@ -356,9 +356,13 @@ void dpor_source::on_step(const step_info& s) {
       // write, so it races with the step that would leave nobody runnable
       // (without it, a wait that only a spurious wake-up ends was explored
       // only after the other threads finished, when none is offered).
-      if (cur != nullptr && cur->thread == t)
-        cur->fp.add(point(pseudo_sched, space_pseudo,
-                          s.kind == op::block && ((futex_wait_ >> t) & 1u) != 0));
+      if (cur != nullptr && cur->thread == t) {
+        const bool futex_block = s.kind == op::block && ((futex_wait_ >> t) & 1u) != 0;
+        cur->fp.add(point(pseudo_sched, space_pseudo, futex_block));
+        // A futex wait joins the queue only when it sleeps: one that
+        // returns at once (the value changed) only read the word.
+        if (futex_block) cur->fp.add(point(wait_addr_[t], space_queue, true));
+      }
       return;
     case op::preempt:
       return;
@@ -421,22 +425,8 @@ void dpor_source::on_step(const step_info& s) {
     futex_wait_ |= static_cast<std::uint8_t>(1u << t);
   else
     futex_wait_ &= static_cast<std::uint8_t>(~(1u << t));
+  if (is_read(s.kind) || is_write(s.kind)) fp.add(point(a, space_mem, is_write(s.kind)));
   switch (s.kind) {
-    case op::load:
-    case op::cas_fail:
-    case op::cell_read:
-      fp.add(point(a, space_mem, false));
-      break;
-    case op::store:
-    case op::exchange:
-    case op::fetch_add:
-    case op::fetch_sub:
-    case op::fetch_or:
-    case op::fetch_and:
-    case op::cas_ok:
-    case op::cell_write:
-      fp.add(point(a, space_mem, true));
-      break;
     case op::futex_wake_one:
     case op::futex_wake_all:
       // Dequeues waiters; never changes the value (c11: the woken thread
@@ -450,9 +440,9 @@ void dpor_source::on_step(const step_info& s) {
       fp.add(point(a, space_queue, true));
       break;
     case op::futex_wait:
-      // Compares the value (a read) and joins the queue.
+      // Compares the value (a read); it joins the queue when it blocks
+      // (op::block above).
       fp.add(point(a, space_mem, false));
-      fp.add(point(a, space_queue, true));
       fp.add(point(pseudo_time, space_pseudo, false));
       break;
     case op::fence:
@@ -479,7 +469,7 @@ void dpor_source::on_step(const step_info& s) {
     case op::exit_thread:
       texts_[t].clear();
       break;
-    default:  // preemption_point, check: local
+    default:  // reads and writes above; preemption_point, check: local
       break;
   }
   // The await-loop iteration of t so far: its reads, until it writes.

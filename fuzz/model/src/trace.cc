@@ -248,21 +248,13 @@ std::string trace_log::format(const heap& h, const residency& res) const {
     if (violation) {
       append(what, "%s %s  [VIOLATION]", op_name(e.kind),
              e.kind == op::text_leave || e.kind == op::text_enter ? "" : who);
+    } else if (is_write(e.kind)) {
+      append(what, "%s %s %" PRIu64 " -> %" PRIu64, op_name(e.kind), who, e.a, e.b);
     } else
       switch (e.kind) {
         case op::load:
         case op::cell_read:
           append(what, "%s %s -> %" PRIu64, op_name(e.kind), who, e.a);
-          break;
-        case op::store:
-        case op::cell_write:
-        case op::exchange:
-        case op::fetch_add:
-        case op::fetch_sub:
-        case op::fetch_or:
-        case op::fetch_and:
-        case op::cas_ok:
-          append(what, "%s %s %" PRIu64 " -> %" PRIu64, op_name(e.kind), who, e.a, e.b);
           break;
         case op::cas_fail:
           append(what, "cas_fail %s saw %" PRIu64 " (expected %" PRIu64 ")", who, e.a, e.b);

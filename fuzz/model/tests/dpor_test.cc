@@ -19,59 +19,26 @@
 #include <lastref/model/model.h>
 #include <lastref/model/reference_bug.h>
 
+#include "dfs_compare.h"
+
 namespace lastref::model {
 namespace {
 
 using P = platform;
 using mo = std::memory_order;
-using outcomes = std::set<std::string>;
+using testing::outcomes;
+using testing::run_all;
+using search = testing::search_totals;
 
-struct search {
-  std::uint64_t executions = 0;
-  bool complete = false;
-  outcomes seen;
-};
-
-// Every execution until the source is exhausted (or `cap`), failures
-// included: the set of outcomes (check()'s string, or "FAIL <kind>").
-template <class Source>
-search run_all(const program_factory& f, Source& src, outcomes* sink, std::uint64_t cap = 3'000'000,
-               memory_model m = memory_model::c11) {
-  run_options o;
-  o.trace_failures = false;
-  o.memory = m;
-  checker c;
-  search s;
-  while (s.executions < cap) {
-    const result r = c.run(f, src, o);
-    ++s.executions;
-    if (r.failed()) sink->insert(std::string("FAIL ") + failure_name(r.kind));
-    if (src.complete()) {
-      s.complete = true;
-      break;
-    }
-  }
-  s.seen = *sink;
-  return s;
-}
-
-// DPOR and unbounded DFS on the same program; both must complete and see
-// the same outcomes. `make(sink)` builds the factory.
+// DPOR and unbounded DFS on the same program (dfs_compare.h); DFS must
+// complete.
 template <class Make>
 void expect_same_outcomes(Make make, std::uint64_t* dpor_execs = nullptr,
                           std::uint64_t* dfs_execs = nullptr, memory_model m = memory_model::c11) {
-  outcomes a, b;
-  dpor_source d;
-  const search sd = run_all(make(&a), d, &a, 3'000'000, m);
-  dfs_source full(1000);
-  const search sf = run_all(make(&b), full, &b, 3'000'000, m);
-  ASSERT_TRUE(sd.complete);
-  ASSERT_TRUE(sf.complete);
-  EXPECT_FALSE(d.diverged());
-  EXPECT_EQ(sd.seen, sf.seen);
-  EXPECT_LE(sd.executions, sf.executions);
-  if (dpor_execs != nullptr) *dpor_execs = sd.executions;
-  if (dfs_execs != nullptr) *dfs_execs = sf.executions;
+  const auto [d, f] = testing::same_as_dfs(make, m);
+  EXPECT_GT(f, 0u) << "DFS did not complete";
+  if (dpor_execs != nullptr) *dpor_execs = d;
+  if (dfs_execs != nullptr) *dfs_execs = f;
 }
 
 std::uint64_t dpor_count(const program_factory& f, dpor_source* out = nullptr) {

@@ -16,56 +16,16 @@
 #include <lastref/model/dpor.h>
 #include <lastref/model/model.h>
 
+#include "dfs_compare.h"
+
 namespace lastref::model {
 namespace {
 
 using P = platform;
 using mo = std::memory_order;
-using outcomes = std::set<std::string>;
-
-struct totals {
-  std::uint64_t executions = 0;
-  bool complete = false;
-};
-
-template <class Source>
-totals run_all(const program_factory& f, Source& src, outcomes& sink, memory_model m,
-               std::uint64_t cap) {
-  run_options o;
-  o.trace_failures = false;
-  o.memory = m;
-  checker c;
-  totals s;
-  while (s.executions < cap) {
-    const result r = c.run(f, src, o);
-    ++s.executions;
-    if (r.failed()) sink.insert(std::string("FAIL ") + failure_name(r.kind));
-    if (src.complete()) {
-      s.complete = true;
-      break;
-    }
-  }
-  return s;
-}
-
-// Unbounded DFS, then DPOR, on the same program: when DFS completes within
-// `dfs_cap` executions, DPOR must complete and reach the same outcomes.
-// Returns {dpor, dfs} executions, {0, 0} when DFS was too large to compare.
-template <class Make>
-std::pair<std::uint64_t, std::uint64_t> same_as_dfs(Make make, memory_model m,
-                                                    std::uint64_t dfs_cap) {
-  outcomes a, b;
-  dfs_source full(1000);
-  const totals sf = run_all(make(&b), full, b, m, dfs_cap);
-  if (!sf.complete) return {0, 0};
-  dpor_source d;
-  const totals sd = run_all(make(&a), d, a, m, 2'000'000);
-  EXPECT_TRUE(sd.complete);
-  EXPECT_FALSE(d.diverged());
-  EXPECT_EQ(a, b);
-  EXPECT_LE(sd.executions, sf.executions);
-  return {sd.executions, sf.executions};
-}
+using testing::outcomes;
+using testing::run_all;
+using testing::same_as_dfs;
 
 // ------------------------------------------------------- futex programs
 
@@ -200,7 +160,7 @@ TEST(DporReduction, SpuriousWakeupBugStillFound) {
       SCOPED_TRACE(fixed);
       outcomes seen;
       dpor_source d;
-      const totals t = run_all(factory<trusting_waiter>(&seen, fixed), d, seen, m, 100'000);
+      const auto t = run_all(factory<trusting_waiter>(&seen, fixed), d, &seen, 100'000, m);
       EXPECT_TRUE(t.complete);
       EXPECT_EQ(seen.count("returned before the flag"), fixed ? 0u : 1u);
     }

@@ -58,4 +58,30 @@ enum class op : std::uint8_t {
 // Stable name used in traces, e.g. "fetch_sub", "text_leave", "preempt".
 const char* op_name(op o) noexcept;
 
+// A platform operation that writes the location it names: a store, an RMW,
+// a compare_exchange that stored, a cell write. (Futex, mutex, text and
+// allocation operations are none: their effects are described where they
+// are used.)
+constexpr bool is_write(op o) noexcept {
+  switch (o) {
+    case op::store:
+    case op::exchange:
+    case op::fetch_add:
+    case op::fetch_sub:
+    case op::fetch_or:
+    case op::fetch_and:
+    case op::cas_ok:
+    case op::cell_write:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A platform operation that only reads the location it names: a load, a
+// compare_exchange that failed, a cell read.
+constexpr bool is_read(op o) noexcept {
+  return o == op::load || o == op::cas_fail || o == op::cell_read;
+}
+
 }  // namespace lastref::model

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Test helpers shared by dpor_test.cc and reduction_test.cc: run a schedule
+// source to exhaustion collecting the distinct outcomes of a program, and
+// compare the partial-order-reducing explorer (dpor.h) with unbounded DFS
+// on the same program (soundness: the same outcomes and failures, with no
+// more executions).
+//
+// Contract: a program reports its outcome by inserting a string into the
+// `outcomes` set its factory was given (in check()); a failed execution adds
+// "FAIL <kind>". Lifetime rule: the set outlives the runs. Memory ordering:
+// not applicable (the checker's thread only).
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <utility>
+
+#include <lastref/model/dpor.h>
+#include <lastref/model/model.h>
+
+namespace lastref::model::testing {
+
+using outcomes = std::set<std::string>;
+
+struct search_totals {
+  std::uint64_t executions = 0;
+  bool complete = false;
+  outcomes seen;
+};
+
+// Every execution until the source is exhausted (or `cap`), failures
+// included.
+template <class Source>
+search_totals run_all(const program_factory& f, Source& src, outcomes* sink,
+                      std::uint64_t cap = 3'000'000, memory_model m = memory_model::c11) {
+  run_options o;
+  o.trace_failures = false;
+  o.memory = m;
+  checker c;
+  search_totals s;
+  while (s.executions < cap) {
+    const result r = c.run(f, src, o);
+    ++s.executions;
+    if (r.failed()) sink->insert(std::string("FAIL ") + failure_name(r.kind));
+    if (src.complete()) {
+      s.complete = true;
+      break;
+    }
+  }
+  s.seen = *sink;
+  return s;
+}
+
+// Unbounded DFS, then DPOR, on the same program (`make(sink)` builds its
+// factory): when DFS completes within `dfs_cap` executions, DPOR must
+// complete, not diverge, reach the same outcomes and run no more
+// executions. Returns {dpor, dfs} executions; {0, 0} when DFS was too large
+// to compare.
+template <class Make>
+std::pair<std::uint64_t, std::uint64_t> same_as_dfs(Make make, memory_model m,
+                                                    std::uint64_t dfs_cap = 3'000'000) {
+  outcomes a, b;
+  dfs_source full(1000);
+  const search_totals sf = run_all(make(&b), full, &b, dfs_cap, m);
+  if (!sf.complete) return {0, 0};
+  dpor_source d;
+  const search_totals sd = run_all(make(&a), d, &a, 3'000'000, m);
+  EXPECT_TRUE(sd.complete);
+  EXPECT_FALSE(d.diverged());
+  EXPECT_EQ(sd.seen, sf.seen);
+  EXPECT_LE(sd.executions, sf.executions);
+  return {sd.executions, sf.executions};
+}
+
+}  // namespace lastref::model::testing
