@@ -360,7 +360,8 @@ function(lastref_add_primitive)
       add_executable(${arg_NAME}-${tool} ${gen}/${arg_NAME}_tools.cc
         ${_lastref_byo_tools_src}/${tool}_main.cc ${_lastref_byo_tools_src}/tool_common.cc)
       add_dependencies(${arg_NAME}-${tool} ${arg_NAME}_registration)
-      target_link_libraries(${arg_NAME}-${tool} PRIVATE lastref::fuzz_support ${arg_LINK_LIBRARIES})
+      target_link_libraries(${arg_NAME}-${tool} PRIVATE lastref::fuzz_support lastref::byo_headers
+        ${arg_LINK_LIBRARIES})
     endforeach()
     foreach(t IN LISTS arg_FUZZ_TARGETS)
       set(LRP_TARGET ${t})
@@ -368,7 +369,7 @@ function(lastref_add_primitive)
       configure_file(${_lastref_byo_templates}/fuzz.cc.in ${gen}/${exe}.cc @ONLY)
       add_executable(${exe} ${gen}/${exe}.cc ${_lastref_byo_fuzz_src}/target.cc)
       add_dependencies(${exe} ${arg_NAME}_registration)
-      target_link_libraries(${exe} PRIVATE lastref::fuzz_support ${arg_LINK_LIBRARIES})
+      target_link_libraries(${exe} PRIVATE lastref::fuzz_support lastref::byo_headers ${arg_LINK_LIBRARIES})
       target_compile_definitions(${exe} PRIVATE
         "LASTREF_REPLAY_COMMAND=\"$<TARGET_FILE:${arg_NAME}-replay>\"")
       if(LASTREF_FUZZ_ENGINE STREQUAL "libfuzzer")
@@ -406,7 +407,8 @@ function(lastref_add_primitive)
     configure_file(${_lastref_byo_templates}/stress.cc.in ${gen}/${arg_NAME}_stress.cc @ONLY)
     add_executable(${arg_NAME}_stress ${gen}/${arg_NAME}_stress.cc)
     add_dependencies(${arg_NAME}_stress ${arg_NAME}_registration)
-    target_link_libraries(${arg_NAME}_stress PRIVATE lastref::stress_support ${arg_LINK_LIBRARIES})
+    target_link_libraries(${arg_NAME}_stress PRIVATE lastref::stress_support lastref::byo_headers
+      ${arg_LINK_LIBRARIES})
     if(NOT arg_EXPECT_BUG)
       add_test(NAME ${arg_NAME}.stress
         COMMAND ${arg_NAME}_stress --iterations=${arg_STRESS_ITERATIONS} --jitter=1)
@@ -450,7 +452,8 @@ function(lastref_add_primitive)
     configure_file(${_lastref_byo_templates}/bench.cc.in ${gen}/${arg_NAME}_bench.cc @ONLY)
     add_executable(${arg_NAME}_bench ${gen}/${arg_NAME}_bench.cc)
     add_dependencies(${arg_NAME}_bench ${arg_NAME}_registration)
-    target_link_libraries(${arg_NAME}_bench PRIVATE lastref::bench_support ${arg_LINK_LIBRARIES})
+    target_link_libraries(${arg_NAME}_bench PRIVATE lastref::bench_support lastref::byo_headers
+      ${arg_LINK_LIBRARIES})
     add_test(NAME ${arg_NAME}.bench.smoke
       COMMAND ${arg_NAME}_bench --benchmark_min_time=0.002 --benchmark_repetitions=1)
     set_tests_properties(${arg_NAME}.bench.smoke PROPERTIES LABELS "${labels};bench" TIMEOUT 120)
@@ -483,7 +486,7 @@ function(lastref_add_primitive)
       configure_file(${_lastref_byo_templates}/${suite}_bench.cc.in ${gen}/${exe}.cc @ONLY)
       add_executable(${exe} ${gen}/${exe}.cc)
       add_dependencies(${exe} ${arg_NAME}_registration)
-      target_link_libraries(${exe} PRIVATE lastref::bench_support ${arg_LINK_LIBRARIES})
+      target_link_libraries(${exe} PRIVATE lastref::bench_support lastref::byo_headers ${arg_LINK_LIBRARIES})
       add_test(NAME ${arg_NAME}.bench.${suite}.smoke
         COMMAND ${CMAKE_COMMAND} -DBENCH=$<TARGET_FILE:${exe}> "-DARGS=${args_${suite}}"
           -DOUT=${CMAKE_CURRENT_BINARY_DIR}/lastref_byo_work/${exe}.json "-DROWS=${rows_${suite}}"
