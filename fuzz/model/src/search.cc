@@ -320,11 +320,12 @@ search_result search(const explore_fn& explore, const search_limits& l, std::str
   search_result out;
   certificate& cert = out.cert;
   cert.how = l.how;
-  cert.bound = l.how == strategy::dfs ? l.bound : -1;
+  cert.bound = l.bound < 0 ? -1 : l.bound;
   cert.max_executions = l.max_executions;
   cert.max_seconds = l.max_seconds;
   cert.subject = std::move(subject);
   dpor_source dpor;
+  dpor.set_bound(l.bound);
   if (l.how == strategy::dpor && l.shard_count > 1) {
     dpor.set_shard(l.shard_index, l.shard_count);
     cert.shard_index = dpor.shard_index();
