@@ -113,6 +113,17 @@ std::uint32_t dpor_source::in_bound(const node& n) const noexcept {
   return 1u << n.d.default_index();
 }
 
+int dpor_source::random_bit(std::uint32_t mask) noexcept {
+  order_ += 0x9e3779b97f4a7c15ull;  // splitmix64 (Steele, Lea and Flood, OOPSLA 2014)
+  std::uint64_t z = order_;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  z ^= z >> 31;
+  int k = static_cast<int>(z % static_cast<std::uint64_t>(__builtin_popcount(mask)));
+  for (; k > 0; --k) mask &= mask - 1;
+  return __builtin_ctz(mask);
+}
+
 void dpor_source::begin_execution() {
   pre_ = 0;
   uppers_ = 0;
@@ -321,6 +332,8 @@ int dpor_source::choose(const decision& d) {
     pick = __builtin_ctz(wakeups);
   else if ((asleep >> pick) & 1u)
     pick = __builtin_ctz((all & ~asleep & allowed) != 0 ? all & ~asleep & allowed : all & ~asleep);
+  else if (order_ != 0 && (all & ~asleep & allowed) != 0)
+    pick = random_bit(all & ~asleep & allowed);
   nd.chosen = static_cast<std::uint8_t>(pick);
   nd.done = 1u << pick;
   nd.backtrack = (1u << pick) | wakeups;
@@ -625,8 +638,45 @@ void dpor_source::add_initial(node& nd, std::uint32_t cand) {
   }
 }
 
+double dpor_source::knuth_path() const noexcept {
+  double w = 1;
+  for (std::size_t k = 0; k < std::min(nodes_.size(), depth_); ++k) {
+    const node& nd = nodes_[k];
+    const int cnt = nd.d.count();
+    if (nd.read) {
+      w *= cnt;
+      continue;
+    }
+    const std::uint32_t all = cnt >= 32 ? ~0u : (1u << cnt) - 1u;
+    const std::uint32_t awake = all & ~asleep_mask(nd) & ~nd.spin & in_bound(nd);
+    // Bounded: every option within the bound (the bounded DFS tree, an upper
+    // bound: without sleep sets bounded DPOR is close to it at small bounds).
+    std::uint32_t b = bound_ >= 0 ? awake | (1u << nd.chosen) : 1u << nd.chosen;
+    const int nrun = detail::popcount8(nd.d.runnable);
+    if (nd.event < events_.size()) {
+      const event& e = events_[nd.event];
+      for (std::uint32_t m = awake & ~b; m != 0; m &= m - 1) {
+        const int i = __builtin_ctz(m);
+        if (i >= nrun) {  // a timeout or spurious wake-up: always explored
+          b |= 1u << i;
+          continue;
+        }
+        const int q = nd.d.option(i).thread;
+        for (std::size_t f = nd.event + 1; f < events_.size(); ++f)
+          if (events_[f].thread == q && conflicts(events_[f].fp, e.fp)) {
+            b |= 1u << i;
+            break;
+          }
+      }
+    }
+    w *= __builtin_popcount(b);
+  }
+  return w;
+}
+
 bool dpor_source::end_execution(std::uint32_t) {
   close_event();
+  if (order_ != 0) path_estimate_ = knuth_path();
   ++executions_;
   if (owned_now_) {
     ++owned_;
@@ -652,7 +702,7 @@ bool dpor_source::end_execution(std::uint32_t) {
       // Bounded: no sleep sets (bound hook (2), dpor.h).
       if (!nd.read && bound_ < 0 && nd.event < events_.size())
         nd.explored.push_back(sleeper{nd.d.option(nd.chosen), events_[nd.event].fp});
-      nd.chosen = static_cast<std::uint8_t>(__builtin_ctz(next));
+      nd.chosen = static_cast<std::uint8_t>(order_ != 0 ? random_bit(next) : __builtin_ctz(next));
       nd.done |= 1u << nd.chosen;
       first_new_ = nd.event;
       return true;

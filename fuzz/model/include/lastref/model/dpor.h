@@ -183,6 +183,21 @@ class dpor_source final : public schedule_source {
   void set_bound(int preemptions) noexcept { bound_ = preemptions < 0 ? -1 : preemptions; }
   [[nodiscard]] int bound() const noexcept { return bound_; }
 
+  // Random exploration order (estimate.h's probes): with a nonzero seed a
+  // new decision takes a random awake option first (timeouts and spurious
+  // wake-ups still first) and backtracking takes a random pending one. The
+  // set of traces explored is the same; only the order changes.
+  void set_order_seed(std::uint64_t seed) noexcept { order_ = seed; }
+  // With a random order: Knuth's estimate of the number of executions from
+  // the last execution's path (estimate.h) — the product over its decisions
+  // of the options DPOR would explore there, approximated as the chosen one
+  // plus every awake option (within the bound) of a thread with a later step
+  // in this execution that conflicts with the chosen step, plus timeouts and
+  // spurious wake-ups; every option of a read decision. Under a bound:
+  // every option within it (Knuth's estimate of bounded DFS, an upper bound
+  // of bounded DPOR).
+  [[nodiscard]] double path_estimate() const noexcept { return path_estimate_; }
+
   // Fraction of the search tree explored, in [0, 1]; 1 when complete().
   [[nodiscard]] double progress() const noexcept;
 
@@ -286,6 +301,10 @@ class dpor_source final : public schedule_source {
   // Preemption bound (-1: none) and preemptions so far in this execution.
   int bound_ = -1;
   std::uint32_t pre_ = 0;
+  std::uint64_t order_ = 0;  // random exploration order: splitmix64 state; 0 off
+  double path_estimate_ = 0;
+  [[nodiscard]] double knuth_path() const noexcept;
+  [[nodiscard]] int random_bit(std::uint32_t mask) noexcept;
 
   bool complete_ = false;
   bool diverged_ = false;
