@@ -51,20 +51,28 @@ bound_choice pick_bound(const explore_fn& explore, double budget, int max_bound,
                         const std::function<void(int, const estimate_result&)>& on_estimate) {
   bound_choice c;
   estimate_options eo = o;
-  eo.bound = -1;
-  c.at = estimate(explore, eo);
-  c.probe_seconds += c.at.probe_seconds;
-  if (on_estimate) on_estimate(-1, c.at);
+  // Seconds per execution pooled over every estimate so far (one estimate's
+  // 64 probe executions time a loaded machine poorly).
+  std::uint64_t pooled_n = 0;
+  double pooled_s = 0;
+  auto run = [&](int bound) {
+    eo.bound = bound;
+    estimate_result e = estimate(explore, eo);
+    pooled_n += e.probe_executions;
+    pooled_s += e.probe_seconds;
+    c.probe_seconds += e.probe_seconds;
+    if (pooled_n > 0) e.seconds = e.executions * pooled_s / static_cast<double>(pooled_n);
+    if (on_estimate) on_estimate(bound, e);
+    return e;
+  };
+  c.at = run(-1);
   if (c.at.seconds <= budget) {
     c.fits = true;
     return c;
   }
   c.bound = 0;
   for (int k = 0; k <= max_bound; ++k) {
-    eo.bound = k;
-    const estimate_result e = estimate(explore, eo);
-    c.probe_seconds += e.probe_seconds;
-    if (on_estimate) on_estimate(k, e);
+    const estimate_result e = run(k);
     if (e.seconds > budget) {
       if (k == 0) c.at = e;
       break;

@@ -66,7 +66,8 @@ struct bound_choice {
 };
 
 // The largest preemption bound in 0..max_bound whose estimated wall time
-// is at most `budget_seconds`, or -1 when the unbounded search's is.
+// is at most `budget_seconds`, or -1 when the unbounded search's is (time
+// per execution pooled over all the estimates it runs).
 // `on_estimate` (if set) is called after each estimate (progress).
 bound_choice pick_bound(
     const explore_fn& explore, double budget_seconds, int max_bound, const estimate_options& o,

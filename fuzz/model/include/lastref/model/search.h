@@ -83,6 +83,9 @@ struct certificate {
   // refuses shards of different subjects. Set by the caller; no quotes or
   // backslashes (json() writes it as is).
   std::string subject;
+  // The bound was picked by the pre-run estimate (estimate.h, pick_bound)
+  // to fit `max_seconds`, not given. Set by the caller.
+  bool bound_from_estimate = false;
 
   // A proof: complete, no bound, nothing found, deterministic, not one
   // shard of several.
