@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// lastref-prove: the exhaustive search (<lastref/model/search.h>) from the
+// lastref-prove (and a BYO primitive's <name>-prove, over the sets of
+// prove_sets.h): the exhaustive search (<lastref/model/search.h>) from the
 // command line, with a certificate, progress, sharding and an exit status a
 // CI job can act on. See the usage text and fuzz/model/README.md.
 #include <cerrno>
@@ -20,8 +21,8 @@
 #include "../interleaving.h"
 #include "../registry.h"
 #include "../replay_token.h"
-#include "catalog.h"
 #include "prove_scenarios.h"
+#include "prove_sets.h"
 #include "tool_common.h"
 
 namespace {
@@ -102,14 +103,16 @@ int run(int argc, char** argv) {
   bool list = false, combine = false, estimate_only = false;
   std::uint64_t seed = 1;
   std::vector<std::string> rest;
+  const std::string me = tools::prove_tool_name();
   CLI::App app{
       "Explores every schedule of a program under the model (DPOR by default) and prints its "
       "certificate: proven, a counterexample with its trace and replay token, or incomplete "
-      "with what was covered.\n  lastref-prove --target T --scenario S [--zoo NAME] [options]\n"
-      "  lastref-prove --program P --threads N [options]\n"
-      "  lastref-prove ... --estimate [--bound K] [--budget-seconds S]\n"
-      "  lastref-prove --combine CERT.json...\n  lastref-prove --list",
-      "lastref-prove"};
+      "with what was covered.\n  " +
+          me + " --target T --scenario S [--zoo NAME] [options]\n  " + me +
+          " --program P --threads N [options]\n  " + me +
+          " ... --estimate [--bound K] [--budget-seconds S]\n  " + me +
+          " --combine CERT.json...\n  " + me + " --list",
+      me};
   app.footer(
       "Exit status: 0 proven (or, with --shard, the shard complete), 4 a counterexample, 3 "
       "incomplete (a budget, a preemption bound, a missing shard or a nondeterministic "
@@ -226,11 +229,12 @@ int run(int argc, char** argv) {
     lim.on_progress = [](std::uint64_t n, double f, double s) {
       if (f > 0 && f < 1)
         std::fprintf(stderr,
-                     "lastref-prove: %llu executions, %.1f s, about %.2g%% explored (estimate "
+                     "%s: %llu executions, %.1f s, about %.2g%% explored (estimate "
                      "%.3g executions, %.3g s in all)\n",
-                     static_cast<unsigned long long>(n), s, 100 * f, n / f, s / f);
+                     tools::prove_tool_name(), static_cast<unsigned long long>(n), s, 100 * f,
+                     n / f, s / f);
       else
-        std::fprintf(stderr, "lastref-prove: %llu executions, %.1f s\n",
+        std::fprintf(stderr, "%s: %llu executions, %.1f s\n", tools::prove_tool_name(),
                      static_cast<unsigned long long>(n), s);
     };
 
@@ -315,35 +319,29 @@ int run(int argc, char** argv) {
       bytes = tools::read_input(*scenario_arg);
       if (model_arg) tools::set_memory_model_bit(bytes, *model_arg == "c11");
     }
+    std::string why;
+    const tools::prove_set* set = tools::prove_set_for(*t, zoo, why);
+    if (set == nullptr) throw usage_error(why);
     tools::init_runtime(zoo);
-    namespace sc = lastref::fuzz::scorecard;
-    const sc::entry* set = zoo ? sc::find(*zoo) : &sc::correct_for(*t);
-    if (set == nullptr) throw usage_error("unknown --zoo '" + *zoo + "'");
-    if (set->target != *t && zoo)
-      throw usage_error("zoo set " + *zoo + " runs --target " +
-                        std::string(lastref::fuzz::target_name(set->target)));
     // The scenario as the set will run it (header only: no schedule bytes).
     lastref::fuzz::scenario s = lastref::fuzz::decode(*t, bytes);
     bytes.resize(std::min(bytes.size(), s.header_bytes));
-    sc::entry witness;
-    witness.target = *t;
-    witness.witness = bytes;
-    const lastref::fuzz::scenario shown = sc::witness_scenario(witness, *set);
+    const lastref::fuzz::scenario shown = set->adapted(*t, bytes);
     const bool c11 = lastref::fuzz::memory_model_of(shown) == model::memory_model::c11;
     subject = "target=" + std::string(lastref::fuzz::target_name(*t)) + " set=" + set->name +
               " model=" + (c11 ? "c11" : "sc") + " scenario=" + hex(bytes);
     std::printf("subject: %s\n%s", subject.c_str(), print(shown, set->name).c_str());
     std::fflush(stdout);
-    r = run_search(
-        [&](model::schedule_source& src, std::uint64_t n) { return set->explore(witness, src, n); },
-        subject);
+    r = run_search([&](model::schedule_source& src,
+                       std::uint64_t n) { return set->explore(*t, bytes, src, n); },
+                   subject);
     if (r.cert.found && !r.failure.token.empty())
       token = lastref::fuzz::encode_program_token(*t, set->zoo ? set->name : std::string(), bytes,
                                                   r.failure.token);
   }
   if (estimated) return 0;
   if (r.cert.found) std::printf("\n%s\n", r.failure.report().c_str());
-  if (!token.empty()) std::printf("replay: lastref-replay %s\n", token.c_str());
+  if (!token.empty()) std::printf("replay: %s %s\n", tools::prove_replay_command(), token.c_str());
   std::printf("certificate: %s\n", r.cert.summary().c_str());
   if (json) {
     const std::string j = r.cert.json() + "\n";
@@ -358,10 +356,11 @@ int main(int argc, char** argv) {
   try {
     return run(argc, argv);
   } catch (const usage_error& e) {
-    std::fprintf(stderr, "lastref-prove: %s\n(lastref-prove --help for usage)\n", e.what());
+    std::fprintf(stderr, "%s: %s\n(%s --help for usage)\n", tools::prove_tool_name(), e.what(),
+                 tools::prove_tool_name());
     return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "lastref-prove: %s\n", e.what());
+    std::fprintf(stderr, "%s: %s\n", tools::prove_tool_name(), e.what());
     return 2;
   }
 }
