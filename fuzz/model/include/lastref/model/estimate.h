@@ -25,8 +25,8 @@
 //
 // Determinism: for a seed, the same probes, hence the same estimate of
 // executions, unless `max_seconds` cut the probes short (then
-// `probes` says how many ran). Bounded: probes × executions_per_probe
-// executions at most, and `max_seconds`.
+// `probes` says how many ran). Bounded: `probes` executions at most,
+// and `max_seconds` (checked between probes).
 //
 // Lifetime rule: the explore function outlives the call. Memory ordering:
 // not applicable; runs on the caller's thread.
@@ -39,9 +39,8 @@
 namespace lastref::model {
 
 struct estimate_options {
-  int bound = -1;  // preemption bound; -1 none
-  int probes = 64;
-  std::uint64_t executions_per_probe = 1;
+  int bound = -1;   // preemption bound; -1 none
+  int probes = 64;  // one execution each
   std::uint64_t seed = 1;
   double max_seconds = 0;  // 0: no limit (the probe count bounds it)
 };
