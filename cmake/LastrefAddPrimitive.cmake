@@ -25,7 +25,17 @@
 #                              # may leave unexecuted (default none). Every
 #                              # fuzz and stress run prints each operation's
 #                              # count and warns about those that never ran.
-#     [NO_FUZZ] [NO_STRESS] [NO_CONFORMANCE] [NO_BENCH])
+#     [PROVE_SCENARIOS <target>:<scenario>...]  # exhaustive searches of
+#                              # <name>-prove, each a test: a named scenario
+#                              # (lastref-prove --list) or a scenario file
+#                              # (a relative FILE: from the calling
+#                              # directory). Default kref:lookup3 for
+#                              # refcount/kref, completion:completion1x2
+#                              # for completion; none for module or with
+#                              # EXPECT_BUG (list where the bug shows)
+#     [PROVE_MODEL sc|c11]     # their memory model (default sc)
+#     [PROVE_MAX_EXECUTIONS <n>]  # their execution budget (default 200000)
+#     [NO_FUZZ] [NO_STRESS] [NO_CONFORMANCE] [NO_BENCH] [NO_PROVE])
 #
 # TYPE is written against lastref's platform policy (lastref/platform.h): a
 # class template over a Platform that uses Platform::atomic<T> (and, to
@@ -39,6 +49,10 @@
 #   <name>_<t>_fuzzer  per FUZZ_TARGETS: libFuzzer when LASTREF_FUZZ_ENGINE
 #                      is libfuzzer (clang), else a standalone driver that
 #                      replays files and runs -runs=N random inputs (-seed=S)
+#   <name>-prove       lastref-prove over the user's set: every schedule of a
+#                      scenario explored by DPOR, with a certificate; exit 0
+#                      proven, 4 a counterexample (with its <name>-replay
+#                      line), 3 incomplete (budget or --bound), 2 bad usage
 #   <name>-replay, <name>-minimize  lastref-replay and lastref-minimize over
 #                      the user's implementation set: a finding's `replay:`
 #                      line names <name>-replay by its path in this build
@@ -62,6 +76,9 @@
 #   <name>.fuzz.<t>    -runs=FUZZ_RUNS from an empty corpus (expects the bug
 #                      with EXPECT_BUG, else no failure and every operation
 #                      of TYPE executed but those in ALLOW_UNEXECUTED)
+#   <name>.prove.<target>.<scenario>  <name>-prove on each PROVE_SCENARIOS
+#                      entry: passes when proven (with EXPECT_BUG: when a
+#                      counterexample is found); an incomplete search fails
 #   <name>.stress      --iterations=STRESS_ITERATIONS (not with EXPECT_BUG:
 #                      a real-thread run finds a bug only by chance). Under
 #                      TSan, note that clang 14's TSan does not model
@@ -201,9 +218,9 @@ function(_lastref_member_checks kind type name out)
 endfunction()
 
 function(lastref_add_primitive)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "NO_FUZZ;NO_STRESS;NO_CONFORMANCE;NO_BENCH"
-    "NAME;KIND;HEADER;TYPE;EXPECT_BUG;FUZZ_RUNS;FUZZ_SEED;STRESS_ITERATIONS;TABLE"
-    "LINK_LIBRARIES;FUZZ_TARGETS;ALLOW_UNEXECUTED")
+  cmake_parse_arguments(PARSE_ARGV 0 arg "NO_FUZZ;NO_STRESS;NO_CONFORMANCE;NO_BENCH;NO_PROVE"
+    "NAME;KIND;HEADER;TYPE;EXPECT_BUG;FUZZ_RUNS;FUZZ_SEED;STRESS_ITERATIONS;TABLE;PROVE_MODEL;PROVE_MAX_EXECUTIONS"
+    "LINK_LIBRARIES;FUZZ_TARGETS;ALLOW_UNEXECUTED;PROVE_SCENARIOS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "lastref_add_primitive: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -219,7 +236,8 @@ function(lastref_add_primitive)
   if(NOT EXISTS ${header})
     message(FATAL_ERROR "lastref_add_primitive: HEADER ${header} does not exist")
   endif()
-  foreach(opt FUZZ_RUNS:20000 FUZZ_SEED:1 STRESS_ITERATIONS:200)
+  foreach(opt FUZZ_RUNS:20000 FUZZ_SEED:1 STRESS_ITERATIONS:200 PROVE_MODEL:sc
+              PROVE_MAX_EXECUTIONS:200000)
     string(REPLACE ":" ";" kv ${opt})
     list(GET kv 0 k)
     list(GET kv 1 v)
@@ -348,19 +366,64 @@ function(lastref_add_primitive)
         "              \"${arg_TYPE} (lastref_add_primitive NAME ${arg_NAME}): its residency_scope needs \"\n"
         "              \"end(), an idempotent early leave, for the safe-exit scenarios\");\n")
     endif()
-    # lastref's replay and minimize tools over the user's implementation set
-    # (lastref's own installed ones know only lastref's primitives): the
-    # replay line a finding prints names <name>-replay by its full path.
+    # lastref's replay, minimize and prove tools over the user's
+    # implementation set (lastref's own installed ones know only lastref's
+    # primitives): the replay line a finding prints names <name>-replay by
+    # its full path. The generated set (tools.cc) is all the user's build
+    # compiles for the three; their mains are lastref's exported objects
+    # (lastref::replay_main, minimize_main, prove_main; fuzz/CMakeLists.txt).
+    set(LRP_SET lastref_fuzz_set_${arg_NAME})
+    if(arg_TABLE)
+      set(LRP_SET lastref_byo_set)
+    endif()
     configure_file(${_lastref_byo_templates}/tools.cc.in ${gen}/${arg_NAME}_tools.cc @ONLY)
     add_library(${arg_NAME}_tools OBJECT ${gen}/${arg_NAME}_tools.cc)
     add_dependencies(${arg_NAME}_tools ${arg_NAME}_registration)
     target_link_libraries(${arg_NAME}_tools PUBLIC lastref::fuzz_support lastref::byo_headers
       ${arg_LINK_LIBRARIES})
+    target_compile_definitions(${arg_NAME}_tools PRIVATE
+      "LASTREF_REPLAY_COMMAND=\"$<TARGET_FILE:${arg_NAME}-replay>\"")
     foreach(tool replay minimize)
       add_executable(${arg_NAME}-${tool})
       target_link_libraries(${arg_NAME}-${tool} PRIVATE lastref::${tool}_main lastref::fuzz_tool
         ${arg_NAME}_tools)
     endforeach()
+    if(NOT arg_NO_PROVE)
+      add_executable(${arg_NAME}-prove)
+      target_link_libraries(${arg_NAME}-prove PRIVATE lastref::prove_main lastref::fuzz_tool
+        ${arg_NAME}_tools)
+      # Default searches: lastref's named scenarios of the kind; none for a
+      # module (no named one) or with EXPECT_BUG (a bug need not show in
+      # them: list the scenarios where it does).
+      if(NOT DEFINED arg_PROVE_SCENARIOS AND NOT arg_EXPECT_BUG)
+        if(arg_KIND STREQUAL "refcount" OR arg_KIND STREQUAL "kref")
+          set(arg_PROVE_SCENARIOS kref:lookup3)
+        elseif(arg_KIND STREQUAL "completion")
+          set(arg_PROVE_SCENARIOS completion:completion1x2)
+        endif()
+      endif()
+      foreach(ps IN LISTS arg_PROVE_SCENARIOS)
+        if(NOT ps MATCHES "^([a-z_]+):(.+)$")
+          message(FATAL_ERROR "lastref_add_primitive: PROVE_SCENARIOS entry '${ps}' is not <target>:<scenario>")
+        endif()
+        set(pt ${CMAKE_MATCH_1})
+        set(pscen ${CMAKE_MATCH_2})
+        if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${pscen})
+          set(pscen ${CMAKE_CURRENT_SOURCE_DIR}/${pscen})
+        endif()
+        get_filename_component(pid ${pscen} NAME)
+        set(tname ${arg_NAME}.prove.${pt}.${pid})
+        add_test(NAME ${tname} COMMAND ${arg_NAME}-prove --target ${pt} --scenario ${pscen}
+          --model ${arg_PROVE_MODEL} --max-executions ${arg_PROVE_MAX_EXECUTIONS}
+          --progress-seconds 0)
+        set_tests_properties(${tname} PROPERTIES LABELS "${labels};model" TIMEOUT 300)
+        if(arg_EXPECT_BUG)
+          # A counterexample (exit 4) is the pass; proven or incomplete fail.
+          set_tests_properties(${tname} PROPERTIES
+            PASS_REGULAR_EXPRESSION "certificate: FAILED: failure found")
+        endif()
+      endforeach()
+    endif()
     foreach(t IN LISTS arg_FUZZ_TARGETS)
       set(LRP_TARGET ${t})
       set(exe ${arg_NAME}_${t}_fuzzer)

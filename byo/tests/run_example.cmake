@@ -45,6 +45,15 @@ foreach(t my_completion.bench.wake.smoke my_completion.bench.pingpong.smoke
   endif()
 endforeach()
 
+# The prove step ran: every schedule of lastref's named scenarios searched
+# (DPOR) on the correct primitives, and the broken refcount's counterexample.
+foreach(t my_refcount.prove.kref.lookup3 my_completion.prove.completion.completion1x2
+          lost_inc_refcount.prove.kref.lookup3)
+  if(FUZZ AND NOT out MATCHES "${t} [.]+ *Passed")
+    message(FATAL_ERROR "${out}\nbyo.example: ${t} did not run and pass")
+  endif()
+endforeach()
+
 # ... and their rows reach the report and the regression gate the way a
 # user gives them (./lastref run --include-bench DIR): the report shows them
 # with role byo, and compare.py reads them from RESULTS/byo_bench/.

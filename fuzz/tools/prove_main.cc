@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// lastref-prove: the exhaustive search (<lastref/model/search.h>) from the
+// lastref-prove (and a BYO primitive's <name>-prove, over the sets of
+// prove_sets.h): the exhaustive search (<lastref/model/search.h>) from the
 // command line, with a certificate, progress, sharding and an exit status a
 // CI job can act on. See the usage text and fuzz/model/README.md.
 #include <cerrno>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include <lastref/model/estimate.h>
 #include <lastref/model/known_programs.h>
 #include <lastref/model/model.h>
 #include <lastref/model/search.h>
@@ -19,8 +21,8 @@
 #include "../interleaving.h"
 #include "../registry.h"
 #include "../replay_token.h"
-#include "catalog.h"
 #include "prove_scenarios.h"
+#include "../prove_sets.h"
 #include "tool_common.h"
 
 namespace {
@@ -98,19 +100,23 @@ int run(int argc, char** argv) {
   model::search_limits lim;
   lim.max_executions = 10'000'000;
   double progress_every = 10;
-  bool list = false, combine = false;
+  bool list = false, combine = false, estimate_only = false;
+  std::uint64_t seed = 1;
   std::vector<std::string> rest;
+  const std::string me = tools::prove_tool_name();
   CLI::App app{
       "Explores every schedule of a program under the model (DPOR by default) and prints its "
       "certificate: proven, a counterexample with its trace and replay token, or incomplete "
-      "with what was covered.\n  lastref-prove --target T --scenario S [--zoo NAME] [options]\n"
-      "  lastref-prove --program P --threads N [options]\n"
-      "  lastref-prove --combine CERT.json...\n  lastref-prove --list",
-      "lastref-prove"};
+      "with what was covered.\n  " +
+          me + " --target T --scenario S [--zoo NAME] [options]\n  " + me +
+          " --program P --threads N [options]\n  " + me +
+          " ... --estimate [--bound K] [--budget-seconds S]\n  " + me +
+          " --combine CERT.json...\n  " + me + " --list",
+      me};
   app.footer(
       "Exit status: 0 proven (or, with --shard, the shard complete), 4 a counterexample, 3 "
       "incomplete (a budget, a preemption bound, a missing shard or a nondeterministic "
-      "program), 2 bad usage or input.");
+      "program), 2 bad usage or input. --estimate exits 0.");
   // Every option takes `--x V` and `--x=V`; a value is checked where it is
   // read, and a bad one is a usage error naming the option (exit 2).
   auto text = [&app](const char* name, std::optional<std::string>& into, const char* help) {
@@ -155,7 +161,7 @@ int run(int argc, char** argv) {
   value(
       "--bound",
       [&](const std::string& v) { bound = static_cast<int>(number("--bound", v, 0, 1000)); },
-      "dfs preemption bound K");
+      "preemption bound K (dpor or dfs): \"complete within bound K\", never a proof");
   value(
       "--shard",
       [&](const std::string& v) {
@@ -175,12 +181,20 @@ int run(int argc, char** argv) {
   value(
       "--budget-seconds",
       [&](const std::string& v) { lim.max_seconds = seconds_value("--budget-seconds", v); },
-      "time budget (default none)");
+      "time budget S; with dpor and no --bound or --shard, the pre-run estimate first picks "
+      "the largest preemption bound whose search it says fits in S (none if the whole "
+      "search does)");
   value(
       "--progress-seconds",
       [&](const std::string& v) { progress_every = seconds_value("--progress-seconds", v); },
       "progress line on stderr every S seconds (default 10; 0 never)");
   text("--json", json, "also write the certificate as JSON to FILE");
+  app.add_flag("--estimate", estimate_only,
+               "estimate the search's executions and time (random probes) and stop");
+  value(
+      "--seed",
+      [&](const std::string& v) { seed = number("--seed", v, 1, ~std::uint64_t{0} >> 1); },
+      "seed of the estimate's probes (default 1)");
   app.add_flag("--list", list, "list the named scenarios");
   app.add_flag("--combine", combine, "combine the shard certificates given as files");
   app.add_option("files", rest, "certificate files (with --combine)");
@@ -202,8 +216,9 @@ int run(int argc, char** argv) {
     throw usage_error("--program does not take --target, --scenario or --zoo");
   if (!program && (!target || !scenario_arg))
     throw usage_error("give --target and --scenario, or --program and --threads");
-  if (lim.how == model::strategy::dpor && bound >= 0)
-    throw usage_error("--bound is for --strategy dfs (DPOR has no preemption bound)");
+  if (bound >= 0 && shard_n > 1) throw usage_error("--shard does not take --bound");
+  if (estimate_only && (lim.how != model::strategy::dpor || shard_n > 1 || json))
+    throw usage_error("--estimate is for the dpor search, without --shard or --json");
   if (lim.how == model::strategy::dfs && shard_n > 1)
     throw usage_error("--shard needs --strategy dpor");
   lim.bound = bound;
@@ -214,14 +229,58 @@ int run(int argc, char** argv) {
     lim.on_progress = [](std::uint64_t n, double f, double s) {
       if (f > 0 && f < 1)
         std::fprintf(stderr,
-                     "lastref-prove: %llu executions, %.1f s, about %.2g%% explored (estimate "
+                     "%s: %llu executions, %.1f s, about %.2g%% explored (estimate "
                      "%.3g executions, %.3g s in all)\n",
-                     static_cast<unsigned long long>(n), s, 100 * f, n / f, s / f);
+                     tools::prove_tool_name(), static_cast<unsigned long long>(n), s, 100 * f,
+                     n / f, s / f);
       else
-        std::fprintf(stderr, "lastref-prove: %llu executions, %.1f s\n",
+        std::fprintf(stderr, "%s: %llu executions, %.1f s\n", tools::prove_tool_name(),
                      static_cast<unsigned long long>(n), s);
     };
 
+  // The estimate (--estimate), the bound it picks (--budget-seconds), then
+  // the search; `estimated` says --estimate ran (nothing searched).
+  bool estimated = false;
+  model::estimate_options eo;
+  eo.seed = seed;
+  eo.bound = bound;
+  eo.max_seconds = 60;  // the estimate's own limit: fewer probes past it
+  auto show = [](int k, const model::estimate_result& e) {
+    std::printf(
+        "estimate %s: %s%.3g executions, %.3g s (probes %d: %.3g..%.3g; %llu executions, "
+        "%.3g s)\n",
+        k < 0 ? "without a bound" : ("at bound " + std::to_string(k)).c_str(),
+        e.exact ? "exactly " : "about ", e.executions, e.seconds, e.probes, e.low, e.high,
+        static_cast<unsigned long long>(e.probe_executions), e.probe_seconds);
+    std::fflush(stdout);
+  };
+  bool picked = false;
+  auto run_search = [&](const model::explore_fn& x, const std::string& subj) {
+    model::search_result out;
+    if (estimate_only) {
+      show(bound, model::estimate(x, eo));
+      if (lim.max_seconds > 0 && bound < 0) {
+        const model::bound_choice c = model::pick_bound(x, lim.max_seconds, 8, eo, show);
+        std::printf("--budget-seconds %g would search %s\n", lim.max_seconds,
+                    !c.fits       ? "at bound 0 (even that is estimated not to fit)"
+                    : c.bound < 0 ? "with no bound (the whole search fits)"
+                                  : ("at bound " + std::to_string(c.bound)).c_str());
+      }
+      estimated = true;
+      return out;
+    }
+    if (lim.how == model::strategy::dpor && lim.max_seconds > 0 && bound < 0 && shard_n == 1) {
+      const model::bound_choice c = model::pick_bound(x, lim.max_seconds, 8, eo, show);
+      lim.bound = c.bound;
+      picked = true;
+      std::printf("bound picked by the estimate to fit %g s: %s\n", lim.max_seconds,
+                  c.bound < 0 ? "none" : std::to_string(c.bound).c_str());
+      std::fflush(stdout);
+    }
+    out = model::search(x, lim, subj);
+    out.cert.bound_from_estimate = picked;
+    return out;
+  };
   model::search_result r;
   std::string subject, token;
   if (program) {
@@ -242,9 +301,8 @@ int run(int argc, char** argv) {
     std::printf("subject: %s\n", subject.c_str());
     std::fflush(stdout);
     model::checker c;
-    r = model::search(
-        [&](model::schedule_source& s, std::uint64_t n) { return c.explore(f, s, n, o); }, lim,
-        subject);
+    r = run_search(
+        [&](model::schedule_source& s, std::uint64_t n) { return c.explore(f, s, n, o); }, subject);
   } else {
     if (threads != 0) throw usage_error("--threads is for --program");
     const auto t = lastref::fuzz::target_from_name(*target);
@@ -261,34 +319,29 @@ int run(int argc, char** argv) {
       bytes = tools::read_input(*scenario_arg);
       if (model_arg) tools::set_memory_model_bit(bytes, *model_arg == "c11");
     }
+    std::string why;
+    const tools::prove_set* set = tools::prove_set_for(*t, zoo, why);
+    if (set == nullptr) throw usage_error(why);
     tools::init_runtime(zoo);
-    namespace sc = lastref::fuzz::scorecard;
-    const sc::entry* set = zoo ? sc::find(*zoo) : &sc::correct_for(*t);
-    if (set == nullptr) throw usage_error("unknown --zoo '" + *zoo + "'");
-    if (set->target != *t && zoo)
-      throw usage_error("zoo set " + *zoo + " runs --target " +
-                        std::string(lastref::fuzz::target_name(set->target)));
     // The scenario as the set will run it (header only: no schedule bytes).
     lastref::fuzz::scenario s = lastref::fuzz::decode(*t, bytes);
     bytes.resize(std::min(bytes.size(), s.header_bytes));
-    sc::entry witness;
-    witness.target = *t;
-    witness.witness = bytes;
-    const lastref::fuzz::scenario shown = sc::witness_scenario(witness, *set);
+    const lastref::fuzz::scenario shown = set->adapted(*t, bytes);
     const bool c11 = lastref::fuzz::memory_model_of(shown) == model::memory_model::c11;
     subject = "target=" + std::string(lastref::fuzz::target_name(*t)) + " set=" + set->name +
               " model=" + (c11 ? "c11" : "sc") + " scenario=" + hex(bytes);
     std::printf("subject: %s\n%s", subject.c_str(), print(shown, set->name).c_str());
     std::fflush(stdout);
-    r = model::search(
-        [&](model::schedule_source& src, std::uint64_t n) { return set->explore(witness, src, n); },
-        lim, subject);
+    r = run_search([&](model::schedule_source& src,
+                       std::uint64_t n) { return set->explore(*t, bytes, src, n); },
+                   subject);
     if (r.cert.found && !r.failure.token.empty())
       token = lastref::fuzz::encode_program_token(*t, set->zoo ? set->name : std::string(), bytes,
                                                   r.failure.token);
   }
+  if (estimated) return 0;
   if (r.cert.found) std::printf("\n%s\n", r.failure.report().c_str());
-  if (!token.empty()) std::printf("replay: lastref-replay %s\n", token.c_str());
+  if (!token.empty()) std::printf("replay: %s %s\n", tools::prove_replay_command(), token.c_str());
   std::printf("certificate: %s\n", r.cert.summary().c_str());
   if (json) {
     const std::string j = r.cert.json() + "\n";
@@ -303,10 +356,11 @@ int main(int argc, char** argv) {
   try {
     return run(argc, argv);
   } catch (const usage_error& e) {
-    std::fprintf(stderr, "lastref-prove: %s\n(lastref-prove --help for usage)\n", e.what());
+    std::fprintf(stderr, "%s: %s\n(%s --help for usage)\n", tools::prove_tool_name(), e.what(),
+                 tools::prove_tool_name());
     return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "lastref-prove: %s\n", e.what());
+    std::fprintf(stderr, "%s: %s\n", tools::prove_tool_name(), e.what());
     return 2;
   }
 }

@@ -95,7 +95,8 @@ double dpor_source::progress() const noexcept {
   double f = 0, w = 1;
   for (const node& nd : nodes_) {
     const std::uint32_t live =
-        (nd.read ? nd.backtrack : nd.backtrack & ~asleep_mask(nd) & ~nd.spin) | nd.done;
+        ((nd.read ? nd.backtrack : nd.backtrack & ~asleep_mask(nd) & ~nd.spin) & in_bound(nd)) |
+        nd.done;
     const int b = std::max(1, __builtin_popcount(live));
     const int finished = std::max(0, __builtin_popcount(nd.done) - 1);
     f += w * finished / b;
@@ -104,7 +105,27 @@ double dpor_source::progress() const noexcept {
   return std::clamp(f, 0.0, 1.0);
 }
 
+std::uint32_t dpor_source::in_bound(const node& n) const noexcept {
+  const int cnt = n.d.count();
+  const std::uint32_t all = cnt >= 32 ? ~0u : (1u << cnt) - 1u;
+  if (bound_ < 0 || n.read || static_cast<int>(n.pre) < bound_ || !n.d.current_runnable())
+    return all;
+  return 1u << n.d.default_index();
+}
+
+int dpor_source::random_bit(std::uint32_t mask) noexcept {
+  order_ += 0x9e3779b97f4a7c15ull;  // splitmix64 (Steele, Lea and Flood, OOPSLA 2014)
+  std::uint64_t z = order_;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  z ^= z >> 31;
+  int k = static_cast<int>(z % static_cast<std::uint64_t>(__builtin_popcount(mask)));
+  for (; k > 0; --k) mask &= mask - 1;
+  return __builtin_ctz(mask);
+}
+
 void dpor_source::begin_execution() {
+  pre_ = 0;
   uppers_ = 0;
   prog_base_ = 0;
   blocks_.clear();
@@ -216,6 +237,7 @@ int dpor_source::choose_read(const decision& d) {
   node nd;
   nd.d = d;
   nd.read = true;
+  nd.pre = static_cast<std::uint16_t>(pre_);
   // The step that holds this read: its events (and the later ones) change.
   nd.event =
       static_cast<std::uint32_t>(own_event ? static_cast<std::size_t>(cur_) : events_.size());
@@ -279,6 +301,7 @@ int dpor_source::choose(const decision& d) {
       sleep_ = nd.sleep;
       sleep_.insert(sleep_.end(), nd.explored.begin(), nd.explored.end());
       if (nd.upper) ++uppers_;
+      pre_ = nd.pre + (d.preempts(nd.chosen) ? 1u : 0u);
       const choice c = d.option(nd.chosen);
       start_event(c.thread, c.kind, static_cast<std::int32_t>(depth_));
       ++depth_;
@@ -290,6 +313,8 @@ int dpor_source::choose(const decision& d) {
   nd.event = static_cast<std::uint32_t>(events_.size());
   nd.sleep = sleep_;
   nd.spin = spin;
+  nd.pre = static_cast<std::uint16_t>(pre_);
+  const std::uint32_t allowed = in_bound(nd);
   const std::uint32_t asleep = asleep_mask(nd) | spin;
   if ((all & ~asleep) == 0) {
     // Every option asleep (a covered trace), or every thread waits in an
@@ -301,12 +326,14 @@ int dpor_source::choose(const decision& d) {
   // first, so that the other branches carry it in their sleep set until a
   // step it does not commute with (once per wait, not once per decision).
   const int nrun = detail::popcount8(d.runnable);
-  const std::uint32_t wakeups = all & ~((1u << nrun) - 1u) & ~asleep;
+  const std::uint32_t wakeups = all & ~((1u << nrun) - 1u) & ~asleep & allowed;
   int pick = d.default_index();
   if (wakeups != 0)
     pick = __builtin_ctz(wakeups);
   else if ((asleep >> pick) & 1u)
-    pick = __builtin_ctz(all & ~asleep);
+    pick = __builtin_ctz((all & ~asleep & allowed) != 0 ? all & ~asleep & allowed : all & ~asleep);
+  else if (order_ != 0 && (all & ~asleep & allowed) != 0)
+    pick = random_bit(all & ~asleep & allowed);
   nd.chosen = static_cast<std::uint8_t>(pick);
   nd.done = 1u << pick;
   nd.backtrack = (1u << pick) | wakeups;
@@ -316,6 +343,7 @@ int dpor_source::choose(const decision& d) {
     nd.backtrack |= all & ~asleep;
     ++uppers_;
   }
+  if (d.preempts(pick)) ++pre_;
   const choice c = d.option(pick);
   nodes_.push_back(std::move(nd));
   start_event(c.thread, c.kind, static_cast<std::int32_t>(depth_));
@@ -537,20 +565,27 @@ void dpor_source::reverse(std::size_t e, std::size_t j) {
   const event& ee = events_[e];
   const event& ej = events_[j];
   if (ej.resume && ((ee.woke >> ej.thread) & 1u)) return;  // e enabled j: not reversible
-  if (ee.node < 0) return;  // only one option before e: nothing to reverse
+  // Bounded: the decision where e's thread block began (bound hook (1), dpor.h).
+  std::int32_t block = -1;
+  if (bound_ >= 0) {
+    std::size_t k = e;
+    while (k > 0 && events_[k - 1].thread == ee.thread) --k;
+    if (events_[k].node != ee.node) block = events_[k].node;
+  }
+  if (ee.node < 0 && block < 0) return;  // only one option before e: nothing to reverse
   ++races_;
-  node& nd = nodes_[static_cast<std::size_t>(ee.node)];
+  // The initials of the reversal: first steps of their threads in it that
+  // nothing before them in it happens before.
   std::uint32_t first[max_threads] = {};
-  std::uint32_t cand = 0;
+  choice init[max_threads + 1];
+  int ninit = 0;
   auto consider = [&](const event& f) {
     const int r = f.thread;
     if (first[r] != 0) return;
     bool pred = false;
     for (int s = 0; s < max_threads && !pred; ++s) pred = first[s] != 0 && f.vc[s] >= first[s];
     first[r] = f.idx;
-    if (pred) return;
-    const int i = nd.d.index_of(choice{r, f.kind});
-    if (i >= 0) cand |= 1u << i;
+    if (!pred) init[ninit++] = choice{r, f.kind};
   };
   for (std::size_t i = e + 1; i < j; ++i) {
     const event& f = events_[i];
@@ -558,6 +593,31 @@ void dpor_source::reverse(std::size_t e, std::size_t j) {
     consider(f);
   }
   consider(ej);
+  auto cands = [&](const node& nd) {
+    std::uint32_t cand = 0;
+    for (int k = 0; k < ninit; ++k)
+      if (const int i = nd.d.index_of(init[k]); i >= 0) cand |= 1u << i;
+    return cand;
+  };
+  if (ee.node >= 0) {
+    node& nd = nodes_[static_cast<std::size_t>(ee.node)];
+    add_initial(nd, cands(nd));
+  }
+  if (block >= 0) {
+    // The steps of e's block before e are in no reversal from there: the
+    // initials above need not be initials of one. j's thread is (Coons et
+    // al.), or every option when it cannot run there.
+    node& nd = nodes_[static_cast<std::size_t>(block)];
+    const int i = nd.d.index_of(choice{ej.thread, ej.kind});
+    add_initial(nd, i >= 0 ? 1u << i : 0u);
+  }
+}
+
+// Makes `n` explore one of the options `cand` (unless it already does),
+// or every option when none of them is one.
+void dpor_source::add_initial(node& nd, std::uint32_t cand) {
+  // Bounded: an initial the bound prunes here explores nothing; prefer one it allows.
+  if ((cand & in_bound(nd)) != 0) cand &= in_bound(nd);
   if ((cand & nd.backtrack) != 0) return;
   if (cand != 0) {
     nd.backtrack |= 1u << __builtin_ctz(cand);
@@ -568,8 +628,45 @@ void dpor_source::reverse(std::size_t e, std::size_t j) {
   }
 }
 
+double dpor_source::knuth_path() const noexcept {
+  double w = 1;
+  for (std::size_t k = 0; k < std::min(nodes_.size(), depth_); ++k) {
+    const node& nd = nodes_[k];
+    const int cnt = nd.d.count();
+    if (nd.read) {
+      w *= cnt;
+      continue;
+    }
+    const std::uint32_t all = cnt >= 32 ? ~0u : (1u << cnt) - 1u;
+    const std::uint32_t awake = all & ~asleep_mask(nd) & ~nd.spin & in_bound(nd);
+    // Bounded: every option within the bound (the bounded DFS tree, an upper
+    // bound: without sleep sets bounded DPOR is close to it at small bounds).
+    std::uint32_t b = bound_ >= 0 ? awake | (1u << nd.chosen) : 1u << nd.chosen;
+    const int nrun = detail::popcount8(nd.d.runnable);
+    if (nd.event < events_.size()) {
+      const event& e = events_[nd.event];
+      for (std::uint32_t m = awake & ~b; m != 0; m &= m - 1) {
+        const int i = __builtin_ctz(m);
+        if (i >= nrun) {  // a timeout or spurious wake-up: always explored
+          b |= 1u << i;
+          continue;
+        }
+        const int q = nd.d.option(i).thread;
+        for (std::size_t f = nd.event + 1; f < events_.size(); ++f)
+          if (events_[f].thread == q && conflicts(events_[f].fp, e.fp)) {
+            b |= 1u << i;
+            break;
+          }
+      }
+    }
+    w *= __builtin_popcount(b);
+  }
+  return w;
+}
+
 bool dpor_source::end_execution(std::uint32_t) {
   close_event();
+  if (order_ != 0) path_estimate_ = knuth_path();
   ++executions_;
   if (owned_now_) {
     ++owned_;
@@ -583,16 +680,19 @@ bool dpor_source::end_execution(std::uint32_t) {
     node& nd = nodes_.back();
     // Another shard's subtree: only its upper decisions are explored here.
     const std::uint32_t next =
-        !owned_now_ && !nd.upper ? 0 : nd.backtrack & ~nd.done & ~asleep_mask(nd) & ~nd.spin;
+        !owned_now_ && !nd.upper
+            ? 0
+            : nd.backtrack & ~nd.done & ~asleep_mask(nd) & ~nd.spin & in_bound(nd);
     if (next != 0) {
       if (nd.upper) {
         ++subtree_;
         owned_now_ = subtree_ % static_cast<std::uint64_t>(shard_count_) ==
                      static_cast<std::uint64_t>(shard_index_);
       }
-      if (!nd.read && nd.event < events_.size())
+      // Bounded: no sleep sets (bound hook (2), dpor.h).
+      if (!nd.read && bound_ < 0 && nd.event < events_.size())
         nd.explored.push_back(sleeper{nd.d.option(nd.chosen), events_[nd.event].fp});
-      nd.chosen = static_cast<std::uint8_t>(__builtin_ctz(next));
+      nd.chosen = static_cast<std::uint8_t>(order_ != 0 ? random_bit(next) : __builtin_ctz(next));
       nd.done |= 1u << nd.chosen;
       first_new_ = nd.event;
       return true;

@@ -38,6 +38,9 @@ std::string fmt(const char* f, double v) {
 std::string scope(const certificate& c) {
   std::string s = strategy_name(c.how);
   s += c.bound < 0 ? ", no preemption bound" : ", bound " + std::to_string(c.bound);
+  if (c.bound_from_estimate)
+    s += std::string(" (") + (c.bound < 0 ? "no bound" : "the bound") +
+         " picked by the pre-run estimate to fit " + fmt("%.3g", c.max_seconds) + " s)";
   if (c.how == strategy::dpor) s += ", " + std::to_string(c.blocked) + " sleep-set blocked";
   if (c.shard_count > 1)
     s += ", shard " + std::to_string(c.shard_index) + "/" + std::to_string(c.shard_count) + ": " +
@@ -82,13 +85,14 @@ std::string certificate::json() const {
                 "\"executions\":%llu,\"blocked\":%llu,\"races\":%llu,\"seconds\":%.6f,"
                 "\"stopped_by\":\"%s\",\"max_executions\":%llu,\"max_seconds\":%.3f,"
                 "\"nondeterministic\":%s,\"shard_index\":%d,\"shard_count\":%d,\"owned\":%llu,"
-                "\"fraction_done\":%.6f,\"subject\":",
+                "\"fraction_done\":%.6f,\"bound_from_estimate\":%s,\"subject\":",
                 strategy_name(how), complete ? "true" : "false", proof() ? "true" : "false",
                 found ? "true" : "false", bound, static_cast<unsigned long long>(executions),
                 static_cast<unsigned long long>(blocked), static_cast<unsigned long long>(races),
                 seconds, stopped_by, static_cast<unsigned long long>(max_executions), max_seconds,
                 nondeterministic ? "true" : "false", shard_index, shard_count,
-                static_cast<unsigned long long>(owned), fraction_done);
+                static_cast<unsigned long long>(owned), fraction_done,
+                bound_from_estimate ? "true" : "false");
   std::string out = b;
   out += '"';
   for (char ch : subject)
@@ -220,6 +224,13 @@ bool certificate_from_json(std::string_view text, certificate& c, std::string* e
   dbl("fraction_done", c.fraction_done);
   i32("shard_index", c.shard_index, 0, 1'000'000);
   i32("shard_count", c.shard_count, 1, 1'000'000);
+  // Optional (certificates written before it have none).
+  if (auto v = o.find("bound_from_estimate"); v != o.end()) {
+    if (v->is_boolean())
+      c.bound_from_estimate = v->get<bool>();
+    else
+      wrong("bound_from_estimate", *v, "true or false");
+  }
   if (const json* v = get("subject")) {
     if (v->is_string())
       c.subject = v->get<std::string>();
@@ -320,11 +331,12 @@ search_result search(const explore_fn& explore, const search_limits& l, std::str
   search_result out;
   certificate& cert = out.cert;
   cert.how = l.how;
-  cert.bound = l.how == strategy::dfs ? l.bound : -1;
+  cert.bound = l.bound < 0 ? -1 : l.bound;
   cert.max_executions = l.max_executions;
   cert.max_seconds = l.max_seconds;
   cert.subject = std::move(subject);
   dpor_source dpor;
+  dpor.set_bound(l.bound);
   if (l.how == strategy::dpor && l.shard_count > 1) {
     dpor.set_shard(l.shard_index, l.shard_count);
     cert.shard_index = dpor.shard_index();

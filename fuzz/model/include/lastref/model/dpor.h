@@ -103,6 +103,24 @@
 // to the unsharded count plus the extra sleep-set blocked executions of the
 // upper tree (tested in dpor_test.cc, ShardsCoverTheSearch).
 //
+// Preemption bound (set_bound(k), bounded partial-order reduction after
+// Coons, Musuvathi and McKinley, "Bounded Partial-Order Reduction", OOPSLA
+// 2013): only schedules with at most k preemptions are explored, counted as
+// dfs_source counts them (choosing, at a decision of the tree, anything but
+// the current thread while it can run; read decisions never preempt). The
+// bound makes otherwise independent steps dependent, so DPOR that merely
+// prunes over-bound options misses schedules within the bound (ibid.). Two
+// changes keep it sound within the bound: (1) for every race reversed, an
+// initial of the reversal is also added at the start of the earlier step's
+// thread block (the last decision where another thread ran before it),
+// where scheduling it costs no more preemptions than the run it replaces;
+// (2) sleep sets are off: a trace asleep in one branch may be one the bound
+// pruned in the branch that put it to sleep. Every failure and final state
+// that some schedule with at most k preemptions reaches is reached (tested
+// against dfs_source(k) in fuzz/model/tests/bounded_dpor_test.cc); complete()
+// then means "complete within bound k", never a proof. Await-loop waits
+// (off the tree) are not preemptions.
+//
 // Progress (progress()): the fraction of the tree behind the current path,
 // counting every option of a decision as an equal part of its subtree
 // (Knuth's path estimate, "Estimating the efficiency of backtrack
@@ -161,6 +179,26 @@ class dpor_source final : public schedule_source {
   // Subtrees below the upper tree seen so far (all shards see the same).
   [[nodiscard]] std::uint64_t subtrees() const noexcept { return subtree_ + 1; }
 
+  // Explore only schedules with at most `preemptions` preemptions (before
+  // the first execution; -1, the default: no bound). See "Preemption bound".
+  void set_bound(int preemptions) noexcept { bound_ = preemptions < 0 ? -1 : preemptions; }
+  [[nodiscard]] int bound() const noexcept { return bound_; }
+
+  // Random exploration order (estimate.h's probes): with a nonzero seed a
+  // new decision takes a random awake option first (timeouts and spurious
+  // wake-ups still first) and backtracking takes a random pending one. The
+  // set of traces explored is the same; only the order changes.
+  void set_order_seed(std::uint64_t seed) noexcept { order_ = seed; }
+  // With a random order: Knuth's estimate of the number of executions from
+  // the last execution's path (estimate.h) — the product over its decisions
+  // of the options DPOR would explore there, approximated as the chosen one
+  // plus every awake option (within the bound) of a thread with a later step
+  // in this execution that conflicts with the chosen step, plus timeouts and
+  // spurious wake-ups; every option of a read decision. Under a bound:
+  // every option within it (Knuth's estimate of bounded DFS, an upper bound
+  // of bounded DPOR).
+  [[nodiscard]] double path_estimate() const noexcept { return path_estimate_; }
+
   // Fraction of the search tree explored, in [0, 1]; 1 when complete().
   [[nodiscard]] double progress() const noexcept;
 
@@ -208,6 +246,7 @@ class dpor_source final : public schedule_source {
     std::vector<sleeper> explored;  // options explored here, with their first step
     bool read = false;              // a read decision (c11): every option explored
     bool upper = false;             // in the upper tree of a sharded search
+    std::uint16_t pre = 0;          // preemptions before this decision (bounded search)
   };
 
   int choose_read(const decision& d);
@@ -219,6 +258,9 @@ class dpor_source final : public schedule_source {
   [[nodiscard]] std::uint32_t asleep_mask(const node& n) const noexcept;
   void analyze();
   void reverse(std::size_t e, std::size_t j);
+  // Options of `n` within the preemption bound (all when unbounded).
+  [[nodiscard]] std::uint32_t in_bound(const node& n) const noexcept;
+  void add_initial(node& n, std::uint32_t cand);
 
   std::vector<node> nodes_;
   std::vector<event> events_;
@@ -256,6 +298,14 @@ class dpor_source final : public schedule_source {
   bool owned_now_ = true;
   std::uint64_t owned_ = 0;
   std::uint64_t owned_blocked_ = 0;
+
+  // Preemption bound (-1: none) and preemptions so far in this execution.
+  int bound_ = -1;
+  std::uint32_t pre_ = 0;
+  std::uint64_t order_ = 0;  // random exploration order: splitmix64 state; 0 off
+  double path_estimate_ = 0;
+  [[nodiscard]] double knuth_path() const noexcept;
+  [[nodiscard]] int random_bit(std::uint32_t mask) noexcept;
 
   bool complete_ = false;
   bool diverged_ = false;

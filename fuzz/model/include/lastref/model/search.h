@@ -13,7 +13,8 @@
 //                               result.failure);
 //   "complete: ..."             dpor ran out: every schedule (every
 //                               Mazurkiewicz trace under SC) passed;
-//   "complete within bound k"   dfs ran out at preemption bound k: schedules
+//   "complete within bound k"   the source ran out at preemption bound k
+//                               (dfs, or bounded dpor, dpor.h): schedules
 //                               with more preemptions were not explored;
 //   "incomplete: ..."           a budget stopped it: nothing is proven.
 // A search never reports "clean" unless it is complete.
@@ -49,7 +50,7 @@ bool strategy_from_name(const std::string& name, strategy& out) noexcept;
 
 struct search_limits {
   strategy how = strategy::dpor;
-  int bound = -1;  // dfs: preemption bound, -1 = none (dpor has no bound)
+  int bound = -1;  // preemption bound (dfs or bounded dpor), -1 = none
   std::uint64_t max_executions = 1'000'000;
   double max_seconds = 0;  // 0: no time budget
   int shard_index = 0;     // dpor: explore shard shard_index of shard_count
@@ -82,6 +83,9 @@ struct certificate {
   // refuses shards of different subjects. Set by the caller; no quotes or
   // backslashes (json() writes it as is).
   std::string subject;
+  // The bound was picked by the pre-run estimate (estimate.h, pick_bound)
+  // to fit `max_seconds`, not given. Set by the caller.
+  bool bound_from_estimate = false;
 
   // A proof: complete, no bound, nothing found, deterministic, not one
   // shard of several.
