@@ -1,17 +1,25 @@
 // SPDX-License-Identifier: MIT
 // Structure-aware custom mutator for the fuzz targets (libFuzzer builds).
 //
-// Half of the mutations edit the scenario as a scenario — move one
-// preemption a few decisions earlier or later, change which thread a
-// preemption picks, add or drop a preemption, replace / insert / delete one
-// op (fixing its thread's length byte so the rest stays aligned), flip a
-// configuration bit, put a fresh scenario (small scopes often; see
-// fresh_header) in front of the schedule bytes — and the other half are
-// libFuzzer's own byte mutations. Generated and inserted ops come after the
-// acquire they need in their thread (needs_before). LASTREF_NO_CUSTOM_MUTATOR=1
-// makes it pure libFuzzer (for comparisons; fuzz/README.md, "Custom mutator").
+// Generation and mutation as a portfolio of equal shares
+// (LASTREF_FRESH_SHARE, default 50 %): half of the calls return a whole
+// fresh input (fresh_input: a scoped fresh scenario or uniform bytes, then
+// random schedule bytes) whatever they were given. Of the other half, half
+// edit the scenario as a scenario — move one preemption a few decisions
+// earlier or later, change which thread a preemption picks, add or drop a
+// preemption, replace / insert / delete one op (fixing its thread's length
+// byte so the rest stays aligned), flip a configuration bit, put a fresh
+// scenario (small scopes often; see fresh_header) in front of the schedule
+// bytes — and half are libFuzzer's own byte mutations. Why the fresh half:
+// with a corpus steered by coverage of small primitives, pure generation
+// found every zoo variant measured in fewer inputs than mutation
+// (fuzz/README.md, "Custom mutator"). Generated and inserted ops come after
+// the acquire they need in their thread (needs_before).
+// LASTREF_NO_CUSTOM_MUTATOR=1 makes it pure libFuzzer (for comparisons).
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
@@ -211,20 +219,23 @@ int missing_acquire(const uint8_t* data, const layout::thread& th, size_t at) {
   return missing_acquire(data, th, at, data[at]);
 }
 
+// A whole new input of 24-63 bytes: half of the time uniform bytes (the
+// decoder's own distribution), half a scoped fresh scenario followed by
+// random schedule bytes: a portfolio, so neither bias can cost more than half
+// of the other's rate.
+size_t fresh_input(uint8_t* data, size_t max_size, std::minstd_rand& rng) {
+  const size_t want = std::min(max_size, size_t{24} + rng() % 40);
+  const size_t h = (rng() & 1) ? fresh_header(data, want, rng) : 0;
+  for (size_t i = h; i < want; ++i) data[i] = static_cast<uint8_t>(rng());
+  return want;
+}
+
 // One structured mutation; 0 when it did not apply.
 size_t mutate_structured(uint8_t* data, size_t size, size_t max_size, std::minstd_rand& rng) {
   // Inputs too short to hold a header and a few preemptions cannot express
   // a race; libFuzzer grows them slowly from an empty corpus. Replace them
   // with a fresh scenario (fresh_header) and random schedule bytes.
-  if (size < 24 && max_size > size) {
-    const size_t want = std::min(max_size, size_t{24} + rng() % 40);
-    // Half of the time uniform bytes (the decoder's own distribution), half
-    // a scoped fresh scenario: a portfolio, so neither bias can cost more
-    // than half of the other's rate.
-    const size_t h = (rng() & 1) ? fresh_header(data, want, rng) : 0;
-    for (size_t i = h; i < want; ++i) data[i] = static_cast<uint8_t>(rng());
-    return want;
-  }
+  if (size < 24 && max_size > size) return fresh_input(data, max_size, rng);
   const layout l = layout_of(data, size);
   const size_t sched = size - l.schedule_at;
   const size_t pairs = sched / 2;
@@ -316,12 +327,39 @@ bool custom_enabled() {
   return on;
 }
 
+// Percent of the mutator's calls that return a whole fresh input
+// (fresh_input) instead of editing the one they were given:
+// LASTREF_FRESH_SHARE=<0..100>, default 50 (fuzz/README.md, "Custom
+// mutator": generation and mutation as a portfolio of equal shares). Read
+// once; a bad value: a message naming the variable, exit status 2.
+int fresh_share() {
+  static const int share = [] {
+    const char* v = std::getenv("LASTREF_FRESH_SHARE");
+    if (v == nullptr || *v == '\0') return 50;
+    char* end = nullptr;
+    errno = 0;
+    const long n = std::strtol(v, &end, 10);
+    if (errno != 0 || *end != '\0' || v[0] < '0' || v[0] > '9' || n > 100) {
+      std::fprintf(stderr, "lastref fuzz: LASTREF_FRESH_SHARE=%s: expected a percentage 0..100\n",
+                   v);
+      std::exit(2);
+    }
+    return static_cast<int>(n);
+  }();
+  return share;
+}
+
 }  // namespace
 
 extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size,
                                           unsigned int seed) {
   if (!custom_enabled()) return LLVMFuzzerMutate(data, size, max_size);
   std::minstd_rand rng(seed | 1u);
+  // The generate-or-mutate draw comes from its own bits of the seed, so
+  // LASTREF_FRESH_SHARE=0 makes exactly the mutations it made before.
+  const uint32_t draw = static_cast<uint32_t>((uint64_t{seed} * 0x9e3779b97f4a7c15ULL) >> 32);
+  if (max_size >= 24 && static_cast<int>(draw % 100) < fresh_share())
+    return fresh_input(data, max_size, rng);
   if (rng() & 1) return LLVMFuzzerMutate(data, size, max_size);
   for (int tries = 0; tries < 4; ++tries) {
     if (const size_t n = mutate_structured(data, size, max_size, rng)) return n;

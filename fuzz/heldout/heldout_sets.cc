@@ -8,6 +8,8 @@
 #include "live_then_inc_module.h"
 #include "racy_inc_not_zero_kref.h"
 #include "relaxed_complete_completion.h"
+#include "split_get_kref.h"
+#include "timeout_store_completion.h"
 #include "unlocked_fast_put_kref.h"
 #include "wake_one_all_completion.h"
 
@@ -23,3 +25,7 @@ LASTREF_FUZZ_ZOO(heldout_live_then_inc_module, lastref::basic_kref, lastref::bas
                  lastref::heldout::live_then_inc_module)
 LASTREF_FUZZ_ZOO(heldout_unlocked_fast_put_kref, lastref::heldout::unlocked_fast_put_kref,
                  lastref::basic_completion, lastref::basic_module)
+LASTREF_FUZZ_ZOO(heldout_split_get_kref, lastref::heldout::split_get_kref,
+                 lastref::basic_completion, lastref::basic_module)
+LASTREF_FUZZ_ZOO(heldout_timeout_store_completion, lastref::basic_kref,
+                 lastref::heldout::timeout_store_completion, lastref::basic_module)
