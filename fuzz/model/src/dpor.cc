@@ -12,6 +12,7 @@
 #include <lastref/model/spin.h>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 
 #include "runtime.h"
@@ -443,7 +444,9 @@ void dpor_source::on_step(const step_info& s) {
       // Compares the value (a read); it joins the queue when it blocks
       // (op::block above).
       fp.add(point(a, space_mem, false));
-      fp.add(point(pseudo_time, space_pseudo, false));
+      // Only a timed wait that sleeps compares its deadline with the time.
+      if (s.note != nullptr && std::strcmp(s.note, "sleeps with timeout") == 0)
+        fp.add(point(pseudo_time, space_pseudo, false));
       break;
     case op::fence:
       if (s.mo == seq_cst_plus_one) fp.add(point(pseudo_sc_fence, space_pseudo, true));
