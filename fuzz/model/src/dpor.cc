@@ -431,8 +431,10 @@ void dpor_source::on_step(const step_info& s) {
     case op::futex_wake_one:
     case op::futex_wake_all:
       // Dequeues waiters; never changes the value (c11: the woken thread
-      // will see the word's latest store, so the wake reads it).
-      fp.add(point(a, space_mem, false));
+      // will see the word's latest store, so the wake reads it; under sc
+      // what it will see is read by its resume, below).
+      if (detail::runtime* r = detail::rt(); r == nullptr || r->weak())
+        fp.add(point(a, space_mem, false));
       fp.add(point(a, space_queue, true));
       break;
     case op::mutex_lock:

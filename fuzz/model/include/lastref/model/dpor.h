@@ -27,8 +27,9 @@
 //     its queue only when it blocks (one that returns at once because the
 //     value changed touches no queue); a timed wait that blocks also reads
 //     virtual time (it compares its deadline; platform.cc's note "sleeps
-//     with timeout" tells it apart); futex wake reads the word (c11: the
-//     woken thread sees its latest store) and writes the queue; a thread's
+//     with timeout" tells it apart); futex wake writes the queue, and
+//     under c11 reads the word (the woken thread sees its latest store;
+//     under sc a wake's effect does not depend on the value); a thread's
 //     resume after a wake reads the word and writes the queue (so a wake is
 //     ordered before the wake-up it causes); mutex lock / unlock / try_lock
 //     write the mutex and its queue;
