@@ -446,8 +446,11 @@ void dpor_source::on_step(const step_info& s) {
       // Compares the value (a read); it joins the queue when it blocks
       // (op::block above).
       fp.add(point(a, space_mem, false));
-      // Only a timed wait that sleeps compares its deadline with the time.
-      if (s.note != nullptr && std::strcmp(s.note, "sleeps with timeout") == 0)
+      // Only a timed wait that sleeps compares its deadline with the time:
+      // the untimed sleep and the early return (platform.cc's notes) do
+      // not read it; any other note keeps the read (conservative).
+      if (s.note == nullptr || (std::strcmp(s.note, "sleeps") != 0 &&
+                                std::strcmp(s.note, "returns: value changed") != 0))
         fp.add(point(pseudo_time, space_pseudo, false));
       break;
     case op::fence:

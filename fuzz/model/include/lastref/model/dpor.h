@@ -26,9 +26,9 @@
 //     word's value: futex wait reads the word (it compares it) and writes
 //     its queue only when it blocks (one that returns at once because the
 //     value changed touches no queue); a timed wait that blocks also reads
-//     virtual time (it compares its deadline; platform.cc's note "sleeps
-//     with timeout" tells it apart); futex wake writes the queue, and
-//     under c11 reads the word (the woken thread sees its latest store;
+//     virtual time (it compares its deadline; platform.cc's notes "sleeps"
+//     and "returns: value changed" tell the others apart); futex wake
+//     writes the queue, and under c11 reads the word (the woken thread sees its latest store;
 //     under sc a wake's effect does not depend on the value); a thread's
 //     resume after a wake reads the word and writes the queue (so a wake is
 //     ordered before the wake-up it causes); mutex lock / unlock / try_lock
