@@ -38,6 +38,12 @@
 //       120); a capped cell's label says "> cap" and its executions counter
 //       is a lower bound. Counters: executions, complete (1/0), blocked
 //       (sleep-set blocked executions), executions_per_second.
+//       model_search/completion_1x<W>_<model>: lastref::completion with
+//       W waiters (wait, wait, wait_for) and one completer (complete_all;
+//       complete then complete_all at W = 3): lastref-prove's completion1x2
+//       and completion1x3 scenarios as model programs, W + 1 threads;
+//       lastref:dpor under sc and c11, baseline:dfs_unbounded under sc
+//       (same cap and counters as kref_n).
 //       lastref:dpor_4_shards (N = 3, 4): the same search as 4 shards
 //       (--shard i/4) run one after another: executions (all shards),
 //       owned_executions (in each shard's own subtrees; the rest reach
@@ -56,6 +62,7 @@
 
 #include <algorithm>
 #include <boost/context/detail/fcontext.hpp>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -392,10 +399,11 @@ double cap_seconds() {
 
 // One exhaustive search per iteration, under the time cap; reports its
 // certificate (label) and counts.
-void search_cell(benchmark::State& state, const program_factory& f, strategy how,
-                 bool expect_proof) {
+void search_cell(benchmark::State& state, const program_factory& f, strategy how, bool expect_proof,
+                 memory_model m = memory_model::c11) {
   run_options o;
   o.trace_failures = false;
+  o.memory = m;
   checker c;
   certificate cert;
   for (auto _ : state) {
@@ -411,6 +419,30 @@ void search_cell(benchmark::State& state, const program_factory& f, strategy how
   state.SetLabel(cert.complete ? "complete" : "> cap (" + cert.summary() + ")");
   if (cert.found) state.SkipWithError(("failure found: " + cert.summary()).c_str());
   if (expect_proof && cert.complete && !cert.proof()) state.SkipWithError("not a proof");
+}
+
+// lastref-prove's completion scenarios as a model program: W waiters
+// (wait, wait, wait_for 1 ms) and a completer (complete_all, or complete
+// then complete_all when W = 3).
+struct completion_1xw : program {
+  int waiters;
+  basic_completion<platform> c;
+  explicit completion_1xw(int w) : waiters(w) {}
+  int threads() const override { return waiters + 1; }
+  void run(int t) override {
+    if (t == waiters) {
+      if (waiters == 3) c.complete();
+      c.complete_all();
+    } else if (t < 2) {
+      c.wait();
+    } else {
+      (void)c.wait_for(std::chrono::milliseconds(1));
+    }
+  }
+};
+
+void completion_search(benchmark::State& state, int waiters, strategy how, memory_model m) {
+  search_cell(state, factory<completion_1xw>(waiters), how, true, m);
 }
 
 void kref_n_search(benchmark::State& state, int n, strategy how) {
@@ -566,6 +598,20 @@ void register_all() {
           ->Unit(benchmark::kMillisecond)
           ->Iterations(1)
           ->Repetitions(1);
+  }
+  for (int w = 1; w <= 3; ++w) {
+    const std::string g = "model_search/completion_1x" + std::to_string(w) + "_";
+    for (memory_model m : {memory_model::sc, memory_model::c11})
+      RegisterBenchmark((g + (m == memory_model::sc ? "sc" : "c11") + "/lastref:dpor").c_str(),
+                        completion_search, w, strategy::dpor, m)
+          ->Unit(benchmark::kMillisecond)
+          ->Iterations(1)
+          ->Repetitions(1);
+    RegisterBenchmark((g + "sc/baseline:dfs_unbounded").c_str(), completion_search, w,
+                      strategy::dfs, memory_model::sc)
+        ->Unit(benchmark::kMillisecond)
+        ->Iterations(1)
+        ->Repetitions(1);
   }
 }
 

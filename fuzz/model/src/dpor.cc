@@ -12,6 +12,7 @@
 #include <lastref/model/spin.h>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 
 #include "runtime.h"
@@ -458,8 +459,10 @@ void dpor_source::on_step(const step_info& s) {
     case op::futex_wake_one:
     case op::futex_wake_all:
       // Dequeues waiters; never changes the value (c11: the woken thread
-      // will see the word's latest store, so the wake reads it).
-      fp.add(point(a, space_mem, false));
+      // will see the word's latest store, so the wake reads it; under sc
+      // what it will see is read by its resume, below).
+      if (detail::runtime* r = detail::rt(); r == nullptr || r->weak())
+        fp.add(point(a, space_mem, false));
       fp.add(point(a, space_queue, true));
       break;
     case op::mutex_lock:
@@ -471,7 +474,12 @@ void dpor_source::on_step(const step_info& s) {
       // Compares the value (a read); it joins the queue when it blocks
       // (op::block above).
       fp.add(point(a, space_mem, false));
-      fp.add(point(pseudo_time, space_pseudo, false));
+      // Only a timed wait that sleeps compares its deadline with the time:
+      // the untimed sleep and the early return (platform.cc's notes) do
+      // not read it; any other note keeps the read (conservative).
+      if (s.note == nullptr || (std::strcmp(s.note, "sleeps") != 0 &&
+                                std::strcmp(s.note, "returns: value changed") != 0))
+        fp.add(point(pseudo_time, space_pseudo, false));
       break;
     case op::fence:
       if (s.mo == seq_cst_plus_one) fp.add(point(pseudo_sc_fence, space_pseudo, true));

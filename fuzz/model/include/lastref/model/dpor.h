@@ -23,10 +23,13 @@
 //   - atomic load, failed CAS, cell read: read; store, RMW, successful CAS,
 //     cell write: write of the object's address;
 //   - a futex word's wait queue is a location of its own, apart from the
-//     word's value: futex wait reads the word (it compares it) and virtual
-//     time, and writes its queue only when it blocks (one that returns at
-//     once because the value changed touches no queue); futex wake reads the word (c11: the
-//     woken thread sees its latest store) and writes the queue; a thread's
+//     word's value: futex wait reads the word (it compares it) and writes
+//     its queue only when it blocks (one that returns at once because the
+//     value changed touches no queue); a timed wait that blocks also reads
+//     virtual time (it compares its deadline; platform.cc's notes "sleeps"
+//     and "returns: value changed" tell the others apart); futex wake
+//     writes the queue, and under c11 reads the word (the woken thread sees its latest store;
+//     under sc a wake's effect does not depend on the value); a thread's
 //     resume after a wake reads the word and writes the queue (so a wake is
 //     ordered before the wake-up it causes); mutex lock / unlock / try_lock
 //     write the mutex and its queue;
