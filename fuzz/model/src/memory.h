@@ -108,6 +108,12 @@ class await_reads {
   // Every thread waits in an await loop (runtime::refresh_await): true if
   // the last iteration read an older store; its locations then read fresh.
   bool refresh_last() noexcept;
+  // Forgets everything (a new execution). Only the counts: the arrays are
+  // read below them, and clearing them too cost a rep stos per thread.
+  void clear() noexcept {
+    n_stale_ = n_fresh_ = n_last_stale_ = 0;
+    last_stale_all_ = stale_overflow_ = fresh_all_ = false;
+  }
 
  private:
   const atomic_meta* stale_[max_await] = {};
@@ -124,7 +130,7 @@ class store_histories {
   // Forgets every history and the await records the last execution used.
   void begin_execution() noexcept {
     used_ = 0;
-    for (int t = 0; t < await_used_; ++t) await_[t] = await_reads{};
+    for (int t = 0; t < await_used_; ++t) await_[t].clear();
     await_used_ = 0;
   }
   // The execution has `n` threads (the await records it may write).
