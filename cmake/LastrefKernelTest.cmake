@@ -73,7 +73,11 @@ function(lastref_add_kernel_test)
     endif()
   endforeach()
   set(n ${K_NAME})
-  set(cflags -fsanitize=thread -fexceptions -g -fno-omit-frame-pointer)
+  # A call to an undeclared function is an error, as in the kernel's own
+  # build (-Werror=implicit-function-declaration): a missing include of an
+  # API header otherwise compiles and fails only at link time, far from it.
+  set(cflags -fsanitize=thread -fexceptions -g -fno-omit-frame-pointer
+      $<$<COMPILE_LANGUAGE:C>:-Werror=implicit-function-declaration>)
   set(engine ${LASTREF_FUZZ_ENGINE})
   if(NOT engine AND DEFINED lastref_FUZZ_ENGINE)
     set(engine ${lastref_FUZZ_ENGINE})

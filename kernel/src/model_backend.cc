@@ -45,6 +45,7 @@
 
 #include <lastref/model/check.h>
 #include <lastref/model/platform.h>
+#include <lastref/model/spin.h>
 
 #include "model_backend.h"
 #include "runtime.h"  // the model's private runtime (lastref_model_runtime)
@@ -711,6 +712,11 @@ void lastref_k_fence(int mo, lastref_loc_t loc) {
 
 void lastref_k_acquire_after_rmw(const volatile void*, int, lastref_loc_t loc) {
   lastref_k_fence(__ATOMIC_ACQUIRE, loc);
+}
+
+void lastref_k_await_iteration(lastref_loc_t loc) {
+  if (active() == nullptr) return;
+  lastref::model::await_iteration(to_loc(loc));
 }
 
 void lastref_k_futex_wait(volatile void* word, uint32_t expected, lastref_loc_t loc) {

@@ -4,9 +4,11 @@
 // failure as a trace naming the user's C lines.
 //
 //   --search=dpor|dfs|random|pct   dpor (default): exhaustive, partial-order
-//                                  reduced; dfs: exhaustive within --bound
-//                                  preemptions; random / pct: sampled
-//   --bound=N          dfs preemption bound (default: none)
+//                                  reduced; dfs: exhaustive; random / pct:
+//                                  sampled
+//   --bound=N          preemption bound of dpor or dfs (default: none; with
+//                      a bound the verdict is "complete within bound N",
+//                      never a proof)
 //   --executions=N     budget (default 100000)
 //   --seconds=S        time budget for dpor/dfs (default 60)
 //   --seed=N           random / pct seed (default 1)

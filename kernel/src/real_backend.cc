@@ -16,6 +16,7 @@
 // model fences, so lastref_k_acquire_after_rmw is an acquire load of the
 // same word (equivalent on hardware, and visible to ThreadSanitizer).
 #include <linux/futex.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -158,6 +159,11 @@ void lastref_k_fence(int mo, lastref_loc_t) { __atomic_thread_fence(mo); }
 void lastref_k_acquire_after_rmw(const volatile void* p, int size, lastref_loc_t) {
   (void)load(p, size, __ATOMIC_ACQUIRE);
 }
+
+// cpu_relax(): a yield rather than the kernel's pause instruction, because
+// the stress harness and the benchmark run more threads than cores (a
+// pausing spinner would hold its core from the thread it waits for).
+void lastref_k_await_iteration(lastref_loc_t) { sched_yield(); }
 
 void lastref_k_futex_wait(volatile void* word, uint32_t expected, lastref_loc_t) {
   syscall(SYS_futex, const_cast<void*>(word), FUTEX_WAIT_PRIVATE, expected, nullptr, nullptr, 0);

@@ -76,6 +76,9 @@ LASTREF_KAPI int lastref_atomic_dec_if_positive_(atomic_t* v, lastref_loc_t loc)
   ((int)(uint32_t)lastref_k_load(&(v)->counter, 4, __ATOMIC_RELAXED, LASTREF_LOC))
 #define atomic_read_acquire(v) \
   ((int)(uint32_t)lastref_k_load(&(v)->counter, 4, __ATOMIC_ACQUIRE, LASTREF_LOC))
+/* atomic_cond_read_*(v, c): smp_cond_load_*() on the counter (barrier.h). */
+#define atomic_cond_read_relaxed(v, c) smp_cond_load_relaxed(&(v)->counter, (c))
+#define atomic_cond_read_acquire(v, c) smp_cond_load_acquire(&(v)->counter, (c))
 #define atomic_set(v, i) \
   lastref_k_store(&(v)->counter, 4, (uint64_t)(uint32_t)(i), __ATOMIC_RELAXED, LASTREF_LOC)
 #define atomic_set_release(v, i) \

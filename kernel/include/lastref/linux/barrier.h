@@ -14,6 +14,10 @@
  *   smp_store_release(p, v)   atomic_store_explicit(p, v, release)
  *   smp_load_acquire(p)       atomic_load_explicit(p, acquire)
  *   smp_store_mb(x, v)        WRITE_ONCE(x, v); smp_mb()
+ *   smp_cond_load_relaxed(p, c)  READ_ONCE(*p) until c holds (VAL names the
+ *   smp_cond_load_acquire(p, c)  value read), cpu_relax() between: an await
+ *                                loop under the model (processor.h); the
+ *                                acquire form's last load is an acquire
  *
  * Differs from the kernel: smp_rmb/smp_wmb order only through
  * synchronisation (a C11 acquire fence orders earlier loads before all later
@@ -24,6 +28,7 @@
  * dependent load is a plain relaxed load). See kernel/README.md.
  */
 #include <lastref/linux/compiler.h>
+#include <lastref/linux/processor.h>
 
 #define smp_mb() lastref_k_fence(__ATOMIC_SEQ_CST, LASTREF_LOC)
 #define smp_rmb() lastref_k_fence(__ATOMIC_ACQUIRE, LASTREF_LOC)
@@ -44,5 +49,31 @@
     WRITE_ONCE(x, v);      \
     smp_mb();              \
   } while (0)
+
+/* As the kernel's generic versions (asm-generic/barrier.h): VAL is the
+ * value just read; the loop is an await loop (processor.h's contract holds:
+ * the condition depends on VAL and the loop writes nothing). */
+#define smp_cond_load_relaxed(ptr, cond_expr)         \
+  ({                                                  \
+    __typeof__(ptr) lastref_cond_ptr_ = (ptr);        \
+    __typeof__(*(ptr)) VAL;                           \
+    for (;;) {                                        \
+      VAL = READ_ONCE(*lastref_cond_ptr_);            \
+      if (cond_expr) break;                           \
+      cpu_relax();                                    \
+    }                                                 \
+    VAL;                                              \
+  })
+#define smp_cond_load_acquire(ptr, cond_expr)         \
+  ({                                                  \
+    __typeof__(ptr) lastref_cond_ptr_ = (ptr);        \
+    __typeof__(*(ptr)) VAL;                           \
+    for (;;) {                                        \
+      VAL = smp_load_acquire(lastref_cond_ptr_);      \
+      if (cond_expr) break;                           \
+      cpu_relax();                                    \
+    }                                                 \
+    VAL;                                              \
+  })
 
 #endif

@@ -71,6 +71,10 @@ void lastref_k_fence(int mo, lastref_loc_t loc);
  * model: an acquire fence; real threads: an acquire load of p, which
  * ThreadSanitizer understands and a fence it does not). */
 void lastref_k_acquire_after_rmw(const volatile void* p, int size, lastref_loc_t loc);
+/* The end of a failed iteration of an await loop (cpu_relax(), processor.h):
+ * the model blocks the thread until another thread writes a location the
+ * iteration read (lastref::model::await_iteration); real threads yield. */
+void lastref_k_await_iteration(lastref_loc_t loc);
 
 /* futex(2) on a 32-bit word: sleeps while *word == expected. */
 void lastref_k_futex_wait(volatile void* word, uint32_t expected, lastref_loc_t loc);

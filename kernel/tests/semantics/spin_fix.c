@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* Await loops, correct (spin.inc). */
+#include "spin.inc"
