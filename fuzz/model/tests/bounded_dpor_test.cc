@@ -19,48 +19,28 @@
 #include <lastref/model/model.h>
 #include <lastref/model/search.h>
 
+#include "dfs_compare.h"
+#include "random_program.h"
+
 namespace lastref::model {
 namespace {
 
 using P = platform;
 using mo = std::memory_order;
-using outcomes = std::set<std::string>;
-
-struct totals {
-  std::uint64_t executions = 0;
-  bool complete = false;
-};
-
-template <class Source>
-totals run_all(const program_factory& f, Source& src, outcomes& sink, memory_model m,
-               std::uint64_t cap) {
-  run_options o;
-  o.trace_failures = false;
-  o.memory = m;
-  checker c;
-  totals s;
-  while (s.executions < cap) {
-    const result r = c.run(f, src, o);
-    ++s.executions;
-    if (r.failed()) sink.insert(std::string("FAIL ") + failure_name(r.kind));
-    if (src.complete()) {
-      s.complete = true;
-      break;
-    }
-  }
-  return s;
-}
+using testing::outcomes;
+using testing::random_program;
 
 // DFS and DPOR, both bounded at k, on the same program: both complete and
-// reach the same outcomes. Returns {dpor, dfs} executions.
+// reach the same outcomes, DPOR with no more executions. Returns {dpor,
+// dfs} executions.
 template <class Make>
 std::pair<std::uint64_t, std::uint64_t> same_as_dfs(Make make, int k, memory_model m) {
   outcomes a, b;
   dfs_source full(k);
-  const totals sf = run_all(make(&b), full, b, m, 500'000);
+  const testing::search_totals sf = testing::run_all(make(&b), full, &b, 500'000, m);
   dpor_source d;
   d.set_bound(k);
-  const totals sd = run_all(make(&a), d, a, m, 500'000);
+  const testing::search_totals sd = testing::run_all(make(&a), d, &a, 500'000, m);
   EXPECT_TRUE(sf.complete);
   EXPECT_TRUE(sd.complete);
   EXPECT_FALSE(d.diverged());
@@ -68,78 +48,6 @@ std::pair<std::uint64_t, std::uint64_t> same_as_dfs(Make make, int k, memory_mod
   EXPECT_LE(sd.executions, sf.executions) << "bound " << k;
   return {sd.executions, sf.executions};
 }
-
-// Random small programs: 2-3 threads, a few operations each on two atomics,
-// a cell and a mutex; the outcome is every value read plus the final values.
-struct random_program : program {
-  enum kind : std::uint8_t { load, store, rmw, cell_rd, cell_wr, locked_rmw, fence_sc };
-  struct step {
-    kind k;
-    std::uint8_t loc;
-    std::uint8_t val;
-  };
-  outcomes* out;
-  int n;
-  std::vector<step> prog[3];
-  P::atomic<int> x[2];
-  P::cell<int> c{0};
-  P::mutex m;
-  int reads[3][4] = {};
-
-  random_program(outcomes* o, std::uint64_t seed) : out(o) {
-    random_source r(seed);
-    n = 2 + static_cast<int>(r.below(2));
-    for (int t = 0; t < n; ++t) {
-      const int len = 1 + static_cast<int>(r.below(n == 2 ? 4 : 3));
-      for (int i = 0; i < len; ++i)
-        prog[t].push_back(step{static_cast<kind>(r.below(7)), static_cast<std::uint8_t>(r.below(2)),
-                               static_cast<std::uint8_t>(1 + r.below(3))});
-    }
-  }
-  int threads() const override { return n; }
-  void run(int t) override {
-    int i = 0;
-    for (const step& s : prog[t]) {
-      int v = 0;
-      switch (s.k) {
-        case load:
-          v = x[s.loc].load(mo::acquire);
-          break;
-        case store:
-          x[s.loc].store(s.val, mo::release);
-          break;
-        case rmw:
-          v = x[s.loc].fetch_add(s.val, mo::acq_rel);
-          break;
-        case cell_rd:
-          v = c.read();
-          break;
-        case cell_wr:
-          c.write(s.val);
-          break;
-        case locked_rmw:
-          m.lock();
-          v = x[s.loc].load(mo::relaxed);
-          x[s.loc].store(v + s.val, mo::relaxed);
-          m.unlock();
-          break;
-        case fence_sc:
-          P::fence(mo::seq_cst);
-          break;
-      }
-      if (i < 4) reads[t][i++] = v;
-    }
-  }
-  void check() override {
-    std::string s;
-    for (int t = 0; t < n; ++t) {
-      for (int v : reads[t]) s += std::to_string(v) + ",";
-      s += "|";
-    }
-    for (auto& a : x) s += std::to_string(a.raw()) + ",";
-    out->insert(s);
-  }
-};
 
 TEST(BoundedDpor, RandomProgramsMatchBoundedDfs) {
   std::uint64_t dpor_total = 0, dfs_total = 0;
@@ -215,11 +123,11 @@ TEST(BoundedDpor, BugThatNeedsAPreemption) {
   outcomes at0, at1;
   dpor_source d0;
   d0.set_bound(0);
-  run_all(make(&at0), d0, at0, memory_model::sc, 1000);
+  testing::run_all(make(&at0), d0, &at0, 1000, memory_model::sc);
   EXPECT_EQ(at0, outcomes{"2"});
   dpor_source d1;
   d1.set_bound(1);
-  run_all(make(&at1), d1, at1, memory_model::sc, 1000);
+  testing::run_all(make(&at1), d1, &at1, 1000, memory_model::sc);
   EXPECT_EQ(at1, (outcomes{"1", "2"}));
   for (int k = 0; k <= 2; ++k) same_as_dfs(make, k, memory_model::sc);
 }

@@ -20,6 +20,7 @@
 #include <lastref/model/reference_bug.h>
 
 #include "dfs_compare.h"
+#include "random_program.h"
 
 namespace lastref::model {
 namespace {
@@ -392,84 +393,7 @@ TEST(DporFinds, ReferenceBugAndProvesFixes) {
 namespace lastref::model {
 namespace {
 
-// Random small programs: 2-3 threads, each a few operations on three
-// atomics, one cell and one mutex; the outcome is every value read plus the
-// final values. DPOR must reach exactly the outcomes (and failures) of
-// unbounded DFS on every one.
-struct random_program : program {
-  enum kind : std::uint8_t { load, store, rmw, cas, cell_rd, cell_wr, locked_rmw, fence_sc };
-  struct step {
-    kind k;
-    std::uint8_t loc;
-    std::uint8_t val;
-  };
-  outcomes* out;
-  int n;
-  std::vector<step> prog[3];
-  P::atomic<int> x[3];
-  P::cell<int> c{0};
-  P::mutex m;
-  int reads[3][4] = {};
-
-  random_program(outcomes* o, std::uint64_t seed) : out(o) {
-    random_source r(seed);
-    n = 2 + static_cast<int>(r.below(2));
-    for (int t = 0; t < n; ++t) {
-      const int len = 1 + static_cast<int>(r.below(n == 2 ? 4 : 2));
-      for (int i = 0; i < len; ++i)
-        prog[t].push_back(step{static_cast<kind>(r.below(8)), static_cast<std::uint8_t>(r.below(3)),
-                               static_cast<std::uint8_t>(1 + r.below(3))});
-    }
-  }
-  int threads() const override { return n; }
-  void run(int t) override {
-    int i = 0;
-    for (const step& s : prog[t]) {
-      int v = 0;
-      switch (s.k) {
-        case load:
-          v = x[s.loc].load(mo::relaxed);
-          break;
-        case store:
-          x[s.loc].store(s.val, mo::release);
-          break;
-        case rmw:
-          v = x[s.loc].fetch_add(s.val, mo::acq_rel);
-          break;
-        case cas: {
-          int e = s.val - 1;
-          v = x[s.loc].compare_exchange_strong(e, s.val) ? 10 : e;
-          break;
-        }
-        case cell_rd:
-          v = c.read();
-          break;
-        case cell_wr:
-          c.write(s.val);
-          break;
-        case locked_rmw:
-          m.lock();
-          v = x[s.loc].load(mo::relaxed);
-          x[s.loc].store(v + s.val, mo::relaxed);
-          m.unlock();
-          break;
-        case fence_sc:
-          P::fence(mo::seq_cst);
-          break;
-      }
-      if (i < 4) reads[t][i++] = v;
-    }
-  }
-  void check() override {
-    std::string s;
-    for (int t = 0; t < n; ++t) {
-      for (int v : reads[t]) s += std::to_string(v) + ",";
-      s += "|";
-    }
-    for (auto& a : x) s += std::to_string(a.raw()) + ",";
-    out->insert(s);
-  }
-};
+using testing::random_program;
 
 TEST(DporSound, RandomProgramsMatchDfs) {
   std::uint64_t dpor_total = 0, dfs_total = 0;
