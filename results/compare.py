@@ -243,9 +243,14 @@ def same_run_reference(bench, name):
     """The name of the row a lastref benchmark is measured against in its own
     run: the row its suite declares for the group (a [[bases]] entry of
     bench/**/*.suite.toml, e.g. the release cells' timer-wakeup reference),
-    else the group's limit at the same thread count, else its reference."""
+    else the group's limit at the same thread count, else its reference;
+    None when the suite declares the group `gate = "absolute"` (its reference
+    is lastref's own code: the rows gate on their absolute change)."""
     key = ref_key(name)
-    declared = group_basis(key[0])["row"]
+    basis = group_basis(key[0])
+    if basis.get("gate") == "absolute":
+        return None  # the suite says: the reference is lastref's own code
+    declared = basis["row"]
     if declared:
         cands = sorted(n for n in bench if role_part(n) == declared and ref_key(n) == key and not bench[n]["error"])
         if cands:
@@ -349,7 +354,9 @@ def compare_bench(old, new, threshold, alpha, gate_all=False, gate="ratio", allo
             else:
                 unpinned = False
                 if m == gm and gate == "ratio" and own(name):
-                    row["basis"] = "absolute (no same-run limit or reference)"
+                    row["basis"] = ("absolute (the suite's reference is lastref's own code)"
+                                    if group_basis(ref_key(name)[0]).get("gate") == "absolute"
+                                    else "absolute (no same-run limit or reference)")
                     # Across machines an absolute change says nothing about lastref.
                     unpinned = machines_differ
                 judge(row, so, sn, change, alpha, threshold, m == gm, gates and not unpinned)

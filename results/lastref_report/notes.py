@@ -31,8 +31,11 @@ def _load():
             patterns.append((re.compile(p["match"]), p["note"]))
         release.update(d.get("release", {}))
         for b in d.get("bases", []):
+            gate = b.get("gate", "ratio")
+            if gate not in ("ratio", "absolute"):
+                raise InputError(f"{path}: [[bases]] gate must be \"ratio\" or \"absolute\", not {gate!r}")
             bases.append(dict(match=re.compile(b["match"]), row=b.get("row"), word=b.get("word", "limit"),
-                              was=list(b.get("was", []))))
+                              was=list(b.get("was", [])), gate=gate))
     return notes, patterns, release, bases
 
 
@@ -43,11 +46,13 @@ def group_basis(group):
     """What a group's figures are divided by, as its suite declares ([[bases]]):
     {"row": "role:impl" or None (None: the group's `limit:` row), "word": "limit"
     or "reference" (a limit only when nothing may beat it), "was": earlier names
-    of the row}."""
+    of the row, "gate": "ratio" or "absolute" (how ./lastref compare gates the
+    group's rows: "absolute" when the reference is lastref's own code, whose
+    speed-ups would read as the rows' slow-downs)}."""
     for b in GROUP_BASES:
         if b["match"].search(group):
             return b
-    return {"row": None, "word": "limit", "was": []}
+    return {"row": None, "word": "limit", "was": [], "gate": "ratio"}
 
 
 def is_basis(r, basis):

@@ -265,6 +265,52 @@ class ReleaseReferenceTest(unittest.TestCase):
         self.assertNotIn("ratio to ref:builtin_release_with_wait_yield", out)
 
 
+def model_run(folder, bug_us, ref_us):
+    """A results folder with one model_speed/reference_bug_execution row and
+    its suite-declared reference (ref:kref_completion_execution, itself model
+    code: bench/model.suite.toml gates the group on absolute change)."""
+    g = "model_speed/reference_bug_execution"
+    rows = []
+    for ri, us in (("lastref:builtin_release", bug_us), ("ref:kref_completion_execution", ref_us)):
+        name = f"{g}/{ri}"
+        for i in range(5):
+            v = us * (1 + 0.002 * i)
+            rows.append({"name": name, "run_name": name, "run_type": "iteration", "repetitions": 5,
+                         "repetition_index": i, "threads": 1, "iterations": 1000, "real_time": v,
+                         "cpu_time": v, "time_unit": "us"})
+    os.makedirs(os.path.join(folder, "bench"))
+    with open(os.path.join(folder, "bench", "lastref_bench_model.json"), "w", encoding="utf-8") as f:
+        json.dump({"context": {"host_name": "vm"}, "benchmarks": rows}, f)
+    return folder
+
+
+class OwnCodeReferenceTest(unittest.TestCase):
+    """A group whose suite declares gate = "absolute" (its reference row is
+    lastref's own code) gates on the rows' own change: a reference that got
+    faster is not read as the row's slow-down, a row that got slower is."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def cmp(self, old, new):
+        p = subprocess.run([sys.executable, COMPARE, old, new, "--threshold", "5"], capture_output=True, text=True,
+                           timeout=120)
+        return p.returncode, p.stdout, p.stderr
+
+    def test_faster_reference_is_no_regression(self):
+        old = model_run(os.path.join(self.tmp.name, "old"), 10.0, 5.0)
+        ref_faster = model_run(os.path.join(self.tmp.name, "ref_faster"), 10.0, 3.5)
+        rc, out, err = self.cmp(old, ref_faster)
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("the suite's reference is lastref's own code", out)
+        slower = model_run(os.path.join(self.tmp.name, "slower"), 12.0, 5.0)
+        rc, out, err = self.cmp(old, slower)
+        self.assertEqual(rc, 1, out + err)
+
+
 def byo_run(folder, factor_mine, factor_limit):
     """The base fixture plus the user's fixture JSON (fixtures/byo_user) as
     `./lastref run --include-bench` leaves it (byo_bench/), with the user's
