@@ -610,6 +610,13 @@ void dpor_source::reverse(std::size_t e, std::size_t j) {
   if (ee.node >= 0) {
     node& nd = nodes_[static_cast<std::size_t>(ee.node)];
     add_initial(nd, cands(nd));
+    if (bound_ >= 0) {
+      // Bounded: another initial may reach the reversal only through more
+      // preemptions than the bound allows, so j's thread itself is explored
+      // here too (Coons et al.), or every option when it cannot run here.
+      const int i = nd.d.index_of(choice{ej.thread, ej.kind});
+      add_initial(nd, i >= 0 ? 1u << i : 0u);
+    }
   }
   if (block >= 0) {
     // The steps of e's block before e are in no reversal from there: the

@@ -132,6 +132,50 @@ TEST(BoundedDpor, BugThatNeedsAPreemption) {
   for (int k = 0; k <= 2; ++k) same_as_dfs(make, k, memory_model::sc);
 }
 
+// Four threads where one outcome has a single schedule within bound 1: T0
+// is preempted between its stores to run T1, and at the free choice after
+// T1 the search must pick T3 before T0 and T2. The reversal of the race on
+// x must add T3 at the decision before T0's store as well as at the start
+// of T0's block (Coons et al.); adding only source-DPOR's lowest initial
+// there (T2) missed it (found in review, December 2026).
+struct four_readers : program {
+  outcomes* out;
+  P::atomic<int> x{0}, y{0}, w{0};
+  int r1y = -1, r1x = -1, r2x = -1, r3w = -1, r3x = -1;
+  explicit four_readers(outcomes* o) : out(o) {}
+  int threads() const override { return 4; }
+  void run(int t) override {
+    switch (t) {
+      case 0:
+        y.store(1);
+        x.store(1);
+        break;
+      case 1:
+        r1y = y.load();
+        w.store(1);
+        r1x = x.load();
+        break;
+      case 2:
+        r2x = x.load();
+        break;
+      default:
+        r3w = w.load();
+        r3x = x.load();
+        break;
+    }
+  }
+  void check() override {
+    char b[64];
+    std::snprintf(b, sizeof b, "%d%d %d %d%d", r1y, r1x, r2x, r3w, r3x);
+    out->insert(b);
+  }
+};
+
+TEST(BoundedDpor, FourThreadsMatchBoundedDfs) {
+  for (int k = 0; k <= 2; ++k)
+    same_as_dfs([](outcomes* o) { return factory<four_readers>(o); }, k, memory_model::sc);
+}
+
 // On kref_n(3) the bounded search explores fewer executions than bounded
 // DFS (the same at bound 0, where both run the 3! thread orders). Without
 // sleep sets it is not optimal: counter_n(3) at bound 3, which every

@@ -113,16 +113,22 @@
 // the current thread while it can run; read decisions never preempt). The
 // bound makes otherwise independent steps dependent, so DPOR that merely
 // prunes over-bound options misses schedules within the bound (ibid.). Two
-// changes keep it sound within the bound: (1) for every race reversed, an
-// initial of the reversal is also added at the start of the earlier step's
-// thread block (the last decision where another thread ran before it),
-// where scheduling it costs no more preemptions than the run it replaces;
-// (2) sleep sets are off: a trace asleep in one branch may be one the bound
-// pruned in the branch that put it to sleep. Every failure and final state
-// that some schedule with at most k preemptions reaches is reached (tested
-// against dfs_source(k) in fuzz/model/tests/bounded_dpor_test.cc); complete()
-// then means "complete within bound k", never a proof. Await-loop waits
-// (off the tree) are not preemptions.
+// changes keep it sound within the bound: (1) for every race reversed, the
+// later step's thread is added both at the decision before the earlier step
+// (beside source-DPOR's initial, which may reach the reversal only through
+// more preemptions) and at the start of the earlier step's thread block (the
+// last decision where another thread ran before it), where scheduling it
+// costs no more preemptions than the run it replaces; in both places every
+// option when that thread cannot run there; (2) sleep sets are off: a trace
+// asleep in one branch may be one the bound pruned in the branch that put it
+// to sleep. Every failure and final state that some schedule with at most k
+// preemptions reaches is reached (tested against dfs_source(k) in
+// fuzz/model/tests/bounded_dpor_test.cc, including a 4-thread program whose
+// outcome needs (1)'s first half); complete() then means "complete within
+// bound k", never a proof. Known gap: leaving a thread that waits in an
+// await loop is counted as a preemption (dfs_source would instead spin into
+// the step budget), so under a bound an await-loop program may miss
+// schedules that differ only in which thread runs while another waits.
 //
 // Progress (progress()): the fraction of the tree behind the current path,
 // counting every option of a decision as an equal part of its subtree
