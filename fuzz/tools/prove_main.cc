@@ -19,10 +19,10 @@
 #include <lastref/model/search.h>
 
 #include "../interleaving.h"
+#include "../prove_sets.h"
 #include "../registry.h"
 #include "../replay_token.h"
 #include "prove_scenarios.h"
-#include "../prove_sets.h"
 #include "tool_common.h"
 
 namespace {

@@ -5,8 +5,8 @@
 #include <memory>
 #include <string_view>
 
-#include "catalog.h"
 #include "../prove_sets.h"
+#include "catalog.h"
 
 namespace lastref::fuzz::tools {
 

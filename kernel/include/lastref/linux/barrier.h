@@ -53,27 +53,27 @@
 /* As the kernel's generic versions (asm-generic/barrier.h): VAL is the
  * value just read; the loop is an await loop (processor.h's contract holds:
  * the condition depends on VAL and the loop writes nothing). */
-#define smp_cond_load_relaxed(ptr, cond_expr)         \
-  ({                                                  \
-    __typeof__(ptr) lastref_cond_ptr_ = (ptr);        \
-    __typeof__(*(ptr)) VAL;                           \
-    for (;;) {                                        \
-      VAL = READ_ONCE(*lastref_cond_ptr_);            \
-      if (cond_expr) break;                           \
-      cpu_relax();                                    \
-    }                                                 \
-    VAL;                                              \
+#define smp_cond_load_relaxed(ptr, cond_expr)  \
+  ({                                           \
+    __typeof__(ptr) lastref_cond_ptr_ = (ptr); \
+    __typeof__(*(ptr)) VAL;                    \
+    for (;;) {                                 \
+      VAL = READ_ONCE(*lastref_cond_ptr_);     \
+      if (cond_expr) break;                    \
+      cpu_relax();                             \
+    }                                          \
+    VAL;                                       \
   })
-#define smp_cond_load_acquire(ptr, cond_expr)         \
-  ({                                                  \
-    __typeof__(ptr) lastref_cond_ptr_ = (ptr);        \
-    __typeof__(*(ptr)) VAL;                           \
-    for (;;) {                                        \
-      VAL = smp_load_acquire(lastref_cond_ptr_);      \
-      if (cond_expr) break;                           \
-      cpu_relax();                                    \
-    }                                                 \
-    VAL;                                              \
+#define smp_cond_load_acquire(ptr, cond_expr)    \
+  ({                                             \
+    __typeof__(ptr) lastref_cond_ptr_ = (ptr);   \
+    __typeof__(*(ptr)) VAL;                      \
+    for (;;) {                                   \
+      VAL = smp_load_acquire(lastref_cond_ptr_); \
+      if (cond_expr) break;                      \
+      cpu_relax();                               \
+    }                                            \
+    VAL;                                         \
   })
 
 #endif
