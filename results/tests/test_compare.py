@@ -233,11 +233,9 @@ def release_run(folder, probe, lastref_us, probe_us):
     return folder
 
 
-class ReleaseReferenceTest(unittest.TestCase):
-    """The release cells are gated on their ratio to the timer-wakeup
-    reference the suite declares (not on the first `ref:` row), and a run
-    made before the probe's rename (limit:timer_wakeup_unloader) still
-    compares with one made after (ref:timer_wakeup_unloader)."""
+class MadeFoldersTest(unittest.TestCase):
+    """Base of the tests that build their result folders in a temporary
+    directory and compare two of them at a 5 % threshold."""
 
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
@@ -249,6 +247,13 @@ class ReleaseReferenceTest(unittest.TestCase):
         p = subprocess.run([sys.executable, COMPARE, old, new, "--threshold", "5"], capture_output=True, text=True,
                            timeout=120)
         return p.returncode, p.stdout, p.stderr
+
+
+class ReleaseReferenceTest(MadeFoldersTest):
+    """The release cells are gated on their ratio to the timer-wakeup
+    reference the suite declares (not on the first `ref:` row), and a run
+    made before the probe's rename (limit:timer_wakeup_unloader) still
+    compares with one made after (ref:timer_wakeup_unloader)."""
 
     def test_old_name_compares_and_the_reference_is_the_probe(self):
         old = release_run(os.path.join(self.tmp.name, "old"), "limit:timer_wakeup_unloader", 30.0, 15.0)
@@ -284,21 +289,10 @@ def model_run(folder, bug_us, ref_us):
     return folder
 
 
-class OwnCodeReferenceTest(unittest.TestCase):
+class OwnCodeReferenceTest(MadeFoldersTest):
     """A group whose suite declares gate = "absolute" (its reference row is
     lastref's own code) gates on the rows' own change: a reference that got
     faster is not read as the row's slow-down, a row that got slower is."""
-
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory()
-
-    def tearDown(self):
-        self.tmp.cleanup()
-
-    def cmp(self, old, new):
-        p = subprocess.run([sys.executable, COMPARE, old, new, "--threshold", "5"], capture_output=True, text=True,
-                           timeout=120)
-        return p.returncode, p.stdout, p.stderr
 
     def test_faster_reference_is_no_regression(self):
         old = model_run(os.path.join(self.tmp.name, "old"), 10.0, 5.0)
