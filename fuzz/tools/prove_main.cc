@@ -3,6 +3,7 @@
 // prove_sets.h): the exhaustive search (<lastref/model/search.h>) from the
 // command line, with a certificate, progress, sharding and an exit status a
 // CI job can act on. See the usage text and fuzz/model/README.md.
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -171,7 +172,8 @@ int run(int argc, char** argv) {
         shard_i = static_cast<int>(
             number("--shard (I)", v.substr(0, slash), 0, static_cast<std::uint64_t>(shard_n - 1)));
       },
-      "explore shard I/N (0 <= I < N); combine the N certificates");
+      "explore shard I/N (0 <= I < N; with --bound K, of the search bounded at K); combine "
+      "the N certificates");
   value(
       "--max-executions",
       [&](const std::string& v) {
@@ -181,9 +183,10 @@ int run(int argc, char** argv) {
   value(
       "--budget-seconds",
       [&](const std::string& v) { lim.max_seconds = seconds_value("--budget-seconds", v); },
-      "time budget S; with dpor and no --bound or --shard, the pre-run estimate first picks "
-      "the largest preemption bound whose search it says fits in S (none if the whole "
-      "search does)");
+      "time budget S of the whole run; with dpor and no --bound or --shard, the pre-run "
+      "estimate (at most a tenth of S) first picks the largest preemption bound 0..8 whose "
+      "search it says fits in what is left (none if the whole search does; bound 0, said "
+      "plainly, if nothing does), and the search gets the rest of S");
   value(
       "--progress-seconds",
       [&](const std::string& v) { progress_every = seconds_value("--progress-seconds", v); },
@@ -216,7 +219,6 @@ int run(int argc, char** argv) {
     throw usage_error("--program does not take --target, --scenario or --zoo");
   if (!program && (!target || !scenario_arg))
     throw usage_error("give --target and --scenario, or --program and --threads");
-  if (bound >= 0 && shard_n > 1) throw usage_error("--shard does not take --bound");
   if (estimate_only && (lim.how != model::strategy::dpor || shard_n > 1 || json))
     throw usage_error("--estimate is for the dpor search, without --shard or --json");
   if (lim.how == model::strategy::dfs && shard_n > 1)
@@ -244,41 +246,75 @@ int run(int argc, char** argv) {
   model::estimate_options eo;
   eo.seed = seed;
   eo.bound = bound;
-  eo.max_seconds = 60;  // the estimate's own limit: fewer probes past it
+  eo.max_seconds = 10;  // --estimate's own limit: fewer probes past it
   auto show = [](int k, const model::estimate_result& e) {
-    std::printf(
-        "estimate %s: %s%.3g executions, %.3g s (probes %d: %.3g..%.3g; %llu executions, "
-        "%.3g s)\n",
-        k < 0 ? "without a bound" : ("at bound " + std::to_string(k)).c_str(),
-        e.exact ? "exactly " : "about ", e.executions, e.seconds, e.probes, e.low, e.high,
-        static_cast<unsigned long long>(e.probe_executions), e.probe_seconds);
+    const std::string at = k < 0 ? "without a bound" : "at bound " + std::to_string(k);
+    if (e.exact)
+      std::printf("estimate %s: exactly %.0f executions, %.3g s (a probe ran the whole search)\n",
+                  at.c_str(), e.executions, e.seconds);
+    else
+      std::printf(
+          "estimate %s: about %.3g executions (standard error %.2g), %.3g s; probes %d: "
+          "10%%-90%% %.3g..%.3g, all %.3g..%.3g; %llu executions, %.3g s\n",
+          at.c_str(), e.executions, e.std_error, e.seconds, e.probes, e.p10, e.p90, e.low, e.high,
+          static_cast<unsigned long long>(e.probe_executions), e.probe_seconds);
+    if (!e.exact && !(e.std_error <= 0.25 * e.executions))
+      std::printf("estimate %s: its standard error is over a quarter of it: the mean rests on a "
+                  "few probes' heavy paths\n",
+                  at.c_str());
     std::fflush(stdout);
   };
+  // How far to trust it: measured in fuzz/model/README.md ("Bounded DPOR
+  // and the estimate before running").
+  const char* trust =
+      "estimate: Knuth's estimator over random probes of the DPOR tree without sleep sets: it "
+      "errs high, measured 1x (counter_n) to 3-7x (kref_n) to 30-2000x (lookup tables, "
+      "completions) unbounded, within 1.6x of bounded DFS under a bound; a guide to the order "
+      "of magnitude at best, never a count\n";
   bool picked = false;
   auto run_search = [&](const model::explore_fn& x, const std::string& subj) {
     model::search_result out;
+    auto picked_text = [](const model::bound_choice& c) {
+      return !c.fits ? std::string("NOTHING fits, not even bound 0: bound 0 anyway, expected "
+                                   "not to finish in time")
+             : c.bound < 0 ? std::string("no bound (the whole search fits)")
+                           : "bound " + std::to_string(c.bound) +
+                                 " (the largest of 0..8 whose estimate fits)";
+    };
     if (estimate_only) {
       show(bound, model::estimate(x, eo));
       if (lim.max_seconds > 0 && bound < 0) {
+        eo.max_seconds = 0;  // pick_bound's own share of the budget limits it
         const model::bound_choice c = model::pick_bound(x, lim.max_seconds, 8, eo, show);
-        std::printf("--budget-seconds %g would search %s\n", lim.max_seconds,
-                    !c.fits       ? "at bound 0 (even that is estimated not to fit)"
-                    : c.bound < 0 ? "with no bound (the whole search fits)"
-                                  : ("at bound " + std::to_string(c.bound)).c_str());
+        std::printf("--budget-seconds %g would search at %s; the estimates took %.3g s of it\n",
+                    lim.max_seconds, picked_text(c).c_str(), c.probe_seconds);
       }
+      std::printf("%s", trust);
       estimated = true;
       return out;
     }
+    model::bound_choice c;
+    const double budget = lim.max_seconds;
     if (lim.how == model::strategy::dpor && lim.max_seconds > 0 && bound < 0 && shard_n == 1) {
-      const model::bound_choice c = model::pick_bound(x, lim.max_seconds, 8, eo, show);
+      eo.max_seconds = 0;  // pick_bound's own share of the budget limits it
+      c = model::pick_bound(x, lim.max_seconds, 8, eo, show);
       lim.bound = c.bound;
+      // The estimates' time comes out of the budget (a search budget of 0
+      // would mean none: the smallest positive one stops after a chunk).
+      lim.max_seconds = std::max(c.search_seconds, 1e-9);
       picked = true;
-      std::printf("bound picked by the estimate to fit %g s: %s\n", lim.max_seconds,
-                  c.bound < 0 ? "none" : std::to_string(c.bound).c_str());
+      std::printf("picked by the estimate for %g s (the estimates took %.3g s of it): %s\n",
+                  budget, c.probe_seconds, picked_text(c).c_str());
+      std::printf("%s", trust);
       std::fflush(stdout);
     }
     out = model::search(x, lim, subj);
-    out.cert.bound_from_estimate = picked;
+    if (picked) {
+      out.cert.bound_from_estimate = true;
+      out.cert.bound_fits = c.fits;
+      out.cert.estimate_seconds = c.probe_seconds;
+      out.cert.max_seconds = budget;
+    }
     return out;
   };
   model::search_result r;

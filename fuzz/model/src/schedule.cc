@@ -195,7 +195,7 @@ int dfs_source::option_for(const frame& f) const noexcept {
 
 int dfs_source::choose(const decision& d) {
   const int n = d.count();
-  const auto dflt = static_cast<std::uint8_t>(d.default_index());
+  const auto dflt = static_cast<std::uint16_t>(d.default_index());
   if (depth_ < stack_.size()) {
     const frame& f = stack_[depth_];
     if (f.count != n || f.dflt != dflt || f.current_runnable != d.current_runnable() ||
@@ -207,15 +207,15 @@ int dfs_source::choose(const decision& d) {
       return option_for(f);
     }
   }
-  std::uint8_t pre = 0;
-  std::uint8_t stale = 0;
+  std::uint32_t pre = 0;
+  std::uint32_t stale = 0;
   if (depth_ > 0) {
     const frame& p = stack_[depth_ - 1];
-    pre = static_cast<std::uint8_t>(p.preempt + preempt_cost(p));
-    stale = static_cast<std::uint8_t>(p.stale + stale_cost(p));
+    pre = p.preempt + static_cast<std::uint32_t>(preempt_cost(p));
+    stale = p.stale + static_cast<std::uint32_t>(stale_cost(p));
   }
-  stack_.push_back(
-      frame{static_cast<std::uint8_t>(n), dflt, 0, pre, stale, d.current_runnable(), d.is_read()});
+  stack_.push_back(frame{static_cast<std::uint16_t>(n), dflt, 0, d.current_runnable(), d.is_read(),
+                         pre, stale});
   ++depth_;
   return dflt;
 }
@@ -234,7 +234,8 @@ bool dfs_source::end_execution(std::uint32_t) {
   while (!stack_.empty()) {
     frame& f = stack_.back();
     while (++f.alt < f.count) {
-      if (f.preempt + preempt_cost(f) <= bound_ && f.stale + stale_cost(f) <= stale_bound_)
+      if (within(f.preempt + static_cast<std::uint32_t>(preempt_cost(f)), bound_) &&
+          within(f.stale + static_cast<std::uint32_t>(stale_cost(f)), stale_bound_))
         return true;
     }
     stack_.pop_back();

@@ -38,9 +38,15 @@ std::string fmt(const char* f, double v) {
 std::string scope(const certificate& c) {
   std::string s = strategy_name(c.how);
   s += c.bound < 0 ? ", no preemption bound" : ", bound " + std::to_string(c.bound);
-  if (c.bound_from_estimate)
+  if (c.bound_from_estimate && c.bound_fits)
     s += std::string(" (") + (c.bound < 0 ? "no bound" : "the bound") +
-         " picked by the pre-run estimate to fit " + fmt("%.3g", c.max_seconds) + " s)";
+         " picked by the pre-run estimate to fit " + fmt("%.3g", c.max_seconds) +
+         " s; the estimate took " + fmt("%.3g", c.estimate_seconds) + " s of it)";
+  else if (c.bound_from_estimate)
+    s += " (by the pre-run estimate NO bound fits " + fmt("%.3g", c.max_seconds) +
+         " s, not even 0: bound 0 was run anyway, expected not to finish in time; the "
+         "estimate took " +
+         fmt("%.3g", c.estimate_seconds) + " s)";
   if (c.how == strategy::dpor) s += ", " + std::to_string(c.blocked) + " sleep-set blocked";
   if (c.shard_count > 1)
     s += ", shard " + std::to_string(c.shard_index) + "/" + std::to_string(c.shard_count) + ": " +
@@ -54,10 +60,16 @@ std::string certificate::summary() const {
   const std::string n = std::to_string(executions) + " executions";
   if (found) {
     s = "FAILED: failure found after " + n + " (" + scope(*this) + ")";
-  } else if (complete && shard_count > 1) {
+  } else if (complete && shard_count > 1 && bound < 0) {
     s = "shard complete: every schedule of shard " + std::to_string(shard_index) + "/" +
         std::to_string(shard_count) + " explored, " + n + " (" + scope(*this) +
         "); a proof only combined with every other shard";
+  } else if (complete && shard_count > 1) {
+    s = "shard complete within bound " + std::to_string(bound) +
+        ": every schedule with at most " + std::to_string(bound) + " preemptions of shard " +
+        std::to_string(shard_index) + "/" + std::to_string(shard_count) + " explored, " + n +
+        " (" + scope(*this) +
+        "); combined with every other shard, complete within the bound: never a proof";
   } else if (complete && bound < 0) {
     s = "complete: every schedule explored, " + n + " (" + scope(*this) + ")";
   } else if (complete) {
@@ -79,20 +91,22 @@ std::string certificate::summary() const {
 }
 
 std::string certificate::json() const {
-  char b[768];
+  char b[1024];
   std::snprintf(b, sizeof b,
                 "{\"strategy\":\"%s\",\"complete\":%s,\"proof\":%s,\"found\":%s,\"bound\":%d,"
                 "\"executions\":%llu,\"blocked\":%llu,\"races\":%llu,\"seconds\":%.6f,"
                 "\"stopped_by\":\"%s\",\"max_executions\":%llu,\"max_seconds\":%.3f,"
                 "\"nondeterministic\":%s,\"shard_index\":%d,\"shard_count\":%d,\"owned\":%llu,"
-                "\"fraction_done\":%.6f,\"bound_from_estimate\":%s,\"subject\":",
+                "\"fraction_done\":%.6f,\"bound_from_estimate\":%s,\"bound_fits\":%s,"
+                "\"estimate_seconds\":%.6f,\"subject\":",
                 strategy_name(how), complete ? "true" : "false", proof() ? "true" : "false",
                 found ? "true" : "false", bound, static_cast<unsigned long long>(executions),
                 static_cast<unsigned long long>(blocked), static_cast<unsigned long long>(races),
                 seconds, stopped_by, static_cast<unsigned long long>(max_executions), max_seconds,
                 nondeterministic ? "true" : "false", shard_index, shard_count,
                 static_cast<unsigned long long>(owned), fraction_done,
-                bound_from_estimate ? "true" : "false");
+                bound_from_estimate ? "true" : "false", bound_fits ? "true" : "false",
+                estimate_seconds);
   std::string out = b;
   out += '"';
   for (char ch : subject)
@@ -231,6 +245,13 @@ bool certificate_from_json(std::string_view text, certificate& c, std::string* e
     else
       wrong("bound_from_estimate", *v, "true or false");
   }
+  if (auto v = o.find("bound_fits"); v != o.end()) {
+    if (v->is_boolean())
+      c.bound_fits = v->get<bool>();
+    else
+      wrong("bound_fits", *v, "true or false");
+  }
+  if (o.find("estimate_seconds") != o.end()) dbl("estimate_seconds", c.estimate_seconds);
   if (const json* v = get("subject")) {
     if (v->is_string())
       c.subject = v->get<std::string>();
@@ -342,7 +363,7 @@ search_result search(const explore_fn& explore, const search_limits& l, std::str
     cert.shard_index = dpor.shard_index();
     cert.shard_count = dpor.shard_count();
   }
-  dfs_source dfs(l.bound < 0 ? 1'000'000 : l.bound);
+  dfs_source dfs(l.bound < 0 ? dfs_source::unbounded : l.bound);
   schedule_source& src = l.how == strategy::dpor ? static_cast<schedule_source&>(dpor) : dfs;
   auto elapsed = [&] { return std::chrono::duration<double>(clock::now() - t0).count(); };
   cert.stopped_by = "execution budget";

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include <lastref/model/known_programs.h>
@@ -90,6 +91,91 @@ TEST(Search, FailureIsReportedWithItsTrace) {
   EXPECT_EQ(r.failure.kind, failure_kind::data_race);
   EXPECT_FALSE(r.failure.token.empty());
   EXPECT_TRUE(starts_with(r.cert.summary(), "FAILED")) << r.cert.summary();
+}
+
+// A bound picked by the pre-run estimate says so; one picked though
+// nothing fit says that plainly, never "to fit"; both survive JSON.
+TEST(Search, BoundFromEstimateSaysWhetherItFit) {
+  certificate c;
+  c.complete = true;
+  c.bound = 2;
+  c.max_seconds = 10;
+  c.bound_from_estimate = true;
+  c.estimate_seconds = 0.5;
+  EXPECT_NE(c.summary().find("(the bound picked by the pre-run estimate to fit 10 s; the "
+                             "estimate took 0.5 s of it)"),
+            std::string::npos)
+      << c.summary();
+  c.bound = 0;
+  c.bound_fits = false;
+  const std::string s = c.summary();
+  EXPECT_TRUE(starts_with(s, "complete within bound 0")) << s;
+  EXPECT_NE(s.find("NO bound fits 10 s, not even 0: bound 0 was run anyway"), std::string::npos)
+      << s;
+  EXPECT_EQ(s.find("to fit"), std::string::npos) << s;
+  certificate back;
+  std::string err;
+  ASSERT_TRUE(certificate_from_json(c.json(), back, &err)) << err;
+  EXPECT_FALSE(back.bound_fits);
+  EXPECT_TRUE(back.bound_from_estimate);
+  EXPECT_DOUBLE_EQ(back.estimate_seconds, 0.5);
+  EXPECT_EQ(back.json(), c.json());
+  // Written before these fields: they default to "fits", no estimate time.
+  std::string old = c.json();
+  old.erase(old.find(",\"bound_fits\":false"), std::string(",\"bound_fits\":false").size());
+  certificate older;
+  ASSERT_TRUE(certificate_from_json(old, older, &err)) << err;
+  EXPECT_TRUE(older.bound_fits);
+}
+
+// dfs_source with no bound prunes nothing: a tree where taking the
+// non-default option leads to one more decision (and the default ends the
+// execution) has 301 executions at depth 300, the last one with 300 stale
+// reads (read decisions) or 300 preemptions (the current thread runnable).
+// An 8-bit count stopped at 255 and still said "complete" after 256.
+TEST(DfsSource, UnboundedPrunesNothing) {
+  constexpr int depth = 300;
+  for (const bool reads : {true, false}) {
+    SCOPED_TRACE(reads ? "stale reads" : "preemptions");
+    dfs_source d(dfs_source::unbounded, dfs_source::unbounded);
+    int most = 0;  // non-default choices in one execution
+    std::uint64_t runs = 0;
+    bool more = true;
+    while (more && runs < 1000) {
+      d.begin_execution();
+      int taken = 0;
+      for (int level = 0; level < depth; ++level) {
+        decision dec;
+        dec.current = 0;
+        dec.runnable = reads ? 0 : 3;  // threads 0 and 1; thread 0 current
+        dec.reads = reads ? 2 : 0;     // the latest store (default) or an older one
+        const int pick = d.choose(dec);
+        if (pick == dec.default_index()) break;
+        ++taken;
+      }
+      most = std::max(most, taken);
+      ++runs;
+      more = d.end_execution(0);
+    }
+    EXPECT_TRUE(d.complete());
+    EXPECT_EQ(runs, depth + 1u);
+    EXPECT_EQ(most, depth);
+    // A bound still prunes: 255 allows 256 executions.
+    dfs_source b(reads ? dfs_source::unbounded : 255, reads ? 255 : dfs_source::unbounded);
+    std::uint64_t n = 0;
+    do {
+      b.begin_execution();
+      for (int level = 0; level < depth; ++level) {
+        decision dec;
+        dec.current = 0;
+        dec.runnable = reads ? 0 : 3;
+        dec.reads = reads ? 2 : 0;
+        if (b.choose(dec) == dec.default_index()) break;
+      }
+      ++n;
+    } while (b.end_execution(0) && n < 1000);
+    EXPECT_EQ(n, 256u);
+  }
 }
 
 TEST(Search, StrategyNames) {

@@ -33,41 +33,63 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 
 #include "search.h"
 
 namespace lastref::model {
 
 struct estimate_options {
-  int bound = -1;   // preemption bound; -1 none
-  int probes = 64;  // one execution each
+  int bound = -1;     // preemption bound; -1 none
+  int probes = 4096;  // at most; one execution each
   std::uint64_t seed = 1;
   double max_seconds = 0;  // 0: no limit (the probe count bounds it)
 };
 
 struct estimate_result {
-  double executions = 0;     // estimated executions of the whole search
-  double seconds = 0;        // estimated wall time of the whole search
-  double low = 0, high = 0;  // smallest and largest probe estimate
-  int probes = 0;            // probes run
-  bool exact = false;        // a probe completed the search: `executions` is its count
+  double executions = 0;  // estimated executions of the whole search (mean over probes)
+  double seconds = 0;     // estimated wall time of the whole search
+  double std_error = 0;   // of `executions`: the probes' sample deviation / sqrt(probes)
+  double low = 0, high = 0;          // smallest and largest probe estimate
+  double p10 = 0, p50 = 0, p90 = 0;  // quantiles of the probe estimates
+  int probes = 0;     // probes run
+  bool exact = false;  // a probe completed the search: `executions` is its count
   std::uint64_t probe_executions = 0;
   double probe_seconds = 0;  // wall time of the estimate itself
 };
 
 estimate_result estimate(const explore_fn& explore, const estimate_options& o);
 
+// An estimate fits `seconds` when its time is finite and at most that: a
+// NaN or infinite estimate never fits.
+[[nodiscard]] bool fits(const estimate_result& e, double seconds) noexcept;
+
 struct bound_choice {
-  int bound = -1;            // the largest bound whose estimate fits; -1 unbounded fits
-  bool fits = false;         // false: not even bound 0 fits (bound is then 0)
+  int bound = 0;             // the bound picked; -1: none (the whole search fits)
+  bool fits = false;         // false: no estimate fits, not even bound 0's (bound is then 0)
   estimate_result at;        // the estimate at that bound
-  double probe_seconds = 0;  // wall time of all the estimates
+  double probe_seconds = 0;  // wall time of all the estimates (taken out of the budget)
+  double search_seconds = 0;  // what is left of the budget for the search
 };
 
-// The largest preemption bound in 0..max_bound whose estimated wall time
-// is at most `budget_seconds`, or -1 when the unbounded search's is (time
-// per execution pooled over all the estimates it runs).
-// `on_estimate` (if set) is called after each estimate (progress).
+// The part of pick_bound's budget its estimates may use (split over the
+// estimates still to run; each runs at least one probe).
+inline constexpr double estimate_share = 0.1;
+
+// The choice among estimates made: by_bound[0] without a bound, by_bound[k
+// + 1] at bound k. No bound when that estimate fits `seconds`; else the
+// largest bound whose estimate fits (not the first that does not: estimates
+// are noisy and need not grow with the bound); else bound 0, fits false.
+[[nodiscard]] bound_choice choose_bound(std::span<const estimate_result> by_bound,
+                                        double seconds);
+
+// Estimates the search without a bound, then (unless that fits) at every
+// bound 0..max_bound, within estimate_share of `budget_seconds` in all
+// (time per execution pooled over all the estimates), and chooses
+// (choose_bound) against what is left of the budget after the estimates:
+// the search then gets `search_seconds`, so estimates and search together
+// stay within the budget. `on_estimate` (if set) is called after each
+// estimate (progress).
 bound_choice pick_bound(
     const explore_fn& explore, double budget_seconds, int max_bound, const estimate_options& o,
     const std::function<void(int bound, const estimate_result&)>& on_estimate = nullptr);

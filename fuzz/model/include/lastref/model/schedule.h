@@ -216,11 +216,15 @@ class pct_source final : public schedule_source {
 // displace a runnable thread count as preemptions) and, under
 // memory_model::c11, at most `max_stale_reads` loads that read a store other
 // than the latest (read decisions with a non-default option). Unbounded:
-// pass dfs_source::unbounded. end_execution returns false when the search
-// is complete within both bounds.
+// pass dfs_source::unbounded (or any negative bound). end_execution returns
+// false when the search is complete within both bounds. The counts are
+// 32-bit and an execution has fewer than 2^32 decisions, so "unbounded"
+// prunes nothing: an execution's 256th stale read or preemption is explored
+// like its first (an 8-bit count once pruned it silently and still said
+// "complete"; search_test.cc, DfsSource.UnboundedPrunesNothing).
 class dfs_source final : public schedule_source {
  public:
-  static constexpr int unbounded = 255;
+  static constexpr int unbounded = -1;
   explicit dfs_source(int max_preemptions, int max_stale_reads = unbounded) noexcept
       : bound_(max_preemptions), stale_bound_(max_stale_reads) {}
   void begin_execution() override;
@@ -236,14 +240,18 @@ class dfs_source final : public schedule_source {
 
  private:
   struct frame {
-    std::uint8_t count;    // options at this decision
-    std::uint8_t dflt;     // default option
-    std::uint8_t alt;      // 0: default taken; n: n-th non-default option
-    std::uint8_t preempt;  // preemptions before this decision
-    std::uint8_t stale;    // stale reads before this decision
+    std::uint16_t count;    // options at this decision (a read decision may have > 255)
+    std::uint16_t dflt;     // default option
+    std::uint16_t alt;      // 0: default taken; n: n-th non-default option
     bool current_runnable;
-    bool read;  // a read decision (c11)
+    bool read;              // a read decision (c11)
+    std::uint32_t preempt;  // preemptions before this decision
+    std::uint32_t stale;    // stale reads before this decision
   };
+  // `used` of a bound `limit` (negative: none) still allowed.
+  [[nodiscard]] static bool within(std::uint32_t used, int limit) noexcept {
+    return limit < 0 || used <= static_cast<std::uint32_t>(limit);
+  }
   [[nodiscard]] int option_for(const frame& f) const noexcept;
   [[nodiscard]] int preempt_cost(const frame& f) const noexcept;
   [[nodiscard]] int stale_cost(const frame& f) const noexcept;

@@ -84,8 +84,13 @@ struct certificate {
   // backslashes (json() writes it as is).
   std::string subject;
   // The bound was picked by the pre-run estimate (estimate.h, pick_bound)
-  // to fit `max_seconds`, not given. Set by the caller.
+  // to fit `max_seconds`, not given. Set by the caller, with
+  // `bound_fits` (false: no bound's estimate fit, not even 0's; bound 0 ran
+  // instead, expected to stop incomplete) and `estimate_seconds` (the
+  // estimates' wall time, taken out of `max_seconds` before the search).
   bool bound_from_estimate = false;
+  bool bound_fits = true;
+  double estimate_seconds = 0;
 
   // A proof: complete, no bound, nothing found, deterministic, not one
   // shard of several.
