@@ -32,4 +32,18 @@ echo "$out" | grep -q "bad.json" || fail "malformed certificate not named"
 out=$("$prove" --combine "$work/s0.json" "$work/other.json" "$work/s2.json" 2>&1); rc=$?
 [ "$rc" -eq 2 ] || fail "certificates of two searches exited $rc"
 echo "$out" | grep -q "different searches" || fail "mixed searches not reported"
+for i in 0 1; do
+  out=$("$prove" --program kref_n --threads 3 --model sc --bound 1 --shard "$i/2" --json "$work/b$i.json" 2>&1)
+  rc=$?
+  echo "$out" | tail -n 1
+  [ "$rc" -eq 3 ] || fail "bounded shard $i/2 exited $rc"
+  echo "$out" | grep -q "shard complete within bound 1: every schedule with at most 1 preemptions of shard $i/2" ||
+    fail "bounded shard $i/2 not complete within the bound"
+done
+out=$("$prove" --combine "$work/b0.json" "$work/b1.json" 2>&1); rc=$?
+echo "$out"
+[ "$rc" -eq 3 ] || fail "combine of bounded shards exited $rc"
+echo "$out" | grep -q "certificate: complete within bound 1: " || fail "bounded shards: not complete within bound 1"
+out=$("$prove" --combine "$work/b0.json" "$work/s1.json" 2>&1); rc=$?
+[ "$rc" -eq 2 ] || fail "a bounded and an unbounded shard exited $rc"
 echo "prove_shards_test: ok"
