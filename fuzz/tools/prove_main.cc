@@ -303,6 +303,10 @@ int run(int argc, char** argv) {
       // would mean none: the smallest positive one stops after a chunk).
       lim.max_seconds = std::max(c.search_seconds, 1e-9);
       picked = true;
+      if (c.bounds_estimated < 9 && !(c.fits && c.bound < 0))
+        std::printf("bounds %d..8 not estimated: the estimates' share of the budget (%g%%) ran "
+                    "out\n",
+                    c.bounds_estimated, 100 * model::estimate_share);
       std::printf("picked by the estimate for %g s (the estimates took %.3g s of it): %s\n",
                   budget, c.probe_seconds, picked_text(c).c_str());
       std::printf("%s", trust);

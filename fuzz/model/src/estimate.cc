@@ -138,6 +138,10 @@ bound_choice pick_bound(const explore_fn& explore, double budget, int max_bound,
     by_bound.push_back(e);
     // The whole search fits: no bound needed, nothing more to estimate.
     if (k < 0 && fits(e, budget - elapsed())) break;
+    // The share is used up: the bounds above k are not estimated (and so
+    // not picked), so the estimates stay within about the share plus a
+    // probe.
+    if (k >= 0 && elapsed() >= share) break;
   }
   // Re-timed with the pooled rate, judged against what is left of the budget.
   for (estimate_result& e : by_bound)
@@ -145,6 +149,7 @@ bound_choice pick_bound(const explore_fn& explore, double budget, int max_bound,
   const double spent = elapsed();
   bound_choice c = choose_bound(by_bound, budget - spent);
   c.probe_seconds = spent;
+  c.bounds_estimated = static_cast<int>(by_bound.size()) - 1;
   c.search_seconds = std::max(0.0, budget - spent);
   return c;
 }

@@ -70,6 +70,7 @@ struct bound_choice {
   estimate_result at;        // the estimate at that bound
   double probe_seconds = 0;  // wall time of all the estimates (taken out of the budget)
   double search_seconds = 0;  // what is left of the budget for the search
+  int bounds_estimated = 0;   // bounds 0..bounds_estimated-1 were estimated (pick_bound)
 };
 
 // The part of pick_bound's budget its estimates may use (split over the
@@ -83,9 +84,10 @@ inline constexpr double estimate_share = 0.1;
 [[nodiscard]] bound_choice choose_bound(std::span<const estimate_result> by_bound,
                                         double seconds);
 
-// Estimates the search without a bound, then (unless that fits) at every
-// bound 0..max_bound, within estimate_share of `budget_seconds` in all
-// (time per execution pooled over all the estimates), and chooses
+// Estimates the search without a bound, then (unless that fits) at bounds
+// 0, 1, ... max_bound while estimate_share of `budget_seconds` lasts (each
+// estimate runs at least one probe; time per execution pooled over all the
+// estimates; bounds left unestimated are not picked), and chooses
 // (choose_bound) against what is left of the budget after the estimates:
 // the search then gets `search_seconds`, so estimates and search together
 // stay within the budget. `on_estimate` (if set) is called after each
