@@ -115,7 +115,8 @@ int run(int argc, char** argv) {
           " --combine CERT.json...\n  " + me + " --list",
       me};
   app.footer(
-      "Exit status: 0 proven (or, with --shard, the shard complete), 4 a counterexample, 3 "
+      "Exit status: 0 proven (or, with --shard and no --bound, the shard complete), 4 a "
+      "counterexample, 3 "
       "incomplete (a budget, a preemption bound, a missing shard or a nondeterministic "
       "program), 2 bad usage or input. --estimate exits 0.");
   // Every option takes `--x V` and `--x=V`; a value is checked where it is
@@ -259,9 +260,10 @@ int run(int argc, char** argv) {
           at.c_str(), e.executions, e.std_error, e.seconds, e.probes, e.p10, e.p90, e.low, e.high,
           static_cast<unsigned long long>(e.probe_executions), e.probe_seconds);
     if (!e.exact && !(e.std_error <= 0.25 * e.executions))
-      std::printf("estimate %s: its standard error is over a quarter of it: the mean rests on a "
-                  "few probes' heavy paths\n",
-                  at.c_str());
+      std::printf(
+          "estimate %s: its standard error is over a quarter of it: the mean rests on a "
+          "few probes' heavy paths\n",
+          at.c_str());
     std::fflush(stdout);
   };
   // How far to trust it: measured in fuzz/model/README.md ("Bounded DPOR
@@ -275,8 +277,9 @@ int run(int argc, char** argv) {
   auto run_search = [&](const model::explore_fn& x, const std::string& subj) {
     model::search_result out;
     auto picked_text = [](const model::bound_choice& c) {
-      return !c.fits ? std::string("NOTHING fits, not even bound 0: bound 0 anyway, expected "
-                                   "not to finish in time")
+      return !c.fits ? std::string(
+                           "NOTHING fits, not even bound 0: bound 0 anyway, expected "
+                           "not to finish in time")
              : c.bound < 0 ? std::string("no bound (the whole search fits)")
                            : "bound " + std::to_string(c.bound) +
                                  " (the largest of 0..8 whose estimate fits)";
@@ -304,11 +307,12 @@ int run(int argc, char** argv) {
       lim.max_seconds = std::max(c.search_seconds, 1e-9);
       picked = true;
       if (c.bounds_estimated < 9 && !(c.fits && c.bound < 0))
-        std::printf("bounds %d..8 not estimated: the estimates' share of the budget (%g%%) ran "
-                    "out\n",
-                    c.bounds_estimated, 100 * model::estimate_share);
-      std::printf("picked by the estimate for %g s (the estimates took %.3g s of it): %s\n",
-                  budget, c.probe_seconds, picked_text(c).c_str());
+        std::printf(
+            "bounds %d..8 not estimated: the estimates' share of the budget (%g%%) ran "
+            "out\n",
+            c.bounds_estimated, 100 * model::estimate_share);
+      std::printf("picked by the estimate for %g s (the estimates took %.3g s of it): %s\n", budget,
+                  c.probe_seconds, picked_text(c).c_str());
       std::printf("%s", trust);
       std::fflush(stdout);
     }

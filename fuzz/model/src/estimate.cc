@@ -29,7 +29,9 @@ struct moments {
     sum += x;
     sq += x * x;
   }
-  [[nodiscard]] double mean() const { return xs.empty() ? 0 : sum / static_cast<double>(xs.size()); }
+  [[nodiscard]] double mean() const {
+    return xs.empty() ? 0 : sum / static_cast<double>(xs.size());
+  }
   // Standard error of the mean: the sample standard deviation over sqrt(n).
   [[nodiscard]] double std_error() const {
     const auto n = static_cast<double>(xs.size());

@@ -214,8 +214,8 @@ int dfs_source::choose(const decision& d) {
     pre = p.preempt + static_cast<std::uint32_t>(preempt_cost(p));
     stale = p.stale + static_cast<std::uint32_t>(stale_cost(p));
   }
-  stack_.push_back(frame{static_cast<std::uint16_t>(n), dflt, 0, d.current_runnable(), d.is_read(),
-                         pre, stale});
+  stack_.push_back(
+      frame{static_cast<std::uint16_t>(n), dflt, 0, d.current_runnable(), d.is_read(), pre, stale});
   ++depth_;
   return dflt;
 }

@@ -65,10 +65,9 @@ std::string certificate::summary() const {
         std::to_string(shard_count) + " explored, " + n + " (" + scope(*this) +
         "); a proof only combined with every other shard";
   } else if (complete && shard_count > 1) {
-    s = "shard complete within bound " + std::to_string(bound) +
-        ": every schedule with at most " + std::to_string(bound) + " preemptions of shard " +
-        std::to_string(shard_index) + "/" + std::to_string(shard_count) + " explored, " + n +
-        " (" + scope(*this) +
+    s = "shard complete within bound " + std::to_string(bound) + ": every schedule with at most " +
+        std::to_string(bound) + " preemptions of shard " + std::to_string(shard_index) + "/" +
+        std::to_string(shard_count) + " explored, " + n + " (" + scope(*this) +
         "); combined with every other shard, complete within the bound: never a proof";
   } else if (complete && bound < 0) {
     s = "complete: every schedule explored, " + n + " (" + scope(*this) + ")";

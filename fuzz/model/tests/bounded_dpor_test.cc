@@ -249,14 +249,14 @@ TEST(BoundedDpor, ShardsCoverTheBoundedSearch) {
   for (int k = 0; k <= 2; ++k) {
     SCOPED_TRACE(k);
     split += bounded_shards_cover([](outcomes* o) { return factory<four_readers>(o); }, k,
-                         memory_model::sc, "four_readers");
+                                  memory_model::sc, "four_readers");
     split += bounded_shards_cover([](outcomes* o) { return factory<lost_update>(o); }, k,
                                   memory_model::sc, "lost_update");
     for (std::uint64_t seed = 1; seed <= 8; ++seed)
       for (memory_model m : {memory_model::sc, memory_model::c11})
-        split += bounded_shards_cover(
-            [seed](outcomes* o) { return factory<random_program>(o, seed); }, k, m,
-            "random program");
+        split +=
+            bounded_shards_cover([seed](outcomes* o) { return factory<random_program>(o, seed); },
+                                 k, m, "random program");
   }
   // The shards did split the work: many reach only some outcomes, so the
   // union above is what covers them.

@@ -120,7 +120,7 @@ TEST(Estimate, ChooseBoundTakesTheLargestThatFits) {
   // Not monotone: bound 1 does not fit but 2 does; 3 is NaN, 4 infinite,
   // 5 does not fit. The largest that fits is 2, not 0 (the first fit
   // before a miss).
-  const std::vector<estimate_result> by = {taking(50), taking(1), taking(20), taking(5),
+  const std::vector<estimate_result> by = {taking(50),  taking(1),   taking(20), taking(5),
                                            taking(nan), taking(inf), taking(11)};
   bound_choice c = choose_bound(by, 10);
   EXPECT_TRUE(c.fits);
@@ -162,8 +162,8 @@ TEST(Estimate, PickBound) {
   const double per = all.at.seconds / all.at.executions;
   const double budget = 2000 * per;
   int calls = 0;
-  const bound_choice some = pick_bound(x, budget, 8, estimate_options{},
-                                       [&](int, const estimate_result&) { ++calls; });
+  const bound_choice some =
+      pick_bound(x, budget, 8, estimate_options{}, [&](int, const estimate_result&) { ++calls; });
   EXPECT_TRUE(some.fits);
   EXPECT_GE(some.bound, 0);
   EXPECT_GE(calls, 2);  // unbounded, then bounds 0.. while the estimates' share lasts

@@ -95,7 +95,9 @@
 // execution that offer two or more awake options (the upper tree) explore
 // every awake option, not only the backtrack set DPOR would compute: the
 // upper tree is then the same in every shard whatever races the shards see
-// below it (larger backtrack sets keep source-DPOR sound; sleep sets still
+// below it; under a preemption bound, every awake option within the bound,
+// which is a function of the path (larger backtrack sets keep source-DPOR
+// sound; sleep sets still
 // leave at most one complete execution per trace). The subtrees below it
 // are numbered in depth-first order and shard i owns those numbered
 // i mod n. A shard runs one execution into each subtree it does not own
@@ -104,7 +106,9 @@
 // the same (it is real). Every trace is explored by exactly one shard: the
 // union of n complete shards is a complete search, with executions summing
 // to the unsharded count plus the extra sleep-set blocked executions of the
-// upper tree (tested in dpor_test.cc, ShardsCoverTheSearch).
+// upper tree (tested in shard_test.cc, ShardsCoverTheSearch; bounded, the
+// union reaches what the unsharded bounded search reaches:
+// bounded_dpor_test.cc, ShardsCoverTheBoundedSearch).
 //
 // Preemption bound (set_bound(k), bounded partial-order reduction after
 // Coons, Musuvathi and McKinley, "Bounded Partial-Order Reduction", OOPSLA

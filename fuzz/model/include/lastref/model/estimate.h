@@ -15,18 +15,24 @@
 // final backtrack set, known only once its subtree is explored, so the
 // probe approximates it from the one execution: the chosen option plus
 // every awake option whose thread later takes a step that conflicts with
-// the chosen one (DPOR reverses only some of those races: the estimate errs
-// high). Under a bound it is every option within the bound: the bounded
-// DFS tree, which bounded DPOR stays below. A probe that completes the
-// search reports its exact count. The estimate is the mean over probes;
-// time is it times the probes' mean seconds per execution. Measured
-// (estimate_test.cc): exact on counter_n (every step conflicts), 3.1x high
-// on kref_n(3) (5,285 for 1,680); bounded, 279 and 812 for 60 and 402.
+// the chosen one. Under a bound it is every option within the bound: the
+// bounded DFS tree, which bounded DPOR stays below. A probe that completes
+// the search reports its exact count. The estimate is the mean over
+// probes, with its standard error and the probes' quantiles; time is it
+// times the probes' mean seconds per execution.
+//
+// Trust: the probes see no sleep sets, so the estimate errs high, and the
+// probes' estimates are heavy-tailed. Measured (fuzz/model/README.md, 4,096
+// probes): exact on counter_n (every step conflicts), 3-7x high on kref_n,
+// 30-2,000x high on the lookup tables and the completion; under a bound
+// within 1.6x of the bounded search with thousands of probes, low with a
+// few dozen (the tail unseen). A guide to the order of magnitude, not a
+// count.
 //
 // Determinism: for a seed, the same probes, hence the same estimate of
-// executions, unless `max_seconds` cut the probes short (then
-// `probes` says how many ran). Bounded: `probes` executions at most,
-// and `max_seconds` (checked between probes).
+// executions, unless `max_seconds` cut the probes short (then `probes`
+// says how many ran). Bounded: `probes` executions at most, and
+// `max_seconds` (checked between probes).
 //
 // Lifetime rule: the explore function outlives the call. Memory ordering:
 // not applicable; runs on the caller's thread.
@@ -47,13 +53,13 @@ struct estimate_options {
 };
 
 struct estimate_result {
-  double executions = 0;  // estimated executions of the whole search (mean over probes)
-  double seconds = 0;     // estimated wall time of the whole search
-  double std_error = 0;   // of `executions`: the probes' sample deviation / sqrt(probes)
+  double executions = 0;             // estimated executions of the whole search (mean over probes)
+  double seconds = 0;                // estimated wall time of the whole search
+  double std_error = 0;              // of `executions`: the probes' sample deviation / sqrt(probes)
   double low = 0, high = 0;          // smallest and largest probe estimate
   double p10 = 0, p50 = 0, p90 = 0;  // quantiles of the probe estimates
-  int probes = 0;     // probes run
-  bool exact = false;  // a probe completed the search: `executions` is its count
+  int probes = 0;                    // probes run
+  bool exact = false;                // a probe completed the search: `executions` is its count
   std::uint64_t probe_executions = 0;
   double probe_seconds = 0;  // wall time of the estimate itself
 };
@@ -65,10 +71,10 @@ estimate_result estimate(const explore_fn& explore, const estimate_options& o);
 [[nodiscard]] bool fits(const estimate_result& e, double seconds) noexcept;
 
 struct bound_choice {
-  int bound = 0;             // the bound picked; -1: none (the whole search fits)
-  bool fits = false;         // false: no estimate fits, not even bound 0's (bound is then 0)
-  estimate_result at;        // the estimate at that bound
-  double probe_seconds = 0;  // wall time of all the estimates (taken out of the budget)
+  int bound = 0;              // the bound picked; -1: none (the whole search fits)
+  bool fits = false;          // false: no estimate fits, not even bound 0's (bound is then 0)
+  estimate_result at;         // the estimate at that bound
+  double probe_seconds = 0;   // wall time of all the estimates (taken out of the budget)
   double search_seconds = 0;  // what is left of the budget for the search
   int bounds_estimated = 0;   // bounds 0..bounds_estimated-1 were estimated (pick_bound)
 };
@@ -81,8 +87,7 @@ inline constexpr double estimate_share = 0.1;
 // + 1] at bound k. No bound when that estimate fits `seconds`; else the
 // largest bound whose estimate fits (not the first that does not: estimates
 // are noisy and need not grow with the bound); else bound 0, fits false.
-[[nodiscard]] bound_choice choose_bound(std::span<const estimate_result> by_bound,
-                                        double seconds);
+[[nodiscard]] bound_choice choose_bound(std::span<const estimate_result> by_bound, double seconds);
 
 // Estimates the search without a bound, then (unless that fits) at bounds
 // 0, 1, ... max_bound while estimate_share of `budget_seconds` lasts (each

@@ -240,9 +240,9 @@ class dfs_source final : public schedule_source {
 
  private:
   struct frame {
-    std::uint16_t count;    // options at this decision (a read decision may have > 255)
-    std::uint16_t dflt;     // default option
-    std::uint16_t alt;      // 0: default taken; n: n-th non-default option
+    std::uint16_t count;  // options at this decision (a read decision may have > 255)
+    std::uint16_t dflt;   // default option
+    std::uint16_t alt;    // 0: default taken; n: n-th non-default option
     bool current_runnable;
     bool read;              // a read decision (c11)
     std::uint32_t preempt;  // preemptions before this decision

@@ -19,11 +19,12 @@
 //   "incomplete: ..."           a budget stopped it: nothing is proven.
 // A search never reports "clean" unless it is complete.
 //
-// Sharding (dpor only, dpor.h): shard i of n explores a disjoint part of the
-// tree; its certificate says "shard i/n" and proves nothing alone. combine()
+// Sharding (dpor only, with or without a bound, dpor.h): shard i of n
+// explores a disjoint part of the tree; its certificate says "shard i/n"
+// (and "within bound k" when bounded) and proves nothing alone. combine()
 // merges the certificates of one search's shards: complete only when every
 // shard 0..n-1 is present exactly once, each complete, all of the same
-// subject, strategy and model. Progress: `on_progress` (if set) is called
+// subject, strategy, bound and model. Progress: `on_progress` (if set) is called
 // between chunks at most every `progress_seconds` with the executions so far
 // and the explorer's estimate of the fraction done (dpor.h, progress()).
 //
