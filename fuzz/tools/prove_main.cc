@@ -271,8 +271,8 @@ int run(int argc, char** argv) {
   const char* trust =
       "estimate: Knuth's estimator over random probes of the DPOR tree without sleep sets: it "
       "errs high, measured 1x (counter_n) to 3-7x (kref_n) to 30-2000x (lookup tables, "
-      "completions) unbounded, within 1.6x of bounded DFS under a bound; a guide to the order "
-      "of magnitude at best, never a count\n";
+      "completions) unbounded; under a bound within 1.6x with thousands of probes, low with a "
+      "few dozen; a guide to the order of magnitude at best, never a count\n";
   bool picked = false;
   auto run_search = [&](const model::explore_fn& x, const std::string& subj) {
     model::search_result out;
@@ -282,7 +282,7 @@ int run(int argc, char** argv) {
                            "not to finish in time")
              : c.bound < 0 ? std::string("no bound (the whole search fits)")
                            : "bound " + std::to_string(c.bound) +
-                                 " (the largest of 0..8 whose estimate fits)";
+                                 " (the largest bound estimated whose estimate fits)";
     };
     if (estimate_only) {
       show(bound, model::estimate(x, eo));

@@ -23,21 +23,23 @@ double quantile(const std::vector<double>& v, double q) {
 
 struct moments {
   std::vector<double> xs;
-  double sum = 0, sq = 0;
+  double sum = 0;
   void add(double x) {
     xs.push_back(x);
     sum += x;
-    sq += x * x;
   }
   [[nodiscard]] double mean() const {
     return xs.empty() ? 0 : sum / static_cast<double>(xs.size());
   }
-  // Standard error of the mean: the sample standard deviation over sqrt(n).
+  // Standard error of the mean: the sample standard deviation over sqrt(n)
+  // (two passes: the probes' estimates span orders of magnitude).
   [[nodiscard]] double std_error() const {
     const auto n = static_cast<double>(xs.size());
-    if (n < 2) return std::numeric_limits<double>::infinity();
-    const double var = std::max(0.0, (sq - sum * sum / n) / (n - 1));
-    return std::sqrt(var / n);
+    if (xs.size() < 2) return std::numeric_limits<double>::infinity();
+    const double m = mean();
+    double ss = 0;
+    for (double x : xs) ss += (x - m) * (x - m);
+    return std::sqrt(ss / (n - 1) / n);
   }
 };
 }  // namespace
