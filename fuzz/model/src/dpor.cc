@@ -353,6 +353,13 @@ int dpor_source::choose(const decision& d) {
 }
 
 void dpor_source::on_step(const step_info& s) {
+  if (s.note == detail::stutter_note) {
+    // The execution is cut at a stutter (dpor.h "Stutters"): it ends here,
+    // its steps so far analysed as a blocked execution's are.
+    ++stutters_;
+    if (!blocked_) become_blocked();
+    return;
+  }
   if (s.kind == op::make && s.addr != nullptr) {
     // Blocks are named by who allocated them and how many it allocated before.
     const int who = s.setup_or_check ? max_threads : s.thread;

@@ -324,7 +324,19 @@ bool runtime::c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal,
     return true;
   }
   if (i <= spurious) {  // the latest store, unequal or spuriously failed
-    if (i == 1) sched_.spend_spurious_cas();
+    if (i == 1) {
+      sched_.spend_spurious_cas();
+      // A repeat of this CAS as the thread's next operation is a stutter
+      // (runtime::stutter_cas); loc_ is this CAS's place (set by its point).
+      spur_ = spurious_cas{steps_,
+                           cur_,
+                           static_cast<std::uint8_t>(success),
+                           static_cast<std::uint8_t>(failure),
+                           &m,
+                           expected,
+                           desired,
+                           loc_};
+    }
     seen = read_at(m, h, m.writes, failure, nullptr);
     return false;
   }

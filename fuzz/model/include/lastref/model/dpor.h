@@ -163,8 +163,12 @@ class dpor_source final : public schedule_source {
   // The search ran out: every trace was explored.
   [[nodiscard]] bool complete() const noexcept { return complete_; }
   [[nodiscard]] std::uint64_t executions() const noexcept { return executions_; }
-  // Executions cut short by the sleep set (redundant; included in executions()).
+  // Executions cut short by the sleep set or at a stutter (redundant;
+  // included in executions()).
   [[nodiscard]] std::uint64_t blocked() const noexcept { return blocked_count_; }
+  // Executions cut at a stutter (see "Stutters"; also in blocked() unless
+  // the sleep set had blocked them before).
+  [[nodiscard]] std::uint64_t stutters() const noexcept { return stutters_; }
   [[nodiscard]] std::uint64_t races() const noexcept { return races_; }
   [[nodiscard]] std::uint64_t fallbacks() const noexcept { return fallbacks_; }
   [[nodiscard]] bool diverged() const noexcept { return diverged_; }
@@ -323,6 +327,7 @@ class dpor_source final : public schedule_source {
   std::uint64_t races_ = 0;
   std::uint64_t fallbacks_ = 0;
   std::uint64_t await_blocks_ = 0;
+  std::uint64_t stutters_ = 0;
 };
 
 }  // namespace lastref::model
