@@ -72,6 +72,40 @@
 // runs. A failed iteration when no other thread can run is a liveness
 // failure (spin.h).
 //
+// Stutters (run_options::prune_stutters, on by default in checker::explore,
+// so under this source and dfs_source alike). A spurious failure of
+// compare_exchange_weak (c11) reads the latest store, whose value equals
+// `expected`, so the thread's `expected` is unchanged. When the thread's
+// very next operation is the same CAS again (same source place, atomic,
+// expected and desired bits, success and failure orders: the usual retry
+// loop), the execution E is cut there, before that operation's scheduling
+// point: a pruned execution, no check(), never reported, counted in
+// blocked() and stutters(). Sound because the execution E' without the
+// failed read is consistent and shows everything E's continuations show:
+// the failed read wrote nothing and released nothing, so no other thread's
+// step depends on it; it only added to the thread's view (happens-before
+// through an acquire failure order, coherence), so in E' the thread's later
+// reads may read at least the stores they read in E and the CAS at E's
+// repeat has at least E's options, spurious failure included (E spent the
+// budget, run_options::max_spurious_cas, E' did not); races E shows, E'
+// shows. Whether the next operation repeats the CAS depends only on the
+// thread's own state, and nothing runs between the spurious failure and
+// the cut, so the search is exactly the search of the program in which such
+// a CAS cannot fail spuriously, plus one short execution per spurious
+// failure whose races only add backtrack options: DPOR and DFS stay sound
+// (tested against unbounded DFS without pruning on random retry programs,
+// fuzz/model/tests/stutter_test.cc). ASSUMED: the retry loop does not count
+// its retries — a loop that gives up after N failures, or records how often
+// it retried, behaves differently after a spurious failure, and the
+// outcomes that depend on it are then reached only with pruning off
+// (run_options::prune_stutters = false, lastref-prove --keep-stutters;
+// stutter_test.cc shows such a loop). Spurious futex wake-ups are not
+// pruned: between the wake-up and the re-wait the thread's loads are
+// scheduling points, so a cut there would lose the races of the steps the
+// other threads take after it (the race of the wake-up with the wake that
+// makes DPOR explore "the waiter stays asleep" among them), and a re-wait
+// also moves the thread to the back of the word's FIFO queue.
+//
 // Locations are named so that steps compare across executions (each one
 // runs a fresh program, and the allocator may place it elsewhere): inside a
 // block from platform::make, by (allocating thread, its allocation count,
