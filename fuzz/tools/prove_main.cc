@@ -303,7 +303,8 @@ int run(int argc, char** argv) {
     else
       throw usage_error("unknown --program '" + *program + "' (kref_n, counter_n, writers_n)");
     subject = "program=" + *program + " threads=" + std::to_string(threads) +
-              " model=" + (o.memory == model::memory_model::sc ? "sc" : "c11");
+              " model=" + (o.memory == model::memory_model::sc ? "sc" : "c11") +
+              (keep_stutters ? " stutters=kept" : "");
     std::printf("subject: %s\n", subject.c_str());
     std::fflush(stdout);
     model::checker c;
@@ -335,7 +336,8 @@ int run(int argc, char** argv) {
     const lastref::fuzz::scenario shown = set->adapted(*t, bytes);
     const bool c11 = lastref::fuzz::memory_model_of(shown) == model::memory_model::c11;
     subject = "target=" + std::string(lastref::fuzz::target_name(*t)) + " set=" + set->name +
-              " model=" + (c11 ? "c11" : "sc") + " scenario=" + hex(bytes);
+              " model=" + (c11 ? "c11" : "sc") + " scenario=" + hex(bytes) +
+              (keep_stutters ? " stutters=kept" : "");
     std::printf("subject: %s\n%s", subject.c_str(), print(shown, set->name).c_str());
     std::fflush(stdout);
     r = run_search([&](model::schedule_source& src,

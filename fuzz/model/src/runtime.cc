@@ -164,6 +164,7 @@ void runtime::reset_execution() {
   addr_ = nullptr;
   all_done_ = false;
   pruned_ = false;
+  cas_budget_ = 0;
   spur_ = spurious_cas{};
 }
 
@@ -740,6 +741,7 @@ void runtime::note_slow(op o, const void* addr, const source_loc& loc, std::uint
     obs_->on_step(cur_, o, loc, addr, reads ? a : b);
   }
   if (src_steps_) src_->on_step(step_info{cur_, o, addr, a, b, mo, mode_ == mode::main, text_note});
+  cas_budget_ = 0;  // reported with its CAS's step only
 }
 
 void runtime::sched_event(op o, int tid, const char* text_note, std::uint64_t value) {

@@ -198,6 +198,13 @@ class runtime {
     if (spur_.step == steps_ && spur_.tid == cur_ && prune_) [[unlikely]]
       stutter_check(m, expected, desired, success, failure, loc);
   }
+  // How the last compare_exchange used the spurious-failure budget
+  // (run_options::max_spurious_cas), for a step-reading source (dpor.h): 0
+  // not at all (strong, or the latest value differs from expected: no
+  // spurious option whatever the budget), 1 read it (a weak CAS whose
+  // options depend on whether the budget is left), 2 spent it (failed
+  // spuriously). Valid when the CAS's step is reported.
+  std::uint8_t cas_budget_use() const noexcept { return cas_budget_; }
   // The futex word's latest value is observed (futex_wait compares against
   // it, as the kernel does).
   void c11_observe_latest(atomic_meta& m, std::uint64_t latest);
@@ -351,6 +358,7 @@ class runtime {
   // last spurious compare_exchange_weak failure (step 0: none this execution).
   bool prune_ = false;
   bool pruned_ = false;
+  std::uint8_t cas_budget_ = 0;  // cas_budget_use()
   struct spurious_cas {
     std::uint32_t step = 0;
     std::uint8_t tid = 0;
