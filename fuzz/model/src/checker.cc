@@ -148,7 +148,7 @@ explore_result checker::explore(const program_factory& f, schedule_source& s,
   explore_result e;
   while (e.executions < max_executions) {
     bool more = true;
-    result r = run_impl(f, s, o, false, &more, o.prune_stutters);
+    result r = run_impl(f, s, o, false, &more, o.prune_stutters && s.exhaustive());
     ++e.executions;
     if (r.pruned) ++e.pruned;
     if (r.failed()) {

@@ -56,7 +56,8 @@ struct run_options {
   std::uint32_t max_steps = 20'000;   // step budget per execution (livelock oracle)
   std::uint8_t max_spurious = 1;      // spurious futex wake-ups offered per execution
   std::uint8_t max_spurious_cas = 1;  // spurious compare_exchange_weak failures per execution (c11)
-  // checker::explore only (searches): cut an execution at a *stutter* — a
+  // checker::explore with an exhaustive source only (schedule_source::
+  // exhaustive: dpor_source, dfs_source): cut an execution at a *stutter* — a
   // thread that repeats, as its very next operation, the compare_exchange_weak
   // that just failed spuriously (same place, address, expected and desired
   // values, orders) — as a pruned execution: no check(), never a failure,
@@ -64,8 +65,9 @@ struct run_options {
   // failure shows everything the stutter execution shows, PROVIDED the retry
   // loop does not count its retries (a loop that gives up, or records how
   // often it retried, behaves differently after a spurious failure: turn
-  // this off for such code). run() and the replays never prune (a token or
-  // a fuzzer's schedule reproduces what it recorded). See dpor.h "Stutters".
+  // this off for such code). run(), the replays and sampling sources never
+  // prune (a token or a fuzzer's schedule reproduces what it recorded; a cut
+  // random run would only be lost). See dpor.h "Stutters".
   bool prune_stutters = true;
   memory_model memory = memory_model::c11;  // which values loads may return
   bool trace_failures = true;  // re-run failures traced (report + nondeterminism check)

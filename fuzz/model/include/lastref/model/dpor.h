@@ -72,8 +72,8 @@
 // runs. A failed iteration when no other thread can run is a liveness
 // failure (spin.h).
 //
-// Stutters (run_options::prune_stutters, on by default in checker::explore,
-// so under this source and dfs_source alike). A spurious failure of
+// Stutters (run_options::prune_stutters, on by default in checker::explore
+// with an exhaustive source: this one and dfs_source alike). A spurious failure of
 // compare_exchange_weak (c11) reads the latest store, whose value equals
 // `expected`, so the thread's `expected` is unchanged. When the thread's
 // very next operation is the same CAS again (same source place, atomic,
@@ -192,6 +192,7 @@ class dpor_source final : public schedule_source {
   bool end_execution(std::uint32_t steps) override;
   [[nodiscard]] const char* name() const noexcept override { return "dpor"; }
   [[nodiscard]] bool wants_steps() const noexcept override { return true; }
+  [[nodiscard]] bool exhaustive() const noexcept override { return true; }
   void on_step(const step_info& s) override;
 
   // The search ran out: every trace was explored.
