@@ -41,6 +41,13 @@
 //     matters to happens-before); other fences, preemption points and
 //     exit_thread touch nothing;
 //   - now(): read of virtual time;
+//   - the spurious compare_exchange_weak budget (c11, run_options::
+//     max_spurious_cas, shared by the whole execution) is a pseudo-location:
+//     a weak CAS whose latest value equals `expected` (so whether it may fail
+//     spuriously depends on the budget) reads it, a spurious failure writes
+//     it (else two such CASes on different locations would commute, and the
+//     order in which the first takes the other's spurious failure away
+//     would never be reversed: stutter_test.cc has the program);
 //   - a timeout or spurious wake-up of a thread (a choice, with the resume
 //     it causes): write of the queue of the word it slept on — not of the
 //     word: it neither reads nor changes the value, so it commutes with
