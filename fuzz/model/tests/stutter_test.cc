@@ -160,7 +160,7 @@ TEST(Stutter, PruningKeepsEveryOutcomeOfRandomRetryPrograms) {
       if (m == memory_model::sc && seed > 15) continue;
       outcomes ref_out, dfs_out, dpor_out, off_out;
       dfs_source ref(dfs_source::unbounded);
-      const totals r = explore_all(retry_factory(&ref_out, seed), ref, &ref_out, false, m, 1, 4000);
+      const totals r = explore_all(retry_factory(&ref_out, seed), ref, &ref_out, false, m, 1, 2500);
       if (!r.complete) continue;  // too large for the reference: skipped
       ++compared;
       dfs_source d(dfs_source::unbounded);
