@@ -101,7 +101,7 @@ int run(int argc, char** argv) {
   model::search_limits lim;
   lim.max_executions = 10'000'000;
   double progress_every = 10;
-  bool list = false, combine = false, estimate_only = false;
+  bool list = false, combine = false, estimate_only = false, keep_stutters = false;
   std::uint64_t seed = 1;
   std::vector<std::string> rest;
   const std::string me = tools::prove_tool_name();
@@ -199,6 +199,10 @@ int run(int argc, char** argv) {
       "--seed",
       [&](const std::string& v) { seed = number("--seed", v, 1, ~std::uint64_t{0} >> 1); },
       "seed of the estimate's probes (default 1)");
+  app.add_flag("--keep-stutters", keep_stutters,
+               "explore stutters too (a compare_exchange_weak repeated right after its spurious "
+               "failure), which are pruned by default; needed when a retry loop counts its "
+               "retries (see fuzz/model/README.md)");
   app.add_flag("--list", list, "list the named scenarios");
   app.add_flag("--combine", combine, "combine the shard certificates given as files");
   app.add_option("files", rest, "certificate files (with --combine)");
@@ -225,6 +229,7 @@ int run(int argc, char** argv) {
   if (lim.how == model::strategy::dfs && shard_n > 1)
     throw usage_error("--shard needs --strategy dpor");
   lim.bound = bound;
+  lastref::fuzz::model_options().prune_stutters = !keep_stutters;
   lim.shard_index = shard_i;
   lim.shard_count = shard_n;
   lim.progress_seconds = progress_every;
@@ -331,6 +336,7 @@ int run(int argc, char** argv) {
     if (threads == 0) throw usage_error("--program wants --threads N");
     model::run_options o;
     o.memory = model_arg == "sc" ? model::memory_model::sc : model::memory_model::c11;
+    o.prune_stutters = !keep_stutters;
     model::program_factory f;
     if (*program == "kref_n")
       f = model::factory<model::known::kref_n>(threads);
@@ -341,7 +347,8 @@ int run(int argc, char** argv) {
     else
       throw usage_error("unknown --program '" + *program + "' (kref_n, counter_n, writers_n)");
     subject = "program=" + *program + " threads=" + std::to_string(threads) +
-              " model=" + (o.memory == model::memory_model::sc ? "sc" : "c11");
+              " model=" + (o.memory == model::memory_model::sc ? "sc" : "c11") +
+              (keep_stutters ? " stutters=kept" : "");
     std::printf("subject: %s\n", subject.c_str());
     std::fflush(stdout);
     model::checker c;
@@ -373,7 +380,8 @@ int run(int argc, char** argv) {
     const lastref::fuzz::scenario shown = set->adapted(*t, bytes);
     const bool c11 = lastref::fuzz::memory_model_of(shown) == model::memory_model::c11;
     subject = "target=" + std::string(lastref::fuzz::target_name(*t)) + " set=" + set->name +
-              " model=" + (c11 ? "c11" : "sc") + " scenario=" + hex(bytes);
+              " model=" + (c11 ? "c11" : "sc") + " scenario=" + hex(bytes) +
+              (keep_stutters ? " stutters=kept" : "");
     std::printf("subject: %s\n%s", subject.c_str(), print(shown, set->name).c_str());
     std::fflush(stdout);
     r = run_search([&](model::schedule_source& src,

@@ -98,14 +98,15 @@ checker::~checker() = default;
 std::uint64_t checker::total_steps() const noexcept { return rt_->total_steps(); }
 
 result checker::run_impl(const program_factory& f, schedule_source& s, const run_options& o,
-                         bool traced, bool* more) {
-  rt_->execute(f, s, o, traced, !traced);
+                         bool traced, bool* more, bool prune) {
+  rt_->execute(f, s, o, traced, !traced, prune);
   const bool again = s.end_execution(rt_->steps());
   if (more != nullptr) *more = again;
   result r;
   r.kind = rt_->failed();
   r.steps = rt_->steps();
   r.decisions = static_cast<std::uint32_t>(rt_->choices().size());
+  r.pruned = rt_->pruned();
   if (r.failed() || traced) {
     r.message = rt_->message();
     r.choices = rt_->choices();
@@ -147,8 +148,9 @@ explore_result checker::explore(const program_factory& f, schedule_source& s,
   explore_result e;
   while (e.executions < max_executions) {
     bool more = true;
-    result r = run_impl(f, s, o, false, &more);
+    result r = run_impl(f, s, o, false, &more, o.prune_stutters && s.exhaustive());
     ++e.executions;
+    if (r.pruned) ++e.pruned;
     if (r.failed()) {
       e.failure = o.trace_failures ? finish_failure(f, o, std::move(r)) : std::move(r);
       return e;

@@ -33,6 +33,12 @@ constexpr std::uintptr_t pseudo_sc_fence = 2;
 // Who can run: blocking and finishing read it, a spurious wake-up (offered
 // only while some other thread can run; budgeted) and a timeout write it.
 constexpr std::uintptr_t pseudo_sched = 3;
+// The spurious compare_exchange_weak budget (run_options::max_spurious_cas,
+// shared by every CAS of the execution): a weak CAS whose spurious option
+// depends on it reads it, a spurious failure writes it. Without it, two
+// weak CASes on different locations commute, and the order in which one
+// fails spuriously before the other may would never be reversed.
+constexpr std::uintptr_t pseudo_cas_budget = 4;
 constexpr int seq_cst_plus_one = static_cast<int>(std::memory_order_seq_cst) + 1;
 
 dpor_source::access point(std::uintptr_t a, std::uint8_t space, bool write) {
@@ -353,6 +359,13 @@ int dpor_source::choose(const decision& d) {
 }
 
 void dpor_source::on_step(const step_info& s) {
+  if (s.note == detail::stutter_note) {
+    // The execution is cut at a stutter (dpor.h "Stutters"): it ends here,
+    // its steps so far analysed as a blocked execution's are.
+    ++stutters_;
+    if (!blocked_) become_blocked();
+    return;
+  }
   if (s.kind == op::make && s.addr != nullptr) {
     // Blocks are named by who allocated them and how many it allocated before.
     const int who = s.setup_or_check ? max_threads : s.thread;
@@ -455,6 +468,10 @@ void dpor_source::on_step(const step_info& s) {
   else
     futex_wait_ &= static_cast<std::uint8_t>(~(1u << t));
   if (is_read(s.kind) || is_write(s.kind)) fp.add(point(a, space_mem, is_write(s.kind)));
+  if (s.kind == op::cas_ok || s.kind == op::cas_fail) {
+    if (detail::runtime* r = detail::rt(); r != nullptr && r->cas_budget_use() != 0)
+      fp.add(point(pseudo_cas_budget, space_pseudo, r->cas_budget_use() == 2));
+  }
   switch (s.kind) {
     case op::futex_wake_one:
     case op::futex_wake_all:

@@ -314,6 +314,7 @@ bool runtime::c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal,
     for (std::uint32_t k = m.writes; k-- > lo;)
       if (h.at(k).bits != expected) older[n_older++] = k;
   const int spurious = latest_equal && weak && sched_.spurious_cas_left() && !fresh ? 1 : 0;
+  cas_budget_ = latest_equal && weak && !fresh ? 1 : 0;
   const int n = 1 + spurious + n_older;
   int i = 0;
   if (n > 1 && mode_ == mode::threads && !sched_.exiting(cur_)) i = decide_read(n);
@@ -324,7 +325,20 @@ bool runtime::c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal,
     return true;
   }
   if (i <= spurious) {  // the latest store, unequal or spuriously failed
-    if (i == 1) sched_.spend_spurious_cas();
+    if (i == 1) {
+      sched_.spend_spurious_cas();
+      cas_budget_ = 2;
+      // A repeat of this CAS as the thread's next operation is a stutter
+      // (runtime::stutter_cas); loc_ is this CAS's place (set by its point).
+      spur_ = spurious_cas{steps_,
+                           cur_,
+                           static_cast<std::uint8_t>(success),
+                           static_cast<std::uint8_t>(failure),
+                           &m,
+                           expected,
+                           desired,
+                           loc_};
+    }
     seen = read_at(m, h, m.writes, failure, nullptr);
     return false;
   }

@@ -114,11 +114,13 @@ template <std::size_t N>
                                          void* expected, const void* desired, std::size_t size,
                                          std::memory_order success, std::memory_order failure,
                                          bool weak, const source_loc& loc) {
+  const std::uint64_t want = get_bits<N>(desired, size);
+  const std::uint64_t exp = get_bits<N>(expected, size);
+  // Before the point: a stutter is cut before anything else can run.
+  if (weak && historied(r, size)) r.stutter_cas(m, exp, want, success, failure, loc);
   r.point(op::cas_ok, self, loc);
   const bool equal = std::memcmp(value, expected, N != 0 ? N : size) == 0;
   const std::uint64_t cur = get_bits<N>(value, size);
-  const std::uint64_t want = get_bits<N>(desired, size);
-  const std::uint64_t exp = get_bits<N>(expected, size);
   if (historied(r, size)) {
     std::uint64_t seen = 0;
     if (r.c11_cas(m, cur, equal, exp, want, success, failure, weak, seen)) {

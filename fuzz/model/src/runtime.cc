@@ -163,10 +163,13 @@ void runtime::reset_execution() {
   loc_ = source_loc{};
   addr_ = nullptr;
   all_done_ = false;
+  pruned_ = false;
+  cas_budget_ = 0;
+  spur_ = spurious_cas{};
 }
 
 void runtime::execute(const std::function<std::unique_ptr<program>()>& make, schedule_source& src,
-                      const run_options& o, bool traced, bool observe) {
+                      const run_options& o, bool traced, bool observe, bool prune) {
   if (!stacks_ready_) {
     for (int i = 0; i <= main_fiber; ++i) fibers_[i].stack = allocate_stack(stack_size_);
     stacks_ready_ = true;
@@ -179,6 +182,7 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
   max_spurious_ = o.max_spurious;
   max_spurious_cas_ = o.max_spurious_cas;
   mm_ = o.memory;
+  prune_ = prune;
   reset_execution();
   hook_refcount_reports();
   src_ = &src;
@@ -240,8 +244,8 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
     switch_to(native_fiber, first, false);
   }
 
-  if (fail_kind_ == failure_kind::none) {
-    // check() happens after every thread.
+  if (fail_kind_ == failure_kind::none && !pruned_) {
+    // check() happens after every thread (not after a cut: threads are unfinished).
     mode_ = mode::main;
     cur_ = 0;
     hb_.join_for_check(nthreads);
@@ -642,6 +646,28 @@ void runtime::exit_thread(const thread_exit& how, const source_loc& loc) {
   throw how;
 }
 
+// ---------------------------------------------------------------- stutters
+
+void runtime::stutter_check(const atomic_meta& m, std::uint64_t expected, std::uint64_t desired,
+                            std::memory_order success, std::memory_order failure,
+                            const source_loc& loc) {
+  const spurious_cas& p = spur_;
+  if (mode_ != mode::threads || sched_.exiting(cur_) || p.meta != &m || p.expected != expected ||
+      p.desired != desired || p.success != static_cast<std::uint8_t>(success) ||
+      p.failure != static_cast<std::uint8_t>(failure) || p.loc.line != loc.line ||
+      p.loc.file != loc.file || p.loc.function != loc.function)
+    return;
+  prune_execution();
+}
+
+void runtime::prune_execution() {
+  pruned_ = true;
+  if (src_steps_)
+    src_->on_step(step_info{cur_, op::check, nullptr, 0, 0, 0, false, stutter_note, false});
+  // Traced runs (replays) never prune: nothing to record.
+  return_to_native();
+}
+
 // ---------------------------------------------------------------- failures
 
 void runtime::fail(failure_kind k, const char* fmt, ...) {
@@ -715,6 +741,7 @@ void runtime::note_slow(op o, const void* addr, const source_loc& loc, std::uint
     obs_->on_step(cur_, o, loc, addr, reads ? a : b);
   }
   if (src_steps_) src_->on_step(step_info{cur_, o, addr, a, b, mo, mode_ == mode::main, text_note});
+  cas_budget_ = 0;  // reported with its CAS's step only
 }
 
 void runtime::sched_event(op o, int tid, const char* text_note, std::uint64_t value) {

@@ -65,6 +65,9 @@ struct run_options;
 namespace lastref::model::detail {
 
 inline constexpr int main_fiber = max_threads;  // runs setup() and check()
+// The note of the step_info a step-reading source (dpor.h) gets when an
+// execution is cut at a stutter (runtime::stutter_cas); compared by address.
+inline constexpr char stutter_note[] = "stutter: pruned";
 
 enum class mode : std::uint8_t { off, passive, main, threads };
 // platform::exit_thread throws lastref::thread_exit (as std_platform does,
@@ -82,9 +85,11 @@ class runtime {
 
   // ---- execution control (runtime.cc) ----
   // Runs one execution under `o`; fills failure_/steps_. `traced` records
-  // the trace; `observe` reports steps to o.obs.
+  // the trace; `observe` reports steps to o.obs; `prune`: cut the execution
+  // at a stutter (stutter_cas), which then is pruned() and runs no check().
   void execute(const std::function<std::unique_ptr<program>()>& make, schedule_source& src,
-               const run_options& o, bool traced, bool observe);
+               const run_options& o, bool traced, bool observe, bool prune = false);
+  bool pruned() const noexcept { return pruned_; }
   failure_kind failed() const noexcept { return fail_kind_; }
   const char* message() const noexcept { return msg_; }
   std::uint32_t fail_step() const noexcept { return fail_step_; }
@@ -180,6 +185,26 @@ class runtime {
   bool c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal, std::uint64_t expected,
                std::uint64_t desired, std::memory_order success, std::memory_order failure,
                bool weak, std::uint64_t& seen);
+  // Before the scheduling point of a compare_exchange_weak (c11): when the
+  // running thread's previous operation, with no model operation since, was
+  // a spurious failure of this same CAS (same place, atomic, expected and
+  // desired bits, orders), the repeat is a stutter: with pruning on, the
+  // execution ends here, pruned (checker.h, run_options::prune_stutters;
+  // dpor.h "Stutters"). The previous operation is known without a per-step
+  // cost: the spurious failure records the step number, and every model
+  // operation advances it.
+  void stutter_cas(const atomic_meta& m, std::uint64_t expected, std::uint64_t desired,
+                   std::memory_order success, std::memory_order failure, const source_loc& loc) {
+    if (spur_.step == steps_ && spur_.tid == cur_ && prune_) [[unlikely]]
+      stutter_check(m, expected, desired, success, failure, loc);
+  }
+  // How the last compare_exchange used the spurious-failure budget
+  // (run_options::max_spurious_cas), for a step-reading source (dpor.h): 0
+  // not at all (strong, or the latest value differs from expected: no
+  // spurious option whatever the budget), 1 read it (a weak CAS whose
+  // options depend on whether the budget is left), 2 spent it (failed
+  // spuriously). Valid when the CAS's step is reported.
+  std::uint8_t cas_budget_use() const noexcept { return cas_budget_; }
   // The futex word's latest value is observed (futex_wait compares against
   // it, as the kernel does).
   void c11_observe_latest(atomic_meta& m, std::uint64_t latest);
@@ -304,6 +329,9 @@ class runtime {
   void sched_event(op o, int tid, const char* text_note, std::uint64_t value = ~0ull);
   void reset_execution();
   void teardown();
+  void stutter_check(const atomic_meta& m, std::uint64_t expected, std::uint64_t desired,
+                     std::memory_order success, std::memory_order failure, const source_loc& loc);
+  [[noreturn]] void prune_execution();
 
   // scheduler: thread records, runnable / timeout / spurious sets, virtual time
   scheduler sched_;
@@ -326,6 +354,19 @@ class runtime {
   std::size_t stack_size_ = 0;
   bool stacks_ready_ = false;
   bool all_done_ = false;
+  // Stutters (stutter_cas): pruning on for this execution; it was cut; the
+  // last spurious compare_exchange_weak failure (step 0: none this execution).
+  bool prune_ = false;
+  bool pruned_ = false;
+  std::uint8_t cas_budget_ = 0;  // cas_budget_use()
+  struct spurious_cas {
+    std::uint32_t step = 0;
+    std::uint8_t tid = 0;
+    std::uint8_t success = 0, failure = 0;
+    const atomic_meta* meta = nullptr;
+    std::uint64_t expected = 0, desired = 0;
+    source_loc loc{};
+  } spur_;
 
   // memory (c11): the store histories, recycled across executions
   store_histories mem_;

@@ -56,6 +56,19 @@ struct run_options {
   std::uint32_t max_steps = 20'000;   // step budget per execution (livelock oracle)
   std::uint8_t max_spurious = 1;      // spurious futex wake-ups offered per execution
   std::uint8_t max_spurious_cas = 1;  // spurious compare_exchange_weak failures per execution (c11)
+  // checker::explore with an exhaustive source only (schedule_source::
+  // exhaustive: dpor_source, dfs_source): cut an execution at a *stutter* — a
+  // thread that repeats, as its very next operation, the compare_exchange_weak
+  // that just failed spuriously (same place, address, expected and desired
+  // values, orders) — as a pruned execution: no check(), never a failure,
+  // counted in explore_result::pruned. The execution without the spurious
+  // failure shows everything the stutter execution shows, PROVIDED the retry
+  // loop does not count its retries (a loop that gives up, or records how
+  // often it retried, behaves differently after a spurious failure: turn
+  // this off for such code). run(), the replays and sampling sources never
+  // prune (a token or a fuzzer's schedule reproduces what it recorded; a cut
+  // random run would only be lost). See dpor.h "Stutters".
+  bool prune_stutters = true;
   memory_model memory = memory_model::c11;  // which values loads may return
   bool trace_failures = true;  // re-run failures traced (report + nondeterminism check)
   observer* obs = nullptr;     // sees every untraced step; null costs nothing
@@ -70,6 +83,7 @@ struct result {
   std::string token;                  // replay token (failures)
   bool nondeterministic = false;      // the traced re-run diverged
   std::vector<std::uint8_t> choices;  // raw choice list (failures)
+  bool pruned = false;                // cut at a stutter (explore, run_options::prune_stutters)
 
   [[nodiscard]] bool ok() const noexcept { return kind == failure_kind::none; }
   [[nodiscard]] bool failed() const noexcept { return kind != failure_kind::none; }
@@ -79,6 +93,7 @@ struct result {
 
 struct explore_result {
   std::uint64_t executions = 0;  // executions run (the failing one included)
+  std::uint64_t pruned = 0;      // of them, cut at a stutter (run_options::prune_stutters)
   bool complete = false;         // the source ran out: every schedule it covers passed
   result failure;                // the first failure, if any
   [[nodiscard]] bool found() const noexcept { return failure.failed(); }
@@ -113,8 +128,9 @@ class checker {
 
  private:
   // `more`: the source's answer to end_execution (false: exhausted).
+  // `prune`: cut executions at stutters (explore with run_options::prune_stutters).
   result run_impl(const program_factory& f, schedule_source& s, const run_options& o, bool traced,
-                  bool* more = nullptr);
+                  bool* more = nullptr, bool prune = false);
   result finish_failure(const program_factory& f, const run_options& o, result r);
   result replay_traced(const program_factory& f, schedule_source& s, const run_options& o);
   std::unique_ptr<detail::runtime> rt_;

@@ -41,6 +41,13 @@
 //     matters to happens-before); other fences, preemption points and
 //     exit_thread touch nothing;
 //   - now(): read of virtual time;
+//   - the spurious compare_exchange_weak budget (c11, run_options::
+//     max_spurious_cas, shared by the whole execution) is a pseudo-location:
+//     a weak CAS whose latest value equals `expected` (so whether it may fail
+//     spuriously depends on the budget) reads it, a spurious failure writes
+//     it (else two such CASes on different locations would commute, and the
+//     order in which the first takes the other's spurious failure away
+//     would never be reversed: stutter_test.cc has the program);
 //   - a timeout or spurious wake-up of a thread (a choice, with the resume
 //     it causes): write of the queue of the word it slept on — not of the
 //     word: it neither reads nor changes the value, so it commutes with
@@ -71,6 +78,40 @@
 // (runtime::refresh_await, eventual visibility); else the default thread
 // runs. A failed iteration when no other thread can run is a liveness
 // failure (spin.h).
+//
+// Stutters (run_options::prune_stutters, on by default in checker::explore
+// with an exhaustive source: this one and dfs_source alike). A spurious failure of
+// compare_exchange_weak (c11) reads the latest store, whose value equals
+// `expected`, so the thread's `expected` is unchanged. When the thread's
+// very next operation is the same CAS again (same source place, atomic,
+// expected and desired bits, success and failure orders: the usual retry
+// loop), the execution E is cut there, before that operation's scheduling
+// point: a pruned execution, no check(), never reported, counted in
+// blocked() and stutters(). Sound because the execution E' without the
+// failed read is consistent and shows everything E's continuations show:
+// the failed read wrote nothing and released nothing, so no other thread's
+// step depends on it; it only added to the thread's view (happens-before
+// through an acquire failure order, coherence), so in E' the thread's later
+// reads may read at least the stores they read in E and the CAS at E's
+// repeat has at least E's options, spurious failure included (E spent the
+// budget, run_options::max_spurious_cas, E' did not); races E shows, E'
+// shows. Whether the next operation repeats the CAS depends only on the
+// thread's own state, and nothing runs between the spurious failure and
+// the cut, so the search is exactly the search of the program in which such
+// a CAS cannot fail spuriously, plus one short execution per spurious
+// failure whose races only add backtrack options: DPOR and DFS stay sound
+// (tested against unbounded DFS without pruning on random retry programs,
+// fuzz/model/tests/stutter_test.cc). ASSUMED: the retry loop does not count
+// its retries — a loop that gives up after N failures, or records how often
+// it retried, behaves differently after a spurious failure, and the
+// outcomes that depend on it are then reached only with pruning off
+// (run_options::prune_stutters = false, lastref-prove --keep-stutters;
+// stutter_test.cc shows such a loop). Spurious futex wake-ups are not
+// pruned: between the wake-up and the re-wait the thread's loads are
+// scheduling points, so a cut there would lose the races of the steps the
+// other threads take after it (the race of the wake-up with the wake that
+// makes DPOR explore "the waiter stays asleep" among them), and a re-wait
+// also moves the thread to the back of the word's FIFO queue.
 //
 // Locations are named so that steps compare across executions (each one
 // runs a fresh program, and the allocator may place it elsewhere): inside a
@@ -162,13 +203,18 @@ class dpor_source final : public schedule_source {
   bool end_execution(std::uint32_t steps) override;
   [[nodiscard]] const char* name() const noexcept override { return "dpor"; }
   [[nodiscard]] bool wants_steps() const noexcept override { return true; }
+  [[nodiscard]] bool exhaustive() const noexcept override { return true; }
   void on_step(const step_info& s) override;
 
   // The search ran out: every trace was explored.
   [[nodiscard]] bool complete() const noexcept { return complete_; }
   [[nodiscard]] std::uint64_t executions() const noexcept { return executions_; }
-  // Executions cut short by the sleep set (redundant; included in executions()).
+  // Executions cut short by the sleep set or at a stutter (redundant;
+  // included in executions()).
   [[nodiscard]] std::uint64_t blocked() const noexcept { return blocked_count_; }
+  // Executions cut at a stutter (see "Stutters"; also in blocked() unless
+  // the sleep set had blocked them before).
+  [[nodiscard]] std::uint64_t stutters() const noexcept { return stutters_; }
   [[nodiscard]] std::uint64_t races() const noexcept { return races_; }
   [[nodiscard]] std::uint64_t fallbacks() const noexcept { return fallbacks_; }
   [[nodiscard]] bool diverged() const noexcept { return diverged_; }
@@ -327,6 +373,7 @@ class dpor_source final : public schedule_source {
   std::uint64_t races_ = 0;
   std::uint64_t fallbacks_ = 0;
   std::uint64_t await_blocks_ = 0;
+  std::uint64_t stutters_ = 0;
 };
 
 }  // namespace lastref::model

@@ -129,6 +129,10 @@ class schedule_source {
   // synchronously (which costs the runtime's slow note path per step).
   [[nodiscard]] virtual bool wants_steps() const noexcept { return false; }
   virtual void on_step(const step_info& /*s*/) {}
+  // The source enumerates schedules exhaustively (dfs_source, dpor_source):
+  // checker::explore then cuts stutters (run_options::prune_stutters). A
+  // sampling or replaying source is never cut: a cut run would only be lost.
+  [[nodiscard]] virtual bool exhaustive() const noexcept { return false; }
 };
 
 // The fuzzer's source. Bytes are (run-length, next) pairs: take the default
@@ -231,6 +235,7 @@ class dfs_source final : public schedule_source {
   int choose(const decision& d) override;
   bool end_execution(std::uint32_t steps) override;
   [[nodiscard]] const char* name() const noexcept override { return "dfs"; }
+  [[nodiscard]] bool exhaustive() const noexcept override { return true; }
   [[nodiscard]] bool complete() const noexcept { return complete_; }
   [[nodiscard]] std::uint64_t executions() const noexcept { return executions_; }
   // An execution did not retrace its prefix (the program is nondeterministic).
