@@ -97,6 +97,8 @@ checker::~checker() = default;
 
 std::uint64_t checker::total_steps() const noexcept { return rt_->total_steps(); }
 
+std::uint64_t checker::pruned_executions() const noexcept { return rt_->pruned_total(); }
+
 result checker::run_impl(const program_factory& f, schedule_source& s, const run_options& o,
                          bool traced, bool* more) {
   rt_->execute(f, s, o, traced, !traced);

@@ -429,8 +429,9 @@ void dpor_source::on_step(const step_info& s) {
     }
     return;
   }
-  // A platform operation: one step of thread t.
-  event* e = own(choice_kind::run);
+  // A platform operation: one step of thread t (or the rest of its current
+  // one, step_info::continues).
+  event* e = s.continues && cur != nullptr && cur->thread == t ? cur : own(choice_kind::run);
   e->has_op = true;
   if (s.kind == op::preemption_point && s.addr == &detail::await_marker) {
     // The end of a failed await-loop iteration (spin.h).

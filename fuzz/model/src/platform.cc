@@ -58,6 +58,7 @@ template <std::size_t N>
     r.acquire_from(m, mo);
   }
   r.note(op::load, self, loc, get_bits<N>(out, size), 0, mo);
+  r.note_read(self, get_bits<N>(out, size), mo);
 }
 
 template <std::size_t N>
@@ -114,7 +115,8 @@ template <std::size_t N>
                                          void* expected, const void* desired, std::size_t size,
                                          std::memory_order success, std::memory_order failure,
                                          bool weak, const source_loc& loc) {
-  r.point(op::cas_ok, self, loc);
+  const bool retry = r.retry_confirms(self, get_bits<N>(expected, size), failure);
+  r.point(op::cas_ok, self, loc, !retry);
   const bool equal = std::memcmp(value, expected, N != 0 ? N : size) == 0;
   const std::uint64_t cur = get_bits<N>(value, size);
   const std::uint64_t want = get_bits<N>(desired, size);
@@ -127,7 +129,9 @@ template <std::size_t N>
       return true;
     }
     r.note(op::cas_fail, self, loc, seen, exp, failure);
+    if (retry && seen != exp) r.prune_retry();  // a spurious failure (seen == exp) is explored
     put_bits<N>(expected, size, seen);
+    r.note_read(self, seen, failure);
     return false;
   }
   if (equal) {
@@ -142,6 +146,7 @@ template <std::size_t N>
   r.acquire_from(m, failure);
   r.note(op::cas_fail, self, loc, cur, exp, failure);
   copy<N>(expected, value, size);
+  r.note_read(self, cur, failure);
   return false;
 }
 
@@ -337,6 +342,10 @@ void platform::futex_wake_all(atomic<std::uint32_t>& word, source_loc loc) {
   r->point(op::futex_wake_all, &word, loc);
   r->note(op::futex_wake_all, &word, loc, 0, 0);
   r->wake(&word, true, loc, op::futex_wake_all);
+}
+
+void platform::retry_cas(const void* word) noexcept {
+  if (auto* r = rt(); r != nullptr) r->hint_retry(word);
 }
 
 void platform::preemption_point(source_loc loc) {

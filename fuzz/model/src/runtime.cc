@@ -159,6 +159,10 @@ void runtime::reset_execution() {
   defaults_.clear();
   fail_kind_ = failure_kind::none;
   fail_step_ = 0;
+  pruned_ = false;
+  continuing_ = false;
+  for (auto& l : last_read_) l = last_read{};
+  for (auto& h : retry_hint_) h = nullptr;
   msg_[0] = '\0';
   loc_ = source_loc{};
   addr_ = nullptr;
@@ -178,6 +182,7 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
   budget_ = o.max_steps;
   max_spurious_ = o.max_spurious;
   max_spurious_cas_ = o.max_spurious_cas;
+  prune_retries_ = o.prune_failed_retries;
   mm_ = o.memory;
   reset_execution();
   hook_refcount_reports();
@@ -240,8 +245,9 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
     switch_to(native_fiber, first, false);
   }
 
-  if (fail_kind_ == failure_kind::none) {
-    // check() happens after every thread.
+  if (fail_kind_ == failure_kind::none && !pruned_) {
+    // check() happens after every thread (not after a pruned execution: it
+    // stopped mid-way, and an execution that shows the same is run instead).
     mode_ = mode::main;
     cur_ = 0;
     hb_.join_for_check(nthreads);
@@ -305,6 +311,20 @@ void runtime::switch_to(int from, int to, [[maybe_unused]] bool dying) {
   ctx::transfer_t t = ctx::jump_fcontext(target.ctx, &fibers_[from]);
   on_resume(t, nullptr);
 #endif
+}
+
+// The hinted retry CAS, run right after the read it confirms, failed other
+// than spuriously: under c11 that read returned an older store. The same
+// read decision's option that returns the store this CAS read (run as its
+// sibling, with the same prefix) shows everything this execution could, so
+// this one ends here, silently, as redundant. The source already saw the
+// step; nothing after it is run or checked. Ending an execution where the
+// covering one is not such a sibling would lose the races its rest would
+// have shown the explorer, which is why the CAS takes no scheduling point.
+void runtime::prune_retry() {
+  pruned_ = true;
+  ++pruned_total_;
+  return_to_native();
 }
 
 void runtime::return_to_native() {
@@ -714,7 +734,9 @@ void runtime::note_slow(op o, const void* addr, const source_loc& loc, std::uint
     const bool reads = o == op::load || o == op::cell_read || o == op::cas_fail;
     obs_->on_step(cur_, o, loc, addr, reads ? a : b);
   }
-  if (src_steps_) src_->on_step(step_info{cur_, o, addr, a, b, mo, mode_ == mode::main, text_note});
+  if (src_steps_)
+    src_->on_step(
+        step_info{cur_, o, addr, a, b, mo, mode_ == mode::main, text_note, false, continuing_});
 }
 
 void runtime::sched_event(op o, int tid, const char* text_note, std::uint64_t value) {

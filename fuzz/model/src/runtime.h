@@ -90,6 +90,9 @@ class runtime {
   std::uint32_t fail_step() const noexcept { return fail_step_; }
   std::uint32_t steps() const noexcept { return steps_; }
   std::uint64_t total_steps() const noexcept { return total_steps_; }
+  // Executions ended early because a retry CAS failed (retry_cas below).
+  std::uint64_t pruned_total() const noexcept { return pruned_total_; }
+  bool pruned() const noexcept { return pruned_; }
   const std::vector<std::uint8_t>& choices() const noexcept { return choices_; }
   const std::vector<std::uint8_t>& defaults() const noexcept { return defaults_; }
   // The trace of the last traced execution (formatted before teardown, so
@@ -100,8 +103,47 @@ class runtime {
   mode mode_ = mode::off;
   std::uint8_t cur_ = 0;
 
+  // ---- retry loops (lastref/detail/retry.h) ----
+  // The calling thread's last operation, if it was a read of an atomic
+  // (a load or a failed CAS), and its pending retry-CAS hint; point()
+  // forgets both, so they survive only local computation.
+  struct last_read {
+    const void* addr = nullptr;
+    std::uint64_t value = 0;
+    std::uint8_t strength = 0;  // 0 relaxed, 1 acquire, 2 seq_cst
+  };
+  static constexpr std::uint8_t read_strength(std::memory_order mo) noexcept {
+    return mo == std::memory_order_seq_cst                                      ? 2
+           : mo == std::memory_order_relaxed || mo == std::memory_order_release ? 0
+                                                                                : 1;
+  }
+  void note_read(const void* addr, std::uint64_t value, std::memory_order mo) noexcept {
+    last_read_[cur_] = last_read{addr, value, read_strength(mo)};
+  }
+  void hint_retry(const void* addr) noexcept { retry_hint_[cur_] = addr; }
+  // Called before the CAS's point(): is this CAS the hinted retry CAS that
+  // confirms the thread's last read (same word, expected = the value read,
+  // a failure order at least as strong as that read's)? Then it takes no
+  // scheduling point: it runs right after the read, as if the two were one
+  // step (every schedule that puts other threads' steps between them shows
+  // nothing more: README "Retry loops"). Under c11, if the read was of an
+  // older store and the CAS fails other than spuriously, the execution is
+  // pruned (prune_retry): the same read decision's other options cover it.
+  [[nodiscard]] bool retry_confirms(const void* addr, std::uint64_t expected,
+                                    std::memory_order failure) const noexcept {
+    const last_read& l = last_read_[cur_];
+    return prune_retries_ && retry_hint_[cur_] == addr && l.addr == addr && l.value == expected &&
+           l.strength <= read_strength(failure) && mode_ == mode::threads;
+  }
+  [[noreturn]] void prune_retry();
+
   // Scheduling point before operation `o` on `addr` (null: no object).
-  void point(op o, const void* addr, const source_loc& loc) {
+  // `may_switch` false: the same thread goes on (the retry CAS that
+  // confirms its read, retry_confirms), with every other check of a point.
+  void point(op o, const void* addr, const source_loc& loc, bool may_switch = true) {
+    last_read_[cur_].addr = nullptr;
+    retry_hint_[cur_] = nullptr;
+    continuing_ = false;
     if (mode_ == mode::threads) {
       if (!sched_.exiting(cur_)) [[likely]] {
         if (steps_ >= budget_) [[unlikely]] {
@@ -109,7 +151,8 @@ class runtime {
           op_ = o;
           fail_budget();
         }
-        if (sched_.others_can_run(cur_)) reschedule();
+        continuing_ = !may_switch;
+        if (may_switch && sched_.others_can_run(cur_)) reschedule();
       }
     } else if (mode_ != mode::main) {
       return;
@@ -319,6 +362,12 @@ class runtime {
   std::uint32_t steps_ = 0;
   std::uint32_t decisions_ = 0;
   std::uint64_t total_steps_ = 0;
+  std::uint64_t pruned_total_ = 0;
+  bool pruned_ = false;
+  bool prune_retries_ = true;
+  bool continuing_ = false;  // the current step took no scheduling point (point())
+  last_read last_read_[max_threads + 1] = {};
+  const void* retry_hint_[max_threads + 1] = {};
   schedule_source* src_ = nullptr;
   program* prog_ = nullptr;
   std::vector<std::uint8_t> choices_;

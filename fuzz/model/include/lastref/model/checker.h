@@ -57,6 +57,11 @@ struct run_options {
   std::uint8_t max_spurious = 1;      // spurious futex wake-ups offered per execution
   std::uint8_t max_spurious_cas = 1;  // spurious compare_exchange_weak failures per execution (c11)
   memory_model memory = memory_model::c11;  // which values loads may return
+  // End an execution, unreported, when a retry CAS (lastref/detail/retry.h)
+  // that confirms its thread's last read fails other than spuriously: the
+  // execution with that read moved to the CAS shows all it could. Off:
+  // every failure of such a CAS is explored, as for any CAS.
+  bool prune_failed_retries = true;
   bool trace_failures = true;  // re-run failures traced (report + nondeterminism check)
   observer* obs = nullptr;     // sees every untraced step; null costs nothing
 };
@@ -110,6 +115,9 @@ class checker {
 
   // Steps over all executions of this checker (a statistic, for benchmarks).
   [[nodiscard]] std::uint64_t total_steps() const noexcept;
+  // Executions so far that a failed retry CAS ended early, as redundant
+  // (run_options::prune_failed_retries); they are counted as executions.
+  [[nodiscard]] std::uint64_t pruned_executions() const noexcept;
 
  private:
   // `more`: the source's answer to end_execution (false: exhausted).

@@ -83,6 +83,10 @@ struct step_info {
   // kind/addr are the operation's as far as the point knew them (addr may
   // be null). Not reported for deadlocks, which are no step.
   bool violation = false;
+  // No scheduling point came before it: it is part of the thread's
+  // previous step (the retry CAS that confirms the read just before it,
+  // lastref/detail/retry.h), so the two are one step for the explorer.
+  bool continues = false;
 };
 
 struct decision {
