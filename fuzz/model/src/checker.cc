@@ -97,6 +97,8 @@ checker::~checker() = default;
 
 std::uint64_t checker::total_steps() const noexcept { return rt_->total_steps(); }
 
+std::uint64_t checker::retry_pruned() const noexcept { return rt_->retry_pruned_total(); }
+
 result checker::run_impl(const program_factory& f, schedule_source& s, const run_options& o,
                          bool traced, bool* more, bool prune) {
   rt_->execute(f, s, o, traced, !traced, prune);
@@ -148,7 +150,7 @@ explore_result checker::explore(const program_factory& f, schedule_source& s,
   explore_result e;
   while (e.executions < max_executions) {
     bool more = true;
-    result r = run_impl(f, s, o, false, &more, o.prune_stutters && s.exhaustive());
+    result r = run_impl(f, s, o, false, &more, s.exhaustive());
     ++e.executions;
     if (r.pruned) ++e.pruned;
     if (r.failed()) {

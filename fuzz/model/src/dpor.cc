@@ -264,6 +264,12 @@ int dpor_source::choose_read(const decision& d) {
 int dpor_source::choose(const decision& d) {
   // A read decision happens inside the current thread's step.
   if (d.is_read()) return blocked_ ? d.default_index() : choose_read(d);
+  // A held point (decision::hold): the retry CAS joins the current step (its
+  // step_info says it continues), with no node: the same in every execution.
+  if (d.hold) {
+    const int keep = d.index_of(choice{d.current, choice_kind::run});
+    if (keep >= 0) return keep;
+  }
   close_event();
   const int n = d.count();
   const std::uint32_t all = n >= 32 ? ~0u : (1u << n) - 1u;
@@ -442,8 +448,9 @@ void dpor_source::on_step(const step_info& s) {
     }
     return;
   }
-  // A platform operation: one step of thread t.
-  event* e = own(choice_kind::run);
+  // A platform operation: one step of thread t (or the rest of its current
+  // one, step_info::continues).
+  event* e = s.continues && cur != nullptr && cur->thread == t ? cur : own(choice_kind::run);
   e->has_op = true;
   if (s.kind == op::preemption_point && s.addr == &detail::await_marker) {
     // The end of a failed await-loop iteration (spin.h).

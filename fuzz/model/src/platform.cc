@@ -58,6 +58,7 @@ template <std::size_t N>
     r.acquire_from(m, mo);
   }
   r.note(op::load, self, loc, get_bits<N>(out, size), 0, mo);
+  r.note_read(self, get_bits<N>(out, size), mo);
 }
 
 template <std::size_t N>
@@ -118,7 +119,8 @@ template <std::size_t N>
   const std::uint64_t exp = get_bits<N>(expected, size);
   // Before the point: a stutter is cut before anything else can run.
   if (weak && historied(r, size)) r.stutter_cas(m, exp, want, success, failure, loc);
-  r.point(op::cas_ok, self, loc);
+  const bool retry = r.retry_confirms(self, exp, failure);
+  r.point(op::cas_ok, self, loc, retry);
   const bool equal = std::memcmp(value, expected, N != 0 ? N : size) == 0;
   const std::uint64_t cur = get_bits<N>(value, size);
   if (historied(r, size)) {
@@ -129,7 +131,10 @@ template <std::size_t N>
       return true;
     }
     r.note(op::cas_fail, self, loc, seen, exp, failure);
+    // A spurious failure (seen == exp) is explored (or cut as a stutter).
+    if (retry && seen != exp && r.may_prune_retry()) r.prune_retry();
     put_bits<N>(expected, size, seen);
+    r.note_read(self, seen, failure);
     return false;
   }
   if (equal) {
@@ -144,6 +149,7 @@ template <std::size_t N>
   r.acquire_from(m, failure);
   r.note(op::cas_fail, self, loc, cur, exp, failure);
   copy<N>(expected, value, size);
+  r.note_read(self, cur, failure);
   return false;
 }
 
@@ -339,6 +345,10 @@ void platform::futex_wake_all(atomic<std::uint32_t>& word, source_loc loc) {
   r->point(op::futex_wake_all, &word, loc);
   r->note(op::futex_wake_all, &word, loc, 0, 0);
   r->wake(&word, true, loc, op::futex_wake_all);
+}
+
+void platform::retry_cas(const void* word) noexcept {
+  if (auto* r = rt(); r != nullptr) r->hint_retry(word);
 }
 
 void platform::preemption_point(source_loc loc) {

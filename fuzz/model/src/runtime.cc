@@ -159,6 +159,10 @@ void runtime::reset_execution() {
   defaults_.clear();
   fail_kind_ = failure_kind::none;
   fail_step_ = 0;
+  pruned_ = false;
+  continuing_ = false;
+  for (auto& l : last_read_) l = last_read{};
+  for (auto& h : retry_hint_) h = nullptr;
   msg_[0] = '\0';
   loc_ = source_loc{};
   addr_ = nullptr;
@@ -181,8 +185,10 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
   budget_ = o.max_steps;
   max_spurious_ = o.max_spurious;
   max_spurious_cas_ = o.max_spurious_cas;
+  prune_retries_ = o.prune_failed_retries;
   mm_ = o.memory;
   prune_ = prune;
+  prune_stutters_ = o.prune_stutters;
   reset_execution();
   hook_refcount_reports();
   src_ = &src;
@@ -311,6 +317,20 @@ void runtime::switch_to(int from, int to, [[maybe_unused]] bool dying) {
 #endif
 }
 
+// The hinted retry CAS, run right after the read it confirms, failed other
+// than spuriously: under c11 that read returned an older store. The same
+// read decision's option that returns the store this CAS read (run as its
+// sibling, with the same prefix) shows everything this execution could, so
+// this one ends here, silently, as redundant. The source already saw the
+// step; nothing after it is run or checked. Ending an execution where the
+// covering one is not such a sibling would lose the races its rest would
+// have shown the explorer, which is why the CAS takes no scheduling point.
+void runtime::prune_retry() {
+  pruned_ = true;
+  ++retry_pruned_total_;
+  return_to_native();
+}
+
 void runtime::return_to_native() {
   switch_to(running_, native_fiber, true);
   __builtin_unreachable();
@@ -391,14 +411,15 @@ void runtime::apply_wake(int tid, wake_reason why) {
     sched_event(op::spurious, tid, nullptr);
 }
 
-void runtime::reschedule() {
+bool runtime::reschedule(bool hold) {
   decision d;
   d.current = cur_;
   d.runnable = sched_.runnable();
   d.timeout = sched_.timeouts();
   d.spurious = sched_.spurious_offer();
+  d.hold = hold;
   const choice c = d.option(decide(d));
-  if (c.kind == choice_kind::run && c.thread == cur_) return;
+  if (c.kind == choice_kind::run && c.thread == cur_) return true;
   const int from = cur_;
   if (c.kind != choice_kind::run)
     apply_wake(c.thread,
@@ -409,6 +430,7 @@ void runtime::reschedule() {
   }
   cur_ = static_cast<std::uint8_t>(c.thread);
   switch_to(from, c.thread, false);
+  return false;
 }
 
 void runtime::pick_next(int from, bool dying) {
@@ -740,7 +762,9 @@ void runtime::note_slow(op o, const void* addr, const source_loc& loc, std::uint
     const bool reads = o == op::load || o == op::cell_read || o == op::cas_fail;
     obs_->on_step(cur_, o, loc, addr, reads ? a : b);
   }
-  if (src_steps_) src_->on_step(step_info{cur_, o, addr, a, b, mo, mode_ == mode::main, text_note});
+  if (src_steps_)
+    src_->on_step(
+        step_info{cur_, o, addr, a, b, mo, mode_ == mode::main, text_note, false, continuing_});
   cas_budget_ = 0;  // reported with its CAS's step only
 }
 

@@ -95,6 +95,9 @@ class runtime {
   std::uint32_t fail_step() const noexcept { return fail_step_; }
   std::uint32_t steps() const noexcept { return steps_; }
   std::uint64_t total_steps() const noexcept { return total_steps_; }
+  // Executions ended early because a retry CAS failed after a read of an
+  // older store (retry_confirms below).
+  std::uint64_t retry_pruned_total() const noexcept { return retry_pruned_total_; }
   const std::vector<std::uint8_t>& choices() const noexcept { return choices_; }
   const std::vector<std::uint8_t>& defaults() const noexcept { return defaults_; }
   // The trace of the last traced execution (formatted before teardown, so
@@ -105,8 +108,53 @@ class runtime {
   mode mode_ = mode::off;
   std::uint8_t cur_ = 0;
 
+  // ---- retry loops (lastref/detail/retry.h) ----
+  // The calling thread's last operation, if it was a read of an atomic
+  // (a load or a failed CAS), and its pending retry-CAS hint; point()
+  // forgets both, so they survive only local computation.
+  struct last_read {
+    const void* addr = nullptr;
+    std::uint64_t value = 0;
+    std::uint8_t strength = 0;  // 0 relaxed, 1 acquire, 2 seq_cst
+  };
+  static constexpr std::uint8_t read_strength(std::memory_order mo) noexcept {
+    return mo == std::memory_order_seq_cst                                      ? 2
+           : mo == std::memory_order_relaxed || mo == std::memory_order_release ? 0
+                                                                                : 1;
+  }
+  void note_read(const void* addr, std::uint64_t value, std::memory_order mo) noexcept {
+    last_read_[cur_] = last_read{addr, value, read_strength(mo)};
+  }
+  void hint_retry(const void* addr) noexcept { retry_hint_[cur_] = addr; }
+  // Called before the CAS's point(): is this CAS the hinted retry CAS that
+  // confirms the thread's last read (same word, expected = the value read,
+  // a failure order at least as strong as that read's)? Then its point's
+  // decision says hold (decision::hold): an exhaustive source runs the CAS
+  // right after the read, as if the two were one step (every schedule that
+  // puts other threads' steps between them shows nothing more: fuzz/model/
+  // README.md "Retry loops"); other sources choose as at any point, so
+  // tokens and fuzz inputs replay the same either way. When an exhaustive
+  // explore held and, under c11, the read was of an older store and the CAS
+  // fails other than spuriously, the execution is pruned (prune_retry): the
+  // same read decision's other options cover it.
+  [[nodiscard]] bool retry_confirms(const void* addr, std::uint64_t expected,
+                                    std::memory_order failure) const noexcept {
+    const last_read& l = last_read_[cur_];
+    return prune_retries_ && retry_hint_[cur_] == addr && l.addr == addr && l.value == expected &&
+           l.strength <= read_strength(failure) && mode_ == mode::threads;
+  }
+  // The held retry CAS failed (not spuriously) in an exhaustive explore:
+  // see retry_confirms.
+  [[nodiscard]] bool may_prune_retry() const noexcept { return continuing_ && prune_; }
+  [[noreturn]] void prune_retry();
+
   // Scheduling point before operation `o` on `addr` (null: no object).
-  void point(op o, const void* addr, const source_loc& loc) {
+  // `hold`: the retry CAS that confirms its read (retry_confirms); the
+  // decision says so, and continuing_ tells whether the thread went on.
+  void point(op o, const void* addr, const source_loc& loc, bool hold = false) {
+    last_read_[cur_].addr = nullptr;
+    retry_hint_[cur_] = nullptr;
+    continuing_ = false;
     if (mode_ == mode::threads) {
       if (!sched_.exiting(cur_)) [[likely]] {
         if (steps_ >= budget_) [[unlikely]] {
@@ -114,7 +162,10 @@ class runtime {
           op_ = o;
           fail_budget();
         }
-        if (sched_.others_can_run(cur_)) reschedule();
+        if (!sched_.others_can_run(cur_))
+          continuing_ = hold;
+        else if (reschedule(hold))
+          continuing_ = hold;
       }
     } else if (mode_ != mode::main) {
       return;
@@ -195,7 +246,7 @@ class runtime {
   // operation advances it.
   void stutter_cas(const atomic_meta& m, std::uint64_t expected, std::uint64_t desired,
                    std::memory_order success, std::memory_order failure, const source_loc& loc) {
-    if (spur_.step == steps_ && spur_.tid == cur_ && prune_) [[unlikely]]
+    if (spur_.step == steps_ && spur_.tid == cur_ && prune_ && prune_stutters_) [[unlikely]]
       stutter_check(m, expected, desired, success, failure, loc);
   }
   // How the last compare_exchange used the spurious-failure budget
@@ -294,7 +345,8 @@ class runtime {
 
  private:
   friend struct location;
-  void reschedule();
+  // True if the current thread goes on (chosen again). `hold`: decision::hold.
+  bool reschedule(bool hold = false);
   // The current thread stopped being runnable: pick another and switch.
   void pick_next(int from, bool dying);
   // Asks the schedule source (fills in d.step and d.index) and records the
@@ -347,6 +399,11 @@ class runtime {
   std::uint32_t steps_ = 0;
   std::uint32_t decisions_ = 0;
   std::uint64_t total_steps_ = 0;
+  std::uint64_t retry_pruned_total_ = 0;
+  bool prune_retries_ = true;
+  bool continuing_ = false;  // the current step is a held retry CAS that went on (point())
+  last_read last_read_[max_threads + 1] = {};
+  const void* retry_hint_[max_threads + 1] = {};
   schedule_source* src_ = nullptr;
   program* prog_ = nullptr;
   std::vector<std::uint8_t> choices_;
@@ -356,7 +413,8 @@ class runtime {
   bool all_done_ = false;
   // Stutters (stutter_cas): pruning on for this execution; it was cut; the
   // last spurious compare_exchange_weak failure (step 0: none this execution).
-  bool prune_ = false;
+  bool prune_ = false;          // an exhaustive explore: the reductions below may cut
+  bool prune_stutters_ = true;  // run_options::prune_stutters
   bool pruned_ = false;
   std::uint8_t cas_budget_ = 0;  // cas_budget_use()
   struct spurious_cas {

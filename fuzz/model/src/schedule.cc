@@ -194,6 +194,12 @@ int dfs_source::option_for(const frame& f) const noexcept {
 }
 
 int dfs_source::choose(const decision& d) {
+  // A held point (decision::hold): the current thread goes on, and no
+  // frame is kept (the same in every execution through here).
+  if (d.hold) {
+    const int keep = d.index_of(choice{d.current, choice_kind::run});
+    if (keep >= 0) return keep;
+  }
   const int n = d.count();
   const auto dflt = static_cast<std::uint16_t>(d.default_index());
   if (depth_ < stack_.size()) {

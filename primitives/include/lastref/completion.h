@@ -72,6 +72,7 @@
 #include <chrono>
 #include <cstdint>
 
+#include "detail/retry.h"
 #include "detail/spin.h"
 #include "platform.h"
 
@@ -105,8 +106,8 @@ class basic_completion {
     do {
       // Saturated or "all": rewrite the same value; the RMW still releases.
       next = (old & done_mask) >= done_max ? old : old + 1u;
-    } while (!word_.compare_exchange_weak(old, next, std::memory_order_release,
-                                          std::memory_order_relaxed));
+    } while (!detail::retry_cas_weak<Platform>(word_, old, next, std::memory_order_release,
+                                               std::memory_order_relaxed));
     // Only `old` decides; the completion may already be freed here.
     if ((old & waiters_mask) != 0u) Platform::futex_wake_one(word_);
   }
@@ -121,22 +122,25 @@ class basic_completion {
   static constexpr unsigned yield_iterations = detail::wait_yield_iterations<Platform>;
 
   void wait() {
-    if (try_consume_fast() || spin_then_consume()) return;
-    wait_slow(nullptr);
+    std::uint32_t v;
+    if (try_consume_fast(v) || spin_then_consume(v)) return;
+    wait_slow(v, nullptr);
   }
 
   // True if a completion was consumed, false on timeout.
   bool wait_until(typename clock::time_point deadline) {
-    if (try_consume_fast()) return true;
-    return wait_timed(deadline);
+    std::uint32_t v;
+    if (try_consume_fast(v)) return true;
+    return wait_timed(v, deadline);
   }
 
   // wait_for(duration::max()) waits forever: the deadline saturates instead
   // of overflowing into the past.
   template <class Rep, class Period>
   bool wait_for(const std::chrono::duration<Rep, Period>& timeout) {
-    if (try_consume_fast()) return true;
-    return wait_timed(deadline_after(timeout));
+    std::uint32_t v;
+    if (try_consume_fast(v)) return true;
+    return wait_timed(v, deadline_after(timeout));
   }
 
   // try_wait_for_completion(): consume one completion if there is one.
@@ -146,8 +150,8 @@ class basic_completion {
       std::uint32_t d = v & done_mask;
       if (d == 0u) return false;
       if (d == done_all) return true;  // the acquire load that saw it synchronises
-      if (word_.compare_exchange_weak(v, v - 1u, std::memory_order_acquire,
-                                      std::memory_order_acquire))
+      if (detail::retry_cas_weak<Platform>(word_, v, v - 1u, std::memory_order_acquire,
+                                           std::memory_order_acquire))
         return true;
     }
   }
@@ -188,20 +192,26 @@ class basic_completion {
     return now + std::chrono::ceil<typename clock::duration>(timeout);
   }
 
-  bool try_consume_fast() {
-    std::uint32_t v = word_.load(std::memory_order_acquire);
+  // On failure `v` is the last value read, which the slow path starts from
+  // instead of loading again: one read fewer on the way to sleep, and one
+  // less place for a model checker to put a read that decides nothing. A
+  // failed CAS's value is handed on, so its failure order is acquire (the
+  // slow path trusts an "all" it sees).
+  bool try_consume_fast(std::uint32_t& v) {
+    v = word_.load(std::memory_order_acquire);
     std::uint32_t d = v & done_mask;
     if (d == 0u) return false;
     if (d == done_all) return true;
     return word_.compare_exchange_strong(v, v - 1u, std::memory_order_acquire,
-                                         std::memory_order_relaxed);
+                                         std::memory_order_acquire);
   }
 
   // The spin phase: polls only (try_wait is one acquire load, plus the
   // consuming CAS when it sees a completion); never registers, never writes
-  // the word otherwise.
-  bool spin_then_consume() {
+  // the word otherwise. On failure `v` is the last value polled.
+  bool spin_then_consume(std::uint32_t& v) {
     if constexpr (spin_iterations + yield_iterations == 0u) {
+      (void)v;
       return false;
     } else {
       for (unsigned i = 0; i < spin_iterations; ++i) {
@@ -212,21 +222,22 @@ class basic_completion {
         detail::spin_yield<Platform>();
         if (try_wait()) return true;
       }
+      v = word_.load(std::memory_order_acquire);
       return false;
     }
   }
 
-  bool wait_timed(typename clock::time_point deadline) {
+  bool wait_timed(std::uint32_t v, typename clock::time_point deadline) {
     if constexpr (spin_iterations + yield_iterations != 0u) {
-      if (Platform::now() < deadline && spin_then_consume()) return true;
+      if (Platform::now() < deadline && spin_then_consume(v)) return true;
     }
-    return wait_slow(&deadline);
+    return wait_slow(v, &deadline);
   }
 
-  // Blocking path; deadline == nullptr waits forever. Returns false only on
-  // timeout with no completion available.
-  [[gnu::noinline]] bool wait_slow(const typename clock::time_point* deadline) {
-    std::uint32_t v = word_.load(std::memory_order_acquire);
+  // Blocking path from `v`, the caller's last (acquire) read of the word;
+  // deadline == nullptr waits forever. Returns false only on timeout with
+  // no completion available.
+  [[gnu::noinline]] bool wait_slow(std::uint32_t v, const typename clock::time_point* deadline) {
     bool is_registered = false;
     bool timed_out = false;
     for (;;) {
@@ -234,23 +245,23 @@ class basic_completion {
         std::uint32_t next = consumed(v);
         if (is_registered) next = unregistered(next);
         if (next == v) return true;  // "all", never registered: the acquire load suffices
-        if (word_.compare_exchange_weak(v, next, std::memory_order_acquire,
-                                        std::memory_order_acquire))
+        if (detail::retry_cas_weak<Platform>(word_, v, next, std::memory_order_acquire,
+                                             std::memory_order_acquire))
           return true;
         continue;
       }
       if (timed_out) {
         // No completion at the deadline: unregister and give up.
         std::uint32_t next = is_registered ? unregistered(v) : v;
-        if (next == v || word_.compare_exchange_weak(v, next, std::memory_order_acquire,
-                                                     std::memory_order_acquire))
+        if (next == v || detail::retry_cas_weak<Platform>(word_, v, next, std::memory_order_acquire,
+                                                          std::memory_order_acquire))
           return false;
         continue;
       }
       if (!is_registered) {
         std::uint32_t next = registered(v);
-        if (next != v && !word_.compare_exchange_weak(v, next, std::memory_order_acquire,
-                                                      std::memory_order_acquire))
+        if (next != v && !detail::retry_cas_weak<Platform>(
+                             word_, v, next, std::memory_order_acquire, std::memory_order_acquire))
           continue;
         is_registered = true;
         v = next;

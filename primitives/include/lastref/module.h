@@ -63,6 +63,7 @@
 #include <utility>
 
 #include "completion.h"
+#include "detail/retry.h"
 #include "platform.h"
 #include "refcount_report.h"
 
@@ -123,8 +124,8 @@ class basic_module {
     int old = refcnt_.load(std::memory_order_relaxed);
     do {
       if (old == 0) return false;  // the unloader dropped the base: stopped
-    } while (!refcnt_.compare_exchange_weak(old, old + 1, std::memory_order_relaxed,
-                                            std::memory_order_relaxed));
+    } while (!detail::retry_cas_weak<Platform>(refcnt_, old, old + 1, std::memory_order_relaxed,
+                                               std::memory_order_relaxed));
     return true;
   }
 
@@ -139,8 +140,8 @@ class basic_module {
         detail::report_refcount(refcount_saturation::sub_uaf, this);
         return;
       }
-    } while (!refcnt_.compare_exchange_weak(old, old - 1, std::memory_order_release,
-                                            std::memory_order_relaxed));
+    } while (!detail::retry_cas_weak<Platform>(refcnt_, old, old - 1, std::memory_order_release,
+                                               std::memory_order_relaxed));
   }
 
   // delete_module(name, O_NONBLOCK | (force ? O_TRUNC : 0)).
@@ -183,8 +184,8 @@ class basic_module {
       int old = refcnt_.load(std::memory_order_acquire);
       do {
         if (old == 0) break;
-      } while (!refcnt_.compare_exchange_weak(old, old + ref_base, std::memory_order_acquire,
-                                              std::memory_order_acquire));
+      } while (!detail::retry_cas_weak<Platform>(
+          refcnt_, old, old + ref_base, std::memory_order_acquire, std::memory_order_acquire));
       left = old;
     }
     return left == 0 || flags.force;

@@ -40,6 +40,7 @@
 #include <climits>
 #include <cstdint>
 
+#include "detail/retry.h"
 #include "platform.h"
 #include "refcount_report.h"
 
@@ -67,8 +68,8 @@ class basic_refcount {
     int old = refs_.load(std::memory_order_relaxed);
     do {
       if (old == 0) break;
-    } while (!refs_.compare_exchange_weak(old, wrap_add(old, i), std::memory_order_relaxed,
-                                          std::memory_order_relaxed));
+    } while (!detail::retry_cas_weak<Platform>(
+        refs_, old, wrap_add(old, i), std::memory_order_relaxed, std::memory_order_relaxed));
     if (old < 0 || wrap_add(old, i) < 0) [[unlikely]]
       warn_saturate(refcount_saturation::add_not_zero_ovf);
     return old != 0;
@@ -125,8 +126,8 @@ class basic_refcount {
         warn_only(refcount_saturation::sub_uaf);
         return true;
       }
-    } while (!refs_.compare_exchange_weak(old, wrap_sub(old, 1), std::memory_order_release,
-                                          std::memory_order_relaxed));
+    } while (!detail::retry_cas_weak<Platform>(
+        refs_, old, wrap_sub(old, 1), std::memory_order_release, std::memory_order_relaxed));
     return true;
   }
 

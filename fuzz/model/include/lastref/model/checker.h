@@ -70,6 +70,14 @@ struct run_options {
   // random run would only be lost). See dpor.h "Stutters".
   bool prune_stutters = true;
   memory_model memory = memory_model::c11;  // which values loads may return
+  // Retry loops (lastref/detail/retry.h): a hinted retry CAS that confirms
+  // its thread's last read holds its scheduling point (decision::hold), so
+  // an exhaustive source runs it right after that read; under c11, explore
+  // with an exhaustive source ends an execution, unreported, where such a
+  // CAS ran right after a read of an older store and failed other than
+  // spuriously (the same read decision's other options cover it). Off:
+  // such a CAS is explored like any CAS. See fuzz/model/README.md.
+  bool prune_failed_retries = true;
   bool trace_failures = true;  // re-run failures traced (report + nondeterminism check)
   observer* obs = nullptr;     // sees every untraced step; null costs nothing
 };
@@ -83,7 +91,7 @@ struct result {
   std::string token;                  // replay token (failures)
   bool nondeterministic = false;      // the traced re-run diverged
   std::vector<std::uint8_t> choices;  // raw choice list (failures)
-  bool pruned = false;                // cut at a stutter (explore, run_options::prune_stutters)
+  bool pruned = false;                // cut as redundant (explore: a stutter, a failed retry CAS)
 
   [[nodiscard]] bool ok() const noexcept { return kind == failure_kind::none; }
   [[nodiscard]] bool failed() const noexcept { return kind != failure_kind::none; }
@@ -93,7 +101,7 @@ struct result {
 
 struct explore_result {
   std::uint64_t executions = 0;  // executions run (the failing one included)
-  std::uint64_t pruned = 0;      // of them, cut at a stutter (run_options::prune_stutters)
+  std::uint64_t pruned = 0;      // of them, cut as redundant: a stutter or a failed retry CAS
   bool complete = false;         // the source ran out: every schedule it covers passed
   result failure;                // the first failure, if any
   [[nodiscard]] bool found() const noexcept { return failure.failed(); }
@@ -125,10 +133,14 @@ class checker {
 
   // Steps over all executions of this checker (a statistic, for benchmarks).
   [[nodiscard]] std::uint64_t total_steps() const noexcept;
+  // Executions so far that a failed retry CAS ended early, as redundant
+  // (run_options::prune_failed_retries; explore with an exhaustive source,
+  // under c11): counted as executions, and in explore_result::pruned.
+  [[nodiscard]] std::uint64_t retry_pruned() const noexcept;
 
  private:
   // `more`: the source's answer to end_execution (false: exhausted).
-  // `prune`: cut executions at stutters (explore with run_options::prune_stutters).
+  // `prune`: an exhaustive explore, where the reductions that cut executions apply.
   result run_impl(const program_factory& f, schedule_source& s, const run_options& o, bool traced,
                   bool* more = nullptr, bool prune = false);
   result finish_failure(const program_factory& f, const run_options& o, result r);

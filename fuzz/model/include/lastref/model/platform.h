@@ -279,6 +279,13 @@ struct platform {
   static void futex_wake_one(atomic<std::uint32_t>& word, source_loc loc = source_loc::current());
   static void futex_wake_all(atomic<std::uint32_t>& word, source_loc loc = source_loc::current());
 
+  // The next compare-exchange of this thread on `word` is the CAS of a
+  // retry loop (lastref/detail/retry.h states the caller's contract): if it
+  // confirms the thread's last read and fails other than spuriously, the
+  // execution is pruned as redundant (run_options::prune_failed_retries).
+  // Not a scheduling point.
+  static void retry_cas(const void* word) noexcept;
+
   static void preemption_point(source_loc loc = source_loc::current());
   static void text_enter(const void* text, source_loc loc = source_loc::current());
   static void text_leave(const void* text, source_loc loc = source_loc::current());

@@ -83,6 +83,10 @@ struct step_info {
   // kind/addr are the operation's as far as the point knew them (addr may
   // be null). Not reported for deadlocks, which are no step.
   bool violation = false;
+  // No scheduling point came before it: it is part of the thread's
+  // previous step (the retry CAS that confirms the read just before it,
+  // lastref/detail/retry.h), so the two are one step for the explorer.
+  bool continues = false;
 };
 
 struct decision {
@@ -93,6 +97,12 @@ struct decision {
   std::uint8_t timeout = 0;   // bit i: thread i is blocked with a timeout that may fire
   std::uint8_t spurious = 0;  // bit i: thread i is a futex waiter that may wake spuriously
   std::uint8_t reads = 0;     // a read decision: stores the current thread's load may read
+  // The current thread's next operation is a retry CAS that confirms the
+  // read it just did (lastref/detail/retry.h): an exhaustive source (dfs,
+  // dpor) keeps the current thread here and explores no alternative
+  // (every schedule with another thread's step between the read and the
+  // CAS shows nothing more); other sources may ignore it.
+  bool hold = false;
 
   [[nodiscard]] int count() const noexcept {
     return detail::popcount8(runnable) + detail::popcount8(timeout) + detail::popcount8(spurious) +
