@@ -102,6 +102,7 @@ int run(int argc, char** argv) {
   lim.max_executions = 10'000'000;
   double progress_every = 10;
   bool list = false, combine = false, estimate_only = false, keep_stutters = false;
+  bool keep_retries = false;
   std::uint64_t seed = 1;
   std::vector<std::string> rest;
   const std::string me = tools::prove_tool_name();
@@ -203,6 +204,10 @@ int run(int argc, char** argv) {
                "explore stutters too (a compare_exchange_weak repeated right after its spurious "
                "failure), which are pruned by default; needed when a retry loop counts its "
                "retries (see fuzz/model/README.md)");
+  app.add_flag("--keep-retries", keep_retries,
+               "explore every schedule around a primitive's retry CAS (lastref/detail/retry.h) "
+               "too, instead of running it right after the read it confirms; needed when a "
+               "hinted loop counts its retries (see fuzz/model/README.md)");
   app.add_flag("--list", list, "list the named scenarios");
   app.add_flag("--combine", combine, "combine the shard certificates given as files");
   app.add_option("files", rest, "certificate files (with --combine)");
@@ -230,6 +235,7 @@ int run(int argc, char** argv) {
     throw usage_error("--shard needs --strategy dpor");
   lim.bound = bound;
   lastref::fuzz::model_options().prune_stutters = !keep_stutters;
+  lastref::fuzz::model_options().prune_failed_retries = !keep_retries;
   lim.shard_index = shard_i;
   lim.shard_count = shard_n;
   lim.progress_seconds = progress_every;
@@ -337,6 +343,7 @@ int run(int argc, char** argv) {
     model::run_options o;
     o.memory = model_arg == "sc" ? model::memory_model::sc : model::memory_model::c11;
     o.prune_stutters = !keep_stutters;
+    o.prune_failed_retries = !keep_retries;
     model::program_factory f;
     if (*program == "kref_n")
       f = model::factory<model::known::kref_n>(threads);
@@ -348,7 +355,7 @@ int run(int argc, char** argv) {
       throw usage_error("unknown --program '" + *program + "' (kref_n, counter_n, writers_n)");
     subject = "program=" + *program + " threads=" + std::to_string(threads) +
               " model=" + (o.memory == model::memory_model::sc ? "sc" : "c11") +
-              (keep_stutters ? " stutters=kept" : "");
+              (keep_stutters ? " stutters=kept" : "") + (keep_retries ? " retries=kept" : "");
     std::printf("subject: %s\n", subject.c_str());
     std::fflush(stdout);
     model::checker c;
@@ -381,7 +388,7 @@ int run(int argc, char** argv) {
     const bool c11 = lastref::fuzz::memory_model_of(shown) == model::memory_model::c11;
     subject = "target=" + std::string(lastref::fuzz::target_name(*t)) + " set=" + set->name +
               " model=" + (c11 ? "c11" : "sc") + " scenario=" + hex(bytes) +
-              (keep_stutters ? " stutters=kept" : "");
+              (keep_stutters ? " stutters=kept" : "") + (keep_retries ? " retries=kept" : "");
     std::printf("subject: %s\n%s", subject.c_str(), print(shown, set->name).c_str());
     std::fflush(stdout);
     r = run_search([&](model::schedule_source& src,

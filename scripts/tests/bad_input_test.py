@@ -243,6 +243,7 @@ def rows(root, b, s):
             ("lastref-prove", [pv, "--combine", f], f),
             ("lastref-prove", [pv, "--combine", d], d),
             ("lastref-prove", [pv, "--keep-stutters=bogus", "--list"], "--keep-stutters"),
+            ("lastref-prove", [pv, "--keep-retries=bogus", "--list"], "--keep-retries"),
         ]
     if "completion_fast" in b:
         t.append(("completion_fast", [b["completion_fast"], "--lastref_hold_cpu_dma_latency=soon"],

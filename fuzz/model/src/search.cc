@@ -48,6 +48,8 @@ std::string scope(const certificate& c) {
          "estimate took " +
          fmt("%.3g", c.estimate_seconds) + " s)";
   if (c.how == strategy::dpor) s += ", " + std::to_string(c.blocked) + " sleep-set blocked";
+  if (c.pruned > 0)
+    s += ", " + std::to_string(c.pruned) + " pruned as redundant (stutters, failed retry CASes)";
   if (c.shard_count > 1)
     s += ", shard " + std::to_string(c.shard_index) + "/" + std::to_string(c.shard_count) + ": " +
          std::to_string(c.owned) + " executions in its own subtrees";
@@ -91,21 +93,22 @@ std::string certificate::summary() const {
 
 std::string certificate::json() const {
   char b[1024];
-  std::snprintf(b, sizeof b,
-                "{\"strategy\":\"%s\",\"complete\":%s,\"proof\":%s,\"found\":%s,\"bound\":%d,"
-                "\"executions\":%llu,\"blocked\":%llu,\"races\":%llu,\"seconds\":%.6f,"
-                "\"stopped_by\":\"%s\",\"max_executions\":%llu,\"max_seconds\":%.3f,"
-                "\"nondeterministic\":%s,\"shard_index\":%d,\"shard_count\":%d,\"owned\":%llu,"
-                "\"fraction_done\":%.6f,\"bound_from_estimate\":%s,\"bound_fits\":%s,"
-                "\"estimate_seconds\":%.6f,\"subject\":",
-                strategy_name(how), complete ? "true" : "false", proof() ? "true" : "false",
-                found ? "true" : "false", bound, static_cast<unsigned long long>(executions),
-                static_cast<unsigned long long>(blocked), static_cast<unsigned long long>(races),
-                seconds, stopped_by, static_cast<unsigned long long>(max_executions), max_seconds,
-                nondeterministic ? "true" : "false", shard_index, shard_count,
-                static_cast<unsigned long long>(owned), fraction_done,
-                bound_from_estimate ? "true" : "false", bound_fits ? "true" : "false",
-                estimate_seconds);
+  std::snprintf(
+      b, sizeof b,
+      "{\"strategy\":\"%s\",\"complete\":%s,\"proof\":%s,\"found\":%s,\"bound\":%d,"
+      "\"executions\":%llu,\"blocked\":%llu,\"pruned\":%llu,\"races\":%llu,\"seconds\":%.6f,"
+      "\"stopped_by\":\"%s\",\"max_executions\":%llu,\"max_seconds\":%.3f,"
+      "\"nondeterministic\":%s,\"shard_index\":%d,\"shard_count\":%d,\"owned\":%llu,"
+      "\"fraction_done\":%.6f,\"bound_from_estimate\":%s,\"bound_fits\":%s,"
+      "\"estimate_seconds\":%.6f,\"subject\":",
+      strategy_name(how), complete ? "true" : "false", proof() ? "true" : "false",
+      found ? "true" : "false", bound, static_cast<unsigned long long>(executions),
+      static_cast<unsigned long long>(blocked), static_cast<unsigned long long>(pruned),
+      static_cast<unsigned long long>(races), seconds, stopped_by,
+      static_cast<unsigned long long>(max_executions), max_seconds,
+      nondeterministic ? "true" : "false", shard_index, shard_count,
+      static_cast<unsigned long long>(owned), fraction_done, bound_from_estimate ? "true" : "false",
+      bound_fits ? "true" : "false", estimate_seconds);
   std::string out = b;
   out += '"';
   for (char ch : subject)
@@ -229,6 +232,7 @@ bool certificate_from_json(std::string_view text, certificate& c, std::string* e
   i32("bound", c.bound, -1, 1'000'000);
   u64("executions", c.executions);
   u64("blocked", c.blocked);
+  u64("pruned", c.pruned);
   u64("races", c.races);
   u64("max_executions", c.max_executions);
   u64("owned", c.owned);
@@ -308,6 +312,7 @@ certificate combine(std::span<const certificate> shards, std::string* err) {
     if (s.shard_index >= 0 && s.shard_index < n) ++seen[static_cast<std::size_t>(s.shard_index)];
     out.executions += s.executions;
     out.blocked += s.blocked;
+    out.pruned += s.pruned;
     out.races += s.races;
     out.owned += s.owned;
     out.max_executions += s.max_executions;
@@ -371,6 +376,7 @@ search_result search(const explore_fn& explore, const search_limits& l, std::str
     const std::uint64_t chunk = std::min<std::uint64_t>(256, l.max_executions - cert.executions);
     explore_result e = explore(src, chunk);
     cert.executions += e.executions;
+    cert.pruned += e.pruned;
     if (e.found()) {
       cert.found = true;
       cert.stopped_by = "failure";

@@ -69,8 +69,10 @@ struct certificate {
   int bound = -1;         // preemption bound; -1: none
   std::uint64_t executions = 0;
   std::uint64_t blocked = 0;  // dpor: sleep-set blocked (redundant) executions
-  std::uint64_t races = 0;    // dpor: races reversed
-  double seconds = 0;         // wall time
+  std::uint64_t pruned =
+      0;  // of the executions, cut as redundant (checker.h: stutters, retry CASes)
+  std::uint64_t races = 0;  // dpor: races reversed
+  double seconds = 0;       // wall time
   // Why it stopped: "exhausted", "failure", "execution budget", "time budget".
   const char* stopped_by = "";
   std::uint64_t max_executions = 0;
