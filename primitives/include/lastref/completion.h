@@ -64,6 +64,11 @@
 // only when no one waits or completes concurrently, so the caller's own
 // synchronisation orders it.
 //
+// Model checking: the CAS loops (complete, try_wait, the slow path) mark
+// their CAS with detail::retry_cas_weak (detail/retry.h): each restarts from
+// the value a failed CAS returns and counts nothing, so the model may run
+// the CAS right after the read it confirms (fuzz/model/README.md).
+//
 // Observing the word: the done field and the count of registered sleepers
 // are not part of this API (the kernel's struct completion has neither);
 // tests and harnesses read them with lastref::testing::completion_count /

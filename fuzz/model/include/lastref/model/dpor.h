@@ -79,6 +79,13 @@
 // runs. A failed iteration when no other thread can run is a liveness
 // failure (spin.h).
 //
+// Retry loops (run_options::prune_failed_retries; lastref/detail/retry.h):
+// at a decision with hold set (a retry CAS confirming the thread's read
+// just before it) this source keeps the current thread and makes no node,
+// and the CAS's step (step_info::continues) joins the read's event, so the
+// two are one event for races and sleep sets (fuzz/model/README.md, "Retry
+// loops", has the argument; tests/retry_test.cc the comparison with DFS).
+//
 // Stutters (run_options::prune_stutters, on by default in checker::explore
 // with an exhaustive source: this one and dfs_source alike). A spurious failure of
 // compare_exchange_weak (c11) reads the latest store, whose value equals
