@@ -11,14 +11,22 @@
 // calling thread's last read of `word` (a load, or the failed CAS of the
 // previous iteration), nothing but local computation happened since, and
 // when the CAS fails the caller continues exactly as it would after a
-// fresh read of the value the CAS returns — it restarts the loop from that
-// value and counts nothing (no retry counter, no give-up after N tries).
-// Under that contract an execution in which the CAS fails (other than
-// spuriously) shows nothing that the execution with the read moved to the
-// CAS's place does not show, so the model (lastref::model::platform)
-// prunes it: fuzz/model/README.md, "Retry loops". A loop that breaks the
-// contract must use the plain compare_exchange_*; the model then explores
-// its failures.
+// fresh read of the value the CAS returns: it restarts the loop from that
+// value, takes every check the first pass takes (a retry path that skips
+// one, e.g. a get-unless-zero that tests for zero only before the loop,
+// breaks the contract), and counts nothing (no retry counter, no give-up
+// after N tries). Under that contract an execution in which the CAS fails
+// (other than spuriously) shows nothing that the execution with the read
+// moved to the CAS's place does not show, so the model
+// (lastref::model::platform) runs the CAS right after the read: fuzz/model/
+// README.md, "Retry loops". The model applies it only when the CAS does
+// confirm the read (same word, the value read) and the CAS's failure order
+// is at least as strong as that read's order (else the read's
+// happens-before would be lost); otherwise the CAS is explored like any
+// other. A loop that breaks the contract must use the plain
+// compare_exchange_*; the model then explores its failures (held-out round
+// 5, fuzz/model/tests/heldout5/, shows both kinds of breach hidden with the
+// hint and found without it).
 //
 // Lifetime rule: none beyond the atomic's.
 //
