@@ -227,7 +227,10 @@ void dpor_source::start_event(int thread, choice_kind kind, std::int32_t node) {
 // modification order) is explored in full: every option is in its node's
 // backtrack set, its alternatives never enter a sleep set, and it starts no
 // step (it happens inside the step of d.current, whose footprint is the
-// access's location either way).
+// access's location either way — but whether it writes there can depend
+// on the option: a CAS that succeeds or fails, a held retry CAS that runs
+// or is pruned; so a node's sleeper gets the union over its executions,
+// node::chosen_fp).
 int dpor_source::choose_read(const decision& d) {
   if (depth_ < nodes_.size()) {
     const node& nd = nodes_[depth_];
@@ -715,6 +718,12 @@ bool dpor_source::end_execution(std::uint32_t) {
   // Races inside another shard's subtree add nothing this shard explores.
   if (owned_now_) analyze();
   nodes_.resize(std::min(nodes_.size(), depth_));
+  for (node& nd : nodes_)
+    if (!nd.read && nd.event < events_.size()) {
+      const footprint& f = events_[nd.event].fp;
+      if (f.global) nd.chosen_fp.global = true;
+      for (int i = 0; i < f.n; ++i) nd.chosen_fp.add(f.acc[i]);
+    }
   while (!nodes_.empty()) {
     node& nd = nodes_.back();
     // Another shard's subtree: only its upper decisions are explored here.
@@ -730,7 +739,8 @@ bool dpor_source::end_execution(std::uint32_t) {
       }
       // Bounded: no sleep sets (bound hook (2), dpor.h).
       if (!nd.read && bound_ < 0 && nd.event < events_.size())
-        nd.explored.push_back(sleeper{nd.d.option(nd.chosen), events_[nd.event].fp});
+        nd.explored.push_back(sleeper{nd.d.option(nd.chosen), nd.chosen_fp});
+      nd.chosen_fp = footprint{};
       nd.chosen = static_cast<std::uint8_t>(order_ != 0 ? random_bit(next) : __builtin_ctz(next));
       nd.done |= 1u << nd.chosen;
       first_new_ = nd.event;

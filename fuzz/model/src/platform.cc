@@ -120,6 +120,10 @@ template <std::size_t N>
   // Before the point: a stutter is cut before anything else can run.
   if (weak && historied(r, size)) r.stutter_cas(m, exp, want, success, failure, loc);
   const bool retry = r.retry_confirms(self, exp, failure);
+  // Only a hinted CAS's failure counts as the read a retry CAS confirms: a
+  // plain CAS moved to the retry CAS's place could succeed and take its own
+  // success path (review of the reduction).
+  const bool hinted = r.retry_hinted(self);
   r.point(op::cas_ok, self, loc, retry);
   const bool equal = std::memcmp(value, expected, N != 0 ? N : size) == 0;
   const std::uint64_t cur = get_bits<N>(value, size);
@@ -134,7 +138,7 @@ template <std::size_t N>
     // A spurious failure (seen == exp) is explored (or cut as a stutter).
     if (retry && seen != exp && r.may_prune_retry()) r.prune_retry();
     put_bits<N>(expected, size, seen);
-    r.note_read(self, seen, failure);
+    if (hinted) r.note_read(self, seen, failure);
     return false;
   }
   if (equal) {
@@ -149,7 +153,7 @@ template <std::size_t N>
   r.acquire_from(m, failure);
   r.note(op::cas_fail, self, loc, cur, exp, failure);
   copy<N>(expected, value, size);
-  r.note_read(self, cur, failure);
+  if (hinted) r.note_read(self, cur, failure);
   return false;
 }
 

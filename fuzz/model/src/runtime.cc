@@ -239,6 +239,9 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
 
   if (fail_kind_ == failure_kind::none) {
     mode_ = mode::threads;
+    // setup() ran as thread 0: its reads are not thread 0's.
+    for (auto& l : last_read_) l = last_read{};
+    for (auto& h : retry_hint_) h = nullptr;
     hb_.spawn(nthreads);
     for (int i = 0; i < nthreads; ++i) start(i);
     sched_.start();

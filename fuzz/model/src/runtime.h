@@ -126,6 +126,7 @@ class runtime {
     last_read_[cur_] = last_read{addr, value, read_strength(mo)};
   }
   void hint_retry(const void* addr) noexcept { retry_hint_[cur_] = addr; }
+  bool retry_hinted(const void* addr) const noexcept { return retry_hint_[cur_] == addr; }
   // Called before the CAS's point(): is this CAS the hinted retry CAS that
   // confirms the thread's last read (same word, expected = the value read,
   // a failure order at least as strong as that read's)? Then its point's

@@ -311,8 +311,13 @@ class dpor_source final : public schedule_source {
     std::vector<sleeper> sleep;     // sleep set on arrival
     std::vector<sleeper> explored;  // options explored here, with their first step
     bool read = false;              // a read decision (c11): every option explored
-    bool upper = false;             // in the upper tree of a sharded search
-    std::uint16_t pre = 0;          // preemptions before this decision (bounded search)
+    // The chosen option's first step, united over every execution below it:
+    // its footprint can depend on a read decision inside it (a merged
+    // read + retry CAS writes or not; a CAS succeeds or fails), and the sleep
+    // set must hold what the step may touch, not what it did last.
+    footprint chosen_fp;
+    bool upper = false;     // in the upper tree of a sharded search
+    std::uint16_t pre = 0;  // preemptions before this decision (bounded search)
   };
 
   int choose_read(const decision& d);
