@@ -97,8 +97,6 @@ checker::~checker() = default;
 
 std::uint64_t checker::total_steps() const noexcept { return rt_->total_steps(); }
 
-std::uint64_t checker::retry_pruned() const noexcept { return rt_->retry_pruned_total(); }
-
 result checker::run_impl(const program_factory& f, schedule_source& s, const run_options& o,
                          bool traced, bool* more, bool prune) {
   rt_->execute(f, s, o, traced, !traced, prune);

@@ -330,7 +330,6 @@ void runtime::switch_to(int from, int to, [[maybe_unused]] bool dying) {
 // have shown the explorer, which is why the CAS takes no scheduling point.
 void runtime::prune_retry() {
   pruned_ = true;
-  ++retry_pruned_total_;
   return_to_native();
 }
 

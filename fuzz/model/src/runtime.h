@@ -95,9 +95,6 @@ class runtime {
   std::uint32_t fail_step() const noexcept { return fail_step_; }
   std::uint32_t steps() const noexcept { return steps_; }
   std::uint64_t total_steps() const noexcept { return total_steps_; }
-  // Executions ended early because a retry CAS failed after a read of an
-  // older store (retry_confirms below).
-  std::uint64_t retry_pruned_total() const noexcept { return retry_pruned_total_; }
   const std::vector<std::uint8_t>& choices() const noexcept { return choices_; }
   const std::vector<std::uint8_t>& defaults() const noexcept { return defaults_; }
   // The trace of the last traced execution (formatted before teardown, so
@@ -400,7 +397,6 @@ class runtime {
   std::uint32_t steps_ = 0;
   std::uint32_t decisions_ = 0;
   std::uint64_t total_steps_ = 0;
-  std::uint64_t retry_pruned_total_ = 0;
   bool prune_retries_ = true;
   bool continuing_ = false;  // the current step is a held retry CAS that went on (point())
   last_read last_read_[max_threads + 1] = {};

@@ -54,6 +54,44 @@ search_totals run_all(const program_factory& f, Source& src, outcomes* sink,
   return s;
 }
 
+// Every execution of `src` through checker::explore (the path where an
+// exhaustive source prunes), one at a time, so failures are collected and
+// the search goes on; a pruned execution reports no outcome.
+struct explore_totals {
+  std::uint64_t executions = 0;
+  std::uint64_t pruned = 0;
+  bool complete = false;
+  outcomes seen;
+};
+template <class Source>
+explore_totals explore_all(const program_factory& f, Source& src, outcomes* sink, run_options o,
+                           std::uint64_t cap = 2'000'000) {
+  o.trace_failures = false;
+  checker c;
+  explore_totals s;
+  while (s.executions < cap) {
+    const explore_result e = c.explore(f, src, 1, o);
+    s.executions += e.executions;
+    s.pruned += e.pruned;
+    if (e.found()) sink->insert(std::string("FAIL ") + failure_name(e.failure.kind));
+    if (src.complete()) {
+      s.complete = true;
+      break;
+    }
+  }
+  s.seen = *sink;
+  return s;
+}
+
+// A search stops at its first failure, and a failing execution ends there,
+// so once a program can fail, two searches are compared only on whether
+// they found a failure (has_failure); without one, on every outcome.
+inline bool has_failure(const outcomes& o) {
+  for (const std::string& s : o)
+    if (s.rfind("FAIL ", 0) == 0) return true;
+  return false;
+}
+
 // Unbounded DFS, then DPOR, on the same program (`make(sink)` builds its
 // factory): when DFS completes within `dfs_cap` executions, DPOR must
 // complete, not diverge, reach the same outcomes and run no more

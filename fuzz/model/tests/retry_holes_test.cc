@@ -36,19 +36,10 @@ std::uint64_t run_with(const program_factory& f, Source& src, outcomes* sink, me
                        bool prune, bool stutters = false, std::uint8_t spurious_cas = 1) {
   run_options o;
   o.max_spurious_cas = spurious_cas;
-  o.trace_failures = false;
   o.memory = m;
   o.prune_failed_retries = prune;
   o.prune_stutters = stutters;
-  checker c;
-  std::uint64_t n = 0;
-  while (n < 2'000'000) {
-    const explore_result e = c.explore(f, src, 1, o);
-    ++n;
-    if (e.found()) sink->insert(std::string("FAIL ") + failure_name(e.failure.kind));
-    if (src.complete()) break;
-  }
-  return n;
+  return testing::explore_all(f, src, sink, o).executions;
 }
 
 std::string show(const outcomes& o) {

@@ -33,41 +33,20 @@ using P = platform;
 using mo = std::memory_order;
 using testing::outcomes;
 
-// Every execution of `src` until it is exhausted; outcomes of the executions
-// that ran to their end, failures as "FAIL <kind>". Stutter pruning is off
-// (stutter_test.cc checks it), so only the retry reduction differs.
+// testing::explore_all with the retry reduction on or off; stutter pruning
+// is off (stutter_test.cc checks it), so only the retry reduction differs.
 template <class Source>
-testing::search_totals run_with(const program_factory& f, Source& src, outcomes* sink,
-                                memory_model m, bool prune, std::uint64_t* pruned = nullptr,
-                                std::uint8_t spurious_cas = 1, std::uint64_t cap = 2'000'000) {
+testing::explore_totals run_with(const program_factory& f, Source& src, outcomes* sink,
+                                 memory_model m, bool prune, std::uint64_t* pruned = nullptr,
+                                 std::uint8_t spurious_cas = 1, std::uint64_t cap = 2'000'000) {
   run_options o;
   o.max_spurious_cas = spurious_cas;
-  o.trace_failures = false;
   o.memory = m;
   o.prune_failed_retries = prune;
   o.prune_stutters = false;
-  checker c;
-  testing::search_totals s;
-  // One execution per explore() call: explore is where an exhaustive source
-  // prunes, and going on after a failure collects every outcome.
-  while (s.executions < cap) {
-    const explore_result e = c.explore(f, src, 1, o);
-    ++s.executions;
-    if (e.found()) sink->insert(std::string("FAIL ") + failure_name(e.failure.kind));
-    if (src.complete()) {
-      s.complete = true;
-      break;
-    }
-  }
-  s.seen = *sink;
-  if (pruned != nullptr) *pruned = c.retry_pruned();
+  const testing::explore_totals s = testing::explore_all(f, src, sink, o, cap);
+  if (pruned != nullptr) *pruned = s.pruned;
   return s;
-}
-
-bool has_failure(const outcomes& o) {
-  for (const std::string& s : o)
-    if (s.rfind("FAIL ", 0) == 0) return true;
-  return false;
 }
 
 // 2-3 threads of 1-3 operations on two atomics and a cell. `update` is a
@@ -190,11 +169,9 @@ TEST(RetryPruning, RandomRetryProgramsMatchDfsWithoutPruning) {
           run_with(factory<retry_program>(&reduced, seed), d, &reduced, m, true, &pruned);
       EXPECT_TRUE(sd.complete);
       EXPECT_FALSE(d.diverged());
-      // A checker stops at its first failure, and an execution that fails
-      // ends there, so after a failure only "a failure was found" is
-      // compared; without one, the outcomes must be the same.
-      if (has_failure(sf.seen))
-        EXPECT_TRUE(has_failure(sd.seen));
+      // After a failure only "a failure was found" is compared (has_failure).
+      if (testing::has_failure(sf.seen))
+        EXPECT_TRUE(testing::has_failure(sd.seen));
       else
         EXPECT_EQ(sd.seen, sf.seen);
       pruned_runs += pruned;

@@ -109,38 +109,18 @@ struct retry_program : program {
   }
 };
 
-struct totals {
-  std::uint64_t executions = 0;
-  std::uint64_t pruned = 0;
-  bool complete = false;
-  outcomes seen;
-};
+using totals = testing::explore_totals;
 
-// Every execution of `src` through checker::explore (the path that prunes),
-// one at a time so failures are collected and the search goes on.
+// testing::explore_all with stutter pruning on or off.
 template <class Source>
 totals explore_all(const program_factory& f, Source& src, outcomes* sink, bool prune,
                    memory_model m, std::uint8_t max_spurious_cas = 1,
                    std::uint64_t cap = 2'000'000) {
   run_options o;
-  o.trace_failures = false;
   o.memory = m;
   o.prune_stutters = prune;
   o.max_spurious_cas = max_spurious_cas;
-  checker c;
-  totals s;
-  while (s.executions < cap) {
-    const explore_result e = c.explore(f, src, 1, o);
-    s.executions += e.executions;
-    s.pruned += e.pruned;
-    if (e.found()) sink->insert(std::string("FAIL ") + failure_name(e.failure.kind));
-    if (src.complete()) {
-      s.complete = true;
-      break;
-    }
-  }
-  s.seen = *sink;
-  return s;
+  return testing::explore_all(f, src, sink, o, cap);
 }
 
 auto retry_factory(outcomes* o, std::uint64_t seed) {

@@ -133,10 +133,6 @@ class checker {
 
   // Steps over all executions of this checker (a statistic, for benchmarks).
   [[nodiscard]] std::uint64_t total_steps() const noexcept;
-  // Executions so far that a failed retry CAS ended early, as redundant
-  // (run_options::prune_failed_retries; explore with an exhaustive source,
-  // under c11): counted as executions, and in explore_result::pruned.
-  [[nodiscard]] std::uint64_t retry_pruned() const noexcept;
 
  private:
   // `more`: the source's answer to end_execution (false: exhausted).
