@@ -587,6 +587,7 @@ uint64_t lastref_k_load(const volatile void* p, int size, int mo, lastref_loc_t 
     r->acquire_from(s.am, lk::mo_of(mo));
   }
   r->note(op::load, a, sl, v, 0, lk::mo_of(mo));
+  r->note_read(a, v, lk::mo_of(mo));
   return v;
 }
 
@@ -656,7 +657,10 @@ uint64_t lastref_k_cmpxchg(volatile void* p, int size, uint64_t expected, uint64
   const void* a = const_cast<const void*>(p);
   lk::slot& s = slot_for(p, size);
   const source_loc sl = to_loc(loc);
-  r->point(op::cas_ok, a, sl);
+  // A retry CAS (lastref_k_retry_hint) that confirms the thread's last read
+  // runs right after it in a search (fuzz/model/README.md, "Retry loops").
+  const auto retry = r->retry_check(a, expected, lk::mo_of(failure_mo));
+  r->point(op::cas_ok, a, sl, retry.confirms);
   const bool equal = s.value == expected;
   if (r->weak()) {
     std::uint64_t seen = 0;
@@ -669,6 +673,7 @@ uint64_t lastref_k_cmpxchg(volatile void* p, int size, uint64_t expected, uint64
       return expected;
     }
     r->note(op::cas_fail, a, sl, seen, expected, lk::mo_of(failure_mo));
+    r->retry_failed(retry, a, seen, expected, lk::mo_of(failure_mo));
     return seen;
   }
   if (equal) {
@@ -685,7 +690,12 @@ uint64_t lastref_k_cmpxchg(volatile void* p, int size, uint64_t expected, uint64
   r->access_atomic(s.am, false);
   r->acquire_from(s.am, lk::mo_of(failure_mo));
   r->note(op::cas_fail, a, sl, seen, expected, lk::mo_of(failure_mo));
+  r->retry_failed(retry, a, seen, expected, lk::mo_of(failure_mo));
   return seen;
+}
+
+void lastref_k_retry_hint(const volatile void* p) {
+  if (auto* r = active()) r->hint_retry(const_cast<const void*>(p));
 }
 
 void lastref_k_init(volatile void* p, int size, uint64_t v, lastref_loc_t) {

@@ -164,6 +164,7 @@ void lastref_k_acquire_after_rmw(const volatile void* p, int size, lastref_loc_t
 // the stress harness and the benchmark run more threads than cores (a
 // pausing spinner would hold its core from the thread it waits for).
 void lastref_k_await_iteration(lastref_loc_t) { sched_yield(); }
+void lastref_k_retry_hint(const volatile void*) {}
 
 void lastref_k_futex_wait(volatile void* word, uint32_t expected, lastref_loc_t) {
   syscall(SYS_futex, const_cast<void*>(word), FUTEX_WAIT_PRIVATE, expected, nullptr, nullptr, 0);

@@ -119,12 +119,8 @@ template <std::size_t N>
   const std::uint64_t exp = get_bits<N>(expected, size);
   // Before the point: a stutter is cut before anything else can run.
   if (weak && historied(r, size)) r.stutter_cas(m, exp, want, success, failure, loc);
-  const bool retry = r.retry_confirms(self, exp, failure);
-  // Only a hinted CAS's failure counts as the read a retry CAS confirms: a
-  // plain CAS moved to the retry CAS's place could succeed and take its own
-  // success path (review of the reduction).
-  const bool hinted = r.retry_hinted(self);
-  r.point(op::cas_ok, self, loc, retry);
+  const runtime::retry_state retry = r.retry_check(self, exp, failure);
+  r.point(op::cas_ok, self, loc, retry.confirms);
   const bool equal = std::memcmp(value, expected, N != 0 ? N : size) == 0;
   const std::uint64_t cur = get_bits<N>(value, size);
   if (historied(r, size)) {
@@ -135,10 +131,8 @@ template <std::size_t N>
       return true;
     }
     r.note(op::cas_fail, self, loc, seen, exp, failure);
-    // A spurious failure (seen == exp) is explored (or cut as a stutter).
-    if (retry && seen != exp && r.may_prune_retry()) r.prune_retry();
+    r.retry_failed(retry, self, seen, exp, failure);
     put_bits<N>(expected, size, seen);
-    if (hinted) r.note_read(self, seen, failure);
     return false;
   }
   if (equal) {
@@ -152,8 +146,8 @@ template <std::size_t N>
   r.access_atomic(m, false);
   r.acquire_from(m, failure);
   r.note(op::cas_fail, self, loc, cur, exp, failure);
+  r.retry_failed(retry, self, cur, exp, failure);
   copy<N>(expected, value, size);
-  if (hinted) r.note_read(self, cur, failure);
   return false;
 }
 

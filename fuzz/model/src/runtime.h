@@ -123,7 +123,6 @@ class runtime {
     last_read_[cur_] = last_read{addr, value, read_strength(mo)};
   }
   void hint_retry(const void* addr) noexcept { retry_hint_[cur_] = addr; }
-  bool retry_hinted(const void* addr) const noexcept { return retry_hint_[cur_] == addr; }
   // Called before the CAS's point(): is this CAS the hinted retry CAS that
   // confirms the thread's last read (same word, expected = the value read,
   // a failure order at least as strong as that read's)? Then its point's
@@ -145,6 +144,25 @@ class runtime {
   // see retry_confirms.
   [[nodiscard]] bool may_prune_retry() const noexcept { return continuing_ && prune_; }
   [[noreturn]] void prune_retry();
+  // The two ends of a CAS for the platforms (platform.cc, the kernel
+  // backend): before its point, whether it is the hinted CAS and whether
+  // it confirms the last read (then point(..., hold = confirms)); after a
+  // failure that read `seen`, prune if allowed, and note the read — only a
+  // hinted CAS's failure is the read the next retry CAS confirms.
+  struct retry_state {
+    bool hinted = false;
+    bool confirms = false;
+  };
+  [[nodiscard]] retry_state retry_check(const void* addr, std::uint64_t expected,
+                                        std::memory_order failure) const noexcept {
+    return {retry_hint_[cur_] == addr, retry_confirms(addr, expected, failure)};
+  }
+  void retry_failed(retry_state s, const void* addr, std::uint64_t seen, std::uint64_t expected,
+                    std::memory_order failure) {
+    // A spurious failure (seen == expected) is explored (or cut as a stutter).
+    if (s.confirms && seen != expected && may_prune_retry()) prune_retry();
+    if (s.hinted) note_read(addr, seen, failure);
+  }
 
   // Scheduling point before operation `o` on `addr` (null: no object).
   // `hold`: the retry CAS that confirms its read (retry_confirms); the

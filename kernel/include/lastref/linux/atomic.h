@@ -53,13 +53,19 @@ LASTREF_KAPI bool lastref_atomic_try_cmpxchg_(atomic_t* v, int* old, int new_, i
   *old = seen;
   return false;
 }
+/* The CAS of this header's own retry loops (lastref_k_retry_hint). */
+LASTREF_KAPI bool lastref_atomic_try_cmpxchg_retry_(atomic_t* v, int* old, int new_, int mo,
+                                                    lastref_loc_t loc) {
+  lastref_k_retry_hint(&v->counter);
+  return lastref_atomic_try_cmpxchg_(v, old, new_, mo, loc);
+}
 /* Fully ordered on success, as the kernel's (a failed attempt orders nothing). */
 LASTREF_KAPI int lastref_atomic_fetch_add_unless_(atomic_t* v, int a, int u, lastref_loc_t loc) {
   int c = (int)(uint32_t)lastref_k_load(&v->counter, 4, __ATOMIC_RELAXED, loc);
   do {
     if (c == u) break;
-  } while (
-      !lastref_atomic_try_cmpxchg_(v, &c, (int)((unsigned)c + (unsigned)a), __ATOMIC_SEQ_CST, loc));
+  } while (!lastref_atomic_try_cmpxchg_retry_(v, &c, (int)((unsigned)c + (unsigned)a),
+                                              __ATOMIC_SEQ_CST, loc));
   return c;
 }
 LASTREF_KAPI int lastref_atomic_dec_if_positive_(atomic_t* v, lastref_loc_t loc) {
@@ -68,7 +74,7 @@ LASTREF_KAPI int lastref_atomic_dec_if_positive_(atomic_t* v, lastref_loc_t loc)
   do {
     dec = c - 1;
     if (dec < 0) break;
-  } while (!lastref_atomic_try_cmpxchg_(v, &c, dec, __ATOMIC_SEQ_CST, loc));
+  } while (!lastref_atomic_try_cmpxchg_retry_(v, &c, dec, __ATOMIC_SEQ_CST, loc));
   return dec;
 }
 
@@ -218,13 +224,18 @@ LASTREF_KAPI bool lastref_atomic64_try_cmpxchg_(atomic64_t* v, s64* old, s64 new
   *old = seen;
   return false;
 }
+LASTREF_KAPI bool lastref_atomic64_try_cmpxchg_retry_(atomic64_t* v, s64* old, s64 new_, int mo,
+                                                      lastref_loc_t loc) {
+  lastref_k_retry_hint(&v->counter);
+  return lastref_atomic64_try_cmpxchg_(v, old, new_, mo, loc);
+}
 LASTREF_KAPI s64 lastref_atomic64_fetch_add_unless_(atomic64_t* v, s64 a, s64 u,
                                                     lastref_loc_t loc) {
   s64 c = (s64)lastref_k_load(&v->counter, 8, __ATOMIC_RELAXED, loc);
   do {
     if (c == u) break;
-  } while (!lastref_atomic64_try_cmpxchg_(v, &c, (s64)((uint64_t)c + (uint64_t)a), __ATOMIC_SEQ_CST,
-                                          loc));
+  } while (!lastref_atomic64_try_cmpxchg_retry_(v, &c, (s64)((uint64_t)c + (uint64_t)a),
+                                                __ATOMIC_SEQ_CST, loc));
   return c;
 }
 LASTREF_KAPI s64 lastref_atomic64_dec_if_positive_(atomic64_t* v, lastref_loc_t loc) {
@@ -233,7 +244,7 @@ LASTREF_KAPI s64 lastref_atomic64_dec_if_positive_(atomic64_t* v, lastref_loc_t 
   do {
     dec = c - 1;
     if (dec < 0) break;
-  } while (!lastref_atomic64_try_cmpxchg_(v, &c, dec, __ATOMIC_SEQ_CST, loc));
+  } while (!lastref_atomic64_try_cmpxchg_retry_(v, &c, dec, __ATOMIC_SEQ_CST, loc));
   return dec;
 }
 

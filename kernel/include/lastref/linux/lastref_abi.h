@@ -75,6 +75,13 @@ void lastref_k_acquire_after_rmw(const volatile void* p, int size, lastref_loc_t
  * the model blocks the thread until another thread writes a location the
  * iteration read (lastref::model::await_iteration); real threads yield. */
 void lastref_k_await_iteration(lastref_loc_t loc);
+/* The next cmpxchg of this thread on p is the CAS of a read-compute-CAS
+ * retry loop that keeps lastref/detail/retry.h's contract (its expected
+ * value is the thread's last read of p; a failure restarts the loop from
+ * the value returned, every check retaken, nothing counted): the model may
+ * run it right after that read; real threads: nothing. Used by the library
+ * loops below (atomic.h, refcount.h), not offered as a kernel API. */
+void lastref_k_retry_hint(const volatile void* p);
 
 /* futex(2) on a 32-bit word: sleeps while *word == expected. */
 void lastref_k_futex_wait(volatile void* word, uint32_t expected, lastref_loc_t loc);

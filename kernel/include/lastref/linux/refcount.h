@@ -50,8 +50,8 @@ LASTREF_KAPI bool lastref_refcount_add_not_zero_(int i, refcount_t* r, lastref_l
   int old = (int)lastref_refcount_read_(r, loc);
   do {
     if (old == 0) break;
-  } while (!lastref_atomic_try_cmpxchg_(&r->refs, &old, (int)((unsigned)old + (unsigned)i),
-                                        __ATOMIC_RELAXED, loc));
+  } while (!lastref_atomic_try_cmpxchg_retry_(&r->refs, &old, (int)((unsigned)old + (unsigned)i),
+                                              __ATOMIC_RELAXED, loc));
   if (old < 0 || old + i < 0)
     lastref_refcount_saturate_(r, "refcount_t: saturated; leaking memory", loc);
   return old != 0;
