@@ -17,6 +17,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <lastref/model/dpor.h>
 #include <lastref/model/model.h>
@@ -52,6 +53,33 @@ search_totals run_all(const program_factory& f, Source& src, outcomes* sink,
   }
   s.seen = *sink;
   return s;
+}
+
+// The random programs of the soundness tests (random_program.h and the
+// retry, stutter and futex programs) share their shape: 2-3 threads, each a
+// short list of steps {kind, location, value} drawn from a seed. Fills
+// prog[0..n) and returns n; the draws (n, each length, then each step's
+// kind, location, value) are in a fixed order, so a seed names a program.
+struct step_shape {
+  std::uint32_t kinds;       // kind in [0, kinds)
+  std::uint32_t locs;        // location in [0, locs)
+  std::uint32_t len_of_two;  // with 2 threads, 1..len_of_two steps each (3 threads: 1..2)
+  std::uint32_t vals;        // value in [first_val, first_val + vals)
+  std::uint32_t first_val;
+};
+template <class Step>
+int draw_steps(std::uint64_t seed, std::vector<Step> (&prog)[3], step_shape s) {
+  using kind = decltype(Step::k);
+  random_source r(seed);
+  const int n = 2 + static_cast<int>(r.below(2));
+  for (int t = 0; t < n; ++t) {
+    const int len = 1 + static_cast<int>(r.below(n == 2 ? s.len_of_two : 2));
+    for (int i = 0; i < len; ++i)
+      prog[t].push_back(Step{static_cast<kind>(r.below(s.kinds)),
+                             static_cast<std::uint8_t>(r.below(s.locs)),
+                             static_cast<std::uint8_t>(s.first_val + r.below(s.vals))});
+  }
+  return n;
 }
 
 // Every execution of `src` through checker::explore (the path where an

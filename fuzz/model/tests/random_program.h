@@ -39,14 +39,7 @@ struct random_program : program {
   int reads[3][4] = {};
 
   random_program(outcomes* o, std::uint64_t seed) : out(o) {
-    random_source r(seed);
-    n = 2 + static_cast<int>(r.below(2));
-    for (int t = 0; t < n; ++t) {
-      const int len = 1 + static_cast<int>(r.below(n == 2 ? 4 : 2));
-      for (int i = 0; i < len; ++i)
-        prog[t].push_back(step{static_cast<kind>(r.below(8)), static_cast<std::uint8_t>(r.below(3)),
-                               static_cast<std::uint8_t>(1 + r.below(3))});
-    }
+    n = testing::draw_steps(seed, prog, {8, 3, 4, 3, 1});
   }
   int threads() const override { return n; }
   void run(int t) override {

@@ -47,14 +47,7 @@ struct futex_program : program {
   int reads[3][3] = {};
 
   futex_program(outcomes* o, std::uint64_t seed) : out(o) {
-    random_source r(seed);
-    n = 2 + static_cast<int>(r.below(2));
-    for (int t = 0; t < n; ++t) {
-      const int len = 1 + static_cast<int>(r.below(n == 2 ? 3 : 2));
-      for (int i = 0; i < len; ++i)
-        prog[t].push_back(step{static_cast<kind>(r.below(7)), static_cast<std::uint8_t>(r.below(2)),
-                               static_cast<std::uint8_t>(r.below(2))});
-    }
+    n = testing::draw_steps(seed, prog, {7, 2, 3, 2, 0});
   }
   int threads() const override { return n; }
   void run(int t) override {

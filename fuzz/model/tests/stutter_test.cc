@@ -51,14 +51,7 @@ struct retry_program : program {
   int reads[3][3] = {};
 
   retry_program(outcomes* o, std::uint64_t seed) : out(o) {
-    random_source r(seed);
-    n = 2 + static_cast<int>(r.below(2));
-    for (int t = 0; t < n; ++t) {
-      const int len = 1 + static_cast<int>(r.below(n == 2 ? 3 : 2));
-      for (int i = 0; i < len; ++i)
-        prog[t].push_back(step{static_cast<kind>(r.below(6)), static_cast<std::uint8_t>(r.below(2)),
-                               static_cast<std::uint8_t>(1 + r.below(2))});
-    }
+    n = testing::draw_steps(seed, prog, {6, 2, 3, 2, 1});
   }
   int threads() const override { return n; }
   void run(int t) override {
