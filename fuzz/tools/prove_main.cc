@@ -202,8 +202,9 @@ int run(int argc, char** argv) {
       "seed of the estimate's probes (default 1)");
   app.add_flag("--keep-stutters", keep_stutters,
                "explore stutters too (a compare_exchange_weak repeated right after its spurious "
-               "failure), which are pruned by default; needed when a retry loop counts its "
-               "retries (see fuzz/model/README.md)");
+               "failure; a futex wait repeated on the same value right after a spurious "
+               "wake-up), which are pruned by default; needed when a retry loop counts its "
+               "retries or a wait loop its wake-ups (see fuzz/model/README.md)");
   app.add_flag("--keep-retries", keep_retries,
                "explore every schedule around a primitive's retry CAS (lastref/detail/retry.h) "
                "too, instead of running it right after the read it confirms; needed when a "

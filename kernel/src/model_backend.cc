@@ -735,6 +735,7 @@ void lastref_k_futex_wait(volatile void* word, uint32_t expected, lastref_loc_t 
   const void* a = const_cast<const void*>(word);
   lk::slot& s = slot_for(word, 4);
   const source_loc sl = to_loc(loc);
+  r->rewait_check(a, expected, static_cast<std::uint32_t>(s.value), false, 0);
   r->point(op::futex_wait, a, sl);
   const auto v = static_cast<std::uint32_t>(s.value);
   if (r->weak()) r->c11_observe_latest(s.am, v);
@@ -743,7 +744,7 @@ void lastref_k_futex_wait(volatile void* word, uint32_t expected, lastref_loc_t 
     return;
   }
   r->note(op::futex_wait, a, sl, v, expected, "sleeps");
-  r->block_on(a, true, false, 0, sl, &s.am);
+  r->futex_sleep(a, expected, false, 0, sl, &s.am);
 }
 
 int lastref_k_futex_wait_timeout(volatile void* word, uint32_t expected, uint64_t timeout_ns,
@@ -753,6 +754,11 @@ int lastref_k_futex_wait_timeout(volatile void* word, uint32_t expected, uint64_
   const void* a = const_cast<const void*>(word);
   lk::slot& s = slot_for(word, 4);
   const source_loc sl = to_loc(loc);
+  // With the deadline it would sleep until if it slept now (virtual time
+  // moves only at a timeout, so a re-wait right after a spurious wake-up
+  // computes the one it slept until).
+  r->rewait_check(a, expected, static_cast<std::uint32_t>(s.value), true,
+                  r->now() + static_cast<std::int64_t>(timeout_ns));
   r->point(op::futex_wait, a, sl);
   const auto v = static_cast<std::uint32_t>(s.value);
   if (r->weak()) r->c11_observe_latest(s.am, v);
@@ -762,7 +768,7 @@ int lastref_k_futex_wait_timeout(volatile void* word, uint32_t expected, uint64_
   }
   r->note(op::futex_wait, a, sl, v, expected, "sleeps with timeout");
   const std::int64_t deadline = r->now() + static_cast<std::int64_t>(timeout_ns);
-  return r->block_on(a, true, true, deadline, sl, &s.am) ==
+  return r->futex_sleep(a, expected, true, deadline, sl, &s.am) ==
                  lastref::model::detail::wake_reason::timeout
              ? 0
              : 1;

@@ -372,6 +372,26 @@ void dpor_source::on_step(const step_info& s) {
     // The execution is cut at a stutter (dpor.h "Stutters"): it ends here,
     // its steps so far analysed as a blocked execution's are.
     ++stutters_;
+    // A spurious wake-up cut as a stutter (its thread went back to sleep as
+    // it was) stands for the execution without it, which its decision has
+    // not explored unless a race asked for it: wake-ups are explored first
+    // and only races add the other options, and a cut execution shows none
+    // of the later steps that would race. So that decision also explores a
+    // runnable thread (the default if awake), as it would with no wake-up
+    // on offer; the wake-up itself, asleep there with its footprint (the
+    // queue, who can run, and the word its held load read), is explored
+    // again after a step it does not commute with.
+    if (cur_ >= 0) {
+      const event& e = events_[static_cast<std::size_t>(cur_)];
+      if (e.kind == choice_kind::spurious && e.node >= 0 && !blocked_) {
+        node& nd = nodes_[static_cast<std::size_t>(e.node)];
+        const int nrun = detail::popcount8(nd.d.runnable);
+        std::uint32_t cand = ((1u << nrun) - 1u) & ~asleep_mask(nd) & ~nd.spin & in_bound(nd);
+        const std::uint32_t def = 1u << nd.d.default_index();
+        if ((cand & def) != 0) cand = def;
+        if (cand != 0) add_initial(nd, cand);
+      }
+    }
     if (!blocked_) become_blocked();
     return;
   }

@@ -302,6 +302,7 @@ void platform::fence(std::memory_order mo, source_loc loc) {
 void platform::futex_wait(atomic<std::uint32_t>& word, std::uint32_t expected, source_loc loc) {
   auto* r = rt();
   if (r == nullptr) return;
+  r->rewait_check(&word, expected, word.raw(), false, 0);
   r->point(op::futex_wait, &word, loc);
   const std::uint32_t v = word.raw();
   if (r->weak()) r->c11_observe_latest(word.meta(), v);
@@ -310,13 +311,14 @@ void platform::futex_wait(atomic<std::uint32_t>& word, std::uint32_t expected, s
     return;
   }
   r->note(op::futex_wait, &word, loc, v, expected, "sleeps");
-  r->block_on(&word, true, false, 0, loc, &word.meta());
+  r->futex_sleep(&word, expected, false, 0, loc, &word.meta());
 }
 
 bool platform::futex_wait_until(atomic<std::uint32_t>& word, std::uint32_t expected,
                                 clock::time_point deadline, source_loc loc) {
   auto* r = rt();
   if (r == nullptr) return true;
+  r->rewait_check(&word, expected, word.raw(), true, deadline.time_since_epoch().count());
   r->point(op::futex_wait, &word, loc);
   const std::uint32_t v = word.raw();
   if (r->weak()) r->c11_observe_latest(word.meta(), v);
@@ -325,8 +327,8 @@ bool platform::futex_wait_until(atomic<std::uint32_t>& word, std::uint32_t expec
     return true;
   }
   r->note(op::futex_wait, &word, loc, v, expected, "sleeps with timeout");
-  return r->block_on(&word, true, true, deadline.time_since_epoch().count(), loc, &word.meta()) !=
-         detail::wake_reason::timeout;
+  return r->futex_sleep(&word, expected, true, deadline.time_since_epoch().count(), loc,
+                        &word.meta()) != detail::wake_reason::timeout;
 }
 
 void platform::futex_wake_one(atomic<std::uint32_t>& word, source_loc loc) {

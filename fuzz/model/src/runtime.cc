@@ -170,6 +170,7 @@ void runtime::reset_execution() {
   pruned_ = false;
   cas_budget_ = 0;
   spur_ = spurious_cas{};
+  rewait_ = rewait_state{};
 }
 
 void runtime::execute(const std::function<std::unique_ptr<program>()>& make, schedule_source& src,
@@ -682,6 +683,42 @@ void runtime::stutter_check(const atomic_meta& m, std::uint64_t expected, std::u
       p.loc.file != loc.file || p.loc.function != loc.function)
     return;
   prune_execution();
+}
+
+wake_reason runtime::futex_sleep(const void* word, std::uint32_t expected, bool has_deadline,
+                                 std::int64_t deadline, const source_loc& loc, atomic_meta* meta) {
+  const wake_reason why = block_on(word, true, has_deadline, deadline, loc, meta);
+  // Nothing ran since the wake-up (a spurious wake-up runs its thread at
+  // once), so the queue is as the wake-up left it.
+  if (why == wake_reason::spurious && prune_ && prune_stutters_ &&
+      sched_.was_last_waiter(cur_, word))
+    rewait_ = rewait_state{word, expected, has_deadline, deadline, cur_, 1};
+  return why;
+}
+
+// The woken thread's next point: hold a load of the word; anything else
+// (or a later point) disarms.
+bool runtime::rewait_point(op o, const void* addr, bool hold) noexcept {
+  if (rewait_.phase == 1 && rewait_.tid == cur_ && o == op::load && addr == rewait_.word) {
+    rewait_.phase = 2;
+    return true;
+  }
+  rewait_ = rewait_state{};
+  return hold;
+}
+
+void runtime::rewait_cut(const void* word, std::uint32_t expected, std::uint32_t latest,
+                         bool has_deadline, std::int64_t deadline) {
+  const rewait_state w = rewait_;
+  rewait_ = rewait_state{};
+  // The held load went on (continuing_), read the value slept on, and this
+  // wait sleeps on it again (latest == expected) until the same deadline.
+  const last_read& l = last_read_[cur_];
+  if (w.phase == 2 && w.tid == cur_ && continuing_ && w.word == word && l.addr == word &&
+      l.value == expected && expected == w.value && latest == expected &&
+      w.has_deadline == has_deadline && (!has_deadline || w.deadline == deadline) &&
+      mode_ == mode::threads && !sched_.exiting(cur_))
+    prune_execution();
 }
 
 void runtime::prune_execution() {

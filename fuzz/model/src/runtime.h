@@ -168,6 +168,8 @@ class runtime {
   // `hold`: the retry CAS that confirms its read (retry_confirms); the
   // decision says so, and continuing_ tells whether the thread went on.
   void point(op o, const void* addr, const source_loc& loc, bool hold = false) {
+    if (rewait_.phase != 0) [[unlikely]]
+      hold = rewait_point(o, addr, hold);
     last_read_[cur_].addr = nullptr;
     retry_hint_[cur_] = nullptr;
     continuing_ = false;
@@ -264,6 +266,26 @@ class runtime {
                    std::memory_order success, std::memory_order failure, const source_loc& loc) {
     if (spur_.step == steps_ && spur_.tid == cur_ && prune_ && prune_stutters_) [[unlikely]]
       stutter_check(m, expected, desired, success, failure, loc);
+  }
+  // ---- spurious futex wake-ups that change nothing (dpor.h "Stutters") ----
+  // A futex waiter that wakes spuriously, re-reads the word, finds the value
+  // it slept on and sleeps on it again (same word, value and deadline) is
+  // back where it was: the execution without the wake-up shows everything
+  // this one can. In a pruning explore (exhaustive source, prune_stutters)
+  // futex_sleep arms the check after a spurious wake-up when the thread was
+  // the last waiter on the word (so re-queueing it at the back restores the
+  // FIFO queue exactly); the thread's next operation, if it loads the word,
+  // is then held (decision::hold: run at once, one step with the wake-up for
+  // DPOR); and rewait_check, called by a futex wait before its point, cuts
+  // the execution when that wait is the re-wait. Anything else disarms it.
+  // ASSUMED, as for CAS stutters: the wait loop does not count its wake-ups.
+  wake_reason futex_sleep(const void* word, std::uint32_t expected, bool has_deadline,
+                          std::int64_t deadline, const source_loc& loc, atomic_meta* meta);
+  // Before a futex wait's point: `latest` is the word's value now.
+  void rewait_check(const void* word, std::uint32_t expected, std::uint32_t latest,
+                    bool has_deadline, std::int64_t deadline) {
+    if (rewait_.phase != 0) [[unlikely]]
+      rewait_cut(word, expected, latest, has_deadline, deadline);
   }
   // How the last compare_exchange used the spurious-failure budget
   // (run_options::max_spurious_cas), for a step-reading source (dpor.h): 0
@@ -400,6 +422,9 @@ class runtime {
   void stutter_check(const atomic_meta& m, std::uint64_t expected, std::uint64_t desired,
                      std::memory_order success, std::memory_order failure, const source_loc& loc);
   [[noreturn]] void prune_execution();
+  bool rewait_point(op o, const void* addr, bool hold) noexcept;
+  void rewait_cut(const void* word, std::uint32_t expected, std::uint32_t latest, bool has_deadline,
+                  std::int64_t deadline);
 
   // scheduler: thread records, runnable / timeout / spurious sets, virtual time
   scheduler sched_;
@@ -440,6 +465,15 @@ class runtime {
     std::uint64_t expected = 0, desired = 0;
     source_loc loc{};
   } spur_;
+  // The armed spurious wake-up (futex_sleep); phase 0: none.
+  struct rewait_state {
+    const void* word = nullptr;
+    std::uint32_t value = 0;
+    bool has_deadline = false;
+    std::int64_t deadline = 0;
+    std::uint8_t tid = 0;
+    std::uint8_t phase = 0;  // 1: woke; 2: its held load of the word ran
+  } rewait_;
 
   // memory (c11): the store histories, recycled across executions
   store_histories mem_;

@@ -125,6 +125,16 @@ class scheduler {
     }
     return best;
   }
+  // Thread t, just woken from `addr`, had blocked after every thread still
+  // blocked there (it was last in the FIFO queue).
+  [[nodiscard]] bool was_last_waiter(int t, const void* addr) const noexcept {
+    for (int i = 0; i < nthreads_; ++i) {
+      const thread_state& s = th_[i];
+      if (i != t && s.st == tstatus::blocked && s.wait_addr == addr && s.wait_seq > th_[t].wait_seq)
+        return false;
+    }
+    return true;
+  }
   // Blocked thread t runs again, for `why`. A timeout advances virtual time
   // to its deadline; a spurious wake-up spends one of the budget.
   void make_runnable(int t, wake_reason why) noexcept {

@@ -65,8 +65,11 @@ struct run_options {
   // failure shows everything the stutter execution shows, PROVIDED the retry
   // loop does not count its retries (a loop that gives up, or records how
   // often it retried, behaves differently after a spurious failure: turn
-  // this off for such code). run(), the replays and sampling sources never
-  // prune (a token or a fuzzer's schedule reproduces what it recorded; a cut
+  // this off for such code). Also a *wake-up stutter*: a futex waiter, last
+  // in its word's queue, that wakes spuriously, loads the word, finds the
+  // value it slept on and sleeps on it again (same deadline), PROVIDED the
+  // wait loop does not count its wake-ups. run(), the replays and sampling
+  // sources never prune (a token or a fuzzer's schedule reproduces what it recorded; a cut
   // random run would only be lost). See dpor.h "Stutters".
   bool prune_stutters = true;
   memory_model memory = memory_model::c11;  // which values loads may return

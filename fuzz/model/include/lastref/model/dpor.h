@@ -113,12 +113,34 @@
 // it retried, behaves differently after a spurious failure, and the
 // outcomes that depend on it are then reached only with pruning off
 // (run_options::prune_stutters = false, lastref-prove --keep-stutters;
-// stutter_test.cc shows such a loop). Spurious futex wake-ups are not
-// pruned: between the wake-up and the re-wait the thread's loads are
-// scheduling points, so a cut there would lose the races of the steps the
-// other threads take after it (the race of the wake-up with the wake that
-// makes DPOR explore "the waiter stays asleep" among them), and a re-wait
-// also moves the thread to the back of the word's FIFO queue.
+// stutter_test.cc shows such a loop).
+//
+// Wake-up stutters (the same switch). A futex waiter that wakes spuriously
+// and was the last waiter in its word's FIFO queue: its next operation, if
+// it loads the word, is held (decision::hold, as a retry CAS is: one event
+// with the wake-up, so the wake-up's footprint includes the read of the
+// word), and when the operation after that is a futex wait on the same
+// word, for the value that load read, which is the value it slept on and
+// the word's value now, until the same deadline, the execution is cut
+// before that wait's point (runtime::futex_sleep, rewait_check). The
+// execution without the wake-up is back in the same state — the thread
+// asleep in the same place in the queue (it was last, and goes back last),
+// its local state the same — except that its view grew by the load (c11)
+// and the spurious budget is spent: it shows at least as much. Holding the
+// load loses only schedules with other threads' steps between the wake-up
+// and the load, and those are the schedules of the wake-up taken later,
+// which DPOR explores wherever it does not commute (its sleeper carries
+// the read of the word, so a write of the word wakes it). One thing the
+// cut takes away: wake-ups are explored first at a decision, and only
+// races add the decision's other options, but a cut execution shows none
+// of the later steps that would race; so a cut wake-up makes its decision
+// explore a runnable thread too (the default when awake), as if no
+// wake-up were on offer there (on_step). Tested against unbounded DFS with
+// pruning off on random wait-loop programs (wakeup_stutter_test.cc).
+// ASSUMED: the wait loop does not count its wake-ups (the same test shows
+// one that does). A wake-up that re-reads a changed value is no stutter
+// (the thread's local state differs), and neither is one of a waiter with
+// others queued behind it (going back last would reorder the queue).
 //
 // Locations are named so that steps compare across executions (each one
 // runs a fresh program, and the allocator may place it elsewhere): inside a
