@@ -23,6 +23,7 @@
 #include "../prove_sets.h"
 #include "../registry.h"
 #include "../replay_token.h"
+#include "prove_jobs.h"
 #include "prove_scenarios.h"
 #include "tool_common.h"
 
@@ -95,9 +96,55 @@ int combine_files(const std::vector<std::string>& files) {
   return exit_status(all);
 }
 
+// A shard's arguments under --jobs: the parent's without --jobs and --json
+// (run_jobs adds --shard and --json of its own).
+std::vector<std::string> shard_args(int argc, char** argv) {
+  std::vector<std::string> out;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--jobs" || a == "--json") {
+      ++i;  // and its value
+      continue;
+    }
+    if (a.starts_with("--jobs=") || a.starts_with("--json=")) continue;
+    out.push_back(a);
+  }
+  return out;
+}
+
+// What --jobs prints: the finding shard's counterexample (its output past the
+// header every shard prints, up to its own certificate line), what failed,
+// each shard's certificate and the combined one, as --combine would.
+int report_jobs(const tools::jobs_outcome& o, const std::string& header, int jobs,
+                const std::optional<std::string>& json) {
+  if (o.found_by >= 0) {
+    std::string t = o.found_output;
+    if (t.starts_with(header)) t.erase(0, header.size());
+    const std::size_t cert_line = t.rfind("certificate: ");
+    if (cert_line != std::string::npos) t.erase(cert_line);
+    std::printf("counterexample of shard %d/%d:%s", o.found_by, jobs, t.c_str());
+  }
+  for (const std::string& f : o.failed)
+    std::fprintf(stderr, "%s: --jobs: %s: the run is incomplete\n", tools::prove_tool_name(),
+                 f.c_str());
+  for (const std::string& n : o.notes) std::printf("%s\n", n.c_str());
+  for (const model::certificate& c : o.shards)
+    std::printf("shard %d/%d: %s\n", c.shard_index, c.shard_count, c.summary().c_str());
+  std::printf("%zu shard certificate(s) of %d, combined; wall time %.3f s with %d processes\n",
+              o.shards.size(), jobs, o.wall_seconds, jobs);
+  if (!o.combine_error.empty() && !o.cert.found)
+    std::printf("not a proof: %s\n", o.combine_error.c_str());
+  std::printf("certificate: %s\n", o.cert.summary().c_str());
+  if (json) {
+    const std::string j = o.cert.json() + "\n";
+    tools::write_atomically(*json, std::vector<uint8_t>(j.begin(), j.end()));
+  }
+  return exit_status(o.cert);
+}
+
 int run(int argc, char** argv) {
   std::optional<std::string> target, scenario_arg, zoo, program, model_arg, json;
-  int threads = 0, bound = -1, shard_i = 0, shard_n = 1;
+  int threads = 0, bound = -1, shard_i = 0, shard_n = 1, jobs = 1;
   model::search_limits lim;
   lim.max_executions = 10'000'000;
   double progress_every = 10;
@@ -177,6 +224,13 @@ int run(int argc, char** argv) {
       "explore shard I/N (0 <= I < N; with --bound K, of the search bounded at K); combine "
       "the N certificates");
   value(
+      "--jobs", [&](const std::string& v) { jobs = static_cast<int>(number("--jobs", v, 1, 64)); },
+      "run the search as N shard processes on this machine (1..64, default 1: one process) "
+      "and print their combined certificate, as --shard i/N for every i then --combine would; "
+      "a counterexample stops the other shards; --max-executions is each shard's budget; "
+      "--budget-seconds (each shard's, and so the run's) needs --bound; the certificate's "
+      "time is the shards' sum, the wall time is printed beside it");
+  value(
       "--max-executions",
       [&](const std::string& v) {
         lim.max_executions = number("--max-executions", v, 1, std::uint64_t{1} << 50);
@@ -213,6 +267,21 @@ int run(int argc, char** argv) {
   app.add_flag("--combine", combine, "combine the shard certificates given as files");
   app.add_option("files", rest, "certificate files (with --combine)");
   lastref::cli::parse(app, argc, argv);
+  if (jobs > 1) {
+    // Checked before anything runs: each of these is a usage error (exit 2).
+    for (const auto& [given, opt] : {std::pair{combine, "--combine"},
+                                     {list, "--list"},
+                                     {estimate_only, "--estimate"},
+                                     {shard_n > 1, "--shard"}})
+      if (given) throw usage_error(std::string("--jobs does not take ") + opt);
+    if (lim.how != model::strategy::dpor)
+      throw usage_error("--jobs needs --strategy dpor (its shards are dpor's)");
+    if (lim.max_seconds > 0 && bound < 0)
+      throw usage_error(
+          "--jobs with --budget-seconds needs --bound K: the estimate that picks a bound "
+          "for the budget runs in one process (--estimate --budget-seconds S says which it "
+          "would pick)");
+  }
   if (combine) {
     if (target || scenario_arg || program || list)
       throw usage_error("--combine takes only certificate files");
@@ -240,16 +309,20 @@ int run(int argc, char** argv) {
   lim.shard_index = shard_i;
   lim.shard_count = shard_n;
   lim.progress_seconds = progress_every;
+  // A shard's progress lines name it (under --jobs they share one stderr).
+  const std::string who =
+      std::string(tools::prove_tool_name()) +
+      (shard_n > 1 ? " shard " + std::to_string(shard_i) + "/" + std::to_string(shard_n)
+                   : std::string());
   if (progress_every > 0)
-    lim.on_progress = [](std::uint64_t n, double f, double s) {
+    lim.on_progress = [who](std::uint64_t n, double f, double s) {
       if (f > 0 && f < 1)
         std::fprintf(stderr,
                      "%s: %llu executions, %.1f s, about %.2g%% explored (estimate "
                      "%.3g executions, %.3g s in all)\n",
-                     tools::prove_tool_name(), static_cast<unsigned long long>(n), s, 100 * f,
-                     n / f, s / f);
+                     who.c_str(), static_cast<unsigned long long>(n), s, 100 * f, n / f, s / f);
       else
-        std::fprintf(stderr, "%s: %llu executions, %.1f s\n", tools::prove_tool_name(),
+        std::fprintf(stderr, "%s: %llu executions, %.1f s\n", who.c_str(),
                      static_cast<unsigned long long>(n), s);
     };
 
@@ -286,8 +359,14 @@ int run(int argc, char** argv) {
       "completions) unbounded; under a bound within 1.6x with thousands of probes, low with a "
       "few dozen; a guide to the order of magnitude at best, never a count\n";
   bool picked = false;
+  std::optional<tools::jobs_outcome> shards;  // --jobs N > 1: what the shards did
   auto run_search = [&](const model::explore_fn& x, const std::string& subj) {
     model::search_result out;
+    if (jobs > 1) {
+      shards = tools::run_jobs(argv[0], shard_args(argc, argv), jobs);
+      out.cert = shards->cert;
+      return out;
+    }
     auto picked_text = [](const model::bound_choice& c) {
       return !c.fits ? std::string(
                            "NOTHING fits, not even bound 0: bound 0 anyway, expected "
@@ -338,7 +417,7 @@ int run(int argc, char** argv) {
     return out;
   };
   model::search_result r;
-  std::string subject, token;
+  std::string subject, token, header;  // header: what a shard prints first too
   if (program) {
     if (threads == 0) throw usage_error("--program wants --threads N");
     model::run_options o;
@@ -357,7 +436,8 @@ int run(int argc, char** argv) {
     subject = "program=" + *program + " threads=" + std::to_string(threads) +
               " model=" + (o.memory == model::memory_model::sc ? "sc" : "c11") +
               (keep_stutters ? " stutters=kept" : "") + (keep_retries ? " retries=kept" : "");
-    std::printf("subject: %s\n", subject.c_str());
+    header = "subject: " + subject + "\n";
+    std::printf("%s", header.c_str());
     std::fflush(stdout);
     model::checker c;
     r = run_search(
@@ -390,7 +470,8 @@ int run(int argc, char** argv) {
     subject = "target=" + std::string(lastref::fuzz::target_name(*t)) + " set=" + set->name +
               " model=" + (c11 ? "c11" : "sc") + " scenario=" + hex(bytes) +
               (keep_stutters ? " stutters=kept" : "") + (keep_retries ? " retries=kept" : "");
-    std::printf("subject: %s\n%s", subject.c_str(), print(shown, set->name).c_str());
+    header = "subject: " + subject + "\n" + print(shown, set->name);
+    std::printf("%s", header.c_str());
     std::fflush(stdout);
     r = run_search([&](model::schedule_source& src,
                        std::uint64_t n) { return set->explore(*t, bytes, src, n); },
@@ -400,6 +481,7 @@ int run(int argc, char** argv) {
                                                   r.failure.token);
   }
   if (estimated) return 0;
+  if (shards) return report_jobs(*shards, header, jobs, json);
   if (r.cert.found) std::printf("\n%s\n", r.failure.report().c_str());
   if (!token.empty()) std::printf("replay: %s %s\n", tools::prove_replay_command(), token.c_str());
   std::printf("certificate: %s\n", r.cert.summary().c_str());
