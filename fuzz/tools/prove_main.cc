@@ -158,15 +158,17 @@ int run(int argc, char** argv) {
       "certificate: proven, a counterexample with its trace and replay token, or incomplete "
       "with what was covered.\n  " +
           me + " --target T --scenario S [--zoo NAME] [options]\n  " + me +
-          " --program P --threads N [options]\n  " + me +
+          " --program P --threads N [options]\n  " + me + " ... --jobs N [--bound K]\n  " + me +
           " ... --estimate [--bound K] [--budget-seconds S]\n  " + me +
           " --combine CERT.json...\n  " + me + " --list",
       me};
   app.footer(
       "Exit status: 0 proven (or, with --shard and no --bound, the shard complete), 4 a "
       "counterexample, 3 "
-      "incomplete (a budget, a preemption bound, a missing shard or a nondeterministic "
-      "program), 2 bad usage or input. --estimate exits 0.");
+      "incomplete (a budget, a preemption bound, a missing shard, a --jobs shard that failed, "
+      "named on stderr, or a nondeterministic program), 2 bad usage or input. --estimate exits "
+      "0. A signal (SIGINT, SIGTERM, SIGHUP) stops a --jobs run's shards first, then the run "
+      "dies of it (130, 143, 129 in a shell).");
   // Every option takes `--x V` and `--x=V`; a value is checked where it is
   // read, and a bad one is a usage error naming the option (exit 2).
   auto text = [&app](const char* name, std::optional<std::string>& into, const char* help) {
@@ -225,11 +227,13 @@ int run(int argc, char** argv) {
       "the N certificates");
   value(
       "--jobs", [&](const std::string& v) { jobs = static_cast<int>(number("--jobs", v, 1, 64)); },
-      "run the search as N shard processes on this machine (1..64, default 1: one process) "
-      "and print their combined certificate, as --shard i/N for every i then --combine would; "
-      "a counterexample stops the other shards; --max-executions is each shard's budget; "
-      "--budget-seconds (each shard's, and so the run's) needs --bound; the certificate's "
-      "time is the shards' sum, the wall time is printed beside it");
+      "run the search as N shard processes on this machine (1..64; default 1, one process) "
+      "and print their combined certificate, as --shard i/N for each i then --combine "
+      "would (dpor only; not with --shard, --combine, --estimate or --list); a "
+      "counterexample, or a shard that fails, stops the others; --max-executions is each "
+      "shard's budget, not split; --budget-seconds needs --bound K and is each shard's (they "
+      "run at once: the run's too); progress lines name their shard; the certificate's time "
+      "is the shards' sum, the wall time is printed beside it");
   value(
       "--max-executions",
       [&](const std::string& v) {
