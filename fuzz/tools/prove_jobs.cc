@@ -36,11 +36,17 @@ std::string signal_text(int sig) {
   return "killed by signal " + std::to_string(sig) + (d ? std::string(" (") + d + ")" : "");
 }
 
-// The signals the parent forwards; SIGCHLD says a child is done.
+// The signals the parent forwards, but not one it ignores (started in the
+// background by a shell, under nohup): that one stays ignored, as before
+// --jobs. SIGCHLD says a child is done.
 sigset_t waited_signals() {
   sigset_t s;
   sigemptyset(&s);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&s, sig);
+  sigaddset(&s, SIGCHLD);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction now {};
+    if (sigaction(sig, nullptr, &now) == 0 && now.sa_handler != SIG_IGN) sigaddset(&s, sig);
+  }
   return s;
 }
 
@@ -107,6 +113,11 @@ jobs_outcome run_jobs(const std::string& argv0, const std::vector<std::string>& 
       const int fd = open(outs[static_cast<std::size_t>(i)].c_str(),
                           O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
       if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0) _exit(127);
+      // SIGTERM stops a shard (stop_others, the parent-death signal) even
+      // if the parent was started with it ignored.
+      struct sigaction dfl {};
+      dfl.sa_handler = SIG_DFL;
+      sigaction(SIGTERM, &dfl, nullptr);
       sigprocmask(SIG_SETMASK, &old_mask, nullptr);
       execv("/proc/self/exe", argps[static_cast<std::size_t>(i)].data());
       static const char msg[] = "lastref-prove: --jobs: cannot execute /proc/self/exe\n";

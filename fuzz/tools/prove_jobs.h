@@ -22,7 +22,8 @@
 // it has no handler), so run_jobs() does not return in that case.
 //
 // Threads: call it from a single-threaded process (it blocks signals with
-// sigprocmask and forks); not reentrant.
+// sigprocmask and forks); not reentrant. A signal the parent ignores when
+// it starts (a shell's background job ignores SIGINT) stays ignored.
 
 #include <string>
 #include <vector>
