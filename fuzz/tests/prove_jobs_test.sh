@@ -4,7 +4,9 @@
 # processes. The lookup-table proof (3 threads, c11) with --jobs 2 is the
 # --combine of shards 0/2 and 1/2 run by hand (the same certificate but for
 # its time); --jobs 3 on a zoo variant prints a shard's counterexample and
-# exits 4; combinations that make no sense exit 2 with nothing run; and no
+# exits 4; a bounded, time-budgeted --jobs 2 is complete within the bound
+# (exit 3); combinations that make no sense exit 2 with nothing run; progress
+# lines name their shard; the temporary directory is removed; and no
 # shard outlives the run: a SIGTERM to the parent (exit 143), a SIGKILL to it
 # (the children's parent-death signal), a SIGKILL to one shard (the run says
 # which shard, exits 3, stops the other). Only the pids this test started are
@@ -42,6 +44,11 @@ echo "$out" | tail -n 1
 echo "$out" | grep -q "^counterexample of shard [0-2]/3:" || fail "no shard's counterexample"
 echo "$out" | grep -q "^replay: lastref-replay lastref-replay:v3:" || fail "no replay token"
 echo "$out" | grep -q "^certificate: FAILED" || fail "the certificate does not say FAILED"
+# A bounded search with a time budget (each shard's): complete within the bound.
+out=$("$prove" --program kref_n --threads 3 --model sc --bound 1 --budget-seconds 60 --jobs 2 2>&1)
+rc=$?
+[ "$rc" -eq 3 ] || fail "--jobs 2 --bound 1 exited $rc"
+echo "$out" | grep -q "^certificate: complete within bound 1: " || fail "--jobs 2 --bound 1: '$out'"
 clean "--jobs 2 and 3"
 
 for bad in "--shard 0/2:--shard" "--estimate:--estimate" "--strategy dfs:--strategy dpor" \
@@ -63,7 +70,7 @@ alive() {
 }
 start() {
   "$prove" --target completion --scenario completion1x3 --model c11 --jobs 2 \
-    --progress-seconds 0 >"$work/long.out" 2>&1 &
+    --progress-seconds 0.1 >"$work/long.out" 2>&1 &
   parent=$!
   n=0
   kids=
@@ -90,6 +97,9 @@ gone() {  # gone WHAT PID...: each pid exits within 5 s
 }
 
 start
+sleep 0.4
+grep -Eq "^lastref-prove shard [01]/2: [0-9]+ executions" "$work/long.out" ||
+  fail "no progress line naming its shard: $(cat "$work/long.out")"
 kill -TERM "$parent"
 wait "$parent"
 rc=$?
