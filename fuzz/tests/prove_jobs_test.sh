@@ -76,7 +76,7 @@ start() {
   kids=
   while [ "$n" -lt 100 ]; do
     kids=$(pgrep -P "$parent" | tr '\n' ' ')
-    [ "$(echo $kids | wc -w)" -eq 2 ] && return 0
+    [ "$(echo "$kids" | wc -w)" -eq 2 ] && return 0
     sleep 0.05
     n=$((n + 1))
   done
