@@ -81,9 +81,10 @@ struct certificate {
   int shard_index = 0;            // shard shard_index of shard_count (1: not sharded)
   int shard_count = 1;
   // Executions in the shard's own subtrees (unsharded: all of them). The
-  // shards' sum can exceed the unsharded count: sleep sets carried across
-  // the upper tree differ from one shard to another (lookup3 c11, 2
-  // shards: 414 + 265 against 552).
+  // shards' sum can exceed the unsharded count: the upper tree that splits
+  // the shards explores every awake option of its decisions, not only
+  // those DPOR's races ask for (dpor.h, set_shard; lookup3 c11, 2 shards:
+  // 414 + 265 against 552).
   std::uint64_t owned = 0;
   double fraction_done = 0;  // the explorer's estimate (dpor), 1 when complete
   // What was searched, e.g. "program=kref_n threads=3 model=c11": combine()
