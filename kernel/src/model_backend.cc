@@ -735,7 +735,7 @@ void lastref_k_futex_wait(volatile void* word, uint32_t expected, lastref_loc_t 
   const void* a = const_cast<const void*>(word);
   lk::slot& s = slot_for(word, 4);
   const source_loc sl = to_loc(loc);
-  r->rewait_check(a, expected, static_cast<std::uint32_t>(s.value), false, 0);
+  r->rewait_check(a, expected, static_cast<std::uint32_t>(s.value), false, 0, sl);
   r->point(op::futex_wait, a, sl);
   const auto v = static_cast<std::uint32_t>(s.value);
   if (r->weak()) r->c11_observe_latest(s.am, v);
@@ -758,7 +758,7 @@ int lastref_k_futex_wait_timeout(volatile void* word, uint32_t expected, uint64_
   // moves only at a timeout, so a re-wait right after a spurious wake-up
   // computes the one it slept until).
   r->rewait_check(a, expected, static_cast<std::uint32_t>(s.value), true,
-                  r->now() + static_cast<std::int64_t>(timeout_ns));
+                  r->now() + static_cast<std::int64_t>(timeout_ns), sl);
   r->point(op::futex_wait, a, sl);
   const auto v = static_cast<std::uint32_t>(s.value);
   if (r->weak()) r->c11_observe_latest(s.am, v);

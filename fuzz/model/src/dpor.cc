@@ -385,11 +385,7 @@ void dpor_source::on_step(const step_info& s) {
       const event& e = events_[static_cast<std::size_t>(cur_)];
       if (e.kind == choice_kind::spurious && e.node >= 0 && !blocked_) {
         node& nd = nodes_[static_cast<std::size_t>(e.node)];
-        const int nrun = detail::popcount8(nd.d.runnable);
-        std::uint32_t cand = ((1u << nrun) - 1u) & ~asleep_mask(nd) & ~nd.spin & in_bound(nd);
-        const std::uint32_t def = 1u << nd.d.default_index();
-        if ((cand & def) != 0) cand = def;
-        if (cand != 0) add_initial(nd, cand);
+        add_initial(nd, wakeup_stand_ins(nd));
       }
     }
     if (!blocked_) become_blocked();
@@ -673,6 +669,36 @@ void dpor_source::reverse(std::size_t e, std::size_t j) {
     const int i = nd.d.index_of(choice{ej.thread, ej.kind});
     add_initial(nd, i >= 0 ? 1u << i : 0u);
   }
+}
+
+// A runnable thread that the decision of a cut wake-up explores in its
+// place: the default if awake, else any awake one within the bound (none:
+// 0). A thread waiting in an await loop is no stand-in (never explored at
+// a decision).
+std::uint32_t dpor_source::wakeup_stand_ins(const node& nd) const noexcept {
+  const int nrun = detail::popcount8(nd.d.runnable);
+  const std::uint32_t cand = ((1u << nrun) - 1u) & ~asleep_mask(nd) & ~nd.spin & in_bound(nd);
+  const std::uint32_t def = 1u << nd.d.default_index();
+  return (cand & def) != 0 ? def : cand;
+}
+
+// A wake-up stutter may be cut only where its decision has another option
+// that is not a thread waiting in an await loop: a runnable thread (a
+// stand-in, or one asleep because its traces are explored elsewhere), or
+// another timeout or wake-up (always explored). Without one the execution
+// without the wake-up is not in the tree: every other thread waits in an
+// await loop, and their liveness verdict needs the spurious budget spent
+// (others_can_run counts an offered wake-up), so this execution goes on.
+// A sleep-set blocked execution adds nothing either way.
+bool dpor_source::may_cut_wakeup() const noexcept {
+  if (blocked_) return true;
+  if (cur_ < 0) return false;
+  const event& e = events_[static_cast<std::size_t>(cur_)];
+  if (e.kind != choice_kind::spurious || e.node < 0) return false;
+  const node& nd = nodes_[static_cast<std::size_t>(e.node)];
+  const int cnt = nd.d.count();
+  const std::uint32_t all = cnt >= 32 ? ~0u : (1u << cnt) - 1u;
+  return (all & ~nd.spin & ~(1u << nd.chosen)) != 0;
 }
 
 // Makes `n` explore one of the options `cand` (unless it already does),

@@ -302,7 +302,7 @@ void platform::fence(std::memory_order mo, source_loc loc) {
 void platform::futex_wait(atomic<std::uint32_t>& word, std::uint32_t expected, source_loc loc) {
   auto* r = rt();
   if (r == nullptr) return;
-  r->rewait_check(&word, expected, word.raw(), false, 0);
+  r->rewait_check(&word, expected, word.raw(), false, 0, loc);
   r->point(op::futex_wait, &word, loc);
   const std::uint32_t v = word.raw();
   if (r->weak()) r->c11_observe_latest(word.meta(), v);
@@ -318,7 +318,7 @@ bool platform::futex_wait_until(atomic<std::uint32_t>& word, std::uint32_t expec
                                 clock::time_point deadline, source_loc loc) {
   auto* r = rt();
   if (r == nullptr) return true;
-  r->rewait_check(&word, expected, word.raw(), true, deadline.time_since_epoch().count());
+  r->rewait_check(&word, expected, word.raw(), true, deadline.time_since_epoch().count(), loc);
   r->point(op::futex_wait, &word, loc);
   const std::uint32_t v = word.raw();
   if (r->weak()) r->c11_observe_latest(word.meta(), v);

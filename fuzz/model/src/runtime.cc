@@ -692,7 +692,7 @@ wake_reason runtime::futex_sleep(const void* word, std::uint32_t expected, bool 
   // once), so the queue is as the wake-up left it.
   if (why == wake_reason::spurious && prune_ && prune_stutters_ &&
       sched_.was_last_waiter(cur_, word))
-    rewait_ = rewait_state{word, expected, has_deadline, deadline, cur_, 1};
+    rewait_ = rewait_state{word, expected, has_deadline, deadline, cur_, 1, loc};
   return why;
 }
 
@@ -708,16 +708,19 @@ bool runtime::rewait_point(op o, const void* addr, bool hold) noexcept {
 }
 
 void runtime::rewait_cut(const void* word, std::uint32_t expected, std::uint32_t latest,
-                         bool has_deadline, std::int64_t deadline) {
+                         bool has_deadline, std::int64_t deadline, const source_loc& loc) {
   const rewait_state w = rewait_;
   rewait_ = rewait_state{};
   // The held load went on (continuing_), read the value slept on, and this
-  // wait sleeps on it again (latest == expected) until the same deadline.
+  // wait — the one it woke from, by its place — sleeps on it again
+  // (latest == expected) until the same deadline; and the source has
+  // something to explore instead (may_cut_wakeup).
   const last_read& l = last_read_[cur_];
   if (w.phase == 2 && w.tid == cur_ && continuing_ && w.word == word && l.addr == word &&
       l.value == expected && expected == w.value && latest == expected &&
       w.has_deadline == has_deadline && (!has_deadline || w.deadline == deadline) &&
-      mode_ == mode::threads && !sched_.exiting(cur_))
+      w.loc.line == loc.line && w.loc.file == loc.file && w.loc.function == loc.function &&
+      mode_ == mode::threads && !sched_.exiting(cur_) && src_->may_cut_wakeup())
     prune_execution();
 }
 

@@ -281,11 +281,12 @@ class runtime {
   // ASSUMED, as for CAS stutters: the wait loop does not count its wake-ups.
   wake_reason futex_sleep(const void* word, std::uint32_t expected, bool has_deadline,
                           std::int64_t deadline, const source_loc& loc, atomic_meta* meta);
-  // Before a futex wait's point: `latest` is the word's value now.
+  // Before a futex wait's point: `latest` is the word's value now, `loc`
+  // the wait's place (a stutter re-enters the wait it woke from).
   void rewait_check(const void* word, std::uint32_t expected, std::uint32_t latest,
-                    bool has_deadline, std::int64_t deadline) {
+                    bool has_deadline, std::int64_t deadline, const source_loc& loc) {
     if (rewait_.phase != 0) [[unlikely]]
-      rewait_cut(word, expected, latest, has_deadline, deadline);
+      rewait_cut(word, expected, latest, has_deadline, deadline, loc);
   }
   // How the last compare_exchange used the spurious-failure budget
   // (run_options::max_spurious_cas), for a step-reading source (dpor.h): 0
@@ -297,10 +298,12 @@ class runtime {
   // The futex word's latest value is observed (futex_wait compares against
   // it, as the kernel does).
   void c11_observe_latest(atomic_meta& m, std::uint64_t latest);
-  // Another thread can still take a step (runnable, or a timeout / spurious
-  // wake-up on offer). For await loops (spin.h).
-  bool others_can_run() const noexcept {
-    return mode_ == mode::threads && sched_.others_can_run(cur_);
+  // Another thread can still take a step that will happen: it is runnable,
+  // or blocked with a timeout. A spurious wake-up on offer does not count:
+  // it may never come, so a loop only it could release is never released.
+  // For await loops (spin.h).
+  bool others_will_run() const noexcept {
+    return mode_ == mode::threads && sched_.others_will_run(cur_);
   }
   // c11 await loops (spin.h): at the end of a failed iteration; `stalled`:
   // no other thread can run. When stalled and some load (or failed CAS) of
@@ -424,7 +427,7 @@ class runtime {
   [[noreturn]] void prune_execution();
   bool rewait_point(op o, const void* addr, bool hold) noexcept;
   void rewait_cut(const void* word, std::uint32_t expected, std::uint32_t latest, bool has_deadline,
-                  std::int64_t deadline);
+                  std::int64_t deadline, const source_loc& loc);
 
   // scheduler: thread records, runnable / timeout / spurious sets, virtual time
   scheduler sched_;
@@ -473,6 +476,7 @@ class runtime {
     std::int64_t deadline = 0;
     std::uint8_t tid = 0;
     std::uint8_t phase = 0;  // 1: woke; 2: its held load of the word ran
+    source_loc loc{};        // the wait it woke from
   } rewait_;
 
   // memory (c11): the store histories, recycled across executions

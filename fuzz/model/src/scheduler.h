@@ -83,6 +83,12 @@ class scheduler {
     return ((runnable_ & ~(1u << cur)) | timeout_ | spurious_offer()) != 0;
   }
 
+  // A thread other than `cur` is runnable or will time out: the steps that
+  // are sure to come (a spurious wake-up may never come).
+  [[nodiscard]] bool others_will_run(int cur) const noexcept {
+    return ((runnable_ & ~(1u << cur)) | timeout_) != 0;
+  }
+
   // ---- thread records ----
   [[nodiscard]] thread_state& thread(int t) noexcept { return th_[t]; }
   [[nodiscard]] const thread_state& thread(int t) const noexcept { return th_[t]; }

@@ -51,7 +51,9 @@
 //   - a timeout or spurious wake-up of a thread (a choice, with the resume
 //     it causes): write of the queue of the word it slept on — not of the
 //     word: it neither reads nor changes the value, so it commutes with
-//     loads, stores and RMWs of the word — and of a "who can run"
+//     loads, stores and RMWs of the word (a spurious wake-up whose next
+//     load is held, "Wake-up stutters" below, reads the word in that same
+//     event) — and of a "who can run"
 //     pseudo-location (finishing and blocking on a mutex read it: they can
 //     withdraw a spurious-wake offer; a futex waiter's block writes it: it
 //     makes one while another thread can run); a timeout also writes
@@ -119,14 +121,23 @@
 // and was the last waiter in its word's FIFO queue: its next operation, if
 // it loads the word, is held (decision::hold, as a retry CAS is: one event
 // with the wake-up, so the wake-up's footprint includes the read of the
-// word), and when the operation after that is a futex wait on the same
-// word, for the value that load read, which is the value it slept on and
-// the word's value now, until the same deadline, the execution is cut
-// before that wait's point (runtime::futex_sleep, rewait_check). The
-// execution without the wake-up is back in the same state — the thread
-// asleep in the same place in the queue (it was last, and goes back last),
-// its local state the same — except that its view grew by the load (c11)
-// and the spurious budget is spent: it shows at least as much. Holding the
+// word), and when the operation after that is the same futex wait (same
+// source place, so the same wait of the same loop) on the same word, for
+// the value that load read, which is the value it slept on and the word's
+// value now, until the same deadline, the execution is cut before that
+// wait's point (runtime::futex_sleep, rewait_check). The execution without
+// the wake-up is back in the same state — the thread asleep in the same
+// wait, in the same place in the queue (it was last, and goes back last),
+// its local state the same under the assumption below — except that its
+// view grew by the load (c11) and the spurious budget is spent: it shows
+// at least as much, given that no verdict counts on an unspent spurious
+// budget (an await loop is a liveness failure when only a spurious
+// wake-up could release it, spin.h, so it does not depend on one being on
+// offer; and that failure is raised with no scheduling point before it,
+// where a wake-up could run and be cut). And the cut happens only where
+// its decision has another option than threads waiting in an await loop
+// (may_cut_wakeup): else the execution without the wake-up is not in the
+// tree, and this one goes on. Holding the
 // load loses only schedules with other threads' steps between the wake-up
 // and the load, and those are the schedules of the wake-up taken later,
 // which DPOR explores wherever it does not commute (its sleeper carries
@@ -234,6 +245,7 @@ class dpor_source final : public schedule_source {
   [[nodiscard]] bool wants_steps() const noexcept override { return true; }
   [[nodiscard]] bool exhaustive() const noexcept override { return true; }
   void on_step(const step_info& s) override;
+  [[nodiscard]] bool may_cut_wakeup() const noexcept override;
 
   // The search ran out: every trace was explored.
   [[nodiscard]] bool complete() const noexcept { return complete_; }
@@ -354,6 +366,8 @@ class dpor_source final : public schedule_source {
   // Options of `n` within the preemption bound (all when unbounded).
   [[nodiscard]] std::uint32_t in_bound(const node& n) const noexcept;
   void add_initial(node& n, std::uint32_t cand);
+  // The options a cut wake-up's decision explores in its place (on_step).
+  [[nodiscard]] std::uint32_t wakeup_stand_ins(const node& n) const noexcept;
 
   std::vector<node> nodes_;
   std::vector<event> events_;

@@ -143,6 +143,11 @@ class schedule_source {
   // checker::explore then cuts stutters (run_options::prune_stutters). A
   // sampling or replaying source is never cut: a cut run would only be lost.
   [[nodiscard]] virtual bool exhaustive() const noexcept { return false; }
+  // Asked just before a wake-up stutter is cut (dpor.h "Wake-up
+  // stutters"): may the running execution end here? A source that would
+  // then have nothing left to explore in place of the wake-up says no, and
+  // the execution goes on.
+  [[nodiscard]] virtual bool may_cut_wakeup() const noexcept { return true; }
 };
 
 // The fuzzer's source. Bytes are (run-length, next) pairs: take the default

@@ -19,10 +19,10 @@
 // until another thread writes a location the iteration read: a repeated
 // iteration that reads the same values changes nothing, so the schedules
 // left out are equivalent to explored ones. Under every source, a failed
-// iteration when no other thread can take a step (all finished, or blocked
-// with no timeout or spurious wake-up on offer) can never be released: the
-// execution fails ("await loop never released", kind invariant) with its
-// trace, a liveness failure. (Several threads each waiting in an await loop
+// iteration when no other thread is sure to take a step (all finished, or
+// blocked with no timeout; a spurious wake-up on offer may never come) can
+// never be released: the execution fails ("await loop never released",
+// kind invariant) with its trace, a liveness failure. (Several threads each waiting in an await loop
 // for one another, with nothing else runnable, still end in the step-budget
 // failure.)
 //
