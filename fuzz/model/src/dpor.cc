@@ -137,6 +137,9 @@ void dpor_source::begin_execution() {
   prog_base_ = 0;
   blocks_.clear();
   std::fill(std::begin(makes_), std::end(makes_), 0u);
+  events_.swap(old_events_);
+  old_hb_valid_ = hb_valid_;
+  hb_valid_ = 0;
   events_.clear();
   sleep_.clear();
   depth_ = 0;
@@ -547,6 +550,19 @@ void dpor_source::on_step(const step_info& s) {
   for (int i = 0; i < fp.n; ++i) e->fp.add(fp.acc[i]);
 }
 
+// Whether an event's clock is the same as another's at the same position
+// when every event before them is: a clock is a function of the threads and
+// footprints of the events up to it (and of nothing else).
+bool dpor_source::same_step(const event& a, const event& b) noexcept {
+  if (a.thread != b.thread || a.fp.n != b.fp.n || a.fp.global != b.fp.global) return false;
+  for (int i = 0; i < a.fp.n; ++i) {
+    const access& x = a.fp.acc[i];
+    const access& y = b.fp.acc[i];
+    if (x.lo != y.lo || x.hi != y.hi || x.space != y.space || x.write != y.write) return false;
+  }
+  return true;
+}
+
 // Happens-before clocks for every event, then race reversal for the events
 // this execution added.
 void dpor_source::analyze() {
@@ -554,7 +570,22 @@ void dpor_source::analyze() {
   std::uint32_t len[max_threads] = {};
   std::int64_t prev[max_threads];
   std::fill(std::begin(prev), std::end(prev), -1);
-  for (std::size_t j = 0; j < n; ++j) {
+  // The replayed prefix (before first_new_, where no race is reversed) is
+  // usually the previous execution's step for step: its clocks are reused,
+  // and only the events from the first difference on are scanned (the scan
+  // is quadratic; the prefix is most of an execution).
+  const std::size_t reuse = std::min({first_new_, n, old_hb_valid_});
+  std::size_t j = 0;
+  for (; j < reuse && same_step(events_[j], old_events_[j]); ++j) {
+    event& ej = events_[j];
+    const event& old = old_events_[j];
+    std::copy_n(old.vc, max_threads, ej.vc);
+    ej.idx = old.idx;
+    len[ej.thread] = ej.idx;
+    prev[ej.thread] = static_cast<std::int64_t>(j);
+  }
+  hb_valid_ = n;
+  for (; j < n; ++j) {
     event& ej = events_[j];
     const int t = ej.thread;
     std::uint32_t vc[max_threads] = {};

@@ -335,6 +335,14 @@ class dpor_source final : public schedule_source {
 
   std::vector<node> nodes_;
   std::vector<event> events_;
+  // The previous execution's events (swapped out by begin_execution, so
+  // both buffers keep their capacity), of which the first `hb_valid_` have
+  // their clocks computed: analyze() reuses the clocks of the prefix that
+  // repeats it step for step instead of recomputing them.
+  std::vector<event> old_events_;
+  std::size_t hb_valid_ = 0;
+  std::size_t old_hb_valid_ = 0;
+  [[nodiscard]] static bool same_step(const event& a, const event& b) noexcept;
   std::vector<sleeper> sleep_;  // current sleep set
   std::size_t depth_ = 0;
   std::size_t first_new_ = 0;    // events before it were analysed by earlier executions
