@@ -148,7 +148,7 @@ void dpor_source::begin_execution() {
   analyze_end_ = 0;
   spin_blocked_ = 0;
   futex_wait_ = 0;
-  for (auto& f : window_) f = footprint{};
+  for (auto& f : window_) f.clear();
   for (auto& t : texts_) t.clear();
   std::fill(std::begin(last_addr_), std::end(last_addr_), 0);
   std::fill(std::begin(wait_addr_), std::end(wait_addr_), 0);
@@ -217,12 +217,12 @@ void dpor_source::start_event(int thread, choice_kind kind, std::int32_t node) {
         break;
       }
   }
-  event e;
+  // Built in place: a local event copied in is 200 bytes more per step.
+  event& e = events_.emplace_back();
   e.thread = static_cast<std::uint8_t>(thread);
   e.kind = kind;
   e.node = node;
   add_wakeup(e.fp, thread, kind);
-  events_.push_back(e);
   cur_ = static_cast<std::int64_t>(events_.size() - 1);
 }
 
@@ -466,7 +466,7 @@ void dpor_source::on_step(const step_info& s) {
       awaited_[t] = window_[t];
       ++await_blocks_;
     }
-    window_[t] = footprint{};
+    window_[t].clear();
     return;
   }
   // A thread that takes a step is not waiting in an await loop (it was run
@@ -542,7 +542,7 @@ void dpor_source::on_step(const step_info& s) {
   bool writes = fp.global;
   for (int i = 0; i < fp.n; ++i) writes = writes || fp.acc[i].write;
   if (writes) {
-    window_[t] = footprint{};
+    window_[t].clear();
   } else {
     for (int i = 0; i < fp.n; ++i) window_[t].add(fp.acc[i]);
   }
@@ -771,7 +771,7 @@ bool dpor_source::end_execution(std::uint32_t) {
       // Bounded: no sleep sets (bound hook (2), dpor.h).
       if (!nd.read && bound_ < 0 && nd.event < events_.size())
         nd.explored.push_back(sleeper{nd.d.option(nd.chosen), nd.chosen_fp});
-      nd.chosen_fp = footprint{};
+      nd.chosen_fp.clear();
       nd.chosen = static_cast<std::uint8_t>(order_ != 0 ? random_bit(next) : __builtin_ctz(next));
       nd.done |= 1u << nd.chosen;
       first_new_ = nd.event;

@@ -281,12 +281,21 @@ class dpor_source final : public schedule_source {
     std::uint8_t n = 0;
     bool global = false;
     void add(access a) noexcept;
+    // Empties it without touching acc (only acc[0, n) is ever read): a
+    // footprint{} assignment zeroes all of it, per step on the hot path.
+    void clear() noexcept {
+      n = 0;
+      global = false;
+    }
     [[nodiscard]] bool empty() const noexcept { return n == 0 && !global; }
   };
   [[nodiscard]] static bool conflicts(const footprint& x, const footprint& y) noexcept;
 
  private:
   struct event {
+    // User-provided, so that emplace_back() does not zero the whole event
+    // first (fp.acc is left unset: only acc[0, fp.n) is ever read).
+    event() noexcept {}  // NOLINT(modernize-use-equals-default)
     std::uint8_t thread = 0;
     choice_kind kind = choice_kind::run;
     bool has_op = false;
@@ -352,8 +361,8 @@ class dpor_source final : public schedule_source {
   // Await loops (spin.h): threads whose last iteration failed, waiting for
   // a write to what it read; the reads of each thread's current iteration.
   std::uint8_t spin_blocked_ = 0;
-  footprint awaited_[max_threads];
-  footprint window_[max_threads];
+  footprint awaited_[max_threads] = {};
+  footprint window_[max_threads] = {};
   std::vector<std::uintptr_t> texts_[max_threads];
   // Stable names of addresses across executions (see canon()).
   struct block_range {
