@@ -575,6 +575,16 @@ void dpor_source::analyze() {
   // and only the events from the first difference on are scanned (the scan
   // is quadratic; the prefix is most of an execution).
   const std::size_t reuse = std::min({first_new_, n, old_hb_valid_});
+  // Each thread's first event with a footprint so far (only such events
+  // conflict with anything): the backward scan below stops once it has
+  // found every thread it looks for, or passed the first footprint of each.
+  constexpr std::size_t none = ~std::size_t{0};
+  std::size_t first_fp[max_threads];
+  std::fill(std::begin(first_fp), std::end(first_fp), none);
+  auto saw = [&](std::size_t k) {
+    const event& e = events_[k];
+    if (!e.fp.empty() && first_fp[e.thread] == none) first_fp[e.thread] = k;
+  };
   std::size_t j = 0;
   for (; j < reuse && same_step(events_[j], old_events_[j]); ++j) {
     event& ej = events_[j];
@@ -583,6 +593,7 @@ void dpor_source::analyze() {
     ej.idx = old.idx;
     len[ej.thread] = ej.idx;
     prev[ej.thread] = static_cast<std::int64_t>(j);
+    saw(j);
   }
   hb_valid_ = n;
   for (; j < n; ++j) {
@@ -595,14 +606,29 @@ void dpor_source::analyze() {
     std::int64_t last[max_threads];
     std::fill(std::begin(last), std::end(last), -1);
     if (!ej.fp.empty()) {
-      for (std::size_t i = j; i-- > 0;) {
+      // Threads still looked for (another thread with a footprint before
+      // j, none found yet), and the lowest index one of them may conflict at.
+      std::uint32_t todo = 0;
+      for (int r = 0; r < max_threads; ++r)
+        if (r != t && first_fp[r] != none) todo |= 1u << r;
+      auto lowest = [&] {
+        std::size_t m = j;
+        for (std::uint32_t b = todo; b != 0; b &= b - 1)
+          m = std::min(m, first_fp[__builtin_ctz(b)]);
+        return m;
+      };
+      std::size_t stop = lowest();
+      for (std::size_t i = j; todo != 0 && i-- > stop;) {
         const event& ei = events_[i];
-        if (ei.thread == t || last[ei.thread] >= 0) continue;
+        if (((todo >> ei.thread) & 1u) == 0) continue;
         if (!conflicts(ei.fp, ej.fp)) continue;
         last[ei.thread] = static_cast<std::int64_t>(i);
         for (int k = 0; k < max_threads; ++k) vc[k] = std::max(vc[k], ei.vc[k]);
+        todo &= ~(1u << ei.thread);
+        stop = lowest();
       }
     }
+    saw(j);
     ej.idx = ++len[t];
     vc[t] = ej.idx;
     std::copy_n(vc, max_threads, ej.vc);
