@@ -50,7 +50,7 @@ std::uintptr_t bits(const void* p) { return reinterpret_cast<std::uintptr_t>(p);
 void dpor_source::footprint::add(access a) noexcept {
   for (int i = 0; i < n; ++i) {
     access& b = acc[i];
-    if (b.space == a.space && b.lo == a.lo && b.hi == a.hi) {
+    if (b.lo == a.lo && b.hi == a.hi && b.space == a.space) {
       b.write = b.write || a.write;
       return;
     }
@@ -165,11 +165,10 @@ std::uint32_t dpor_source::asleep_mask(const node& n) const noexcept {
 
 std::uint32_t dpor_source::spin_mask(const decision& d) const noexcept {
   std::uint32_t m = 0;
-  for (int t = 0; t < max_threads; ++t)
-    if ((spin_blocked_ >> t) & 1u) {
-      const int i = d.index_of(choice{t, choice_kind::run});
-      if (i >= 0) m |= 1u << i;
-    }
+  for (unsigned b = spin_blocked_; b != 0; b &= b - 1) {
+    const int i = d.index_of(choice{__builtin_ctz(b), choice_kind::run});
+    if (i >= 0) m |= 1u << i;
+  }
   return m;
 }
 
@@ -181,9 +180,11 @@ void dpor_source::close_event() {
   const event& ev = events_[static_cast<std::size_t>(cur_)];
   if (!ev.fp.empty()) {
     std::erase_if(sleep_, [&](const sleeper& s) { return conflicts(s.fp, ev.fp); });
-    for (int t = 0; t < max_threads; ++t)
-      if (((spin_blocked_ >> t) & 1u) && t != ev.thread && conflicts(awaited_[t], ev.fp))
+    for (unsigned b = spin_blocked_; b != 0; b &= b - 1) {
+      const int t = __builtin_ctz(b);
+      if (t != ev.thread && conflicts(awaited_[t], ev.fp))
         spin_blocked_ &= static_cast<std::uint8_t>(~(1u << t));
+    }
   }
   cur_ = -1;
 }
@@ -547,6 +548,13 @@ void dpor_source::on_step(const step_info& s) {
     for (int i = 0; i < fp.n; ++i) window_[t].add(fp.acc[i]);
   }
   if (fp.global) e->fp.global = true;
+  if (e->fp.n == 0) {
+    // The usual case, a step's first accesses: fp has no duplicates, so
+    // adding them one by one would copy them in order.
+    for (int i = 0; i < fp.n; ++i) e->fp.acc[i] = fp.acc[i];
+    e->fp.n = fp.n;
+    return;
+  }
   for (int i = 0; i < fp.n; ++i) e->fp.add(fp.acc[i]);
 }
 
