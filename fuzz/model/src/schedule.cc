@@ -8,13 +8,13 @@
 namespace lastref::model {
 
 namespace {
+// The n-th (0-based) set bit of the low 8 bits of mask, or -1: drops the
+// n lowest set bits (option() runs at every decision of every execution).
 int nth_bit(unsigned mask, int n) noexcept {
-  for (int i = 0; i < 8; ++i)
-    if ((mask >> i) & 1u) {
-      if (n == 0) return i;
-      --n;
-    }
-  return -1;
+  if (n < 0) return -1;
+  mask &= 0xffu;
+  for (; n > 0 && mask != 0; --n) mask &= mask - 1u;
+  return mask != 0 ? __builtin_ctz(mask) : -1;
 }
 }  // namespace
 
