@@ -140,6 +140,7 @@ void dpor_source::begin_execution() {
   events_.swap(old_events_);
   old_hb_valid_ = hb_valid_;
   hb_valid_ = 0;
+  same_prefix_ = 0;
   events_.clear();
   sleep_.clear();
   depth_ = 0;
@@ -597,13 +598,14 @@ void dpor_source::analyze() {
   for (; j < reuse && same_step(events_[j], old_events_[j]); ++j) {
     event& ej = events_[j];
     const event& old = old_events_[j];
-    std::copy_n(old.vc, max_threads, ej.vc);
+    std::memcpy(ej.vc, old.vc, sizeof ej.vc);
     ej.idx = old.idx;
     len[ej.thread] = ej.idx;
     prev[ej.thread] = static_cast<std::int64_t>(j);
     saw(j);
   }
   hb_valid_ = n;
+  same_prefix_ = j;
   for (; j < n; ++j) {
     event& ej = events_[j];
     const int t = ej.thread;
@@ -785,6 +787,13 @@ bool dpor_source::end_execution(std::uint32_t) {
   nodes_.resize(std::min(nodes_.size(), depth_));
   for (node& nd : nodes_)
     if (!nd.read && nd.event < events_.size()) {
+      // The union is idempotent: an event the previous execution took in
+      // here, repeated unchanged (same index, same footprint), adds nothing.
+      const bool repeated = nd.fp_exec != 0 && nd.fp_exec + 1 == executions_ &&
+                            nd.fp_event == nd.event && nd.event < same_prefix_;
+      nd.fp_exec = executions_;
+      nd.fp_event = nd.event;
+      if (repeated) continue;
       const footprint& f = events_[nd.event].fp;
       if (f.global) nd.chosen_fp.global = true;
       for (int i = 0; i < f.n; ++i) nd.chosen_fp.add(f.acc[i]);
@@ -806,6 +815,7 @@ bool dpor_source::end_execution(std::uint32_t) {
       if (!nd.read && bound_ < 0 && nd.event < events_.size())
         nd.explored.push_back(sleeper{nd.d.option(nd.chosen), nd.chosen_fp});
       nd.chosen_fp.clear();
+      nd.fp_exec = 0;
       nd.chosen = static_cast<std::uint8_t>(order_ != 0 ? random_bit(next) : __builtin_ctz(next));
       nd.done |= 1u << nd.chosen;
       first_new_ = nd.event;

@@ -325,6 +325,11 @@ class dpor_source final : public schedule_source {
     // read + retry CAS writes or not; a CAS succeeds or fails), and the sleep
     // set must hold what the step may touch, not what it did last.
     footprint chosen_fp;
+    // The execution (1-based; 0: none since chosen_fp was last emptied)
+    // and the event whose footprint chosen_fp last took in: the next
+    // execution skips the union when it repeats that event unchanged.
+    std::uint64_t fp_exec = 0;
+    std::uint32_t fp_event = 0;
     bool upper = false;     // in the upper tree of a sharded search
     std::uint16_t pre = 0;  // preemptions before this decision (bounded search)
   };
@@ -351,6 +356,9 @@ class dpor_source final : public schedule_source {
   std::vector<event> old_events_;
   std::size_t hb_valid_ = 0;
   std::size_t old_hb_valid_ = 0;
+  // Leading events of this execution equal (same_step) to the previous
+  // execution's, as far as analyze() compared them (0 when it did not run).
+  std::size_t same_prefix_ = 0;
   [[nodiscard]] static bool same_step(const event& a, const event& b) noexcept;
   std::vector<sleeper> sleep_;  // current sleep set
   std::size_t depth_ = 0;
