@@ -474,7 +474,12 @@ void dpor_source::on_step(const step_info& s) {
   // A thread that takes a step is not waiting in an await loop (it was run
   // when every thread waited, and left its loop, or is in a new iteration).
   spin_blocked_ &= static_cast<std::uint8_t>(~(1u << t));
-  footprint fp;
+  // This step's accesses. In the usual case, the event's first step, they
+  // are built in the event itself (adding them to an empty footprint one by
+  // one would copy them in order); else apart, and added below.
+  footprint own_fp;
+  const bool in_place = e->fp.n == 0 && !e->fp.global;
+  footprint& fp = in_place ? e->fp : own_fp;
   for (std::uintptr_t x : texts_[t]) fp.add(point(x, space_text, false));
   const std::uintptr_t a = canon(s.addr);
   last_addr_[t] = a;
@@ -548,14 +553,8 @@ void dpor_source::on_step(const step_info& s) {
   } else {
     for (int i = 0; i < fp.n; ++i) window_[t].add(fp.acc[i]);
   }
+  if (in_place) return;
   if (fp.global) e->fp.global = true;
-  if (e->fp.n == 0) {
-    // The usual case, a step's first accesses: fp has no duplicates, so
-    // adding them one by one would copy them in order.
-    for (int i = 0; i < fp.n; ++i) e->fp.acc[i] = fp.acc[i];
-    e->fp.n = fp.n;
-    return;
-  }
   for (int i = 0; i < fp.n; ++i) e->fp.add(fp.acc[i]);
 }
 
