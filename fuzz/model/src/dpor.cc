@@ -6,6 +6,12 @@
 // set of the decision before the earlier step (Abdulla et al., POPL 2014,
 // Algorithm 1). The next execution replays the decision stack up to the
 // deepest decision with an unexplored, awake backtrack option.
+//
+// Cost: the analysis is quadratic in an execution's events (each scans back
+// for the latest conflicting step of every other thread). The replayed
+// prefix, most of an execution, keeps the clocks the previous execution
+// computed when it repeats that execution step for step (same thread and
+// footprint: a clock depends on nothing else), so only the suffix is scanned.
 
 #include <lastref/model/dpor.h>
 
@@ -50,7 +56,7 @@ std::uintptr_t bits(const void* p) { return reinterpret_cast<std::uintptr_t>(p);
 void dpor_source::footprint::add(access a) noexcept {
   for (int i = 0; i < n; ++i) {
     access& b = acc[i];
-    if (b.space == a.space && b.lo == a.lo && b.hi == a.hi) {
+    if (b.lo == a.lo && b.hi == a.hi && b.space == a.space) {
       b.write = b.write || a.write;
       return;
     }
@@ -137,6 +143,10 @@ void dpor_source::begin_execution() {
   prog_base_ = 0;
   blocks_.clear();
   std::fill(std::begin(makes_), std::end(makes_), 0u);
+  events_.swap(old_events_);
+  old_hb_valid_ = hb_valid_;
+  hb_valid_ = 0;
+  same_prefix_ = 0;
   events_.clear();
   sleep_.clear();
   depth_ = 0;
@@ -145,7 +155,7 @@ void dpor_source::begin_execution() {
   analyze_end_ = 0;
   spin_blocked_ = 0;
   futex_wait_ = 0;
-  for (auto& f : window_) f = footprint{};
+  for (auto& f : window_) f.clear();
   for (auto& t : texts_) t.clear();
   std::fill(std::begin(last_addr_), std::end(last_addr_), 0);
   std::fill(std::begin(wait_addr_), std::end(wait_addr_), 0);
@@ -162,11 +172,10 @@ std::uint32_t dpor_source::asleep_mask(const node& n) const noexcept {
 
 std::uint32_t dpor_source::spin_mask(const decision& d) const noexcept {
   std::uint32_t m = 0;
-  for (int t = 0; t < max_threads; ++t)
-    if ((spin_blocked_ >> t) & 1u) {
-      const int i = d.index_of(choice{t, choice_kind::run});
-      if (i >= 0) m |= 1u << i;
-    }
+  for (unsigned b = spin_blocked_; b != 0; b &= b - 1) {
+    const int i = d.index_of(choice{__builtin_ctz(b), choice_kind::run});
+    if (i >= 0) m |= 1u << i;
+  }
   return m;
 }
 
@@ -178,9 +187,11 @@ void dpor_source::close_event() {
   const event& ev = events_[static_cast<std::size_t>(cur_)];
   if (!ev.fp.empty()) {
     std::erase_if(sleep_, [&](const sleeper& s) { return conflicts(s.fp, ev.fp); });
-    for (int t = 0; t < max_threads; ++t)
-      if (((spin_blocked_ >> t) & 1u) && t != ev.thread && conflicts(awaited_[t], ev.fp))
+    for (unsigned b = spin_blocked_; b != 0; b &= b - 1) {
+      const int t = __builtin_ctz(b);
+      if (t != ev.thread && conflicts(awaited_[t], ev.fp))
         spin_blocked_ &= static_cast<std::uint8_t>(~(1u << t));
+    }
   }
   cur_ = -1;
 }
@@ -214,12 +225,12 @@ void dpor_source::start_event(int thread, choice_kind kind, std::int32_t node) {
         break;
       }
   }
-  event e;
+  // Built in place: a local event copied in is 200 bytes more per step.
+  event& e = events_.emplace_back();
   e.thread = static_cast<std::uint8_t>(thread);
   e.kind = kind;
   e.node = node;
   add_wakeup(e.fp, thread, kind);
-  events_.push_back(e);
   cur_ = static_cast<std::int64_t>(events_.size() - 1);
 }
 
@@ -479,13 +490,18 @@ void dpor_source::on_step(const step_info& s) {
       awaited_[t] = window_[t];
       ++await_blocks_;
     }
-    window_[t] = footprint{};
+    window_[t].clear();
     return;
   }
   // A thread that takes a step is not waiting in an await loop (it was run
   // when every thread waited, and left its loop, or is in a new iteration).
   spin_blocked_ &= static_cast<std::uint8_t>(~(1u << t));
-  footprint fp;
+  // This step's accesses. In the usual case, the event's first step, they
+  // are built in the event itself (adding them to an empty footprint one by
+  // one would copy them in order); else apart, and added below.
+  footprint own_fp;
+  const bool in_place = e->fp.n == 0 && !e->fp.global;
+  footprint& fp = in_place ? e->fp : own_fp;
   for (std::uintptr_t x : texts_[t]) fp.add(point(x, space_text, false));
   const std::uintptr_t a = canon(s.addr);
   last_addr_[t] = a;
@@ -555,12 +571,26 @@ void dpor_source::on_step(const step_info& s) {
   bool writes = fp.global;
   for (int i = 0; i < fp.n; ++i) writes = writes || fp.acc[i].write;
   if (writes) {
-    window_[t] = footprint{};
+    window_[t].clear();
   } else {
     for (int i = 0; i < fp.n; ++i) window_[t].add(fp.acc[i]);
   }
+  if (in_place) return;
   if (fp.global) e->fp.global = true;
   for (int i = 0; i < fp.n; ++i) e->fp.add(fp.acc[i]);
+}
+
+// Whether an event's clock is the same as another's at the same position
+// when every event before them is: a clock is a function of the threads and
+// footprints of the events up to it (and of nothing else).
+bool dpor_source::same_step(const event& a, const event& b) noexcept {
+  if (a.thread != b.thread || a.fp.n != b.fp.n || a.fp.global != b.fp.global) return false;
+  for (int i = 0; i < a.fp.n; ++i) {
+    const access& x = a.fp.acc[i];
+    const access& y = b.fp.acc[i];
+    if (x.lo != y.lo || x.hi != y.hi || x.space != y.space || x.write != y.write) return false;
+  }
+  return true;
 }
 
 // Happens-before clocks for every event, then race reversal for the events
@@ -570,7 +600,34 @@ void dpor_source::analyze() {
   std::uint32_t len[max_threads] = {};
   std::int64_t prev[max_threads];
   std::fill(std::begin(prev), std::end(prev), -1);
-  for (std::size_t j = 0; j < n; ++j) {
+  // The replayed prefix (before first_new_, where no race is reversed) is
+  // usually the previous execution's step for step: its clocks are reused,
+  // and only the events from the first difference on are scanned (the scan
+  // is quadratic; the prefix is most of an execution).
+  const std::size_t reuse = std::min({first_new_, n, old_hb_valid_});
+  // Each thread's first event with a footprint so far (only such events
+  // conflict with anything): the backward scan below stops once it has
+  // found every thread it looks for, or passed the first footprint of each.
+  constexpr std::size_t none = ~std::size_t{0};
+  std::size_t first_fp[max_threads];
+  std::fill(std::begin(first_fp), std::end(first_fp), none);
+  auto saw = [&](std::size_t k) {
+    const event& e = events_[k];
+    if (!e.fp.empty() && first_fp[e.thread] == none) first_fp[e.thread] = k;
+  };
+  std::size_t j = 0;
+  for (; j < reuse && same_step(events_[j], old_events_[j]); ++j) {
+    event& ej = events_[j];
+    const event& old = old_events_[j];
+    std::memcpy(ej.vc, old.vc, sizeof ej.vc);
+    ej.idx = old.idx;
+    len[ej.thread] = ej.idx;
+    prev[ej.thread] = static_cast<std::int64_t>(j);
+    saw(j);
+  }
+  hb_valid_ = n;
+  same_prefix_ = j;
+  for (; j < n; ++j) {
     event& ej = events_[j];
     const int t = ej.thread;
     std::uint32_t vc[max_threads] = {};
@@ -580,14 +637,29 @@ void dpor_source::analyze() {
     std::int64_t last[max_threads];
     std::fill(std::begin(last), std::end(last), -1);
     if (!ej.fp.empty()) {
-      for (std::size_t i = j; i-- > 0;) {
+      // Threads still looked for (another thread with a footprint before
+      // j, none found yet), and the lowest index one of them may conflict at.
+      std::uint32_t todo = 0;
+      for (int r = 0; r < max_threads; ++r)
+        if (r != t && first_fp[r] != none) todo |= 1u << r;
+      auto lowest = [&] {
+        std::size_t m = j;
+        for (std::uint32_t b = todo; b != 0; b &= b - 1)
+          m = std::min(m, first_fp[__builtin_ctz(b)]);
+        return m;
+      };
+      std::size_t stop = lowest();
+      for (std::size_t i = j; todo != 0 && i-- > stop;) {
         const event& ei = events_[i];
-        if (ei.thread == t || last[ei.thread] >= 0) continue;
+        if (((todo >> ei.thread) & 1u) == 0) continue;
         if (!conflicts(ei.fp, ej.fp)) continue;
         last[ei.thread] = static_cast<std::int64_t>(i);
         for (int k = 0; k < max_threads; ++k) vc[k] = std::max(vc[k], ei.vc[k]);
+        todo &= ~(1u << ei.thread);
+        stop = lowest();
       }
     }
+    saw(j);
     ej.idx = ++len[t];
     vc[t] = ej.idx;
     std::copy_n(vc, max_threads, ej.vc);
@@ -766,6 +838,13 @@ bool dpor_source::end_execution(std::uint32_t) {
   nodes_.resize(std::min(nodes_.size(), depth_));
   for (node& nd : nodes_)
     if (!nd.read && nd.event < events_.size()) {
+      // The union is idempotent: an event the previous execution took in
+      // here, repeated unchanged (same index, same footprint), adds nothing.
+      const bool repeated = nd.fp_exec != 0 && nd.fp_exec + 1 == executions_ &&
+                            nd.fp_event == nd.event && nd.event < same_prefix_;
+      nd.fp_exec = executions_;
+      nd.fp_event = nd.event;
+      if (repeated) continue;
       const footprint& f = events_[nd.event].fp;
       if (f.global) nd.chosen_fp.global = true;
       for (int i = 0; i < f.n; ++i) nd.chosen_fp.add(f.acc[i]);
@@ -786,7 +865,8 @@ bool dpor_source::end_execution(std::uint32_t) {
       // Bounded: no sleep sets (bound hook (2), dpor.h).
       if (!nd.read && bound_ < 0 && nd.event < events_.size())
         nd.explored.push_back(sleeper{nd.d.option(nd.chosen), nd.chosen_fp});
-      nd.chosen_fp = footprint{};
+      nd.chosen_fp.clear();
+      nd.fp_exec = 0;
       nd.chosen = static_cast<std::uint8_t>(order_ != 0 ? random_bit(next) : __builtin_ctz(next));
       nd.done |= 1u << nd.chosen;
       first_new_ = nd.event;

@@ -4,17 +4,27 @@
 #include <lastref/model/schedule.h>
 
 #include <algorithm>
+#include <cstdint>
 
 namespace lastref::model {
 
 namespace {
+// The n-th (0-based) set bit of an 8-bit mask, or -1, from a table:
+// option() runs at every decision of every execution.
+constexpr struct nth_table {
+  std::int8_t v[256][8];
+} nth_bits = [] {
+  nth_table t{};
+  for (int m = 0; m < 256; ++m) {
+    int k = 0;
+    for (int n = 0; n < 8; ++n) t.v[m][n] = -1;
+    for (int i = 0; i < 8; ++i)
+      if ((m >> i) & 1) t.v[m][k++] = static_cast<std::int8_t>(i);
+  }
+  return t;
+}();
 int nth_bit(unsigned mask, int n) noexcept {
-  for (int i = 0; i < 8; ++i)
-    if ((mask >> i) & 1u) {
-      if (n == 0) return i;
-      --n;
-    }
-  return -1;
+  return n >= 0 && n < 8 ? nth_bits.v[mask & 0xffu][n] : -1;
 }
 }  // namespace
 

@@ -315,12 +315,21 @@ class dpor_source final : public schedule_source {
     std::uint8_t n = 0;
     bool global = false;
     void add(access a) noexcept;
+    // Empties it without touching acc (only acc[0, n) is ever read): a
+    // footprint{} assignment zeroes all of it, per step on the hot path.
+    void clear() noexcept {
+      n = 0;
+      global = false;
+    }
     [[nodiscard]] bool empty() const noexcept { return n == 0 && !global; }
   };
   [[nodiscard]] static bool conflicts(const footprint& x, const footprint& y) noexcept;
 
  private:
   struct event {
+    // User-provided, so that emplace_back() does not zero the whole event
+    // first (fp.acc is left unset: only acc[0, fp.n) is ever read).
+    event() noexcept {}  // NOLINT(modernize-use-equals-default)
     std::uint8_t thread = 0;
     choice_kind kind = choice_kind::run;
     bool has_op = false;
@@ -350,6 +359,11 @@ class dpor_source final : public schedule_source {
     // read + retry CAS writes or not; a CAS succeeds or fails), and the sleep
     // set must hold what the step may touch, not what it did last.
     footprint chosen_fp;
+    // The execution (1-based; 0: none since chosen_fp was last emptied)
+    // and the event whose footprint chosen_fp last took in: the next
+    // execution skips the union when it repeats that event unchanged.
+    std::uint64_t fp_exec = 0;
+    std::uint32_t fp_event = 0;
     bool upper = false;     // in the upper tree of a sharded search
     std::uint16_t pre = 0;  // preemptions before this decision (bounded search)
   };
@@ -371,6 +385,17 @@ class dpor_source final : public schedule_source {
 
   std::vector<node> nodes_;
   std::vector<event> events_;
+  // The previous execution's events (swapped out by begin_execution, so
+  // both buffers keep their capacity), of which the first `hb_valid_` have
+  // their clocks computed: analyze() reuses the clocks of the prefix that
+  // repeats it step for step instead of recomputing them.
+  std::vector<event> old_events_;
+  std::size_t hb_valid_ = 0;
+  std::size_t old_hb_valid_ = 0;
+  // Leading events of this execution equal (same_step) to the previous
+  // execution's, as far as analyze() compared them (0 when it did not run).
+  std::size_t same_prefix_ = 0;
+  [[nodiscard]] static bool same_step(const event& a, const event& b) noexcept;
   std::vector<sleeper> sleep_;  // current sleep set
   std::size_t depth_ = 0;
   std::size_t first_new_ = 0;    // events before it were analysed by earlier executions
@@ -380,8 +405,8 @@ class dpor_source final : public schedule_source {
   // Await loops (spin.h): threads whose last iteration failed, waiting for
   // a write to what it read; the reads of each thread's current iteration.
   std::uint8_t spin_blocked_ = 0;
-  footprint awaited_[max_threads];
-  footprint window_[max_threads];
+  footprint awaited_[max_threads] = {};
+  footprint window_[max_threads] = {};
   std::vector<std::uintptr_t> texts_[max_threads];
   // Stable names of addresses across executions (see canon()).
   struct block_range {
