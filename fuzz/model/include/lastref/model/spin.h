@@ -22,9 +22,9 @@
 // iteration when no other thread is sure to take a step (all finished, or
 // blocked with no timeout; a spurious wake-up on offer may never come) can
 // never be released: the execution fails ("await loop never released",
-// kind invariant) with its trace, a liveness failure. (Several threads each waiting in an await loop
-// for one another, with nothing else runnable, still end in the step-budget
-// failure.)
+// kind invariant) with its trace, a liveness failure. (Several threads
+// each waiting in an await loop for one another, with nothing else
+// runnable, still end in the step-budget failure.)
 //
 // Under memory_model::c11 a load may read an older store, so an iteration
 // can fail on a stale value although the condition already holds in the
