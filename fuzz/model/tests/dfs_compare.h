@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <set>
 #include <string>
 #include <utility>
@@ -110,6 +111,40 @@ explore_totals explore_all(const program_factory& f, Source& src, outcomes* sink
   s.seen = *sink;
   return s;
 }
+
+// The totals of a pruning comparison over random programs (stutter_test.cc,
+// wakeup_stutter_test.cc): per program the reference (unbounded DFS,
+// pruning off), DFS and DPOR with pruning on, and DPOR with it off.
+struct pruning_tally {
+  std::uint64_t ref = 0, dfs = 0, dpor = 0, dpor_off = 0, pruned = 0;
+  int compared = 0, with_stutters = 0;
+  void add(const explore_totals& r, const explore_totals& dfs_on, const explore_totals& dpor_on,
+           const explore_totals& dpor_no) {
+    ++compared;
+    if (dpor_on.pruned != 0) ++with_stutters;
+    ref += r.executions;
+    dfs += dfs_on.executions;
+    dpor += dpor_on.executions;
+    dpor_off += dpor_no.executions;
+    pruned += dpor_on.pruned;
+  }
+  void print(const char* what) const {
+    std::printf(
+        "%s: %d programs compared (%d with stutters): executions dfs %llu -> %llu, "
+        "dpor %llu -> %llu (%llu pruned)\n",
+        what, compared, with_stutters, static_cast<unsigned long long>(ref),
+        static_cast<unsigned long long>(dfs), static_cast<unsigned long long>(dpor_off),
+        static_cast<unsigned long long>(dpor), static_cast<unsigned long long>(pruned));
+  }
+  // The comparison means something: enough programs, enough with
+  // stutters, and pruning saves executions overall.
+  void expect_meaningful(int min_compared, int min_with_stutters) const {
+    EXPECT_GE(compared, min_compared);
+    EXPECT_GE(with_stutters, min_with_stutters);
+    EXPECT_LT(dfs, ref);
+    EXPECT_LT(dpor, dpor_off);
+  }
+};
 
 // A search stops at its first failure, and a failing execution ends there,
 // so once a program can fail, two searches are compared only on whether

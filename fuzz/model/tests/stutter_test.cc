@@ -124,8 +124,7 @@ auto retry_factory(outcomes* o, std::uint64_t seed) {
 // pruning on must reach the same outcomes and failures, in no more
 // executions (DPOR: no more than DPOR without pruning either).
 TEST(Stutter, PruningKeepsEveryOutcomeOfRandomRetryPrograms) {
-  std::uint64_t ref_total = 0, dfs_total = 0, dpor_total = 0, dpor_off_total = 0, pruned = 0;
-  int compared = 0, with_stutters = 0;
+  testing::pruning_tally tally;
   // Spurious CAS failures exist only under c11; a few sc programs check
   // that pruning changes nothing there.
   for (std::uint64_t seed = 1; seed <= 90; ++seed) {
@@ -135,7 +134,6 @@ TEST(Stutter, PruningKeepsEveryOutcomeOfRandomRetryPrograms) {
       dfs_source ref(dfs_source::unbounded);
       const totals r = explore_all(retry_factory(&ref_out, seed), ref, &ref_out, false, m, 1, 2500);
       if (!r.complete) continue;  // too large for the reference: skipped
-      ++compared;
       dfs_source d(dfs_source::unbounded);
       const totals sd = explore_all(retry_factory(&dfs_out, seed), d, &dfs_out, true, m);
       dpor_source p;
@@ -156,26 +154,11 @@ TEST(Stutter, PruningKeepsEveryOutcomeOfRandomRetryPrograms) {
       if (m == memory_model::sc) {
         EXPECT_EQ(sd.pruned + sp.pruned, 0u) << what;
       }
-      if (sp.pruned != 0) ++with_stutters;
-      ref_total += r.executions;
-      dfs_total += sd.executions;
-      dpor_total += sp.executions;
-      dpor_off_total += sq.executions;
-      pruned += sp.pruned;
+      tally.add(r, sd, sp, sq);
     }
   }
-  std::printf(
-      "stutters: %d programs compared (%d with stutters): executions dfs %llu -> %llu, "
-      "dpor %llu -> %llu (%llu pruned)\n",
-      compared, with_stutters, static_cast<unsigned long long>(ref_total),
-      static_cast<unsigned long long>(dfs_total), static_cast<unsigned long long>(dpor_off_total),
-      static_cast<unsigned long long>(dpor_total), static_cast<unsigned long long>(pruned));
-  // The comparison means something: enough programs, many with stutters,
-  // and pruning saves executions overall.
-  EXPECT_GE(compared, 40);
-  EXPECT_GE(with_stutters, 10);
-  EXPECT_LT(dfs_total, ref_total);
-  EXPECT_LT(dpor_total, dpor_off_total);
+  tally.print("stutters");
+  tally.expect_meaningful(40, 10);
 }
 
 // The spurious-CAS budget is shared by every CAS of an execution, so two

@@ -131,15 +131,13 @@ auto wait_factory(outcomes* o, std::uint64_t seed) {
 // once one is: a search stops at its first, dfs_compare.h), DFS in no more
 // executions, DPOR in no more than DPOR without pruning.
 TEST(WakeupStutter, PruningKeepsEveryOutcomeOfRandomWaitPrograms) {
-  std::uint64_t ref_total = 0, dfs_total = 0, dpor_total = 0, dpor_off_total = 0, pruned = 0;
-  int compared = 0, with_stutters = 0;
+  testing::pruning_tally tally;
   for (std::uint64_t seed = 1; seed <= 100; ++seed) {
     for (memory_model m : {memory_model::sc, memory_model::c11}) {
       outcomes ref_out, dfs_out, dpor_out, off_out;
       dfs_source ref(dfs_source::unbounded);
       const totals r = explore_all(wait_factory(&ref_out, seed), ref, &ref_out, false, m, 3000);
       if (!r.complete) continue;  // too large for the reference: skipped
-      ++compared;
       dfs_source d(dfs_source::unbounded);
       const totals sd = explore_all(wait_factory(&dfs_out, seed), d, &dfs_out, true, m);
       dpor_source p;
@@ -162,26 +160,11 @@ TEST(WakeupStutter, PruningKeepsEveryOutcomeOfRandomWaitPrograms) {
       EXPECT_LE(sd.executions, r.executions) << what;
       EXPECT_LE(sp.executions, sq.executions) << what;
       EXPECT_EQ(r.pruned, 0u) << what;
-      if (sp.pruned != 0) ++with_stutters;
-      ref_total += r.executions;
-      dfs_total += sd.executions;
-      dpor_total += sp.executions;
-      dpor_off_total += sq.executions;
-      pruned += sp.pruned;
+      tally.add(r, sd, sp, sq);
     }
   }
-  std::printf(
-      "wake-up stutters: %d programs compared (%d with stutters): executions dfs %llu -> %llu, "
-      "dpor %llu -> %llu (%llu pruned)\n",
-      compared, with_stutters, static_cast<unsigned long long>(ref_total),
-      static_cast<unsigned long long>(dfs_total), static_cast<unsigned long long>(dpor_off_total),
-      static_cast<unsigned long long>(dpor_total), static_cast<unsigned long long>(pruned));
-  // The comparison means something: enough programs, many with stutters,
-  // and pruning saves executions overall.
-  EXPECT_GE(compared, 80);
-  EXPECT_GE(with_stutters, 20);
-  EXPECT_LT(dfs_total, ref_total);
-  EXPECT_LT(dpor_total, dpor_off_total);
+  tally.print("wake-up stutters");
+  tally.expect_meaningful(80, 20);
 }
 
 // The caveat: a waiter that counts its wake-ups. The other thread stores
