@@ -112,6 +112,22 @@ explore_totals explore_all(const program_factory& f, Source& src, outcomes* sink
   return s;
 }
 
+// testing::explore_all with stutter pruning (run_options::prune_stutters)
+// on or off under model `m`, with the spurious budgets given (the soundness
+// tests of the pruning reductions: stutter_test.cc, wakeup_stutter_test.cc,
+// wakeup_review_test.cc).
+template <class Source>
+explore_totals explore_pruning(const program_factory& f, Source& src, outcomes* sink, bool prune,
+                               memory_model m, std::uint64_t cap = 2'000'000,
+                               std::uint8_t max_spurious = 1, std::uint8_t max_spurious_cas = 1) {
+  run_options o;
+  o.memory = m;
+  o.prune_stutters = prune;
+  o.max_spurious = max_spurious;
+  o.max_spurious_cas = max_spurious_cas;
+  return explore_all(f, src, sink, o, cap);
+}
+
 // The totals of a pruning comparison over random programs (stutter_test.cc,
 // wakeup_stutter_test.cc): per program the reference (unbounded DFS,
 // pruning off), DFS and DPOR with pruning on, and DPOR with it off.

@@ -102,19 +102,8 @@ struct retry_program : program {
   }
 };
 
+using testing::explore_pruning;
 using totals = testing::explore_totals;
-
-// testing::explore_all with stutter pruning on or off.
-template <class Source>
-totals explore_all(const program_factory& f, Source& src, outcomes* sink, bool prune,
-                   memory_model m, std::uint8_t max_spurious_cas = 1,
-                   std::uint64_t cap = 2'000'000) {
-  run_options o;
-  o.memory = m;
-  o.prune_stutters = prune;
-  o.max_spurious_cas = max_spurious_cas;
-  return testing::explore_all(f, src, sink, o, cap);
-}
 
 auto retry_factory(outcomes* o, std::uint64_t seed) {
   return program_factory([o, seed] { return std::make_unique<retry_program>(o, seed); });
@@ -132,14 +121,15 @@ TEST(Stutter, PruningKeepsEveryOutcomeOfRandomRetryPrograms) {
       if (m == memory_model::sc && seed > 15) continue;
       outcomes ref_out, dfs_out, dpor_out, off_out;
       dfs_source ref(dfs_source::unbounded);
-      const totals r = explore_all(retry_factory(&ref_out, seed), ref, &ref_out, false, m, 1, 2500);
+      const totals r =
+          explore_pruning(retry_factory(&ref_out, seed), ref, &ref_out, false, m, 2500);
       if (!r.complete) continue;  // too large for the reference: skipped
       dfs_source d(dfs_source::unbounded);
-      const totals sd = explore_all(retry_factory(&dfs_out, seed), d, &dfs_out, true, m);
+      const totals sd = explore_pruning(retry_factory(&dfs_out, seed), d, &dfs_out, true, m);
       dpor_source p;
-      const totals sp = explore_all(retry_factory(&dpor_out, seed), p, &dpor_out, true, m);
+      const totals sp = explore_pruning(retry_factory(&dpor_out, seed), p, &dpor_out, true, m);
       dpor_source q;
-      const totals sq = explore_all(retry_factory(&off_out, seed), q, &off_out, false, m);
+      const totals sq = explore_pruning(retry_factory(&off_out, seed), q, &off_out, false, m);
       const std::string what =
           "seed " + std::to_string(seed) + (m == memory_model::sc ? " sc" : " c11");
       ASSERT_TRUE(sd.complete && sp.complete && sq.complete) << what;
@@ -190,10 +180,10 @@ struct budget_race : program {
 TEST(Stutter, DporOrdersWeakCasesThatShareTheSpuriousBudget) {
   outcomes dfs_out, dpor_out;
   dfs_source d(dfs_source::unbounded);
-  ASSERT_TRUE(
-      explore_all(factory<budget_race>(&dfs_out), d, &dfs_out, false, memory_model::c11).complete);
+  ASSERT_TRUE(explore_pruning(factory<budget_race>(&dfs_out), d, &dfs_out, false, memory_model::c11)
+                  .complete);
   dpor_source p;
-  explore_all(factory<budget_race>(&dpor_out), p, &dpor_out, true, memory_model::c11);
+  explore_pruning(factory<budget_race>(&dpor_out), p, &dpor_out, true, memory_model::c11);
   EXPECT_EQ(dpor_out, dfs_out);
 }
 
@@ -231,13 +221,13 @@ TEST(Stutter, ALoopThatCountsItsRetriesNeedsPruningOff) {
       totals t;
       if (dpor) {
         dpor_source s;
-        t = explore_all(f, s, &out, prune, memory_model::c11, 2);
+        t = explore_pruning(f, s, &out, prune, memory_model::c11, 2'000'000, 1, 2);
         if (prune) {
           EXPECT_GT(s.stutters(), 0u);
         }
       } else {
         dfs_source s(dfs_source::unbounded);
-        t = explore_all(f, s, &out, prune, memory_model::c11, 2);
+        t = explore_pruning(f, s, &out, prune, memory_model::c11, 2'000'000, 1, 2);
       }
       ASSERT_TRUE(t.complete);
       EXPECT_EQ(out.count("FAIL invariant"), prune ? 0u : 1u)

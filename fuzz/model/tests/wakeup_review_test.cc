@@ -63,6 +63,7 @@ namespace {
 
 using P = platform;
 using mo = std::memory_order;
+using testing::explore_pruning;
 using testing::outcomes;
 using totals = testing::explore_totals;
 
@@ -70,16 +71,6 @@ std::string show(const outcomes& o) {
   std::string s;
   for (const auto& x : o) s += "[" + x + "] ";
   return s;
-}
-
-template <class Source>
-totals explore_with(const program_factory& f, Source& src, outcomes* sink, bool prune,
-                    memory_model m, std::uint8_t spurious = 1, std::uint64_t cap = 2'000'000) {
-  run_options o;
-  o.memory = m;
-  o.prune_stutters = prune;
-  o.max_spurious = spurious;
-  return testing::explore_all(f, src, sink, o, cap);
 }
 
 // ---- hole 1: an await loop beside a waiter whose wake-up stutters ----
@@ -109,9 +100,9 @@ TEST(WakeupReview, AwaitLoopBesideAStutteringWaiter) {
     // then backtracks through every poll (over 2 M executions), failing too.
     outcomes off_out, on_out;
     dpor_source off;
-    const totals a = explore_with(f, off, &off_out, false, m);
+    const totals a = explore_pruning(f, off, &off_out, false, m);
     dpor_source on;
-    const totals c = explore_with(f, on, &on_out, true, m);
+    const totals c = explore_pruning(f, on, &on_out, true, m);
     ASSERT_TRUE(a.complete && c.complete) << mm;
     ASSERT_EQ(off_out.count("FAIL invariant"), 1u) << mm << " dpor, pruning off " << show(a.seen);
     EXPECT_TRUE(testing::has_failure(c.seen))
@@ -155,11 +146,11 @@ TEST(WakeupReview, WaitRecheckWaitIsNoLoop) {
       return program_factory([o] { return std::make_unique<wait_twice>(o); });
     };
     dfs_source ref(dfs_source::unbounded);
-    const totals r = explore_with(f(&ref_out), ref, &ref_out, false, m);
+    const totals r = explore_pruning(f(&ref_out), ref, &ref_out, false, m);
     dfs_source d(dfs_source::unbounded);
-    const totals sd = explore_with(f(&dfs_out), d, &dfs_out, true, m);
+    const totals sd = explore_pruning(f(&dfs_out), d, &dfs_out, true, m);
     dpor_source p;
-    const totals sp = explore_with(f(&dpor_out), p, &dpor_out, true, m);
+    const totals sp = explore_pruning(f(&dpor_out), p, &dpor_out, true, m);
     ASSERT_TRUE(r.complete && sd.complete && sp.complete) << mm;
     ASSERT_EQ(r.seen.count("second=1"), 1u) << mm << " ref " << show(r.seen);
     EXPECT_EQ(sd.seen, r.seen) << mm << " dfs, pruning on";
@@ -297,11 +288,11 @@ void compare_await(std::uint64_t first, std::uint64_t last, int* missed) {
       outcomes off_out, on_out;
       dpor_source off;
       const totals r =
-          explore_with(wide_factory(&off_out, seed), off, &off_out, false, m, 1, 20000);
+          explore_pruning(wide_factory(&off_out, seed), off, &off_out, false, m, 20000);
       if (!r.complete) continue;
       ++compared;
       dpor_source on;
-      const totals sp = explore_with(wide_factory(&on_out, seed), on, &on_out, true, m);
+      const totals sp = explore_pruning(wide_factory(&on_out, seed), on, &on_out, true, m);
       ASSERT_TRUE(sp.complete) << what;
       if (testing::has_failure(r.seen)) {
         if (!testing::has_failure(sp.seen)) {
@@ -330,15 +321,15 @@ void compare_wide(std::uint64_t first, std::uint64_t last, std::uint64_t ref_cap
         outcomes ref_out, dfs_out, dpor_out;
         dfs_source ref(dfs_source::unbounded);
         const totals r =
-            explore_with(wide_factory(&ref_out, seed), ref, &ref_out, false, m, budget, ref_cap);
+            explore_pruning(wide_factory(&ref_out, seed), ref, &ref_out, false, m, ref_cap, budget);
         if (r.complete) {
           ++compared;
           dfs_source d(dfs_source::unbounded);
-          const totals sd =
-              explore_with(wide_factory(&dfs_out, seed), d, &dfs_out, true, m, budget);
+          const totals sd = explore_pruning(wide_factory(&dfs_out, seed), d, &dfs_out, true, m,
+                                            2'000'000, budget);
           dpor_source p;
-          const totals sp =
-              explore_with(wide_factory(&dpor_out, seed), p, &dpor_out, true, m, budget);
+          const totals sp = explore_pruning(wide_factory(&dpor_out, seed), p, &dpor_out, true, m,
+                                            2'000'000, budget);
           ASSERT_TRUE(sd.complete && sp.complete) << what;
           if (sp.pruned != 0) ++with_stutters;
           if (testing::has_failure(r.seen)) {
@@ -351,14 +342,14 @@ void compare_wide(std::uint64_t first, std::uint64_t last, std::uint64_t ref_cap
         }
         outcomes bref_out, bdpor_out;
         dfs_source bref(1);
-        const totals br =
-            explore_with(wide_factory(&bref_out, seed), bref, &bref_out, false, m, budget, ref_cap);
+        const totals br = explore_pruning(wide_factory(&bref_out, seed), bref, &bref_out, false, m,
+                                          ref_cap, budget);
         if (!br.complete) continue;
         ++bounded;
         dpor_source bp;
         bp.set_bound(1);
-        const totals sb =
-            explore_with(wide_factory(&bdpor_out, seed), bp, &bdpor_out, true, m, budget);
+        const totals sb = explore_pruning(wide_factory(&bdpor_out, seed), bp, &bdpor_out, true, m,
+                                          2'000'000, budget);
         ASSERT_TRUE(sb.complete) << what;
         if (testing::has_failure(br.seen)) {
           EXPECT_TRUE(testing::has_failure(sb.seen)) << what << " bounded dpor";
@@ -399,7 +390,7 @@ TEST(WakeupReview, DISABLED_ShardsWithPruning) {
       outcomes ref_out;
       dfs_source ref(dfs_source::unbounded);
       const totals r =
-          explore_with(wide_factory(&ref_out, seed), ref, &ref_out, false, m, 1, 20000);
+          explore_pruning(wide_factory(&ref_out, seed), ref, &ref_out, false, m, 20000);
       if (!r.complete) continue;
       ++compared;
       bool any_failure = false;
@@ -408,7 +399,7 @@ TEST(WakeupReview, DISABLED_ShardsWithPruning) {
         outcomes o;
         dpor_source s;
         s.set_shard(i, 3, 2);
-        const totals t = explore_with(wide_factory(&o, seed), s, &o, true, m);
+        const totals t = explore_pruning(wide_factory(&o, seed), s, &o, true, m);
         ASSERT_TRUE(t.complete) << what;
         any_failure = any_failure || testing::has_failure(t.seen);
         all.insert(t.seen.begin(), t.seen.end());

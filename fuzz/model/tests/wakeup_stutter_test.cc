@@ -30,6 +30,7 @@ namespace {
 
 using P = platform;
 using mo = std::memory_order;
+using testing::explore_pruning;
 using testing::outcomes;
 using totals = testing::explore_totals;
 
@@ -113,15 +114,6 @@ struct wait_program : program {
   }
 };
 
-template <class Source>
-totals explore_all(const program_factory& f, Source& src, outcomes* sink, bool prune,
-                   memory_model m, std::uint64_t cap = 2'000'000) {
-  run_options o;
-  o.memory = m;
-  o.prune_stutters = prune;
-  return testing::explore_all(f, src, sink, o, cap);
-}
-
 auto wait_factory(outcomes* o, std::uint64_t seed) {
   return program_factory([o, seed] { return std::make_unique<wait_program>(o, seed); });
 }
@@ -136,14 +128,14 @@ TEST(WakeupStutter, PruningKeepsEveryOutcomeOfRandomWaitPrograms) {
     for (memory_model m : {memory_model::sc, memory_model::c11}) {
       outcomes ref_out, dfs_out, dpor_out, off_out;
       dfs_source ref(dfs_source::unbounded);
-      const totals r = explore_all(wait_factory(&ref_out, seed), ref, &ref_out, false, m, 3000);
+      const totals r = explore_pruning(wait_factory(&ref_out, seed), ref, &ref_out, false, m, 3000);
       if (!r.complete) continue;  // too large for the reference: skipped
       dfs_source d(dfs_source::unbounded);
-      const totals sd = explore_all(wait_factory(&dfs_out, seed), d, &dfs_out, true, m);
+      const totals sd = explore_pruning(wait_factory(&dfs_out, seed), d, &dfs_out, true, m);
       dpor_source p;
-      const totals sp = explore_all(wait_factory(&dpor_out, seed), p, &dpor_out, true, m);
+      const totals sp = explore_pruning(wait_factory(&dpor_out, seed), p, &dpor_out, true, m);
       dpor_source q;
-      const totals sq = explore_all(wait_factory(&off_out, seed), q, &off_out, false, m);
+      const totals sq = explore_pruning(wait_factory(&off_out, seed), q, &off_out, false, m);
       const std::string what =
           "seed " + std::to_string(seed) + (m == memory_model::sc ? " sc" : " c11");
       ASSERT_TRUE(sd.complete && sp.complete && sq.complete) << what;
@@ -206,10 +198,10 @@ TEST(WakeupStutter, ALoopThatCountsItsWakeupsNeedsPruningOff) {
         totals t;
         if (dpor) {
           dpor_source s;
-          t = explore_all(f, s, &out, prune, m);
+          t = explore_pruning(f, s, &out, prune, m);
         } else {
           dfs_source s(dfs_source::unbounded);
-          t = explore_all(f, s, &out, prune, m);
+          t = explore_pruning(f, s, &out, prune, m);
         }
         const std::string what = std::string(dpor ? "dpor" : "dfs") +
                                  (prune ? " pruning on" : " pruning off") +
