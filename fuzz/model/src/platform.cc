@@ -303,11 +303,13 @@ void platform::futex_wait(atomic<std::uint32_t>& word, std::uint32_t expected, s
   auto* r = rt();
   if (r == nullptr) return;
   r->rewait_check(&word, expected, word.raw(), false, 0, loc);
+  const bool recheck = r->recheck_hinted(&word);
   r->point(op::futex_wait, &word, loc);
   const std::uint32_t v = word.raw();
   if (r->weak()) r->c11_observe_latest(word.meta(), v);
   if (v != expected) {
     r->note(op::futex_wait, &word, loc, v, expected, "returns: value changed");
+    if (recheck) r->hold_recheck(&word, expected, loc);
     return;
   }
   r->note(op::futex_wait, &word, loc, v, expected, "sleeps");
@@ -319,11 +321,13 @@ bool platform::futex_wait_until(atomic<std::uint32_t>& word, std::uint32_t expec
   auto* r = rt();
   if (r == nullptr) return true;
   r->rewait_check(&word, expected, word.raw(), true, deadline.time_since_epoch().count(), loc);
+  const bool recheck = r->recheck_hinted(&word);
   r->point(op::futex_wait, &word, loc);
   const std::uint32_t v = word.raw();
   if (r->weak()) r->c11_observe_latest(word.meta(), v);
   if (v != expected) {
     r->note(op::futex_wait, &word, loc, v, expected, "returns: value changed");
+    if (recheck) r->hold_recheck(&word, expected, loc);
     return true;
   }
   r->note(op::futex_wait, &word, loc, v, expected, "sleeps with timeout");
@@ -349,6 +353,10 @@ void platform::futex_wake_all(atomic<std::uint32_t>& word, source_loc loc) {
 
 void platform::retry_cas(const void* word) noexcept {
   if (auto* r = rt(); r != nullptr) r->hint_retry(word);
+}
+
+void platform::recheck_wait(const void* word) noexcept {
+  if (auto* r = rt(); r != nullptr) r->hint_recheck(word);
 }
 
 void platform::preemption_point(source_loc loc) {

@@ -692,7 +692,7 @@ wake_reason runtime::futex_sleep(const void* word, std::uint32_t expected, bool 
   // once), so the queue is as the wake-up left it.
   if (why == wake_reason::spurious && prune_ && prune_stutters_ &&
       sched_.was_last_waiter(cur_, word))
-    rewait_ = rewait_state{word, expected, has_deadline, deadline, cur_, 1, loc};
+    rewait_ = rewait_state{word, expected, has_deadline, deadline, cur_, 1, loc, true};
   return why;
 }
 
@@ -716,7 +716,8 @@ void runtime::rewait_cut(const void* word, std::uint32_t expected, std::uint32_t
   // (latest == expected) until the same deadline; and the source has
   // something to explore instead (may_cut_wakeup).
   const last_read& l = last_read_[cur_];
-  if (w.phase == 2 && w.tid == cur_ && continuing_ && w.word == word && l.addr == word &&
+  if (w.may_cut && w.phase == 2 && w.tid == cur_ && continuing_ && w.word == word &&
+      l.addr == word &&
       l.value == expected && expected == w.value && latest == expected &&
       w.has_deadline == has_deadline && (!has_deadline || w.deadline == deadline) &&
       w.loc.line == loc.line && w.loc.file == loc.file && w.loc.function == loc.function &&

@@ -172,6 +172,7 @@ class runtime {
       hold = rewait_point(o, addr, hold);
     last_read_[cur_].addr = nullptr;
     retry_hint_[cur_] = nullptr;
+    recheck_hint_[cur_] = nullptr;
     continuing_ = false;
     if (mode_ == mode::threads) {
       if (!sched_.exiting(cur_)) [[likely]] {
@@ -287,6 +288,22 @@ class runtime {
                     bool has_deadline, std::int64_t deadline, const source_loc& loc) {
     if (rewait_.phase != 0) [[unlikely]]
       rewait_cut(word, expected, latest, has_deadline, deadline, loc);
+  }
+  // ---- re-check waits (lastref/detail/recheck_wait.h) ----
+  // The calling thread's next futex wait is a hinted re-check wait on
+  // `word`: point() forgets the hint, so it survives only local computation.
+  void hint_recheck(const void* word) noexcept { recheck_hint_[cur_] = word; }
+  // Before the wait's point: was it hinted, in an explore that may hold?
+  [[nodiscard]] bool recheck_hinted(const void* word) const noexcept {
+    return recheck_hint_[cur_] == word && prune_ && prune_stutters_ && mode_ == mode::threads;
+  }
+  // A hinted wait returned at once (the word no longer held `expected`):
+  // the thread's next operation, if it loads the word, is held (run at
+  // once, one step with the wait for DPOR), as after a spurious wake-up,
+  // but never cut. Why nothing is lost: fuzz/model/README.md, "Re-check
+  // waits".
+  void hold_recheck(const void* word, std::uint32_t expected, const source_loc& loc) noexcept {
+    rewait_ = rewait_state{word, expected, false, 0, cur_, 1, loc, false};
   }
   // How the last compare_exchange used the spurious-failure budget
   // (run_options::max_spurious_cas), for a step-reading source (dpor.h): 0
@@ -447,6 +464,7 @@ class runtime {
   bool continuing_ = false;  // the current step is a held retry CAS that went on (point())
   last_read last_read_[max_threads + 1] = {};
   const void* retry_hint_[max_threads + 1] = {};
+  const void* recheck_hint_[max_threads + 1] = {};
   schedule_source* src_ = nullptr;
   program* prog_ = nullptr;
   std::vector<std::uint8_t> choices_;
@@ -477,6 +495,7 @@ class runtime {
     std::uint8_t tid = 0;
     std::uint8_t phase = 0;  // 1: woke; 2: its held load of the word ran
     source_loc loc{};        // the wait it woke from
+    bool may_cut = true;     // false: a re-check wait's hold (hold_recheck), never cut
   } rewait_;
 
   // memory (c11): the store histories, recycled across executions

@@ -67,7 +67,11 @@
 // Model checking: the CAS loops (complete, try_wait, the slow path) mark
 // their CAS with detail::retry_cas_weak (detail/retry.h): each restarts from
 // the value a failed CAS returns and counts nothing, so the model may run
-// the CAS right after the read it confirms (fuzz/model/README.md).
+// the CAS right after the read it confirms (fuzz/model/README.md). The
+// slow path's futex waits are re-check waits (detail/recheck_wait.h): after
+// any return the loop loads the word, and reading the value it waited for
+// it waits for it again, from the same place with the same deadline; so the
+// model may run that load right after a wait that returned at once.
 //
 // Observing the word: the done field and the count of registered sleepers
 // are not part of this API (the kernel's struct completion has neither);
@@ -77,6 +81,7 @@
 #include <chrono>
 #include <cstdint>
 
+#include "detail/recheck_wait.h"
 #include "detail/retry.h"
 #include "detail/spin.h"
 #include "platform.h"
@@ -271,9 +276,11 @@ class basic_completion {
         is_registered = true;
         v = next;
       }
+      // A re-check wait (detail/recheck_wait.h): reading v again brings
+      // the loop back here with the same state.
       if (deadline == nullptr) {
-        Platform::futex_wait(word_, v);
-      } else if (!Platform::futex_wait_until(word_, v, *deadline)) {
+        detail::recheck_futex_wait<Platform>(word_, v);
+      } else if (!detail::recheck_futex_wait_until<Platform>(word_, v, *deadline)) {
         timed_out = true;  // re-check once: a completion at the deadline counts
       }
       v = word_.load(std::memory_order_acquire);

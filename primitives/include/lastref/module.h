@@ -63,6 +63,7 @@
 #include <utility>
 
 #include "completion.h"
+#include "detail/recheck_wait.h"
 #include "detail/retry.h"
 #include "platform.h"
 #include "refcount_report.h"
@@ -194,7 +195,7 @@ class basic_module {
   void drain_residency() {
     std::uint32_t v = residency_.fetch_or(draining_bit, std::memory_order_acquire) | draining_bit;
     while ((v & residents_mask) != 0u) {
-      Platform::futex_wait(residency_, v);
+      detail::recheck_futex_wait<Platform>(residency_, v);  // detail/recheck_wait.h
       v = residency_.load(std::memory_order_acquire);
     }
   }

@@ -285,6 +285,12 @@ struct platform {
   // execution is pruned as redundant (run_options::prune_failed_retries).
   // Not a scheduling point.
   static void retry_cas(const void* word) noexcept;
+  // The next futex wait of this thread on `word` is a re-check wait
+  // (lastref/detail/recheck_wait.h states the caller's contract): if it
+  // returns at once because the value changed, the thread's next load of
+  // the word runs right after it (run_options::prune_stutters). Not a
+  // scheduling point.
+  static void recheck_wait(const void* word) noexcept;
 
   static void preemption_point(source_loc loc = source_loc::current());
   static void text_enter(const void* text, source_loc loc = source_loc::current());
