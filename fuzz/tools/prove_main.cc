@@ -261,8 +261,9 @@ int run(int argc, char** argv) {
   app.add_flag("--keep-stutters", keep_stutters,
                "explore stutters too (a compare_exchange_weak repeated right after its spurious "
                "failure; a futex wait repeated on the same value right after a spurious "
-               "wake-up), which are pruned by default; needed when a retry loop counts its "
-               "retries or a wait loop its wake-ups (see fuzz/model/README.md)");
+               "wake-up), which are pruned by default, and every schedule between a hinted "
+               "re-check wait that returned at once and its re-check load; needed when a retry "
+               "loop counts its retries or a wait loop its wake-ups (see fuzz/model/README.md)");
   app.add_flag("--keep-retries", keep_retries,
                "explore every schedule around a primitive's retry CAS (lastref/detail/retry.h) "
                "too, instead of running it right after the read it confirms; needed when a "

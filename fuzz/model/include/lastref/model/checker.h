@@ -68,9 +68,13 @@ struct run_options {
   // this off for such code). Also a *wake-up stutter*: a futex waiter, last
   // in its word's queue, that wakes spuriously, loads the word, finds the
   // value it slept on and sleeps on it again (same deadline), PROVIDED the
-  // wait loop does not count its wake-ups. run(), the replays and sampling
-  // sources never prune (a token or a fuzzer's schedule reproduces what it recorded; a cut
-  // random run would only be lost). See dpor.h "Stutters".
+  // wait loop does not count its wake-ups. And a hinted *re-check wait*
+  // (lastref/detail/recheck_wait.h) that returns at once because the value
+  // changed holds its thread's next point if it loads the word (run right
+  // after, never cut), PROVIDED the loop keeps that header's contract.
+  // run(), the replays and sampling sources never prune or hold (a token
+  // or a fuzzer's schedule reproduces what it recorded; a cut random run
+  // would only be lost). See dpor.h "Stutters", fuzz/model/README.md.
   bool prune_stutters = true;
   memory_model memory = memory_model::c11;  // which values loads may return
   // Retry loops (lastref/detail/retry.h): a hinted retry CAS that confirms

@@ -153,6 +153,14 @@
 // (the thread's local state differs), and neither is one of a waiter with
 // others queued behind it (going back last would reorder the queue).
 //
+// Re-check waits (the same switch; lastref/detail/recheck_wait.h): after a
+// hinted futex wait that returned at once because the value changed, the
+// thread's next point, if it loads the word, is held (decision::hold): the
+// wait and the load are one event here. Nothing is cut; the argument that
+// the schedules between them add nothing, under the header's contract, is
+// in fuzz/model/README.md, "Re-check waits" (tested against unbounded DFS
+// with pruning off in wakeup_stutter_test.cc).
+//
 // Locations are named so that steps compare across executions (each one
 // runs a fresh program, and the allocator may place it elsewhere): inside a
 // block from platform::make, by (allocating thread, its allocation count,
