@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -171,6 +170,7 @@ void runtime::reset_execution() {
   cas_budget_ = 0;
   spur_ = spurious_cas{};
   rewait_ = rewait_state{};
+  resumed_ = 0;
 }
 
 void runtime::execute(const std::function<std::unique_ptr<program>()>& make, schedule_source& src,
@@ -693,6 +693,12 @@ wake_reason runtime::futex_sleep(const void* word, std::uint32_t expected, bool 
   if (why == wake_reason::spurious && prune_ && prune_stutters_ &&
       sched_.was_last_waiter(cur_, word))
     rewait_ = rewait_state{word, expected, has_deadline, deadline, cur_, 1, loc, true};
+  // Woken by a wake: the resume is invisible to other threads (the wake
+  // already took the thread off the queue and fixed what it will see), so
+  // its next operation runs right after it, as one step (fuzz/model/
+  // README.md, "Resumes").
+  else if (why == wake_reason::woken && prune_ && prune_stutters_)
+    resumed_ = static_cast<std::uint8_t>(cur_ + 1);
   return why;
 }
 

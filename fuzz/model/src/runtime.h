@@ -170,6 +170,10 @@ class runtime {
   void point(op o, const void* addr, const source_loc& loc, bool hold = false) {
     if (rewait_.phase != 0) [[unlikely]]
       hold = rewait_point(o, addr, hold);
+    if (resumed_ != 0) [[unlikely]] {
+      hold = hold || resumed_ == cur_ + 1;
+      resumed_ = 0;
+    }
     last_read_[cur_].addr = nullptr;
     retry_hint_[cur_] = nullptr;
     recheck_hint_[cur_] = nullptr;
@@ -497,6 +501,9 @@ class runtime {
     source_loc loc{};        // the wait it woke from
     bool may_cut = true;     // false: a re-check wait's hold (hold_recheck), never cut
   } rewait_;
+  // 1 + the thread a futex wake just resumed (futex_sleep), whose next
+  // point is held; 0: none. Any point disarms it.
+  std::uint8_t resumed_ = 0;
 
   // memory (c11): the store histories, recycled across executions
   store_histories mem_;

@@ -72,6 +72,8 @@ struct run_options {
   // (lastref/detail/recheck_wait.h) that returns at once because the value
   // changed holds its thread's next point if it loads the word (run right
   // after, never cut), PROVIDED the loop keeps that header's contract.
+  // And a thread a futex wake woke runs its next operation right after it
+  // resumes (nobody else sees the resume: no assumption).
   // run(), the replays and sampling sources never prune or hold (a token
   // or a fuzzer's schedule reproduces what it recorded; a cut random run
   // would only be lost). See dpor.h "Stutters", fuzz/model/README.md.

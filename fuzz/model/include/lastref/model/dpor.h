@@ -159,7 +159,9 @@
 // wait and the load are one event here. Nothing is cut; the argument that
 // the schedules between them add nothing, under the header's contract, is
 // in fuzz/model/README.md, "Re-check waits" (tested against unbounded DFS
-// with pruning off in wakeup_stutter_test.cc).
+// with pruning off in wakeup_stutter_test.cc). And a thread woken by a
+// futex wake runs its next operation right after its resume, as one event
+// (the resume is seen by no other thread; README, "Resumes").
 //
 // Locations are named so that steps compare across executions (each one
 // runs a fresh program, and the allocator may place it elsewhere): inside a
