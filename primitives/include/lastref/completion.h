@@ -67,7 +67,11 @@
 // Model checking: the CAS loops (complete, try_wait, the slow path) mark
 // their CAS with detail::retry_cas_weak (detail/retry.h): each restarts from
 // the value a failed CAS returns and counts nothing, so the model may run
-// the CAS right after the read it confirms (fuzz/model/README.md). The
+// the CAS right after the read it confirms (fuzz/model/README.md). So does
+// the fast path's consuming CAS (retry_cas_strong) when there is no spin
+// phase: a failure hands the value it returned to the slow path, which
+// takes every check a fresh read of that value would (done, "all", then
+// registering). The
 // slow path's futex waits are re-check waits (detail/recheck_wait.h): after
 // any return the loop loads the word, and reading the value it waited for
 // it waits for it again, from the same place with the same deadline; so the
@@ -212,8 +216,15 @@ class basic_completion {
     std::uint32_t d = v & done_mask;
     if (d == 0u) return false;
     if (d == done_all) return true;
-    return word_.compare_exchange_strong(v, v - 1u, std::memory_order_acquire,
-                                         std::memory_order_acquire);
+    // Without a spin phase a failure goes straight to the slow path from
+    // the value returned: the retry contract (detail/retry.h) holds. With
+    // one, the spin polls read again first, so the CAS is a plain one.
+    if constexpr (spin_iterations + yield_iterations == 0u)
+      return detail::retry_cas_strong<Platform>(word_, v, v - 1u, std::memory_order_acquire,
+                                                std::memory_order_acquire);
+    else
+      return word_.compare_exchange_strong(v, v - 1u, std::memory_order_acquire,
+                                           std::memory_order_acquire);
   }
 
   // The spin phase: polls only (try_wait is one acquire load, plus the
