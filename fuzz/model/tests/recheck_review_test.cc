@@ -14,6 +14,13 @@
 //     latest: a re-check that reads it after an early return is reached
 //     only with pruning off. Words written only by RMWs (the completion's,
 //     the module's residency word) cannot show it.
+//   - SpuriousWakeupBeforeAStorePlacedBeforeANewerOne (c11, no hint; FAILS
+//     at aa96bb5 and before it): the same root cause in the wake-up
+//     stutter's held load. The wake-up cannot be "taken later", just
+//     before the re-check, when the store it reads is the program's last
+//     step (no spurious wake-up is on offer once nothing else can run),
+//     and a wait that starts later observes the newer store.
+//   - AwaitLoopBesideAHintedWaiter (passes): DPOR on against off.
 //   - FailuresFoundWithTheHoldReplay (passes): failures found by pruning
 //     DPOR and DFS after a wait that returned at once replay from tokens.
 //   - DISABLED_RandomHintedPrograms (passes for sc and RMW-only c11; by
@@ -653,6 +660,73 @@ TEST(RecheckReview, AwaitLoopBesideAHintedWaiter) {
                   static_cast<unsigned long long>(a.executions),
                   static_cast<unsigned long long>(c.executions));
     }
+}
+}  // namespace
+}  // namespace lastref::model
+
+namespace lastref::model {
+namespace {
+// ---- hole 2 (c11, no hint at all): the wake-up stutter's held load ----
+// The same root cause in the older reduction (dpor.h "Wake-up stutters"):
+// T0 sleeps on w == 0 (plain futex_wait, no hint) and wakes spuriously; its
+// next load is held, so it reads a store that exists at the wake-up. T1
+// stores w = 3, then f = 1; T2 reads f, then stores w = 2, which may join
+// the modification order before 3. Without pruning T0 wakes while T1 or
+// T2 can still run and re-reads after T2's store, reading 2 (it observed
+// only 0). With pruning the wake-up must come after T2's store for the
+// held load to read 2, but that store is the program's last step and no
+// spurious wake-up is on offer once nothing else can run; and a wait that
+// starts later returns at once after observing 3.
+struct spurious_before_store : program {
+  outcomes* out;
+  P::atomic<std::uint32_t> w{0};
+  P::atomic<std::uint32_t> f{0};
+  std::uint32_t r0 = 9, r = 9, rf = 9;
+  spurious_before_store(outcomes* o, bool) : out(o) {}
+  int threads() const override { return 3; }
+  void run(int t) override {
+    if (t == 1) {
+      w.store(3, mo::relaxed);
+      f.store(1, mo::relaxed);
+      return;
+    }
+    if (t == 2) {
+      rf = f.load(mo::relaxed);
+      w.store(2, mo::relaxed);
+      return;
+    }
+    const std::uint32_t first = w.load(mo::relaxed);
+    std::uint32_t u = first;
+    while (u == 0) {
+      P::futex_wait(w, 0);
+      u = w.load(mo::relaxed);
+    }
+    r0 = first;
+    r = u;
+  }
+  void check() override {
+    out->insert("rf=" + std::to_string(rf) + " r0=" + std::to_string(r0) +
+                " r=" + std::to_string(r) + " w=" + std::to_string(w.load(mo::relaxed)));
+  }
+};
+
+TEST(RecheckReview, SpuriousWakeupBeforeAStorePlacedBeforeANewerOne) {
+  const memory_model m = memory_model::c11;
+  outcomes ref_out, dfs_out, dpor_out;
+  dfs_source ref(dfs_source::unbounded);
+  const totals r = explore_pruning(make<spurious_before_store>(&ref_out), ref, &ref_out, false, m);
+  dfs_source d(dfs_source::unbounded);
+  const totals sd = explore_pruning(make<spurious_before_store>(&dfs_out), d, &dfs_out, true, m);
+  dpor_source p;
+  const totals sp = explore_pruning(make<spurious_before_store>(&dpor_out), p, &dpor_out, true, m);
+  ASSERT_TRUE(r.complete && sd.complete && sp.complete);
+  std::printf("reference %llu, dfs %llu, dpor %llu executions\n",
+              static_cast<unsigned long long>(r.executions),
+              static_cast<unsigned long long>(sd.executions),
+              static_cast<unsigned long long>(sp.executions));
+  ASSERT_EQ(r.seen.count("rf=1 r0=0 r=2 w=3"), 1u) << "reference " << show(r.seen);
+  EXPECT_EQ(sd.seen, r.seen) << "dfs, pruning on";
+  EXPECT_EQ(sp.seen, r.seen) << "dpor, pruning on";
 }
 }  // namespace
 }  // namespace lastref::model
