@@ -298,8 +298,13 @@ class runtime {
   // `word`: point() forgets the hint, so it survives only local computation.
   void hint_recheck(const void* word) noexcept { recheck_hint_[cur_] = word; }
   // Before the wait's point: was it hinted, in an explore that may hold?
+  // Under sc only: under c11 a plain store can join the modification order
+  // before a newer store, so it is never the word's latest value, and a
+  // re-check load held after a wait that observed the latest would never
+  // read it (recheck_review_test.cc has the program).
   [[nodiscard]] bool recheck_hinted(const void* word) const noexcept {
-    return recheck_hint_[cur_] == word && prune_ && prune_stutters_ && mode_ == mode::threads;
+    return recheck_hint_[cur_] == word && prune_ && prune_stutters_ && mode_ == mode::threads &&
+           mm_ != memory_model::c11;
   }
   // A hinted wait returned at once (the word no longer held `expected`):
   // the thread's next operation, if it loads the word, is held (run at

@@ -152,7 +152,8 @@ void compare_with_reference(bool hinted, const char* label) {
   testing::pruning_tally tally;
   int held = 0;
   // Hinted: LASTREF_RECHECK_SEEDS=N runs N seeds per model (a soak; CI
-  // runs 150: the hold acts in about one program in ten).
+  // runs 150: the hold, made under sc only, acts in about one sc program
+  // in fifteen).
   const char* env = hinted ? std::getenv("LASTREF_RECHECK_SEEDS") : nullptr;
   const std::uint64_t seeds = env != nullptr ? std::strtoull(env, nullptr, 10) : hinted ? 150 : 100;
   for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
@@ -205,7 +206,7 @@ void compare_with_reference(bool hinted, const char* label) {
   tally.expect_meaningful(80, 20);
   if (hinted) {
     std::printf("%s: the hold saved executions in %d programs\n", label, held);
-    EXPECT_GE(held, 8);
+    EXPECT_GE(held, 5);
   }
 }
 
@@ -215,9 +216,10 @@ TEST(WakeupStutter, PruningKeepsEveryOutcomeOfRandomWaitPrograms) {
 
 // Re-check waits (lastref/detail/recheck_wait.h, run_options::
 // prune_stutters): a hinted wait that returns at once because the value
-// changed has its re-check load run right after it. Every outcome is kept
-// on random programs whose hinted loops keep the contract, with a word
-// that can also go down (back to a value waited for).
+// changed has its re-check load run right after it (under sc; under c11
+// no hold is made, and the comparison checks the rest of the switch).
+// Every outcome is kept on random programs whose hinted loops keep the
+// contract, with a word that can also go down (back to a value waited for).
 TEST(RecheckWait, HoldKeepsEveryOutcomeOfRandomWaitPrograms) {
   compare_with_reference(true, "re-check waits");
 }
@@ -277,9 +279,9 @@ TEST(WakeupStutter, ALoopThatCountsItsWakeupsNeedsPruningOff) {
   }
 }
 
-// The contract matters: a hinted wait whose thread, after the wait
-// returns, reads the value it waited for and then does something else
-// than wait for it again. The word goes 0 -> 1 -> 0 -> 2; a wait for 0
+// The contract matters (under sc, where the hold is made): a hinted wait
+// whose thread, after the wait returns, reads the value it waited for and
+// then does something else than wait for it again. The word goes 0 -> 1 -> 0 -> 2; a wait for 0
 // that returns at once on 1 and re-checks after the second store reads 0
 // again. With the hold that re-check runs right after the wait (it reads
 // 1), so the read of 0 is never reached; without it, it is. (With
@@ -322,7 +324,9 @@ TEST(RecheckWait, ALoopThatBreaksTheContractNeedsPruningOff) {
                                  (prune ? " pruning on" : " pruning off") +
                                  (m == memory_model::sc ? " sc" : " c11");
         ASSERT_TRUE(t.complete) << what;
-        EXPECT_EQ(out.count("FAIL invariant"), prune ? 0u : 1u) << what;
+        // Under c11 there is no hold (runtime::recheck_hinted): found either way.
+        const bool hidden = prune && m == memory_model::sc;
+        EXPECT_EQ(out.count("FAIL invariant"), hidden ? 0u : 1u) << what;
       }
     }
   }
