@@ -7,14 +7,15 @@
 //   static void recheck_wait(const void* word);  // default: nothing
 //
 // Contract (what the caller promises by calling these instead of
-// Platform::futex_wait / futex_wait_until): whenever the wait returns, for
-// any reason, the thread's next operation on shared memory is a load of
-// `word`; and when that load reads `expected` — the value the wait was for
-// — the thread, its local state as it was when it called the wait, calls
-// the same wait again from the same place, for `expected` and with the same
-// deadline. So the loop decides from the value it reads alone and counts
-// nothing (no iteration counter, no deadline recomputed from the clock).
-// The usual loop keeps it:
+// Platform::futex_wait / futex_wait_until): when the wait returns at once
+// because `word` no longer holds `expected`, the thread's next operation on
+// shared memory is a load of `word`; and when that load reads `expected` —
+// the value the wait was for — the thread, its local state as it was when
+// it called the wait, calls the same wait again from the same place, for
+// `expected` and with the same deadline. So the loop decides from the
+// value it reads alone and counts nothing (no iteration counter, no
+// deadline recomputed from the clock). What it does after a wake-up or a
+// timeout is its own business. The usual loop keeps it:
 //
 //   while (!done(v)) { recheck_futex_wait<P>(w, v); v = w.load(); }
 //
@@ -22,10 +23,14 @@
 // longer holds `expected` shows nothing more when other threads run
 // between it and the re-check than when the re-check runs right after it,
 // so the model (lastref::model::platform) runs the load right after such a
-// return: fuzz/model/README.md, "Re-check waits". A loop that breaks the
-// contract must call the platform's futex wait directly; the model then
-// explores every schedule around it (fuzz/model/tests/recheck_test.cc shows
-// a breach hidden with the hint and found without it).
+// return, under sc: fuzz/model/README.md, "Re-check waits". (Under c11 it
+// does not: a plain store can join the modification order before a newer
+// one, and a load held after a wait that observed the newest would never
+// read it; fuzz/model/tests/recheck_review_test.cc.) A loop that breaks
+// the contract must call the platform's futex wait directly; the model
+// then explores every schedule around it (fuzz/model/tests/
+// wakeup_stutter_test.cc shows a breach hidden with the hint and found
+// without it).
 //
 // Lifetime rule: none beyond the word's and the futex wait's own.
 //

@@ -288,8 +288,8 @@ struct platform {
   // The next futex wait of this thread on `word` is a re-check wait
   // (lastref/detail/recheck_wait.h states the caller's contract): if it
   // returns at once because the value changed, the thread's next load of
-  // the word runs right after it (run_options::prune_stutters). Not a
-  // scheduling point.
+  // the word runs right after it (run_options::prune_stutters; under sc
+  // only). Not a scheduling point.
   static void recheck_wait(const void* word) noexcept;
 
   static void preemption_point(source_loc loc = source_loc::current());
