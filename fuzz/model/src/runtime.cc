@@ -726,8 +726,7 @@ void runtime::rewait_cut(const void* word, std::uint32_t expected, std::uint32_t
   // something to explore instead (may_cut_wakeup).
   const last_read& l = last_read_[cur_];
   if (w.may_cut && w.phase == 2 && w.tid == cur_ && continuing_ && w.word == word &&
-      l.addr == word &&
-      l.value == expected && expected == w.value && latest == expected &&
+      l.addr == word && l.value == expected && expected == w.value && latest == expected &&
       w.has_deadline == has_deadline && (!has_deadline || w.deadline == deadline) &&
       w.loc.line == loc.line && w.loc.file == loc.file && w.loc.function == loc.function &&
       mode_ == mode::threads && !sched_.exiting(cur_) && src_->may_cut_wakeup())
