@@ -227,7 +227,11 @@
 // bound k", never a proof. Known gap: leaving a thread that waits in an
 // await loop is counted as a preemption (dfs_source would instead spin into
 // the step budget), so under a bound an await-loop program may miss
-// schedules that differ only in which thread runs while another waits.
+// schedules that differ only in which thread runs while another waits. A
+// second, found by a review and not yet explained: a timed wait whose
+// timeout bounded DPOR(1) misses where bounded DFS(1) reaches it, with
+// pruning on or off (recheck_review_test.cc, DISABLED_BoundedDporMisses-
+// ATimeout; the unbounded search is unaffected).
 //
 // Progress (progress()): the fraction of the tree behind the current path,
 // counting every option of a decision as an equal part of its subtree
