@@ -184,6 +184,9 @@ std::uint32_t dpor_source::spin_mask(const decision& d) const noexcept {
 // loop whose reads it overwrote run again.
 void dpor_source::close_event() {
   if (cur_ < 0) return;
+  // An sc futex wake that woke nobody reads the word (on_step).
+  if (event& w = events_[static_cast<std::size_t>(cur_)]; w.wake_word != 0 && w.woke == 0)
+    w.fp.add(point(w.wake_word, space_mem, false));
   const event& ev = events_[static_cast<std::size_t>(cur_)];
   if (!ev.fp.empty()) {
     std::erase_if(sleep_, [&](const sleeper& s) { return conflicts(s.fp, ev.fp); });
@@ -517,11 +520,20 @@ void dpor_source::on_step(const step_info& s) {
   switch (s.kind) {
     case op::futex_wake_one:
     case op::futex_wake_all:
-      // Dequeues waiters; never changes the value (c11: the woken thread
-      // will see the word's latest store, so the wake reads it; under sc
-      // what it will see is read by its resume, below).
+      // Dequeues waiters; never changes the value. Under c11 it reads it
+      // (the woken thread will see the word's latest store). Under sc it
+      // reads it only when it wakes nobody (close_event): such a wake
+      // matters only to a waiter that has yet to sleep, and whether that
+      // waiter sleeps depends on the word, so the wake must be ordered
+      // against the word's writes. Without it DPOR missed a lost wake-up,
+      // a wake before the waiter sleeps and a store with no wake after it
+      // (resume_review_test.cc, ScDporMissesALostWakeDeadlock). A wake that
+      // wakes a thread is ordered against the word through that thread's
+      // resume, which reads it.
       if (detail::runtime* r = detail::rt(); r == nullptr || r->weak())
         fp.add(point(a, space_mem, false));
+      else
+        e->wake_word = a;
       fp.add(point(a, space_queue, true));
       break;
     case op::mutex_lock:

@@ -28,8 +28,11 @@
 //     value changed touches no queue); a timed wait that blocks also reads
 //     virtual time (it compares its deadline; platform.cc's notes "sleeps"
 //     and "returns: value changed" tell the others apart); futex wake
-//     writes the queue, and under c11 reads the word (the woken thread sees its latest store;
-//     under sc a wake's effect does not depend on the value); a thread's
+//     writes the queue, and under c11 reads the word (the woken thread sees its latest store);
+//     under sc it reads the word only when it wakes nobody (then it
+//     matters to a waiter yet to sleep, and whether that one sleeps
+//     depends on the word: a review found DPOR missing a lost wake-up
+//     without it, resume_review_test.cc); a thread's
 //     resume after a wake reads the word and writes the queue (so a wake is
 //     ordered before the wake-up it causes); mutex lock / unlock / try_lock
 //     write the mutex and its queue;
@@ -353,6 +356,7 @@ class dpor_source final : public schedule_source {
     bool has_op = false;
     bool resume = false;
     std::uint8_t woke = 0;   // threads this step woke (futex wake, unlock)
+    std::uintptr_t wake_word = 0;  // an sc futex wake's word (close_event)
     std::int32_t node = -1;  // decision that chose it; -1: forced (only option)
     std::uint32_t idx = 0;   // 1-based position among its thread's steps
     footprint fp;
