@@ -355,10 +355,10 @@ class dpor_source final : public schedule_source {
     choice_kind kind = choice_kind::run;
     bool has_op = false;
     bool resume = false;
-    std::uint8_t woke = 0;   // threads this step woke (futex wake, unlock)
+    std::uint8_t woke = 0;         // threads this step woke (futex wake, unlock)
     std::uintptr_t wake_word = 0;  // an sc futex wake's word (close_event)
-    std::int32_t node = -1;  // decision that chose it; -1: forced (only option)
-    std::uint32_t idx = 0;   // 1-based position among its thread's steps
+    std::int32_t node = -1;        // decision that chose it; -1: forced (only option)
+    std::uint32_t idx = 0;         // 1-based position among its thread's steps
     footprint fp;
     std::uint32_t vc[max_threads] = {};  // happens-before (program order + dependency)
   };
