@@ -162,6 +162,13 @@ struct pruning_tally {
   }
 };
 
+// An outcome set on one line, for failure messages.
+inline std::string show(const outcomes& o) {
+  std::string s;
+  for (const auto& x : o) s += "[" + x + "] ";
+  return s;
+}
+
 // A search stops at its first failure, and a failing execution ends there,
 // so once a program can fail, two searches are compared only on whether
 // they found a failure (has_failure); without one, on every outcome.

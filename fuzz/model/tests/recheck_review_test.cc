@@ -63,11 +63,7 @@ using testing::explore_pruning;
 using testing::outcomes;
 using totals = testing::explore_totals;
 
-std::string show(const outcomes& o) {
-  std::string s;
-  for (const auto& x : o) s += "[" + x + "] ";
-  return s;
-}
+using testing::show;
 
 // ---- hole 1 (c11): a store placed in modification order before a newer one ----
 // T0 waits for w to leave 0 with a hinted loop (keeps the contract). T1

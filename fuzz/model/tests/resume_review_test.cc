@@ -178,11 +178,7 @@ program_factory resume_factory(outcomes* o, std::uint64_t seed) {
   return program_factory([o, seed, lf] { return std::make_unique<resume_program>(o, seed, lf); });
 }
 
-std::string show(const outcomes& o) {
-  std::string s;
-  for (const auto& x : o) s += "[" + x + "] ";
-  return s;
-}
+using testing::show;
 
 std::uint64_t env_u64(const char* name, std::uint64_t dflt) {
   const char* e = std::getenv(name);

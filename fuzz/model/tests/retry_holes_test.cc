@@ -42,11 +42,7 @@ std::uint64_t run_with(const program_factory& f, Source& src, outcomes* sink, me
   return testing::explore_all(f, src, sink, o).executions;
 }
 
-std::string show(const outcomes& o) {
-  std::string s;
-  for (auto& x : o) s += "[" + x + "] ";
-  return s;
-}
+using testing::show;
 
 // Hole 1: merged read+CAS event whose footprint depends on the read decision;
 // the sleeper keeps the last explored option's (stale read -> pruned, read-only).

@@ -67,11 +67,7 @@ using testing::explore_pruning;
 using testing::outcomes;
 using totals = testing::explore_totals;
 
-std::string show(const outcomes& o) {
-  std::string s;
-  for (const auto& x : o) s += "[" + x + "] ";
-  return s;
-}
+using testing::show;
 
 // ---- hole 1: an await loop beside a waiter whose wake-up stutters ----
 // T0 waits on w, which nobody changes; T1 polls x, which nobody sets. Both
