@@ -162,6 +162,36 @@ struct pruning_tally {
   }
 };
 
+// Every failure that DPOR and unbounded DFS find on `f` under `o` (each
+// search run to its end, one execution at a time) replays from its token
+// to the same kind and message, and its traced re-run was deterministic.
+// Returns how many were checked (first) and how many of those had `mark`
+// in their trace (second).
+inline std::pair<int, int> replay_every_failure(const program_factory& f, run_options o,
+                                                const char* mark) {
+  int failures = 0, marked = 0;
+  o.trace_failures = true;
+  auto go = [&](auto& src) {
+    checker c;
+    for (int i = 0; i < 100000 && !src.complete(); ++i) {
+      const explore_result e = c.explore(f, src, 1, o);
+      if (!e.found()) continue;
+      ++failures;
+      if (e.failure.trace.find(mark) != std::string::npos) ++marked;
+      EXPECT_FALSE(e.failure.nondeterministic) << e.failure.message;
+      const result r = c.replay(f, e.failure.token, o);
+      EXPECT_EQ(r.kind, e.failure.kind) << e.failure.token;
+      EXPECT_EQ(r.message, e.failure.message) << e.failure.token;
+    }
+    EXPECT_TRUE(src.complete());
+  };
+  dpor_source p;
+  go(p);
+  dfs_source d(dfs_source::unbounded);
+  go(d);
+  return {failures, marked};
+}
+
 // An outcome set on one line, for failure messages.
 inline std::string show(const outcomes& o) {
   std::string s;

@@ -473,34 +473,14 @@ TEST(RecheckReview, FailuresFoundWithTheHoldReplay) {
   const auto f = factory<recheck_then_fails>();
   int failures = 0, after_return = 0;
   for (memory_model m : {memory_model::sc, memory_model::c11})
-    for (std::uint8_t spur : {std::uint8_t{0}, std::uint8_t{1}})
-      for (bool dpor : {true, false}) {
-        run_options o;
-        o.memory = m;
-        o.max_spurious = spur;
-        o.trace_failures = true;
-        auto go = [&](auto& src) {
-          checker c;
-          for (int i = 0; i < 100000 && !src.complete(); ++i) {
-            const explore_result e = c.explore(f, src, 1, o);
-            if (!e.found()) continue;
-            ++failures;
-            if (e.failure.trace.find("returns: value changed") != std::string::npos) ++after_return;
-            EXPECT_FALSE(e.failure.nondeterministic) << e.failure.message;
-            const result r = c.replay(f, e.failure.token, o);
-            EXPECT_EQ(r.kind, e.failure.kind) << e.failure.token;
-            EXPECT_EQ(r.message, e.failure.message) << e.failure.token;
-          }
-          EXPECT_TRUE(src.complete());
-        };
-        if (dpor) {
-          dpor_source p;
-          go(p);
-        } else {
-          dfs_source d(dfs_source::unbounded);
-          go(d);
-        }
-      }
+    for (std::uint8_t spur : {std::uint8_t{0}, std::uint8_t{1}}) {
+      run_options o;
+      o.memory = m;
+      o.max_spurious = spur;
+      const auto [n, marked] = testing::replay_every_failure(f, o, "returns: value changed");
+      failures += n;
+      after_return += marked;
+    }
   EXPECT_GT(after_return, 0);
   std::printf("replayed %d failures (%d after a wait that returned at once)\n", failures,
               after_return);

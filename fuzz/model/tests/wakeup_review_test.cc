@@ -436,33 +436,13 @@ struct held_then_fails : program {
 TEST(WakeupReview, FailuresFoundWithPruningReplay) {
   const auto f = factory<held_then_fails>();
   int failures = 0, after_spurious = 0;
-  for (memory_model m : {memory_model::sc, memory_model::c11})
-    for (bool dpor : {true, false}) {
-      run_options o;
-      o.memory = m;
-      o.trace_failures = true;
-      auto go = [&](auto& src) {
-        checker c;
-        for (int i = 0; i < 100000 && !src.complete(); ++i) {
-          const explore_result e = c.explore(f, src, 1, o);
-          if (!e.found()) continue;
-          ++failures;
-          if (e.failure.trace.find("spurious") != std::string::npos) ++after_spurious;
-          EXPECT_FALSE(e.failure.nondeterministic) << e.failure.message;
-          const result r = c.replay(f, e.failure.token, o);
-          EXPECT_EQ(r.kind, e.failure.kind) << e.failure.token;
-          EXPECT_EQ(r.message, e.failure.message) << e.failure.token;
-        }
-        EXPECT_TRUE(src.complete());
-      };
-      if (dpor) {
-        dpor_source p;
-        go(p);
-      } else {
-        dfs_source d(dfs_source::unbounded);
-        go(d);
-      }
-    }
+  for (memory_model m : {memory_model::sc, memory_model::c11}) {
+    run_options o;
+    o.memory = m;
+    const auto [n, marked] = testing::replay_every_failure(f, o, "spurious");
+    failures += n;
+    after_spurious += marked;
+  }
   EXPECT_GT(after_spurious, 0);
   std::printf("replayed %d failures (%d after a spurious wake-up)\n", failures, after_spurious);
 }
