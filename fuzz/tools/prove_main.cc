@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include <lastref/model/budget.h>
 #include <lastref/model/estimate.h>
 #include <lastref/model/known_programs.h>
 #include <lastref/model/model.h>
@@ -243,10 +244,11 @@ int run(int argc, char** argv) {
   value(
       "--budget-seconds",
       [&](const std::string& v) { lim.max_seconds = seconds_value("--budget-seconds", v); },
-      "time budget S of the whole run; with dpor and no --bound or --shard, the pre-run "
-      "estimate (at most a tenth of S) first picks the largest preemption bound 0..8 whose "
-      "search it says fits in what is left (none if the whole search does; bound 0, said "
-      "plainly, if nothing does), and the search gets the rest of S");
+      "time budget S of the whole run; with dpor and no --bound or --shard, it buys the "
+      "strongest certificate that ends in S: the search without a bound first, then (unless "
+      "that ended) bounds 0, 1, ... 8 in turn, each given up once its own online estimate "
+      "says it cannot end in what is left; it reports the proof, or the largest bound whose "
+      "search completed (bound 0, said plainly, if none did)");
   value(
       "--progress-seconds",
       [&](const std::string& v) { progress_every = seconds_value("--progress-seconds", v); },
@@ -283,9 +285,8 @@ int run(int argc, char** argv) {
       throw usage_error("--jobs needs --strategy dpor (its shards are dpor's)");
     if (lim.max_seconds > 0 && bound < 0)
       throw usage_error(
-          "--jobs with --budget-seconds needs --bound K: the estimate that picks a bound "
-          "for the budget runs in one process (--estimate --budget-seconds S says which it "
-          "would pick)");
+          "--jobs with --budget-seconds needs --bound K: the searches that pick a bound "
+          "for the budget run in one process");
   }
   if (combine) {
     if (target || scenario_arg || program || list)
@@ -331,8 +332,9 @@ int run(int argc, char** argv) {
                      static_cast<unsigned long long>(n), s);
     };
 
-  // The estimate (--estimate), the bound it picks (--budget-seconds), then
-  // the search; `estimated` says --estimate ran (nothing searched).
+  // The estimate (--estimate), or the searches a budget buys
+  // (--budget-seconds), or the search; `estimated` says --estimate ran
+  // (nothing searched).
   bool estimated = false;
   model::estimate_options eo;
   eo.seed = seed;
@@ -363,7 +365,6 @@ int run(int argc, char** argv) {
       "errs high, measured 1x (counter_n) to 3-7x (kref_n) to 30-2000x (lookup tables, "
       "completions) unbounded; under a bound within 1.6x with thousands of probes, low with a "
       "few dozen; a guide to the order of magnitude at best, never a count\n";
-  bool picked = false;
   std::optional<tools::jobs_outcome> shards;  // --jobs N > 1: what the shards did
   auto run_search = [&](const model::explore_fn& x, const std::string& subj) {
     model::search_result out;
@@ -385,40 +386,32 @@ int run(int argc, char** argv) {
       if (lim.max_seconds > 0 && bound < 0) {
         eo.max_seconds = 0;  // pick_bound's own share of the budget limits it
         const model::bound_choice c = model::pick_bound(x, lim.max_seconds, 8, eo, show);
-        std::printf("--budget-seconds %g would search at %s; the estimates took %.3g s of it\n",
-                    lim.max_seconds, picked_text(c).c_str(), c.probe_seconds);
+        std::printf(
+            "these estimates would pick %s for %g s (they took %.3g s); --budget-seconds "
+            "itself runs the searches instead (the whole search, then bounds 0, 1, ...) and "
+            "reports the largest that ends in time\n",
+            picked_text(c).c_str(), lim.max_seconds, c.probe_seconds);
       }
       std::printf("%s", trust);
       estimated = true;
       return out;
     }
-    model::bound_choice c;
-    const double budget = lim.max_seconds;
     if (lim.how == model::strategy::dpor && lim.max_seconds > 0 && bound < 0 && shard_n == 1) {
-      eo.max_seconds = 0;  // pick_bound's own share of the budget limits it
-      c = model::pick_bound(x, lim.max_seconds, 8, eo, show);
-      lim.bound = c.bound;
-      // The estimates' time comes out of the budget (a search budget of 0
-      // would mean none: the smallest positive one stops after a chunk).
-      lim.max_seconds = std::max(c.search_seconds, 1e-9);
-      picked = true;
-      if (c.bounds_estimated < 9 && !(c.fits && c.bound < 0))
-        std::printf(
-            "bounds %d..8 not estimated: the estimates' share of the budget (%g%%) ran "
-            "out\n",
-            c.bounds_estimated, 100 * model::estimate_share);
-      std::printf("picked by the estimate for %g s (the estimates took %.3g s of it): %s\n", budget,
-                  c.probe_seconds, picked_text(c).c_str());
-      std::printf("%s", trust);
-      std::fflush(stdout);
+      // The budget buys the whole search if it ends in time, else the
+      // largest bound whose search does (budget.h): searches, not a guess.
+      auto show_attempt = [](const model::budget_attempt& a) {
+        const std::string at =
+            a.bound < 0 ? "without a bound" : "at bound " + std::to_string(a.bound);
+        std::printf("budget: search %s: %s\n", at.c_str(), a.cert.summary().c_str());
+        if (std::string(a.cert.stopped_by) == "given up")
+          std::printf("budget: (its online estimate: about %.3g s in all)\n", a.estimated_seconds);
+        std::fflush(stdout);
+      };
+      const model::budget_outcome b =
+          model::search_within(x, lim, lim.max_seconds, 8, subj, show_attempt);
+      return b.result;
     }
     out = model::search(x, lim, subj);
-    if (picked) {
-      out.cert.bound_from_estimate = true;
-      out.cert.bound_fits = c.fits;
-      out.cert.estimate_seconds = c.probe_seconds;
-      out.cert.max_seconds = budget;
-    }
     return out;
   };
   model::search_result r;

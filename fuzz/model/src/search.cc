@@ -39,14 +39,12 @@ std::string scope(const certificate& c) {
   std::string s = strategy_name(c.how);
   s += c.bound < 0 ? ", no preemption bound" : ", bound " + std::to_string(c.bound);
   if (c.bound_from_estimate && c.bound_fits)
-    s += std::string(" (") + (c.bound < 0 ? "no bound" : "the bound") +
-         " picked by the pre-run estimate to fit " + fmt("%.3g", c.max_seconds) +
-         " s; the estimate took " + fmt("%.3g", c.estimate_seconds) + " s of it)";
+    s += " (the largest bound whose search ended within the " + fmt("%.3g", c.max_seconds) +
+         " s budget; the other searches took " + fmt("%.3g", c.estimate_seconds) + " s of it)";
   else if (c.bound_from_estimate)
-    s += " (by the pre-run estimate NO bound fits " + fmt("%.3g", c.max_seconds) +
-         " s, not even 0: bound 0 was run anyway, expected not to finish in time; the "
-         "estimate took " +
-         fmt("%.3g", c.estimate_seconds) + " s)";
+    s += " (NO search ended within the " + fmt("%.3g", c.max_seconds) +
+         " s budget, not even bound 0's; the other searches took " +
+         fmt("%.3g", c.estimate_seconds) + " s of it)";
   if (c.how == strategy::dpor) s += ", " + std::to_string(c.blocked) + " sleep-set blocked";
   if (c.pruned > 0)
     s += ", " + std::to_string(c.pruned) + " pruned as redundant (stutters, failed retry CASes)";
@@ -81,6 +79,8 @@ std::string certificate::summary() const {
     s = "incomplete: " + n + ", ";
     if (std::string(stopped_by) == "time budget")
       s += "time budget of " + fmt("%.3g", max_seconds) + " s reached";
+    else if (std::string(stopped_by) == "given up")
+      s += "given up: its estimate said it would not end within the time budget";
     else
       s += "budget of " + std::to_string(max_executions) + " executions reached";
     s += " (" + scope(*this) + "); nothing proven";
@@ -262,8 +262,8 @@ bool certificate_from_json(std::string_view text, certificate& c, std::string* e
       wrong("subject", *v, "a string");
   }
   if (const json* v = get("stopped_by")) {
-    static const char* const known[] = {"exhausted", "failure", "execution budget", "time budget",
-                                        ""};
+    static const char* const known[] = {"exhausted",   "failure",  "execution budget",
+                                        "time budget", "given up", ""};
     c.stopped_by = "";
     const char* match = nullptr;
     if (v->is_string())
@@ -273,7 +273,8 @@ bool certificate_from_json(std::string_view text, certificate& c, std::string* e
       c.stopped_by = match;
     else
       wrong("stopped_by", *v,
-            "\"exhausted\", \"failure\", \"execution budget\", \"time budget\" or \"\"");
+            "\"exhausted\", \"failure\", \"execution budget\", \"time budget\", \"given "
+            "up\" or \"\"");
   }
   if (!missing.empty()) {
     if (err != nullptr) *err = "missing " + missing;
@@ -395,6 +396,11 @@ search_result search(const explore_fn& explore, const search_limits& l, std::str
     }
     if (l.max_seconds > 0 && now >= l.max_seconds) {
       cert.stopped_by = "time budget";
+      break;
+    }
+    if (l.give_up &&
+        l.give_up(cert.executions, l.how == strategy::dpor ? dpor.progress() : 0, now)) {
+      cert.stopped_by = "given up";
       break;
     }
   }

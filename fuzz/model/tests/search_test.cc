@@ -93,8 +93,8 @@ TEST(Search, FailureIsReportedWithItsTrace) {
   EXPECT_TRUE(starts_with(r.cert.summary(), "FAILED")) << r.cert.summary();
 }
 
-// A bound picked by the pre-run estimate says so; one picked though
-// nothing fit says that plainly, never "to fit"; both survive JSON.
+// A bound chosen by a time budget (budget.h) says so; bound 0 when no
+// search ended in time says that plainly; both survive JSON.
 TEST(Search, BoundFromEstimateSaysWhetherItFit) {
   certificate c;
   c.complete = true;
@@ -102,17 +102,17 @@ TEST(Search, BoundFromEstimateSaysWhetherItFit) {
   c.max_seconds = 10;
   c.bound_from_estimate = true;
   c.estimate_seconds = 0.5;
-  EXPECT_NE(c.summary().find("(the bound picked by the pre-run estimate to fit 10 s; the "
-                             "estimate took 0.5 s of it)"),
+  EXPECT_NE(c.summary().find("(the largest bound whose search ended within the 10 s budget; the "
+                             "other searches took 0.5 s of it)"),
             std::string::npos)
       << c.summary();
   c.bound = 0;
   c.bound_fits = false;
   const std::string s = c.summary();
   EXPECT_TRUE(starts_with(s, "complete within bound 0")) << s;
-  EXPECT_NE(s.find("NO bound fits 10 s, not even 0: bound 0 was run anyway"), std::string::npos)
+  EXPECT_NE(s.find("NO search ended within the 10 s budget, not even bound 0's"), std::string::npos)
       << s;
-  EXPECT_EQ(s.find("to fit"), std::string::npos) << s;
+  EXPECT_EQ(s.find("largest bound"), std::string::npos) << s;
   certificate back;
   std::string err;
   ASSERT_TRUE(certificate_from_json(c.json(), back, &err)) << err;

@@ -2,9 +2,12 @@
 #pragma once
 // lastref::model::estimate — how big an exhaustive DPOR search is, before
 // running it: a random-sampling estimate of its executions and wall time,
-// at no bound or at a preemption bound, so a CI job can pick the bound that
-// fits its budget (pick_bound) — as GenMC's estimation mode does for its
-// explorer.
+// at no bound or at a preemption bound, to size a search before running
+// it — as GenMC's estimation mode does for its explorer. (A time budget is
+// not spent on its word: search_within, budget.h, runs the searches and
+// reports the largest bound that completed; pick_bound says only what the
+// estimate would have picked, for `lastref-prove --estimate
+// --budget-seconds`.)
 //
 // Method: Knuth's estimator ("Estimating the efficiency of backtrack
 // programs", Math. Comp. 29, 1975) over the DPOR search tree (dpor.h).

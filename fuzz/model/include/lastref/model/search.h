@@ -8,7 +8,8 @@
 // Contract: search() drives checker::explore in chunks until a failure, the
 // source is exhausted, max_executions, or max_seconds (checked between
 // chunks of at most 256 executions, so it may overrun by one chunk). The
-// certificate is the only honest summary of a search:
+// certificate is the only honest summary of a search (search_limits::give_up
+// may also stop it between chunks):
 //   "FAILED ..."                a failure was found (its report is in
 //                               result.failure);
 //   "complete: ..."             dpor ran out: every schedule (every
@@ -60,6 +61,11 @@ struct search_limits {
   std::function<void(std::uint64_t executions, double fraction_done, double seconds)> on_progress =
       nullptr;
   double progress_seconds = 1;
+  // Called after every chunk (if set): true gives the search up, which
+  // then stops "given up", incomplete (search_within, budget.h, gives up a
+  // search whose own estimate says it cannot end within the budget).
+  std::function<bool(std::uint64_t executions, double fraction_done, double seconds)> give_up =
+      nullptr;
 };
 
 struct certificate {
@@ -73,7 +79,8 @@ struct certificate {
       0;  // of the executions, cut as redundant (checker.h: stutters, retry CASes)
   std::uint64_t races = 0;  // dpor: races reversed
   double seconds = 0;       // wall time
-  // Why it stopped: "exhausted", "failure", "execution budget", "time budget".
+  // Why it stopped: "exhausted", "failure", "execution budget", "time budget",
+  // "given up" (search_limits::give_up).
   const char* stopped_by = "";
   std::uint64_t max_executions = 0;
   double max_seconds = 0;
@@ -91,11 +98,13 @@ struct certificate {
   // refuses shards of different subjects. Set by the caller; no quotes or
   // backslashes (json() writes it as is).
   std::string subject;
-  // The bound was picked by the pre-run estimate (estimate.h, pick_bound)
-  // to fit `max_seconds`, not given. Set by the caller, with
-  // `bound_fits` (false: no bound's estimate fit, not even 0's; bound 0 ran
-  // instead, expected to stop incomplete) and `estimate_seconds` (the
-  // estimates' wall time, taken out of `max_seconds` before the search).
+  // The bound was chosen by a time budget (budget.h, search_within: the
+  // largest bound whose search completed within `max_seconds`), not
+  // given. Set by the caller, with `bound_fits` (false: no search
+  // completed, not even bound 0's; this is bound 0's, incomplete) and
+  // `estimate_seconds` (the other searches' time, out of the same budget).
+  // The JSON keys keep their first names (the budget's pick was once an
+  // estimate's, estimate.h pick_bound).
   bool bound_from_estimate = false;
   bool bound_fits = true;
   double estimate_seconds = 0;
