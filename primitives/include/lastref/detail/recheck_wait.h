@@ -14,8 +14,13 @@
 // it called the wait, calls the same wait again from the same place, for
 // `expected` and with the same deadline. So the loop decides from the
 // value it reads alone and counts nothing (no iteration counter, no
-// deadline recomputed from the clock). What it does after a wake-up or a
-// timeout is its own business. The usual loop keeps it:
+// deadline recomputed from the clock). What it does after a timeout, or
+// after a wake-up whose re-check reads another value, is its own business;
+// after a wake-up whose re-check reads `expected` again, the rule of every
+// futex wait applies (hinted or not): a loop that counts such wake-ups is
+// explored only with stutters kept (run_options::prune_stutters,
+// --keep-stutters; fuzz/model/README.md, wake-up stutters; held-out round
+// 6's P7b). The usual loop keeps it:
 //
 //   while (!done(v)) { recheck_futex_wait<P>(w, v); v = w.load(); }
 //
