@@ -700,11 +700,19 @@ void dpor_source::reverse(std::size_t e, std::size_t j) {
   const event& ee = events_[e];
   const event& ej = events_[j];
   if (ej.resume && ((ee.woke >> ej.thread) & 1u)) return;  // e enabled j: not reversible
-  // Bounded: the decision where e's thread block began (bound hook (1), dpor.h).
+  // Bounded: the decision where e's thread block began (bound hook (1),
+  // dpor.h): the last one before e where another thread ran or its thread
+  // could not run. A thread that blocked and goes on by its own timeout or
+  // spurious wake-up starts a new block there: that decision was a free
+  // choice, and the block start before it may be a whole preemption away
+  // (recheck_review_test.cc, BoundedDporReachesATimeoutAfterAWake).
   std::int32_t block = -1;
   if (bound_ >= 0) {
+    auto free_choice = [&](const event& f) {
+      return f.node >= 0 && !nodes_[static_cast<std::size_t>(f.node)].d.current_runnable();
+    };
     std::size_t k = e;
-    while (k > 0 && events_[k - 1].thread == ee.thread) --k;
+    while (k > 0 && events_[k - 1].thread == ee.thread && !free_choice(events_[k])) --k;
     if (events_[k].node != ee.node) block = events_[k].node;
   }
   if (ee.node < 0 && block < 0) return;  // only one option before e: nothing to reverse

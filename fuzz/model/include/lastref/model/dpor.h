@@ -219,22 +219,24 @@
 // later step's thread is added both at the decision before the earlier step
 // (beside source-DPOR's initial, which may reach the reversal only through
 // more preemptions) and at the start of the earlier step's thread block (the
-// last decision where another thread ran before it), where scheduling it
-// costs no more preemptions than the run it replaces; in both places every
-// option when that thread cannot run there; (2) sleep sets are off: a trace
+// last decision where another thread ran before it, or where its thread
+// could not run: a thread that blocked and goes on by its own timeout or
+// spurious wake-up starts a new block there), where scheduling it costs no
+// more preemptions than the run it replaces; in both places every option
+// when that thread cannot run there; (2) sleep sets are off: a trace
 // asleep in one branch may be one the bound pruned in the branch that put it
 // to sleep. Every failure and final state that some schedule with at most k
 // preemptions reaches is reached (tested against dfs_source(k) in
 // fuzz/model/tests/bounded_dpor_test.cc, including a 4-thread program whose
-// outcome needs (1)'s first half); complete() then means "complete within
-// bound k", never a proof. Known gap: leaving a thread that waits in an
-// await loop is counted as a preemption (dfs_source would instead spin into
-// the step budget), so under a bound an await-loop program may miss
-// schedules that differ only in which thread runs while another waits. A
-// second, found by a review and not yet explained: a timed wait whose
-// timeout bounded DPOR(1) misses where bounded DFS(1) reaches it, with
-// pruning on or off (recheck_review_test.cc, DISABLED_BoundedDporMisses-
-// ATimeout; the unbounded search is unaffected).
+// outcome needs (1)'s first half, and on random timed-wait programs in
+// recheck_review_test.cc, BoundedDporCoversBoundedDfsOnTimedWaits: counted
+// by thread alone, a block ran on through its thread's timeout back to the
+// preemption before it, and bounded DPOR missed outcomes of bounded DFS at
+// bounds 0 and 1); complete() then means "complete within bound k", never
+// a proof. Known gap: leaving a thread that waits in an await loop is
+// counted as a preemption (dfs_source would instead spin into the step
+// budget), so under a bound an await-loop program may miss schedules that
+// differ only in which thread runs while another waits.
 //
 // Progress (progress()): the fraction of the tree behind the current path,
 // counting every option of a decision as an equal part of its subtree
