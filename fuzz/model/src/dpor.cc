@@ -51,6 +51,11 @@ dpor_source::access point(std::uintptr_t a, std::uint8_t space, bool write) {
   return {a, a + 1, space, write};
 }
 std::uintptr_t bits(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
+// A step's note is `lit` (its first character compared inline: a strcmp
+// call per futex wait was a measurable part of a step).
+bool is_note(const char* note, const char* lit) {
+  return note != nullptr && note[0] == lit[0] && std::strcmp(note, lit) == 0;
+}
 }  // namespace
 
 void dpor_source::footprint::add(access a) noexcept {
@@ -589,8 +594,7 @@ void dpor_source::on_step(const step_info& s) {
       // Only a timed wait that sleeps compares its deadline with the time:
       // the untimed sleep and the early return (platform.cc's notes) do
       // not read it; any other note keeps the read (conservative).
-      if (s.note == nullptr || (std::strcmp(s.note, "sleeps") != 0 &&
-                                std::strcmp(s.note, "returns: value changed") != 0))
+      if (!is_note(s.note, "sleeps") && !is_note(s.note, "returns: value changed"))
         fp.add(point(pseudo_time, space_pseudo, false));
       break;
     case op::fence:
