@@ -51,6 +51,11 @@ dpor_source::access point(std::uintptr_t a, std::uint8_t space, bool write) {
   return {a, a + 1, space, write};
 }
 std::uintptr_t bits(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
+// A step's note is `lit` (its first character compared inline: a strcmp
+// call per futex wait was a measurable part of a step).
+bool is_note(const char* note, const char* lit) {
+  return note != nullptr && note[0] == lit[0] && std::strcmp(note, lit) == 0;
+}
 }  // namespace
 
 void dpor_source::footprint::add(access a) noexcept {
@@ -149,6 +154,7 @@ void dpor_source::begin_execution() {
   same_prefix_ = 0;
   events_.clear();
   sleep_.clear();
+  sleep_live_ = true;
   depth_ = 0;
   cur_ = -1;
   blocked_ = false;
@@ -189,7 +195,8 @@ void dpor_source::close_event() {
     w.fp.add(point(w.wake_word, space_mem, false));
   const event& ev = events_[static_cast<std::size_t>(cur_)];
   if (!ev.fp.empty()) {
-    std::erase_if(sleep_, [&](const sleeper& s) { return conflicts(s.fp, ev.fp); });
+    if (sleep_live_)
+      std::erase_if(sleep_, [&](const sleeper& s) { return conflicts(s.fp, ev.fp); });
     for (unsigned b = spin_blocked_; b != 0; b &= b - 1) {
       const int t = __builtin_ctz(b);
       if (t != ev.thread && conflicts(awaited_[t], ev.fp))
@@ -197,6 +204,29 @@ void dpor_source::close_event() {
     }
   }
   cur_ = -1;
+}
+
+// The sleep set is not kept while an execution replays recorded nodes with
+// another one still ahead (choose): it is a function of the path, so at the
+// next scheduling node it is that node's arrival set again, and the one use
+// in between, the forced-step check in start_event, found nothing when the
+// nodes ahead were made on this same path (a blocked execution makes no
+// node), the nodes' sleep and explored sets unchanged since (they change
+// only while a node is the deepest). It is rebuilt from the last scheduling
+// node replayed, as close_event would have kept it, once the last recorded
+// node is passed (a read node's, choose_read) or the replay diverges (a
+// nondeterministic program).
+void dpor_source::materialize_sleep() {
+  if (sleep_live_) return;
+  sleep_live_ = true;
+  const node& nd = nodes_[sleep_anchor_];
+  sleep_ = nd.sleep;
+  sleep_.insert(sleep_.end(), nd.explored.begin(), nd.explored.end());
+  const std::size_t closed = cur_ >= 0 ? static_cast<std::size_t>(cur_) : events_.size();
+  for (std::size_t i = nd.event; i < closed; ++i) {
+    const footprint& fp = events_[i].fp;
+    if (!fp.empty()) std::erase_if(sleep_, [&](const sleeper& s) { return conflicts(s.fp, fp); });
+  }
 }
 
 // A timeout or spurious wake-up of `thread`: it leaves the queue of the word
@@ -221,7 +251,9 @@ void dpor_source::become_blocked() {
 // execution sleep-set blocked.
 void dpor_source::start_event(int thread, choice_kind kind, std::int32_t node) {
   close_event();
-  if (node < 0 && !blocked_) {
+  // Not live: between replayed nodes, where this check found nothing when
+  // the next node was made (choose), so it finds nothing now.
+  if (node < 0 && !blocked_ && sleep_live_) {
     for (const sleeper& s : sleep_)
       if (s.c.thread == thread && s.c.kind == kind) {
         become_blocked();
@@ -251,9 +283,12 @@ int dpor_source::choose_read(const decision& d) {
     if (nd.d.reads == d.reads && nd.d.current == d.current) {
       if (nd.upper) ++uppers_;
       ++depth_;
+      // Past the last recorded node, new nodes and forced steps need it.
+      if (depth_ == nodes_.size()) materialize_sleep();
       return nd.chosen;
     }
     diverged_ = true;
+    materialize_sleep();
     nodes_.resize(depth_);
     first_new_ = std::min(first_new_, events_.size());
   }
@@ -324,12 +359,22 @@ int dpor_source::choose(const decision& d) {
     if (nd.read || nd.d.runnable != d.runnable || nd.d.timeout != d.timeout ||
         nd.d.spurious != d.spurious || nd.d.current != d.current) {
       diverged_ = true;
+      materialize_sleep();
       nodes_.resize(depth_);
       first_new_ = std::min(first_new_, events_.size());
     } else {
       nd.event = static_cast<std::uint32_t>(events_.size());
-      sleep_ = nd.sleep;
-      sleep_.insert(sleep_.end(), nd.explored.begin(), nd.explored.end());
+      if (depth_ + 1 < nodes_.size()) {
+        // Another recorded node follows: until the last one is passed the
+        // sleep set is needed by nothing (materialize_sleep), so it is not
+        // kept.
+        sleep_live_ = false;
+        sleep_anchor_ = depth_;
+      } else {
+        sleep_ = nd.sleep;
+        sleep_.insert(sleep_.end(), nd.explored.begin(), nd.explored.end());
+        sleep_live_ = true;
+      }
       if (nd.upper) ++uppers_;
       pre_ = nd.pre + (d.preempts(nd.chosen) ? 1u : 0u);
       const choice c = d.option(nd.chosen);
@@ -338,6 +383,7 @@ int dpor_source::choose(const decision& d) {
       return nd.chosen;
     }
   }
+  materialize_sleep();  // (a no-op: it is live past the last recorded node)
   node nd;
   nd.d = d;
   nd.event = static_cast<std::uint32_t>(events_.size());
@@ -548,8 +594,7 @@ void dpor_source::on_step(const step_info& s) {
       // Only a timed wait that sleeps compares its deadline with the time:
       // the untimed sleep and the early return (platform.cc's notes) do
       // not read it; any other note keeps the read (conservative).
-      if (s.note == nullptr || (std::strcmp(s.note, "sleeps") != 0 &&
-                                std::strcmp(s.note, "returns: value changed") != 0))
+      if (!is_note(s.note, "sleeps") && !is_note(s.note, "returns: value changed"))
         fp.add(point(pseudo_time, space_pseudo, false));
       break;
     case op::fence:

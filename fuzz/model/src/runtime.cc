@@ -427,7 +427,8 @@ bool runtime::reschedule(bool hold) {
   if (c.kind != choice_kind::run)
     apply_wake(c.thread,
                c.kind == choice_kind::timeout ? wake_reason::timeout : wake_reason::spurious);
-  if (slow_note_) {
+  // A switch is no step: a step-reading source is not told (schedule.h).
+  if (tracing_ || obs_ != nullptr) {
     sched_event(op::preempt, c.thread, nullptr);
     if (obs_ != nullptr) obs_->on_switch(from, c.thread, true);
   }
@@ -831,7 +832,7 @@ void runtime::sched_event(op o, int tid, const char* text_note, std::uint64_t va
     static constexpr source_loc none{"", 0, ""};
     obs_->on_step(tid, o, none, nullptr, 0);
   }
-  if (src_steps_)
+  if (src_steps_ && o != op::preempt)
     src_->on_step(step_info{tid, o, nullptr, 0, 0, 0, mode_ == mode::main, text_note});
 }
 

@@ -420,7 +420,13 @@ class dpor_source final : public schedule_source {
   // execution's, as far as analyze() compared them (0 when it did not run).
   std::size_t same_prefix_ = 0;
   [[nodiscard]] static bool same_step(const event& a, const event& b) noexcept;
-  std::vector<sleeper> sleep_;  // current sleep set
+  std::vector<sleeper> sleep_;  // current sleep set, when sleep_live_
+  // False while replaying between two recorded nodes: sleep_ is stale and
+  // would be nodes_[sleep_anchor_]'s arrival set with its explored options,
+  // less what the events since woke (materialize_sleep() rebuilds it).
+  bool sleep_live_ = true;
+  std::size_t sleep_anchor_ = 0;
+  void materialize_sleep();
   std::size_t depth_ = 0;
   std::size_t first_new_ = 0;    // events before it were analysed by earlier executions
   std::int64_t cur_ = -1;        // event being recorded

@@ -136,7 +136,9 @@ class schedule_source {
   // Step feed for sources that reason about what executed (partial-order
   // reduction, dpor.h). Read once per execution, before begin_execution();
   // when true every step of the execution is reported to on_step, in order,
-  // synchronously (which costs the runtime's slow note path per step).
+  // synchronously (which costs the runtime's slow note path per step); a
+  // switch between threads (op::preempt, a trace entry) is no step and is
+  // not reported.
   [[nodiscard]] virtual bool wants_steps() const noexcept { return false; }
   virtual void on_step(const step_info& /*s*/) {}
   // The source enumerates schedules exhaustively (dfs_source, dpor_source):
