@@ -298,13 +298,22 @@ class runtime {
   // `word`: point() forgets the hint, so it survives only local computation.
   void hint_recheck(const void* word) noexcept { recheck_hint_[cur_] = word; }
   // Before the wait's point: was it hinted, in an explore that may hold?
-  // Under sc only: under c11 a plain store can join the modification order
-  // before a newer store, so it is never the word's latest value, and a
-  // re-check load held after a wait that observed the latest would never
-  // read it (recheck_review_test.cc has the program).
-  [[nodiscard]] bool recheck_hinted(const void* word) const noexcept {
+  // Under c11 only on a word declared RMW-only (hold_after_wait).
+  [[nodiscard]] bool recheck_hinted(const void* word, const atomic_meta& m) const noexcept {
     return recheck_hint_[cur_] == word && prune_ && prune_stutters_ && mode_ == mode::threads &&
-           mm_ != memory_model::c11;
+           hold_after_wait(m);
+  }
+  // May a load of this futex word be held right after a wait on it (a
+  // re-check wait that returned at once, a spurious wake-up)? Under sc
+  // always. Under c11 only if the word is declared RMW-only
+  // (platform::rmw_only): a plain store can join the modification order
+  // before a newer store, so it is never the word's latest value, and a
+  // load held right after the wait would never read it
+  // (recheck_review_test.cc has the programs); with every store an RMW
+  // the modification order only grows at its end, and the held load loses
+  // nothing (fuzz/model/README.md, "RMW-only words").
+  [[nodiscard]] bool hold_after_wait(const atomic_meta& m) const noexcept {
+    return mm_ != memory_model::c11 || m.rmw_only;
   }
   // A hinted wait returned at once (the word no longer held `expected`):
   // the thread's next operation, if it loads the word, is held (run at
