@@ -442,8 +442,7 @@ TEST(RecheckReview, DISABLED_RandomHintedPrograms) {
 }
 
 // The c11 RMW-only part alone (w declared: the holds are made under c11),
-// by hand as above; with LASTREF_RR_CI_SEEDS's default a smaller CI run
-// (RandomRmwOnlyProgramsUnderC11).
+// by hand as above, with the same variables.
 int compare_rmw_only(std::uint64_t first, std::uint64_t last, int bound, int shards) {
   g_held = 0;
   int bad = 0;
