@@ -139,7 +139,8 @@ template <std::size_t N>
   const std::uint64_t cur = get_bits<N>(value, size);
   if (historied(r, size)) {
     std::uint64_t seen = 0;
-    if (r.c11_cas(m, cur, equal, exp, want, success, failure, weak, seen)) {
+    if (r.c11_cas(m, cur, equal, exp, want, success, failure, weak, seen,
+                  r.spurious_is_stutter(retry))) {
       copy<N>(value, desired, size);
       r.note(op::cas_ok, self, loc, cur, want, success);
       return true;
