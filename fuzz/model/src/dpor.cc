@@ -303,7 +303,7 @@ int dpor_source::choose_read(const decision& d) {
   const int n = d.count();
   nd.chosen = static_cast<std::uint8_t>(d.default_index());
   nd.done = 1u << nd.chosen;
-  nd.backtrack = n >= 32 ? ~0u : (1u << n) - 1u;
+  nd.backtrack = (n >= 32 ? ~0u : (1u << n) - 1u) & ~std::uint32_t{d.redundant};
   if (uppers_ < shard_levels_ && n >= 2) {
     nd.upper = true;
     ++uppers_;

@@ -136,10 +136,11 @@ void runtime::check_init(const atomic_meta& m) {
     race_on_init(m);
 }
 
-int runtime::decide_read(int options) {
+int runtime::decide_read(int options, std::uint8_t redundant) {
   decision d;
   d.current = cur_;
   d.reads = static_cast<std::uint8_t>(options);
+  d.redundant = redundant;
   return decide(d);
 }
 
@@ -296,7 +297,8 @@ void runtime::c11_rmw(atomic_meta& m, std::uint64_t latest, std::uint64_t v, std
 
 bool runtime::c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal,
                       std::uint64_t expected, std::uint64_t desired, std::memory_order success,
-                      std::memory_order failure, bool weak, std::uint64_t& seen) {
+                      std::memory_order failure, bool weak, std::uint64_t& seen,
+                      bool spurious_redundant) {
   check_init(m);
   store_history& h = history(m, latest);
   // Options: 0 = read the latest store (succeed if it equals expected);
@@ -317,7 +319,10 @@ bool runtime::c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal,
   cas_budget_ = latest_equal && weak && !fresh ? 1 : 0;
   const int n = 1 + spurious + n_older;
   int i = 0;
-  if (n > 1 && mode_ == mode::threads && !sched_.exiting(cur_)) i = decide_read(n);
+  // Option 1, a spurious failure, is one an exhaustive search need not
+  // explore when it would be a stutter (spurious_redundant, runtime.h).
+  const std::uint8_t redundant = spurious != 0 && spurious_redundant ? 2u : 0u;
+  if (n > 1 && mode_ == mode::threads && !sched_.exiting(cur_)) i = decide_read(n, redundant);
   if (i == 0 && latest_equal) {
     std::uint32_t rel[max_threads];
     read_at(m, h, m.writes, success, rel);

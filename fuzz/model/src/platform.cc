@@ -61,6 +61,18 @@ template <std::size_t N>
   r.note_read(self, get_bits<N>(out, size), mo);
 }
 
+// A plain store to a word declared RMW-only (platform::rmw_only): the
+// declaration is wrong, and the c11 holds it allows after the word's futex
+// waits would be unsound, so the execution fails at this store (the
+// report's trace ends with it), in both models.
+[[noreturn, gnu::cold, gnu::noinline]] void rmw_only_store(runtime& r, std::uint64_t v) {
+  r.fail(failure_kind::invariant,
+         "T%d stores %llu with a plain store to a word declared RMW-only "
+         "(platform::rmw_only, lastref/detail/rmw_only.h): such a word may only be written by "
+         "read-modify-writes (exchange, fetch_*, compare_exchange) for its lifetime",
+         r.cur_, static_cast<unsigned long long>(v));
+}
+
 template <std::size_t N>
 [[gnu::always_inline]] inline void store_n(runtime& r, atomic_meta& m, const void* self,
                                            void* value, const void* desired, std::size_t size,
@@ -68,6 +80,8 @@ template <std::size_t N>
   r.point(op::store, self, loc);
   const std::uint64_t old = get_bits<N>(value, size);
   const std::uint64_t v = get_bits<N>(desired, size);
+  if (m.rmw_only && r.active_checks()) [[unlikely]]
+    rmw_only_store(r, v);
   if (historied(r, size)) {
     // Placed before a newer store, it is not the value the location holds.
     if (r.c11_store(m, old, v, mo)) copy<N>(value, desired, size);
@@ -125,7 +139,8 @@ template <std::size_t N>
   const std::uint64_t cur = get_bits<N>(value, size);
   if (historied(r, size)) {
     std::uint64_t seen = 0;
-    if (r.c11_cas(m, cur, equal, exp, want, success, failure, weak, seen)) {
+    if (r.c11_cas(m, cur, equal, exp, want, success, failure, weak, seen,
+                  r.spurious_is_stutter(retry))) {
       copy<N>(value, desired, size);
       r.note(op::cas_ok, self, loc, cur, want, success);
       return true;
@@ -303,7 +318,7 @@ void platform::futex_wait(atomic<std::uint32_t>& word, std::uint32_t expected, s
   auto* r = rt();
   if (r == nullptr) return;
   r->rewait_check(&word, expected, word.raw(), false, 0, loc);
-  const bool recheck = r->recheck_hinted(&word);
+  const bool recheck = r->recheck_hinted(&word, word.meta());
   r->point(op::futex_wait, &word, loc);
   const std::uint32_t v = word.raw();
   if (r->weak()) r->c11_observe_latest(word.meta(), v);
@@ -321,7 +336,7 @@ bool platform::futex_wait_until(atomic<std::uint32_t>& word, std::uint32_t expec
   auto* r = rt();
   if (r == nullptr) return true;
   r->rewait_check(&word, expected, word.raw(), true, deadline.time_since_epoch().count(), loc);
-  const bool recheck = r->recheck_hinted(&word);
+  const bool recheck = r->recheck_hinted(&word, word.meta());
   r->point(op::futex_wait, &word, loc);
   const std::uint32_t v = word.raw();
   if (r->weak()) r->c11_observe_latest(word.meta(), v);

@@ -691,10 +691,12 @@ wake_reason runtime::futex_sleep(const void* word, std::uint32_t expected, bool 
   const wake_reason why = block_on(word, true, has_deadline, deadline, loc, meta);
   // Nothing ran since the wake-up (a spurious wake-up runs its thread at
   // once), so the queue is as the wake-up left it.
-  // Under sc only: under c11 the held load could not read a store that
-  // joins the modification order before a newer one while the thread is
-  // awake (recheck_review_test.cc, a spurious wake-up before the last step).
-  if (why == wake_reason::spurious && prune_ && prune_stutters_ && mm_ != memory_model::c11 &&
+  // Under c11 only on an RMW-only word (hold_after_wait): else the held
+  // load could not read a store that joins the modification order before
+  // a newer one while the thread is awake (recheck_review_test.cc, a
+  // spurious wake-up before the last step).
+  if (why == wake_reason::spurious && prune_ && prune_stutters_ &&
+      (meta != nullptr ? hold_after_wait(*meta) : mm_ != memory_model::c11) &&
       sched_.was_last_waiter(cur_, word))
     rewait_ = rewait_state{word, expected, has_deadline, deadline, cur_, 1, loc, true};
   // Woken by a wake: the resume is invisible to other threads (the wake

@@ -157,6 +157,15 @@ class runtime {
                                         std::memory_order failure) const noexcept {
     return {retry_hint_[cur_] == addr, retry_confirms(addr, expected, failure)};
   }
+  // A hinted retry CAS's spurious failure (c11) is an option exhaustive
+  // sources skip (decision::redundant) in an explore that prunes both
+  // retries and stutters: it returns `expected`, and by the retry contract
+  // the loop restarts from that value, counts nothing and takes the same
+  // path, so its next operation is this CAS again, a stutter that would be
+  // cut at once (stutter_cas). README, "Retry loops".
+  [[nodiscard]] bool spurious_is_stutter(retry_state s) const noexcept {
+    return s.hinted && prune_ && prune_stutters_ && prune_retries_ && mode_ == mode::threads;
+  }
   void retry_failed(retry_state s, const void* addr, std::uint64_t seen, std::uint64_t expected,
                     std::memory_order failure) {
     // A spurious failure (seen == expected) is explored (or cut as a stutter).
@@ -258,7 +267,7 @@ class runtime {
   // while run_options::max_spurious_cas allows) spuriously.
   bool c11_cas(atomic_meta& m, std::uint64_t latest, bool latest_equal, std::uint64_t expected,
                std::uint64_t desired, std::memory_order success, std::memory_order failure,
-               bool weak, std::uint64_t& seen);
+               bool weak, std::uint64_t& seen, bool spurious_redundant = false);
   // Before the scheduling point of a compare_exchange_weak (c11): when the
   // running thread's previous operation, with no model operation since, was
   // a spurious failure of this same CAS (same place, atomic, expected and
@@ -298,13 +307,22 @@ class runtime {
   // `word`: point() forgets the hint, so it survives only local computation.
   void hint_recheck(const void* word) noexcept { recheck_hint_[cur_] = word; }
   // Before the wait's point: was it hinted, in an explore that may hold?
-  // Under sc only: under c11 a plain store can join the modification order
-  // before a newer store, so it is never the word's latest value, and a
-  // re-check load held after a wait that observed the latest would never
-  // read it (recheck_review_test.cc has the program).
-  [[nodiscard]] bool recheck_hinted(const void* word) const noexcept {
+  // Under c11 only on a word declared RMW-only (hold_after_wait).
+  [[nodiscard]] bool recheck_hinted(const void* word, const atomic_meta& m) const noexcept {
     return recheck_hint_[cur_] == word && prune_ && prune_stutters_ && mode_ == mode::threads &&
-           mm_ != memory_model::c11;
+           hold_after_wait(m);
+  }
+  // May a load of this futex word be held right after a wait on it (a
+  // re-check wait that returned at once, a spurious wake-up)? Under sc
+  // always. Under c11 only if the word is declared RMW-only
+  // (platform::rmw_only): a plain store can join the modification order
+  // before a newer store, so it is never the word's latest value, and a
+  // load held right after the wait would never read it
+  // (recheck_review_test.cc has the programs); with every store an RMW
+  // the modification order only grows at its end, and the held load loses
+  // nothing (fuzz/model/README.md, "RMW-only words").
+  [[nodiscard]] bool hold_after_wait(const atomic_meta& m) const noexcept {
+    return mm_ != memory_model::c11 || m.rmw_only;
   }
   // A hinted wait returned at once (the word no longer held `expected`):
   // the thread's next operation, if it loads the word, is held (run at
@@ -436,7 +454,7 @@ class runtime {
   // Reads the store of modification-order index k: observation, acquire.
   std::uint64_t read_at(atomic_meta& m, store_history& h, std::uint32_t k, std::memory_order mo,
                         std::uint32_t* rel_out);
-  int decide_read(int options);
+  int decide_read(int options, std::uint8_t redundant = 0);
   void note_rf(const store_history& h, const atomic_meta& m, std::uint32_t read,
                bool placed = false);
   void check_init(const atomic_meta& m);

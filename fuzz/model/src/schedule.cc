@@ -230,8 +230,8 @@ int dfs_source::choose(const decision& d) {
     pre = p.preempt + static_cast<std::uint32_t>(preempt_cost(p));
     stale = p.stale + static_cast<std::uint32_t>(stale_cost(p));
   }
-  stack_.push_back(
-      frame{static_cast<std::uint16_t>(n), dflt, 0, d.current_runnable(), d.is_read(), pre, stale});
+  stack_.push_back(frame{static_cast<std::uint16_t>(n), dflt, 0, d.current_runnable(), d.is_read(),
+                         d.redundant, pre, stale});
   ++depth_;
   return dflt;
 }
@@ -250,6 +250,8 @@ bool dfs_source::end_execution(std::uint32_t) {
   while (!stack_.empty()) {
     frame& f = stack_.back();
     while (++f.alt < f.count) {
+      const int o = option_for(f);
+      if (o < 8 && ((f.redundant >> o) & 1u) != 0) continue;  // decision::redundant
       if (within(f.preempt + static_cast<std::uint32_t>(preempt_cost(f)), bound_) &&
           within(f.stale + static_cast<std::uint32_t>(stale_cost(f)), stale_bound_))
         return true;

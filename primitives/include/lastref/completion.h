@@ -75,7 +75,9 @@
 // slow path's futex waits are re-check waits (detail/recheck_wait.h): after
 // any return the loop loads the word, and reading the value it waited for
 // it waits for it again, from the same place with the same deadline; so the
-// model may run that load right after a wait that returned at once.
+// model may run that load right after a wait that returned at once. The
+// word is declared RMW-only (detail/rmw_only.h: every write is an RMW),
+// which lets the model do so under c11 too.
 //
 // Observing the word: the done field and the count of registered sleepers
 // are not part of this API (the kernel's struct completion has neither);
@@ -87,6 +89,7 @@
 
 #include "detail/recheck_wait.h"
 #include "detail/retry.h"
+#include "detail/rmw_only.h"
 #include "detail/spin.h"
 #include "platform.h"
 
@@ -110,7 +113,8 @@ class basic_completion {
   static constexpr std::uint32_t waiter_one = 0x0100'0000u;
   static constexpr std::uint32_t waiters_mask = 0xFF00'0000u;  // also "sticky"
 
-  basic_completion() : word_(0u) {}
+  // The word takes only RMWs (reinit() is a fetch_and): detail/rmw_only.h.
+  basic_completion() : word_(0u) { detail::declare_rmw_only<Platform>(word_); }
   basic_completion(const basic_completion&) = delete;
   basic_completion& operator=(const basic_completion&) = delete;
 

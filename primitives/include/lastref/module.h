@@ -65,6 +65,7 @@
 #include "completion.h"
 #include "detail/recheck_wait.h"
 #include "detail/retry.h"
+#include "detail/rmw_only.h"
 #include "platform.h"
 #include "refcount_report.h"
 
@@ -94,7 +95,11 @@ class basic_module {
 
   basic_module(const char* name, std::function<void()> exit,
                unload_policy policy = unload_policy::immediate)
-      : name_(name), exit_(std::move(exit)), policy_(policy) {}
+      : name_(name), exit_(std::move(exit)), policy_(policy) {
+    // Residency scopes fetch_add / fetch_sub it, the unloader fetch_or's
+    // it: RMWs only (detail/rmw_only.h).
+    detail::declare_rmw_only<Platform>(residency_);
+  }
   basic_module(const basic_module&) = delete;
   basic_module& operator=(const basic_module&) = delete;
 

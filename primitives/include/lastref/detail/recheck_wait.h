@@ -28,10 +28,11 @@
 // longer holds `expected` shows nothing more when other threads run
 // between it and the re-check than when the re-check runs right after it,
 // so the model (lastref::model::platform) runs the load right after such a
-// return, under sc: fuzz/model/README.md, "Re-check waits". (Under c11 it
-// does not: a plain store can join the modification order before a newer
-// one, and a load held after a wait that observed the newest would never
-// read it; fuzz/model/tests/recheck_review_test.cc.) A loop that breaks
+// return, under sc: fuzz/model/README.md, "Re-check waits". (Under c11 only
+// when the word is declared RMW-only, detail/rmw_only.h: else a plain store
+// can join the modification order before a newer one, and a load held
+// after a wait that observed the newest would never read it;
+// fuzz/model/tests/recheck_review_test.cc.) A loop that breaks
 // the contract must call the platform's futex wait directly; the model
 // then explores every schedule around it (fuzz/model/tests/
 // wakeup_stutter_test.cc shows a breach hidden with the hint and found

@@ -65,10 +65,11 @@ struct run_options {
   // failure shows everything the stutter execution shows, PROVIDED the retry
   // loop does not count its retries (a loop that gives up, or records how
   // often it retried, behaves differently after a spurious failure: turn
-  // this off for such code). Also (under sc only) a *wake-up stutter*: a futex waiter, last
+  // this off for such code). Also (under sc, and under c11 on a word declared RMW-only by
+  // platform::rmw_only) a *wake-up stutter*: a futex waiter, last
   // in its word's queue, that wakes spuriously, loads the word, finds the
   // value it slept on and sleeps on it again (same deadline), PROVIDED the
-  // wait loop does not count its wake-ups. And (under sc only) a hinted *re-check wait*
+  // wait loop does not count its wake-ups. And (the same models) a hinted *re-check wait*
   // (lastref/detail/recheck_wait.h) that returns at once because the value
   // changed holds its thread's next point if it loads the word (run right
   // after, never cut), PROVIDED the loop keeps that header's contract.

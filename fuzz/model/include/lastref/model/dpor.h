@@ -120,9 +120,11 @@
 // (run_options::prune_stutters = false, lastref-prove --keep-stutters;
 // stutter_test.cc shows such a loop).
 //
-// Wake-up stutters (the same switch; under sc only: under c11 a plain store
-// can join the modification order before a newer one, and a load held
-// after the wake-up could never read it, recheck_review_test.cc). A futex
+// Wake-up stutters (the same switch; under sc, and under c11 only on a word
+// declared RMW-only, platform::rmw_only: else a plain store can join the
+// modification order before a newer one, and a load held after the
+// wake-up could never read it, recheck_review_test.cc; fuzz/model/
+// README.md, "RMW-only words", has the argument for declared words). A futex
 // waiter that wakes spuriously
 // and was the last waiter in its word's FIFO queue: its next operation, if
 // it loads the word, is held (decision::hold, as a retry CAS is: one event
@@ -159,7 +161,7 @@
 // (the thread's local state differs), and neither is one of a waiter with
 // others queued behind it (going back last would reorder the queue).
 //
-// Re-check waits (the same switch, under sc only, for the same reason;
+// Re-check waits (the same switch and models, for the same reason;
 // lastref/detail/recheck_wait.h): after a
 // hinted futex wait that returned at once because the value changed, the
 // thread's next point, if it loads the word, is held (decision::hold): the

@@ -288,9 +288,20 @@ struct platform {
   // The next futex wait of this thread on `word` is a re-check wait
   // (lastref/detail/recheck_wait.h states the caller's contract): if it
   // returns at once because the value changed, the thread's next load of
-  // the word runs right after it (run_options::prune_stutters; under sc
-  // only). Not a scheduling point.
+  // the word runs right after it (run_options::prune_stutters; under c11
+  // only for a word declared rmw_only). Not a scheduling point.
   static void recheck_wait(const void* word) noexcept;
+  // `word` is written only by read-modify-writes from now on, for its
+  // lifetime (lastref/detail/rmw_only.h states the caller's contract): a
+  // plain store to it is then a failure, in every model and outside any
+  // hold, and under c11 the holds after its futex waits are made as under
+  // sc (fuzz/model/README.md, "RMW-only words"). Call it after the word's
+  // last plain store (its constructor's value is none). Not a scheduling
+  // point; also outside an execution (the mark is the atomic's own).
+  template <class T>
+  static void rmw_only(atomic<T>& word) noexcept {
+    word.meta().rmw_only = true;
+  }
 
   static void preemption_point(source_loc loc = source_loc::current());
   static void text_enter(const void* text, source_loc loc = source_loc::current());

@@ -103,6 +103,12 @@ struct decision {
   // (every schedule with another thread's step between the read and the
   // CAS shows nothing more); other sources may ignore it.
   bool hold = false;
+  // A read decision's options that an exhaustive source (dfs, dpor) need
+  // not explore, bit i for option i (never the default): a hinted weak
+  // retry CAS's spurious failure, whose repeat would be a cut stutter
+  // (fuzz/model/README.md, "Retry loops"). The options stay, so choice
+  // indices, replays and other sources are unchanged.
+  std::uint8_t redundant = 0;
 
   [[nodiscard]] int count() const noexcept {
     return detail::popcount8(runnable) + detail::popcount8(timeout) + detail::popcount8(spurious) +
@@ -266,9 +272,10 @@ class dfs_source final : public schedule_source {
     std::uint16_t dflt;   // default option
     std::uint16_t alt;    // 0: default taken; n: n-th non-default option
     bool current_runnable;
-    bool read;              // a read decision (c11)
-    std::uint32_t preempt;  // preemptions before this decision
-    std::uint32_t stale;    // stale reads before this decision
+    bool read;               // a read decision (c11)
+    std::uint8_t redundant;  // decision::redundant
+    std::uint32_t preempt;   // preemptions before this decision
+    std::uint32_t stale;     // stale reads before this decision
   };
   // `used` of a bound `limit` (negative: none) still allowed.
   [[nodiscard]] static bool within(std::uint32_t used, int limit) noexcept {

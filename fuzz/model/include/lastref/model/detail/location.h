@@ -56,6 +56,12 @@ struct atomic_meta : location {
   // index while hist_gen matches the runtime's execution generation.
   std::uint32_t hist_idx = 0;
   std::uint32_t hist_gen = 0;
+  // Declared by platform::rmw_only: from then on, for the atomic's
+  // lifetime, only read-modify-writes write it (a plain store is a
+  // failure), which makes the c11 holds after its futex waits sound
+  // (fuzz/model/README.md, "RMW-only words"). Part of the atomic, so it
+  // ends with it: memory reused for another object gets a new record.
+  bool rmw_only = false;
 };
 
 struct cell_meta : location {
