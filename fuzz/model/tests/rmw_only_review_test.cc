@@ -584,7 +584,7 @@ TEST(RmwOnlyReview, ATryOnceBreachIsHiddenByTheSkip) {
 
 TEST(RmwOnlyReview, RandomPrograms) {
   tally t;
-  compare(1, 12, 5000, 20000, t);
+  compare(1, 24, 1500, 3000, t, true);
   print(t);
   EXPECT_EQ(t.bad, 0);
   EXPECT_GT(t.compared, 0);
