@@ -48,6 +48,7 @@
 //   - ATryOnceBreachIsHiddenByTheSkip: pins the documented caveat.
 
 #include <gtest/gtest.h>
+#include <lastref/completion.h>
 #include <lastref/detail/retry.h>
 
 #include <chrono>
@@ -463,7 +464,7 @@ void same_as_unpruned(memory_model m, std::uint8_t spur, std::uint8_t spur_cas,
   const bool by_dfs = r.complete;
   if (!by_dfs) {
     dpor_source ref_dpor;
-    r = go(ref_dpor, false, 2'000'000);
+    r = go(ref_dpor, false, env_u64("LASTREF_RO_REF_DPOR_CAP", 2'000'000));
   }
   totals sd;
   if (by_dfs) {
@@ -474,7 +475,9 @@ void same_as_unpruned(memory_model m, std::uint8_t spur, std::uint8_t spur_cas,
   }
   dpor_source p;
   const totals sp = go(p, true, 2'000'000);
-  ASSERT_TRUE(r.complete && sd.complete && sp.complete) << what;
+  ASSERT_TRUE(r.complete && sd.complete && sp.complete)
+      << what << ": executions reference " << r.executions << " (" << r.complete << "), dpor "
+      << sp.executions << " (" << sp.complete << ")";
   for (const totals* t : std::initializer_list<const totals*>{&sd, &sp})
     EXPECT_TRUE(testing::has_failure(r.seen) ? testing::has_failure(t->seen) : t->seen == r.seen)
         << what << (t == &sd ? " dfs" : " dpor") << ": reference " << testing::show(r.seen)
@@ -632,6 +635,50 @@ TEST(RmwOnlyReview, ATryOnceBreachIsHiddenByTheSkip) {
       EXPECT_EQ(t.seen.count("gave up"), off == 0 ? 0u : 1u)
           << (dpor ? "dpor" : "dfs") << " off " << off << ": " << testing::show(t.seen);
     }
+}
+
+// The real completion under c11 (its word declared, its slow path's waits
+// hinted, its CASes hinted): a timed waiter and an untimed one against a
+// complete(), a reinit() and a complete_all(), x published before each.
+// Every model, budgets 0-1: the same outcomes with pruning on and off.
+struct completion_c11 : program {
+  outcomes* out;
+  basic_completion<P> done;
+  P::atomic<std::uint32_t> x{0};
+  int got[3] = {-1, -1, -1};
+  explicit completion_c11(outcomes* o) : out(o) {}
+  int threads() const override { return 3; }
+  void run(int t) override {
+    if (t == 2) {
+      x.store(1, mo::relaxed);
+      done.complete();
+      x.store(2, mo::relaxed);
+      done.complete_all();
+      return;
+    }
+    if (t == 0) {
+      done.wait();
+      got[0] = static_cast<int>(x.load(mo::relaxed));
+      return;
+    }
+    got[1] = done.wait_for(std::chrono::milliseconds(1)) ? 1 : 0;
+    got[2] = static_cast<int>(x.load(mo::relaxed));
+  }
+  void check() override {
+    out->insert(std::to_string(got[0]) + "," + std::to_string(got[1]) + "," +
+                std::to_string(got[2]));
+  }
+};
+
+TEST(RmwOnlyReview, DISABLED_CompletionUnderC11) {
+  for (memory_model m : {memory_model::c11})
+    for (std::uint8_t spur :
+         {std::uint8_t{0}, static_cast<std::uint8_t>(env_u64("LASTREF_RO_COMPL_SPUR", 0))})
+      same_as_unpruned<completion_c11>(m, spur, 1,
+                                       std::string("completion ") +
+                                           (m == memory_model::sc ? "sc" : "c11") + " spur " +
+                                           std::to_string(spur),
+                                       0);
 }
 
 TEST(RmwOnlyReview, RandomPrograms) {
