@@ -671,14 +671,13 @@ struct completion_c11 : program {
 };
 
 TEST(RmwOnlyReview, DISABLED_CompletionUnderC11) {
-  for (memory_model m : {memory_model::c11})
-    for (std::uint8_t spur :
-         {std::uint8_t{0}, static_cast<std::uint8_t>(env_u64("LASTREF_RO_COMPL_SPUR", 0))})
-      same_as_unpruned<completion_c11>(m, spur, 1,
-                                       std::string("completion ") +
-                                           (m == memory_model::sc ? "sc" : "c11") + " spur " +
-                                           std::to_string(spur),
-                                       0);
+  // Budget 0 (LASTREF_RO_COMPL_SPUR for another) needs
+  // LASTREF_RO_REF_DPOR_CAP=60000000: review3 (bench build, 36a2895) found
+  // the same 9 outcomes, 48,585,705 reference executions (about 220 s)
+  // against 27,064 with pruning on.
+  const auto spur = static_cast<std::uint8_t>(env_u64("LASTREF_RO_COMPL_SPUR", 0));
+  same_as_unpruned<completion_c11>(memory_model::c11, spur, 1,
+                                   "completion c11 spur " + std::to_string(spur), 0);
 }
 
 TEST(RmwOnlyReview, RandomPrograms) {
