@@ -22,6 +22,7 @@
 
 #include <lastref/model/dpor.h>
 #include <lastref/model/model.h>
+#include <lastref/model/search.h>
 
 namespace lastref::model::testing {
 
@@ -161,6 +162,18 @@ struct pruning_tally {
     EXPECT_LT(dpor, dpor_off);
   }
 };
+
+// An explore function for search(), estimate() and search_within(): `f`
+// under sc on `c`, failures untraced (the tests of those fronts count
+// executions, they read no trace).
+inline explore_fn sc_explorer(checker& c, const program_factory& f) {
+  return [&c, f](schedule_source& s, std::uint64_t n) {
+    run_options o;
+    o.memory = memory_model::sc;
+    o.trace_failures = false;
+    return c.explore(f, s, n, o);
+  };
+}
 
 // Every failure that DPOR and unbounded DFS find on `f` under `o` (each
 // search run to its end, one execution at a time) replays from its token

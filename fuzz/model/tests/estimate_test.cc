@@ -18,17 +18,12 @@
 #include <lastref/model/known_programs.h>
 #include <lastref/model/model.h>
 
+#include "dfs_compare.h"
+
 namespace lastref::model {
 namespace {
 
-explore_fn sc_explorer(checker& c, const program_factory& f) {
-  return [&c, f](schedule_source& s, std::uint64_t n) {
-    run_options o;
-    o.memory = memory_model::sc;
-    o.trace_failures = false;
-    return c.explore(f, s, n, o);
-  };
-}
+using testing::sc_explorer;
 
 double ratio(double est, double truth) { return est > truth ? est / truth : truth / est; }
 

@@ -35,10 +35,10 @@
 // about a tenth more than knowing the bound in advance.
 // The online estimate is optimistic (backtrack sets grow as races are
 // found; kref_n at 4 threads under sc: 2-5x low over the search's first
-// half; at 5 threads 360x low after a second), so a search is seldom given up that would have ended in time,
-// and one that is not given up may still run into its limit: hence the
-// search without a bound gets only unbounded_share of the budget, and the
-// bounds, whose certificates are the fallback, the rest.
+// half; at 5 threads 360x low after a second), so a search is seldom given up that would have ended
+// in time, and one that is not given up may still run into its limit: hence the search without a
+// bound gets only unbounded_share of the budget, and the bounds, whose certificates are the
+// fallback, the rest.
 //
 // Lifetime rule: the explore function outlives the call. Memory ordering:
 // not applicable; runs on the caller's thread.
