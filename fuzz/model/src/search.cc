@@ -81,6 +81,10 @@ std::string certificate::summary() const {
       s += "time budget of " + fmt("%.3g", max_seconds) + " s reached";
     else if (std::string(stopped_by) == "given up")
       s += "given up: its estimate said it would not end within the time budget";
+    else if (std::string(stopped_by) == "nondeterministic program")
+      s += "stopped: a replay did not retrace the prefix it was given, so the program is "
+           "nondeterministic (it reads the clock, a random number, an address or state left by "
+           "an earlier execution) and no search of it can be a proof";
     else
       s += "budget of " + std::to_string(max_executions) + " executions reached";
     s += " (" + scope(*this) + "); nothing proven";
@@ -262,8 +266,13 @@ bool certificate_from_json(std::string_view text, certificate& c, std::string* e
       wrong("subject", *v, "a string");
   }
   if (const json* v = get("stopped_by")) {
-    static const char* const known[] = {"exhausted",   "failure",  "execution budget",
-                                        "time budget", "given up", ""};
+    static const char* const known[] = {"exhausted",
+                                        "failure",
+                                        "execution budget",
+                                        "time budget",
+                                        "given up",
+                                        "nondeterministic program",
+                                        ""};
     c.stopped_by = "";
     const char* match = nullptr;
     if (v->is_string())
@@ -274,7 +283,7 @@ bool certificate_from_json(std::string_view text, certificate& c, std::string* e
     else
       wrong("stopped_by", *v,
             "\"exhausted\", \"failure\", \"execution budget\", \"time budget\", \"given "
-            "up\" or \"\"");
+            "up\", \"nondeterministic program\" or \"\"");
   }
   if (!missing.empty()) {
     if (err != nullptr) *err = "missing " + missing;
@@ -382,6 +391,14 @@ search_result search(const explore_fn& explore, const search_limits& l, std::str
       cert.found = true;
       cert.stopped_by = "failure";
       out.failure = std::move(e.failure);
+      break;
+    }
+    // A replay that did not retrace its prefix means the tree being walked
+    // is not the program's: going on cannot prove anything (and, since
+    // every replay may diverge again, may never end), so stop and say so.
+    const bool diverged = l.how == strategy::dpor ? dpor.diverged() : dfs.diverged();
+    if (diverged) {
+      cert.stopped_by = "nondeterministic program";
       break;
     }
     if (e.complete) {

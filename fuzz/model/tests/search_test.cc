@@ -76,6 +76,45 @@ TEST(Search, TimeBudgetSaysIncomplete) {
       << r.cert.summary();
 }
 
+// Every other construction takes one more step: a program whose replays
+// cannot retrace their prefixes (as one that reads the clock would be).
+struct flips final : program {
+  static inline int made = 0;
+  bool twice = (made++ % 2) == 1;
+  platform::atomic<int> x{0}, y{0};
+  int threads() const override { return 3; }
+  void run(int t) override {
+    if (t == 0) {
+      y.store(1, std::memory_order_relaxed);
+      x.store(1, std::memory_order_relaxed);
+      if (twice) x.store(2, std::memory_order_relaxed);
+      y.store(2, std::memory_order_relaxed);
+    } else {
+      (void)x.load(std::memory_order_relaxed);
+      (void)y.load(std::memory_order_relaxed);
+      x.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+};
+
+TEST(Search, NondeterministicProgramStopsAtOnce) {
+  for (strategy how : {strategy::dpor, strategy::dfs}) {
+    checker c;
+    const search_result r = search(c, factory<flips>(), {.how = how, .max_executions = 1000000});
+    EXPECT_FALSE(r.cert.complete);
+    EXPECT_FALSE(r.cert.proof());
+    EXPECT_TRUE(r.cert.nondeterministic);
+    EXPECT_STREQ(r.cert.stopped_by, "nondeterministic program");
+    EXPECT_LE(r.cert.executions, 256u);  // the chunk in which it diverged
+    EXPECT_TRUE(starts_with(r.cert.summary(), "incomplete: ")) << r.cert.summary();
+    EXPECT_NE(r.cert.summary().find("nondeterministic"), std::string::npos) << r.cert.summary();
+    certificate back;
+    std::string err;
+    ASSERT_TRUE(certificate_from_json(r.cert.json(), back, &err)) << err;
+    EXPECT_STREQ(back.stopped_by, "nondeterministic program");
+  }
+}
+
 struct racy final : program {
   platform::cell<int> c;
   int threads() const override { return 2; }

@@ -80,7 +80,8 @@ struct certificate {
   std::uint64_t races = 0;  // dpor: races reversed
   double seconds = 0;       // wall time
   // Why it stopped: "exhausted", "failure", "execution budget", "time budget",
-  // "given up" (search_limits::give_up).
+  // "given up" (search_limits::give_up), "nondeterministic program" (a
+  // replay diverged: the search stops at once, incomplete).
   const char* stopped_by = "";
   std::uint64_t max_executions = 0;
   double max_seconds = 0;
