@@ -179,7 +179,7 @@ void expect_same(const outcomes& got, const outcomes& ref) {
 
 struct comparison {
   int compared = 0, skipped = 0, failing = 0;
-  std::uint64_t ref = 0, dpor = 0, dfs = 0;
+  std::uint64_t ref = 0, dpor = 0, dfs = 0, dpor_off = 0;
 };
 
 // One seed: the reference (unbounded DFS, pruning off) against DPOR and
@@ -197,8 +197,13 @@ bool compare_seed(std::uint64_t seed, memory_model m, std::uint64_t ref_cap, com
   const totals sd = run_with(factory<retry_load_program>(&dp, seed), d, &dp, m, true, 4 * ref_cap);
   dfs_source f(dfs_source::unbounded);
   const totals sf = run_with(factory<retry_load_program>(&df, seed), f, &df, m, true, 4 * ref_cap);
+  outcomes dn;  // DPOR without pruning: what the reductions save
+  dpor_source d0;
+  const totals s0 =
+      run_with(factory<retry_load_program>(&dn, seed), d0, &dn, m, false, 4 * ref_cap);
   EXPECT_TRUE(sd.complete);
   EXPECT_TRUE(sf.complete);
+  EXPECT_TRUE(s0.complete);
   EXPECT_FALSE(d.diverged());
   expect_same(dp, ref);
   expect_same(df, ref);
@@ -206,6 +211,7 @@ bool compare_seed(std::uint64_t seed, memory_model m, std::uint64_t ref_cap, com
   ++c.compared;
   c.ref += sr.executions;
   c.dpor += sd.executions;
+  c.dpor_off += s0.executions;
   c.dfs += sf.executions;
   return true;
 }
@@ -218,9 +224,10 @@ void random_programs(std::uint64_t first, std::uint64_t seeds, std::uint64_t ref
   EXPECT_GE(c.compared, min_compared);
   std::printf(
       "retry-load programs: %d compared (%d failing, %d over the cap): executions ref %llu, "
-      "dpor %llu, dfs %llu\n",
+      "dpor %llu (%llu without pruning), dfs %llu\n",
       c.compared, c.failing, c.skipped, static_cast<unsigned long long>(c.ref),
-      static_cast<unsigned long long>(c.dpor), static_cast<unsigned long long>(c.dfs));
+      static_cast<unsigned long long>(c.dpor), static_cast<unsigned long long>(c.dpor_off),
+      static_cast<unsigned long long>(c.dfs));
 }
 
 TEST(RetryLoad, RandomProgramsMatchDfsWithoutPruning) { random_programs(1, 40, 6'000, 45); }
