@@ -149,14 +149,14 @@ class basic_completion {
 
   void wait() {
     std::uint32_t v;
-    if (try_consume_fast<true>(v) || spin_then_consume(v)) return;
+    if (try_consume_fast(v) || spin_then_consume(v)) return;
     wait_slow(v, nullptr);
   }
 
   // True if a completion was consumed, false on timeout.
   bool wait_until(typename clock::time_point deadline) {
     std::uint32_t v;
-    if (try_consume_fast<true>(v)) return true;
+    if (try_consume_fast(v)) return true;
     return wait_timed(v, deadline);
   }
 
@@ -164,11 +164,14 @@ class basic_completion {
   // of overflowing into the past.
   template <class Rep, class Period>
   bool wait_for(const std::chrono::duration<Rep, Period>& timeout) {
+    // The deadline first: a clock read between a failed fast path and the
+    // slow path's registering CAS would break the fast path's retry-load
+    // contract (detail::retry_load), and the model would then explore its
+    // reads of older stores (fuzz/model/README.md, "Retry loads").
+    const typename clock::time_point deadline = deadline_after(timeout);
     std::uint32_t v;
-    // Not <true>: the deadline's clock read comes between a failed fast
-    // path and the slow path's registering CAS.
-    if (try_consume_fast<false>(v)) return true;
-    return wait_timed(v, deadline_after(timeout));
+    if (try_consume_fast(v)) return true;
+    return wait_timed(v, deadline);
   }
 
   // try_wait_for_completion(): consume one completion if there is one.
@@ -219,13 +222,12 @@ class basic_completion {
   static constexpr bool cas_after_try_wait(std::uint32_t v) noexcept {
     return (v & done_mask) != 0u && (v & done_mask) != done_all;
   }
-  // The fast path: returns on "all", consumes otherwise; on 0 the slow path
-  // (when it follows at once: SlowFollows) registers, unless the count is
+  // The fast path: returns on "all", consumes otherwise; on 0 the slow path,
+  // which every wait enters at once, registers, unless the count is
   // sticky, when it sleeps at once.
-  template <bool SlowFollows>
   static constexpr bool cas_after_fast(std::uint32_t v) noexcept {
     const std::uint32_t d = v & done_mask;
-    if (d == 0u) return SlowFollows && !sticky(v);
+    if (d == 0u) return !sticky(v);
     return d != done_all;
   }
   // The slow path's re-check, registered: consumes and unregisters in one
@@ -254,12 +256,11 @@ class basic_completion {
   // less place for a model checker to put a read that decides nothing. A
   // failed CAS's value is handed on, so its failure order is acquire (the
   // slow path trusts an "all" it sees).
-  // SlowFollows: the caller goes to wait_slow(v) at once on failure.
-  template <bool SlowFollows>
+  // Every caller goes to the slow path at once on failure (wait_for reads
+  // the clock before), so a failure's value feeds the registering CAS.
   bool try_consume_fast(std::uint32_t& v) {
     if constexpr (spin_iterations + yield_iterations == 0u)
-      v = detail::retry_load<Platform, &cas_after_fast<SlowFollows>>(word_,
-                                                                     std::memory_order_acquire);
+      v = detail::retry_load<Platform, &cas_after_fast>(word_, std::memory_order_acquire);
     else  // the spin polls come between a failure and the slow path
       v = word_.load(std::memory_order_acquire);
     std::uint32_t d = v & done_mask;
