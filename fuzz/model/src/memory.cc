@@ -212,7 +212,8 @@ void runtime::insert_store(atomic_meta& m, store_history& h, std::uint32_t after
   if (is_release(mo)) ++t.clk.c[cur_];
 }
 
-std::uint64_t runtime::c11_load(atomic_meta& m, std::uint64_t latest, std::memory_order mo) {
+std::uint64_t runtime::c11_load(atomic_meta& m, std::uint64_t latest, std::memory_order mo,
+                                cas_follows_fn cas_follows) {
   check_init(m);
   store_history& h = history(m, latest);
   const std::uint32_t lo = oldest_readable(m, h, is_seq_cst(mo));
@@ -221,7 +222,17 @@ std::uint64_t runtime::c11_load(atomic_meta& m, std::uint64_t latest, std::memor
   if (aw.reads_fresh(m)) {
     aw.drop_fresh(m);  // one load reads the latest store; later ones choose again
   } else if (k > lo && mode_ == mode::threads && !sched_.exiting(cur_)) {
-    k -= static_cast<std::uint32_t>(decide_read(static_cast<int>(k - lo + 1)));
+    // A retry load (retry.h) on an RMW-only word: option i reads store
+    // k - i; an older store whose value leads to the confirming retry CAS
+    // is redundant in a pruning explore (README, "Retry loads"): that CAS,
+    // held, fails (pruned) or reads the latest store with the same value,
+    // reaching the state option 0 reaches. The options stay, so tokens and
+    // the other sources see the same decision.
+    std::uint8_t redundant = 0;
+    if (cas_follows != nullptr && m.rmw_only && prune_ && prune_retries_) [[unlikely]]
+      for (std::uint32_t i = 1; i <= k - lo && i < 8; ++i)
+        if (cas_follows(h.at(k - i).bits)) redundant |= static_cast<std::uint8_t>(1u << i);
+    k -= static_cast<std::uint32_t>(decide_read(static_cast<int>(k - lo + 1), redundant));
   }
   if (k != m.writes) aw.note_stale(m);
   return read_at(m, h, k, mo, nullptr);

@@ -49,9 +49,10 @@ template <std::size_t N>
 [[gnu::always_inline]] inline void load_n(runtime& r, atomic_meta& m, const void* self,
                                           const void* value, void* out, std::size_t size,
                                           std::memory_order mo, const source_loc& loc) {
+  const runtime::cas_follows_fn cas_follows = r.take_retry_load(self);
   r.point(op::load, self, loc);
   if (historied(r, size)) {
-    put_bits<N>(out, size, r.c11_load(m, get_bits<N>(value, size), mo));
+    put_bits<N>(out, size, r.c11_load(m, get_bits<N>(value, size), mo, cas_follows));
   } else {
     copy<N>(out, value, size);
     r.access_atomic(m, false);
@@ -59,6 +60,8 @@ template <std::size_t N>
   }
   r.note(op::load, self, loc, get_bits<N>(out, size), 0, mo);
   r.note_read(self, get_bits<N>(out, size), mo);
+  if (cas_follows != nullptr) [[unlikely]]
+    r.retry_load_read(self, get_bits<N>(out, size), mo, cas_follows);
 }
 
 // A plain store to a word declared RMW-only (platform::rmw_only): the
@@ -134,6 +137,7 @@ template <std::size_t N>
   // Before the point: a stutter is cut before anything else can run.
   if (weak && historied(r, size)) r.stutter_cas(m, exp, want, success, failure, loc);
   const runtime::retry_state retry = r.retry_check(self, exp, failure);
+  r.retry_load_cas(self, retry.hinted, exp, success, failure);
   r.point(op::cas_ok, self, loc, retry.confirms);
   const bool equal = std::memcmp(value, expected, N != 0 ? N : size) == 0;
   const std::uint64_t cur = get_bits<N>(value, size);
@@ -368,6 +372,10 @@ void platform::futex_wake_all(atomic<std::uint32_t>& word, source_loc loc) {
 
 void platform::retry_cas(const void* word) noexcept {
   if (auto* r = rt(); r != nullptr) r->hint_retry(word);
+}
+
+void platform::retry_load(const void* word, bool (*cas_follows)(std::uint64_t) noexcept) noexcept {
+  if (auto* r = rt(); r != nullptr) r->hint_retry_load(word, cas_follows);
 }
 
 void platform::recheck_wait(const void* word) noexcept {

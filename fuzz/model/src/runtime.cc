@@ -243,6 +243,8 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
     // setup() ran as thread 0: its reads are not thread 0's.
     for (auto& l : last_read_) l = last_read{};
     for (auto& h : retry_hint_) h = nullptr;
+    for (auto& h : retry_load_hint_) h = retry_load_hint{};
+    for (auto& d : retry_load_due_) d = last_read{};
     hb_.spawn(nthreads);
     for (int i = 0; i < nthreads; ++i) start(i);
     sched_.start();
@@ -334,6 +336,42 @@ void runtime::prune_retry() {
   return_to_native();
 }
 
+// retry_load's contract (retry.h): a hinted load that read a value for
+// which the caller promised the confirming retry CAS next. The reduction
+// skips older stores' reads on that promise, so a breach is a failure, not
+// a gap; its trace ends with the load (this point has not set loc_ yet).
+void runtime::retry_load_breach(op o, const void* addr) {
+  const last_read d = retry_load_due_[cur_];
+  retry_load_due_[cur_] = last_read{};
+  fail(failure_kind::invariant,
+       "T%d: a hinted retry load (detail::retry_load, lastref/detail/retry.h) read %llu, for "
+       "which its caller promises the retry CAS confirming it as the thread's next operation, "
+       "but the next is %s%s",
+       cur_, static_cast<unsigned long long>(d.value), op_name(o),
+       addr == d.addr || addr == nullptr ? "" : " on another object");
+}
+
+void runtime::retry_load_settle(const void* addr, bool hinted, std::uint64_t expected,
+                                std::memory_order success, std::memory_order failure) {
+  const last_read d = retry_load_due_[cur_];
+  retry_load_due_[cur_] = last_read{};
+  const char* what = nullptr;
+  if (addr != d.addr)
+    what = "a compare-exchange of another object";
+  else if (!hinted)
+    what = "a compare-exchange without the retry hint (detail::retry_cas_*)";
+  else if (expected != d.value)
+    what = "a retry CAS expecting another value";
+  else if (read_strength(success) < d.strength || read_strength(failure) < d.strength)
+    what = "a retry CAS with an order weaker than the load's";
+  if (what != nullptr) [[unlikely]]
+    fail(failure_kind::invariant,
+         "T%d: a hinted retry load (detail::retry_load, lastref/detail/retry.h) read %llu, for "
+         "which its caller promises the retry CAS confirming it as the thread's next operation, "
+         "but the next is %s",
+         cur_, static_cast<unsigned long long>(d.value), what);
+}
+
 void runtime::return_to_native() {
   switch_to(running_, native_fiber, true);
   __builtin_unreachable();
@@ -384,6 +422,8 @@ void runtime::fiber_main(int idx) {
   // happen while the C++ runtime thinks an exception is being handled.
   if (escaped)
     fail(failure_kind::exception, "thread %d: an exception escaped the thread body", idx);
+  if (retry_load_due_[idx].addr != nullptr) [[unlikely]]
+    retry_load_breach(op::thread_end, nullptr);
   sched_.finish(idx);
   sched_event(op::thread_end, idx, nullptr);
   pick_next(idx, true);

@@ -173,6 +173,35 @@ class runtime {
     if (s.hinted) note_read(addr, seen, failure);
   }
 
+  // ---- retry loads (lastref/detail/retry.h, retry_load) ----
+  // A hinted load: `cas_follows` tells for a value's bits whether the
+  // thread's next operation is then the retry CAS confirming it. Set just
+  // before the load (no point in between) and taken by it.
+  using cas_follows_fn = bool (*)(std::uint64_t bits) noexcept;
+  void hint_retry_load(const void* addr, cas_follows_fn f) noexcept {
+    retry_load_hint_[cur_] = {addr, f};
+  }
+  [[nodiscard]] cas_follows_fn take_retry_load(const void* addr) noexcept {
+    retry_load_hint& h = retry_load_hint_[cur_];
+    const cas_follows_fn f = h.addr == addr ? h.test : nullptr;
+    h = retry_load_hint{};
+    return f;
+  }
+  // After the hinted load returned `value`: if the contract promises the
+  // confirming retry CAS next, that is due (checked by retry_load_cas, or
+  // a breach at any other point or at the thread's end).
+  void retry_load_read(const void* addr, std::uint64_t value, std::memory_order mo,
+                       cas_follows_fn f) noexcept {
+    if (mode_ == mode::threads && !sched_.exiting(cur_) && f(value))
+      retry_load_due_[cur_] = last_read{addr, value, read_strength(mo)};
+  }
+  // Before a CAS's point: settles a due retry CAS (or fails: a breach).
+  void retry_load_cas(const void* addr, bool hinted, std::uint64_t expected,
+                      std::memory_order success, std::memory_order failure) {
+    if (retry_load_due_[cur_].addr != nullptr) [[unlikely]]
+      retry_load_settle(addr, hinted, expected, success, failure);
+  }
+
   // Scheduling point before operation `o` on `addr` (null: no object).
   // `hold`: the retry CAS that confirms its read (retry_confirms); the
   // decision says so, and continuing_ tells whether the thread went on.
@@ -183,6 +212,8 @@ class runtime {
       hold = hold || resumed_ == cur_ + 1;
       resumed_ = 0;
     }
+    if (retry_load_due_[cur_].addr != nullptr) [[unlikely]]
+      retry_load_breach(o, addr);
     last_read_[cur_].addr = nullptr;
     retry_hint_[cur_] = nullptr;
     recheck_hint_[cur_] = nullptr;
@@ -254,7 +285,11 @@ class runtime {
   // synchronisation of the operation, and records the trace's reads-from ----
   // A load: returns the bits of the store it reads (a decision when several
   // are allowed). `latest` is the value the location holds now.
-  std::uint64_t c11_load(atomic_meta& m, std::uint64_t latest, std::memory_order mo);
+  // `cas_follows`: a hinted retry load (retry_load_hint_), whose reads of
+  // older stores with values it accepts are redundant options (RMW-only
+  // word, pruning explore).
+  std::uint64_t c11_load(atomic_meta& m, std::uint64_t latest, std::memory_order mo,
+                         cas_follows_fn cas_follows = nullptr);
   // A store joins the modification order at the end or (a decision) before
   // newer stores the thread has not observed. Returns whether it is now the
   // latest (the value the location holds).
@@ -455,6 +490,10 @@ class runtime {
   std::uint64_t read_at(atomic_meta& m, store_history& h, std::uint32_t k, std::memory_order mo,
                         std::uint32_t* rel_out);
   int decide_read(int options, std::uint8_t redundant = 0);
+  // A breach of retry_load's contract (retry.h): the due CAS did not come.
+  [[noreturn, gnu::cold]] void retry_load_breach(op o, const void* addr);
+  void retry_load_settle(const void* addr, bool hinted, std::uint64_t expected,
+                         std::memory_order success, std::memory_order failure);
   void note_rf(const store_history& h, const atomic_meta& m, std::uint32_t read,
                bool placed = false);
   void check_init(const atomic_meta& m);
@@ -492,6 +531,12 @@ class runtime {
   last_read last_read_[max_threads + 1] = {};
   const void* retry_hint_[max_threads + 1] = {};
   const void* recheck_hint_[max_threads + 1] = {};
+  struct retry_load_hint {
+    const void* addr = nullptr;
+    cas_follows_fn test = nullptr;
+  };
+  retry_load_hint retry_load_hint_[max_threads + 1] = {};
+  last_read retry_load_due_[max_threads + 1] = {};  // addr null: nothing due
   schedule_source* src_ = nullptr;
   program* prog_ = nullptr;
   std::vector<std::uint8_t> choices_;

@@ -77,7 +77,14 @@
 // it waits for it again, from the same place with the same deadline; so the
 // model may run that load right after a wait that returned at once. The
 // word is declared RMW-only (detail/rmw_only.h: every write is an RMW),
-// which lets the model do so under c11 too.
+// which lets the model do so under c11 too. The loads whose value a retry
+// CAS confirms are hinted loads (detail::retry_load), each with the
+// predicate of the values after which that CAS is the thread's next
+// operation (cas_after_*: complete() always; try_wait, the fast path and
+// the slow path's re-check as their branches go); the model checks the
+// predicates, and under c11 does not explore reads of older stores with
+// such values (the CAS would fail, or succeed as after the latest store:
+// fuzz/model/README.md, "Retry loads").
 //
 // Observing the word: the done field and the count of registered sleepers
 // are not part of this API (the kernel's struct completion has neither);
@@ -119,7 +126,8 @@ class basic_completion {
   basic_completion& operator=(const basic_completion&) = delete;
 
   void complete() {
-    std::uint32_t old = word_.load(std::memory_order_relaxed);
+    // Every value read goes to the retry CAS (detail::retry_load).
+    std::uint32_t old = detail::retry_load<Platform, &cas_always>(word_, std::memory_order_relaxed);
     std::uint32_t next;
     do {
       // Saturated or "all": rewrite the same value; the RMW still releases.
@@ -156,14 +164,20 @@ class basic_completion {
   // of overflowing into the past.
   template <class Rep, class Period>
   bool wait_for(const std::chrono::duration<Rep, Period>& timeout) {
+    // The deadline first: a clock read between a failed fast path and the
+    // slow path's registering CAS would break the fast path's retry-load
+    // contract (detail::retry_load), and the model would then explore its
+    // reads of older stores (fuzz/model/README.md, "Retry loads").
+    const typename clock::time_point deadline = deadline_after(timeout);
     std::uint32_t v;
     if (try_consume_fast(v)) return true;
-    return wait_timed(v, deadline_after(timeout));
+    return wait_timed(v, deadline);
   }
 
   // try_wait_for_completion(): consume one completion if there is one.
   [[nodiscard]] bool try_wait() {
-    std::uint32_t v = word_.load(std::memory_order_acquire);
+    std::uint32_t v =
+        detail::retry_load<Platform, &cas_after_try_wait>(word_, std::memory_order_acquire);
     for (;;) {
       std::uint32_t d = v & done_mask;
       if (d == 0u) return false;
@@ -198,6 +212,33 @@ class basic_completion {
   static constexpr std::uint32_t consumed(std::uint32_t v) noexcept {
     return (v & done_mask) == done_all ? v : v - 1u;
   }
+  static constexpr bool sticky(std::uint32_t v) noexcept { return waiters_of(v) == waiters_mask; }
+
+  // Which values a hinted load (detail::retry_load) may return with the
+  // confirming retry CAS as the thread's next operation: the model checks
+  // it, and under c11 skips reads of older stores with such values.
+  static constexpr bool cas_always(std::uint32_t) noexcept { return true; }
+  // try_wait: returns on 0 and on "all", else consumes.
+  static constexpr bool cas_after_try_wait(std::uint32_t v) noexcept {
+    return (v & done_mask) != 0u && (v & done_mask) != done_all;
+  }
+  // The fast path: returns on "all", consumes otherwise; on 0 the slow path,
+  // which every wait enters at once, registers, unless the count is
+  // sticky, when it sleeps at once.
+  static constexpr bool cas_after_fast(std::uint32_t v) noexcept {
+    const std::uint32_t d = v & done_mask;
+    if (d == 0u) return !sticky(v);
+    return d != done_all;
+  }
+  // The slow path's re-check, registered: consumes and unregisters in one
+  // CAS unless that changes nothing ("all", sticky); on 0 it sleeps again,
+  // or, TimedOut, unregisters (unless sticky) and gives up.
+  template <bool TimedOut>
+  static constexpr bool cas_after_recheck(std::uint32_t v) noexcept {
+    const std::uint32_t d = v & done_mask;
+    if (d == 0u) return TimedOut && !sticky(v);
+    return !(d == done_all && sticky(v));
+  }
 
   template <class Rep, class Period>
   static typename clock::time_point deadline_after(
@@ -215,8 +256,13 @@ class basic_completion {
   // less place for a model checker to put a read that decides nothing. A
   // failed CAS's value is handed on, so its failure order is acquire (the
   // slow path trusts an "all" it sees).
+  // Every caller goes to the slow path at once on failure (wait_for reads
+  // the clock before), so a failure's value feeds the registering CAS.
   bool try_consume_fast(std::uint32_t& v) {
-    v = word_.load(std::memory_order_acquire);
+    if constexpr (spin_iterations + yield_iterations == 0u)
+      v = detail::retry_load<Platform, &cas_after_fast>(word_, std::memory_order_acquire);
+    else  // the spin polls come between a failure and the slow path
+      v = word_.load(std::memory_order_acquire);
     std::uint32_t d = v & done_mask;
     if (d == 0u) return false;
     if (d == done_all) return true;
@@ -298,7 +344,11 @@ class basic_completion {
       } else if (!detail::recheck_futex_wait_until<Platform>(word_, v, *deadline)) {
         timed_out = true;  // re-check once: a completion at the deadline counts
       }
-      v = word_.load(std::memory_order_acquire);
+      // Registered here (the first pass registers before it waits).
+      v = timed_out ? detail::retry_load<Platform, &cas_after_recheck<true>>(
+                          word_, std::memory_order_acquire)
+                    : detail::retry_load<Platform, &cas_after_recheck<false>>(
+                          word_, std::memory_order_acquire);
     }
   }
 

@@ -32,8 +32,37 @@
 //
 // Memory ordering: exactly the compare_exchange_* it calls; the hint is not
 // a memory operation.
+//
+// lastref::detail::retry_load<Platform, CasFollows>(word, order) — the load
+// that starts such a loop (or whose value the loop's first CAS confirms),
+// with the optional Platform member
+//
+//   static void retry_load(const void* word, bool (*cas_follows)(std::uint64_t bits));
+//
+// Contract: CasFollows is a pure function of the value, and whenever the
+// load returns a value v with CasFollows(v) true, the thread's next
+// operation on shared memory (only local computation in between) is a
+// retry_cas_weak/strong of `word` with expected == v, whose success and
+// failure orders are each at least as strong as the load's (relaxed <
+// acquire < seq_cst). For other values the caller may do anything (return,
+// sleep on the value, ...). The model (lastref::model::platform) uses it
+// only on a word declared RMW-only (rmw_only.h), under c11, in an
+// exhaustive explore with prune_failed_retries: there a read of an older
+// store whose value v has CasFollows(v) is an option the search skips
+// (decision::redundant): its held retry CAS either fails, and the
+// execution would be pruned, or reads the latest store with the same value
+// and ends in the state the read of the latest store reaches
+// (fuzz/model/README.md, "Retry loads"). The model checks the contract on
+// every hinted load it runs, in every model and source: a breach (another
+// operation next, another word, another expected value, weaker orders) is a
+// failure with the load's trace; a breach only for a value that is never
+// the latest when the load runs is not seen.
+//
+// Memory ordering: exactly the load it calls.
 
 #include <atomic>
+#include <cstdint>
+#include <cstring>
 #include <memory>
 
 #include "../source_loc.h"
@@ -70,6 +99,30 @@ inline bool retry_cas_strong(Atomic& word, T& expected, T desired, std::memory_o
     return word.compare_exchange_strong(expected, desired, success, failure, loc);
   else
     return word.compare_exchange_strong(expected, desired, success, failure);
+}
+
+template <class T, auto CasFollows>
+inline bool retry_load_test(std::uint64_t bits) noexcept {
+  T v;
+  std::memcpy(&v, &bits, sizeof v);  // the value's bits, as the model records them
+  return CasFollows(v);
+}
+
+template <class Platform, auto CasFollows, class Atomic>
+inline auto retry_load(Atomic& word, std::memory_order order,
+                       source_loc loc = source_loc::current()) noexcept {
+  using T = decltype(word.load(order));
+  static_assert(sizeof(T) <= sizeof(std::uint64_t));
+  if constexpr (requires {
+                  Platform::retry_load(static_cast<const void*>(&word),
+                                       &retry_load_test<T, CasFollows>);
+                })
+    Platform::retry_load(static_cast<const void*>(std::addressof(word)),
+                         &retry_load_test<T, CasFollows>);
+  if constexpr (requires { word.load(order, loc); })
+    return word.load(order, loc);
+  else
+    return word.load(order);
 }
 
 }  // namespace lastref::detail

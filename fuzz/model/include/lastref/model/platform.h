@@ -285,6 +285,14 @@ struct platform {
   // execution is pruned as redundant (run_options::prune_failed_retries).
   // Not a scheduling point.
   static void retry_cas(const void* word) noexcept;
+  // The next load of this thread, of `word`, starts a retry loop
+  // (lastref/detail/retry.h, retry_load, states the caller's contract): for
+  // a value v with cas_follows(v) the thread's next operation is the retry
+  // CAS confirming v (checked: a breach is a failure), and under c11, on
+  // a word declared rmw_only, an exhaustive explore skips reading older
+  // stores with such values (run_options::prune_failed_retries). Not a
+  // scheduling point.
+  static void retry_load(const void* word, bool (*cas_follows)(std::uint64_t) noexcept) noexcept;
   // The next futex wait of this thread on `word` is a re-check wait
   // (lastref/detail/recheck_wait.h states the caller's contract): if it
   // returns at once because the value changed, the thread's next load of
