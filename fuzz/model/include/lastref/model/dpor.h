@@ -451,6 +451,9 @@ class dpor_source final : public schedule_source {
   std::uintptr_t last_addr_[max_threads] = {};
   std::uintptr_t wait_addr_[max_threads] = {};
   std::uint8_t futex_wait_ = 0;  // threads whose last operation was a futex wait
+  // Symmetry (program::symmetry_class): each thread's previous twin, whose
+  // first step happens before its first event (-1: none).
+  std::int8_t twin_[max_threads] = {-1, -1, -1, -1, -1, -1, -1, -1};
 
   // Sharding: upper decisions passed in this execution, the depth-first
   // number of the current subtree, and whether this shard owns it.
