@@ -31,6 +31,7 @@
 #include <lastref/model/dpor.h>
 #include <lastref/model/known_programs.h>
 #include <lastref/model/model.h>
+#include <lastref/model/test.h>
 
 #include "dfs_compare.h"
 
@@ -82,6 +83,27 @@ TEST(Symmetry, DeclaredTwinsCountOneTracePerOrderOfFirstSteps) {
   // The classic benchmark stays undeclared: N! traces.
   dpor_source d;
   EXPECT_EQ(explore_sc(factory<known::counter_n>(4), d).executions, 24u);
+}
+
+// The same through the front (test.h): three twins of two increments.
+TEST(Symmetry, FrontDeclaresTwins) {
+  struct state {
+    P::atomic<int> c{0};
+  };
+  auto inc2 = [](state& s) {
+    s.c.fetch_add(1, mo::relaxed);
+    s.c.fetch_add(1, mo::relaxed);
+  };
+  run_options o;
+  o.memory = memory_model::sc;
+  test<state> plain, sym;
+  plain.thread(inc2).thread(inc2).thread(inc2).options(o);
+  sym.twins(inc2, 3).options(o);
+  dpor_source a, b;
+  EXPECT_EQ(plain.explore(a, 1000).executions, 90u);
+  const test_result r = sym.explore(b, 1000);
+  EXPECT_TRUE(r.complete);
+  EXPECT_EQ(r.executions, 15u);
 }
 
 // Two twins (threads 0 and 1, the same steps) and maybe a third thread.

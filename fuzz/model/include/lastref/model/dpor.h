@@ -189,6 +189,15 @@
 // what it reads), so the thread-order reduction stays sound; seq_cst fences
 // are ordered among themselves as under sc.
 //
+// Symmetry (program::symmetry_class): a declared twin is not offered
+// until the twin before it took its first step (the runtime's gate), and
+// that step happens-before the twin's first event here, as a spawn would:
+// a race of the twin's first operation is then reversed by moving the
+// previous twin's first step ahead too, never by asking for a thread that
+// cannot run; nothing else changes. Every trace of the gated program is
+// explored, and it has every outcome of the program up to renaming twins
+// (fuzz/model/README.md, "Symmetry"; tests/symmetry_test.cc).
+//
 // Sharding (set_shard(i, n)): the search tree is split into n disjoint
 // parts by a deterministic prefix, so n processes or machines explore it in
 // parallel with no communication. The first `levels` decisions of every
