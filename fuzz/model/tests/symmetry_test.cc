@@ -287,6 +287,31 @@ TEST(Symmetry, SameCanonicalOutcomesUnderSc) { compare_range(1, 25, memory_model
 TEST(Symmetry, SameCanonicalOutcomesUnderC11) {
   compare_range(1, 13, memory_model::c11, "c11", 4000);
 }
+// Sharding (dpor.h): with twins declared, the union of 3 shards reaches
+// what the one search does (the gate is the same in every shard).
+TEST(Symmetry, ShardsCoverTheSearchWithTwins) {
+  int compared = 0;
+  for (std::uint64_t seed = 1; seed < 9; ++seed) {
+    for (const memory_model m : {memory_model::sc, memory_model::c11}) {
+      run_options o;
+      o.memory = m;
+      outcomes one_o, all_o;
+      dpor_source one;
+      const auto r = testing::explore_all(twins(&one_o, seed, true), one, &one_o, o, 100'000);
+      ASSERT_TRUE(r.complete);
+      for (int i = 0; i < 3; ++i) {
+        dpor_source d;
+        d.set_shard(i, 3, 3);
+        const auto e = testing::explore_all(twins(&all_o, seed, true), d, &all_o, o, 100'000);
+        ASSERT_TRUE(e.complete);
+      }
+      EXPECT_EQ(all_o, one_o) << "seed " << seed;
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 16);
+}
+
 TEST(Symmetry, DISABLED_SameCanonicalOutcomesLong) {
   compare_range(25, 525, memory_model::sc, "sc", 200'000);
   compare_range(25, 525, memory_model::c11, "c11", 200'000);
