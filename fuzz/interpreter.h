@@ -136,7 +136,7 @@ class interpreter {
 
  public:
   interpreter(const scenario& s, invariant_fn inv, event_fn ev = nullptr)
-      : s_(s), cfg_(s.cfg), inv_(inv), ev_(ev) {
+      : s_(s), cfg_(s.cfg), inv_(inv), ev_(ev), twins_(symmetry_classes(s)) {
     for (int t = 0; t < cfg_.threads; ++t) {
       const auto& prog = s_.programs[static_cast<size_t>(t)];
       for (size_t i = 0; i < prog.size(); ++i)
@@ -151,6 +151,8 @@ class interpreter {
 
   [[nodiscard]] int threads() const noexcept { return cfg_.threads; }
   [[nodiscard]] const config& cfg() const noexcept { return cfg_; }
+  // model::program::symmetry_class (scenario.h, symmetry_classes).
+  [[nodiscard]] int symmetry_class(int t) const noexcept { return twins_[idx(t)]; }
 
   void setup() {
     if (cfg_.objects > 0) table_ = P::template make<lookup_table>();
@@ -461,6 +463,7 @@ class interpreter {
   const config& cfg_;
   invariant_fn inv_;
   event_fn ev_;
+  std::array<int, max_threads> twins_;
 
   lookup_table* table_ = nullptr;
   std::array<object*, max_objects> objects_{};  // fixed after setup

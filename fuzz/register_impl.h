@@ -46,6 +46,7 @@ class model_program final : public model::program {
   void setup() override { in_.setup(); }
   void run(int thread) override { in_.run(thread); }
   void check() override { in_.check(); }
+  [[nodiscard]] int symmetry_class(int thread) const override { return in_.symmetry_class(thread); }
 
  private:
   interpreter<model::platform, Set> in_;

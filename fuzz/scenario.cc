@@ -495,4 +495,36 @@ std::string print(const scenario& s, std::string_view impl_name) {
   return out;
 }
 
+std::array<int, max_threads> symmetry_classes(const scenario& s) {
+  const config& cfg = s.cfg;
+  auto candidate = [&](int t) {
+    for (int c = 0; c < cfg.completions; ++c) {
+      if (cfg.single_completer[static_cast<size_t>(c)] == t) return false;
+      if (!cfg.on_stack[static_cast<size_t>(c)]) continue;
+      for (const step& o : s.programs[static_cast<size_t>(t)])
+        if (!o.skip && o.code == op_code::wait && o.completion(cfg.completions) == c) return false;
+    }
+    return true;
+  };
+  auto same = [&](int t, int u) {
+    const auto& a = s.programs[static_cast<size_t>(t)];
+    const auto& b = s.programs[static_cast<size_t>(u)];
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (a[i].code != b[i].code || a[i].arg != b[i].arg || a[i].skip != b[i].skip ||
+          a[i].rewritten != b[i].rewritten)
+        return false;
+    return true;
+  };
+  std::array<int, max_threads> cls;
+  cls.fill(-1);
+  for (int t = 0; t < cfg.threads; ++t) {
+    if (cls[static_cast<size_t>(t)] >= 0 || !candidate(t)) continue;
+    for (int u = t + 1; u < cfg.threads; ++u)
+      if (cls[static_cast<size_t>(u)] < 0 && candidate(u) && same(t, u))
+        cls[static_cast<size_t>(t)] = cls[static_cast<size_t>(u)] = t;
+  }
+  return cls;
+}
+
 }  // namespace lastref::fuzz

@@ -156,6 +156,17 @@ struct program_spec {
 [[nodiscard]] std::vector<uint8_t> encode(target_kind t, const program_spec& spec,
                                           std::span<const uint8_t> schedule);
 
+// Twins for the model's symmetry reduction (model::program::symmetry_class),
+// per thread: threads with identical op lists (code, arg, skip, rewritten),
+// none of them a completion's single completer or an on-stack completion's
+// waiter, share a class (the lowest such index); every other thread -1.
+// The interpreter tells such threads apart in nothing else: its per-thread
+// state starts alike, each thread writes a payload slot of its own but only
+// the single completer's is read by name (a release sums every slot and the
+// sum decides nothing), and a thread's last wait on a completion is a
+// function of its own op list.
+[[nodiscard]] std::array<int, max_threads> symmetry_classes(const scenario& s);
+
 // Readable text, one line per thread; `impl_name` names the resolved set.
 [[nodiscard]] std::string print(const scenario& s, std::string_view impl_name);
 

@@ -201,6 +201,36 @@ TEST(ScenarioNormalise, OnStackNeedsTheSingleWaiterIdiom) {
   EXPECT_FALSE(decode_spec(target_kind::completion, spec).cfg.on_stack[0]);
 }
 
+// Twins for the model's symmetry reduction: identical op lists (the
+// same codes and arguments, after normalisation), nothing else.
+TEST(ScenarioSymmetry, IdenticalOpListsAreTwins) {
+  const scenario s =
+      decode_spec(target_kind::completion,
+                  {.threads = 4,
+                   .programs = {{{{wait, 0}}, {{wait, 0}}, {{wait_for, 0}}, {{complete_all, 0}}}}});
+  EXPECT_EQ(symmetry_classes(s), (std::array<int, max_threads>{0, 0, -1, -1}));
+  // The on-stack idiom: two completers alike, the single waiter apart.
+  program_spec spec{.threads = 3,
+                    .on_stack = true,
+                    .programs = {{{{complete, 0}}, {{wait, 0}, {wait, 0}}, {{complete, 0}}}}};
+  EXPECT_EQ(symmetry_classes(decode_spec(target_kind::completion, spec)),
+            (std::array<int, max_threads>{0, -1, 0, -1}));
+  // Another object is another argument: no twins.
+  const scenario k = decode_spec(
+      target_kind::kref, {.threads = 2,
+                          .two_objects = true,
+                          .programs = {{{{lookup, 0}, {put, 0}}, {{lookup, 1}, {put, 1}}}}});
+  EXPECT_EQ(symmetry_classes(k), (std::array<int, max_threads>{-1, -1, -1, -1}));
+  // lookup4's T0 and T2 (lookup, put) are twins; T1 and T3 are not.
+  const scenario l =
+      decode_spec(target_kind::kref, {.threads = 4,
+                                      .programs = {{{{lookup, 0}, {put, 0}},
+                                                    {{lookup, 0}, {get, 0}, {put, 0}, {put, 0}},
+                                                    {{lookup, 0}, {put, 0}},
+                                                    {{release_object, 0}}}}});
+  EXPECT_EQ(symmetry_classes(l), (std::array<int, max_threads>{0, -1, 0, -1}));
+}
+
 TEST(ScenarioPrint, SaysWhatRuns) {
   program_spec spec{.threads = 2,
                     .release = release_placement::module,

@@ -497,10 +497,29 @@ int run(int argc, char** argv) {
     bytes.resize(std::min(bytes.size(), s.header_bytes));
     const lastref::fuzz::scenario shown = set->adapted(*t, bytes);
     const bool c11 = lastref::fuzz::memory_model_of(shown) == model::memory_model::c11;
+    // Symmetry reduction (model::program::symmetry_class): the interpreter
+    // declares threads with identical op lists twins; each runs only after
+    // the previous twin's first step.
+    const auto twins = lastref::fuzz::symmetry_classes(shown);
+    std::string sym, sym_text;
+    for (int c = 0; c < shown.cfg.threads; ++c) {
+      std::string cls;
+      for (int u = 0; u < shown.cfg.threads; ++u)
+        if (twins[static_cast<std::size_t>(u)] == c)
+          cls += (cls.empty() ? "T" : "=T") + std::to_string(u);
+      if (cls.empty()) continue;
+      sym += (sym.empty() ? " symmetry=" : ",") + cls;
+      sym_text += (sym_text.empty() ? "" : "; ") + cls;
+    }
     subject = "target=" + std::string(lastref::fuzz::target_name(*t)) + " set=" + set->name +
-              " model=" + (c11 ? "c11" : "sc") + " scenario=" + hex(bytes) +
+              " model=" + (c11 ? "c11" : "sc") + " scenario=" + hex(bytes) + sym +
               (keep_stutters ? " stutters=kept" : "") + (keep_retries ? " retries=kept" : "");
     header = "subject: " + subject + "\n" + print(shown, set->name);
+    if (!sym_text.empty())
+      header += "symmetry reduction: twins " + sym_text +
+                " (identical op lists): each twin runs only after the one before it took its "
+                "first step; executions in which a later twin starts first are covered by "
+                "renaming (fuzz/model/README.md, \"Symmetry\")\n";
     std::printf("%s", header.c_str());
     std::fflush(stdout);
     r = run_search([&](model::schedule_source& src,

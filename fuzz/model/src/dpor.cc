@@ -460,6 +460,9 @@ void dpor_source::on_step(const step_info& s) {
   }
   if (s.thread < 0) {
     prog_base_ = bits(s.addr);
+    // Symmetry: each thread's previous twin + 1, 4 bits a thread (runtime).
+    for (int t = 0; t < max_threads; ++t)
+      twin_[t] = static_cast<std::int8_t>(static_cast<int>((s.a >> (4 * t)) & 0xfu) - 1);
     return;
   }
   if (s.setup_or_check) return;
@@ -484,6 +487,9 @@ void dpor_source::on_step(const step_info& s) {
       // (without it, a wait that only a spurious wake-up ends was explored
       // only after the other threads finished, when none is offered).
       if (cur != nullptr && cur->thread == t) {
+        // A thread that finishes without an operation: this is its first
+        // step, which lets its next twin run (symmetry, analyze()).
+        if (s.kind == op::thread_end) cur->has_op = true;
         const bool futex_block = s.kind == op::block && ((futex_wait_ >> t) & 1u) != 0;
         cur->fp.add(point(pseudo_sched, space_pseudo, futex_block));
         // A futex wait joins the queue only when it sleeps: one that
@@ -641,7 +647,9 @@ void dpor_source::on_step(const step_info& s) {
 // when every event before them is: a clock is a function of the threads and
 // footprints of the events up to it (and of nothing else).
 bool dpor_source::same_step(const event& a, const event& b) noexcept {
-  if (a.thread != b.thread || a.fp.n != b.fp.n || a.fp.global != b.fp.global) return false;
+  if (a.thread != b.thread || a.has_op != b.has_op || a.fp.n != b.fp.n ||
+      a.fp.global != b.fp.global)
+    return false;
   for (int i = 0; i < a.fp.n; ++i) {
     const access& x = a.fp.acc[i];
     const access& y = b.fp.acc[i];
@@ -672,6 +680,10 @@ void dpor_source::analyze() {
     const event& e = events_[k];
     if (!e.fp.empty() && first_fp[e.thread] == none) first_fp[e.thread] = k;
   };
+  // Symmetry: each thread's first event with an operation (its first
+  // step), which happens before the first event of the twin it gates.
+  std::int64_t first_op[max_threads];
+  std::fill(std::begin(first_op), std::end(first_op), -1);
   std::size_t j = 0;
   for (; j < reuse && same_step(events_[j], old_events_[j]); ++j) {
     event& ej = events_[j];
@@ -680,6 +692,7 @@ void dpor_source::analyze() {
     ej.idx = old.idx;
     len[ej.thread] = ej.idx;
     prev[ej.thread] = static_cast<std::int64_t>(j);
+    if (ej.has_op && first_op[ej.thread] < 0) first_op[ej.thread] = static_cast<std::int64_t>(j);
     saw(j);
   }
   hb_valid_ = n;
@@ -687,8 +700,13 @@ void dpor_source::analyze() {
   for (; j < n; ++j) {
     event& ej = events_[j];
     const int t = ej.thread;
+    // The event's direct predecessor in its thread's order: its previous
+    // event, or for a twin's first event its previous twin's first step
+    // (symmetry: it could not run before that step, as if spawned by it).
+    std::int64_t before = prev[t];
+    if (before < 0 && twin_[t] >= 0) before = first_op[twin_[t]];
     std::uint32_t vc[max_threads] = {};
-    if (prev[t] >= 0) std::copy_n(events_[static_cast<std::size_t>(prev[t])].vc, max_threads, vc);
+    if (before >= 0) std::copy_n(events_[static_cast<std::size_t>(before)].vc, max_threads, vc);
     // Latest conflicting event of every other thread (earlier ones of the
     // same thread precede it in program order).
     std::int64_t last[max_threads];
@@ -727,8 +745,7 @@ void dpor_source::analyze() {
       for (int r = 0; r < max_threads; ++r) {
         if (last[r] < 0) continue;
         const event& e = events_[static_cast<std::size_t>(last[r])];
-        bool immediate =
-            !(prev[t] >= 0 && events_[static_cast<std::size_t>(prev[t])].vc[r] >= e.idx);
+        bool immediate = !(before >= 0 && events_[static_cast<std::size_t>(before)].vc[r] >= e.idx);
         for (int s = 0; s < max_threads && immediate; ++s)
           if (s != r && last[s] >= 0 && events_[static_cast<std::size_t>(last[s])].vc[r] >= e.idx)
             immediate = false;
@@ -736,6 +753,7 @@ void dpor_source::analyze() {
       }
     }
     prev[t] = static_cast<std::int64_t>(j);
+    if (ej.has_op && first_op[t] < 0) first_op[t] = static_cast<std::int64_t>(j);
   }
 }
 

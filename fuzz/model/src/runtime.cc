@@ -218,11 +218,24 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
   }
   sched_.set_threads(nthreads);
   mem_.set_threads(nthreads);
+  // Symmetry (program::symmetry_class): each thread's previous twin, which
+  // must take its first step before it runs; packed 4 bits a thread
+  // (twin + 1) for a step-reading source.
+  int twin[max_threads];
+  std::uint64_t twins = 0;
+  for (int i = 0; i < nthreads; ++i) {
+    twin[i] = -1;
+    if (const int c = prog_->symmetry_class(i); c >= 0)
+      for (int k = i - 1; k >= 0 && twin[i] < 0; --k)
+        if (prog_->symmetry_class(k) == c) twin[i] = k;
+    twins |= static_cast<std::uint64_t>(twin[i] + 1) << (4 * i);
+  }
+  sched_.set_twins(twin);
   src.begin_execution();
   // Tells a step-reading source where the program object is, so it can name
-  // its members by offset (addresses differ between executions).
+  // its members by offset (addresses differ between executions), and the twins.
   if (src_steps_)
-    src.on_step(step_info{-1, op::thread_start, prog_, 0, 0, 0, true, "program", false});
+    src.on_step(step_info{-1, op::thread_start, prog_, twins, 0, 0, true, "program", false});
   if (obs_ != nullptr) obs_->on_execution_begin();
 
   // setup() on the main fiber, as thread 0 (every thread inherits its clock).
@@ -251,7 +264,8 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
     decision d;
     d.current = -1;
     d.runnable = sched_.runnable();
-    const int first = nthreads == 1 ? 0 : decide(d);
+    // Gated twins can leave a single option: no decision then.
+    const int first = detail::popcount8(d.runnable) == 1 ? __builtin_ctz(d.runnable) : decide(d);
     cur_ = static_cast<std::uint8_t>(first);
     switch_to(native_fiber, first, false);
   }

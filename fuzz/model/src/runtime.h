@@ -229,6 +229,9 @@ class runtime {
           continuing_ = hold;
         else if (reschedule(hold))
           continuing_ = hold;
+        // The thread takes a step now: a twin it gates may run after it.
+        if (sched_.gated() != 0) [[unlikely]]
+          sched_.first_step(cur_);
       }
     } else if (mode_ != mode::main) {
       return;

@@ -51,6 +51,7 @@ class scheduler {
     for (int i = 0; i < used_; ++i) th_[i] = thread_state{};
     used_ = 0;
     runnable_ = timeout_ = spurious_wait_ = 0;
+    gated_ = 0;
     spurious_left_ = max_spurious;
     spurious_cas_left_ = max_spurious_cas;
     wait_seq_ = 0;
@@ -61,10 +62,30 @@ class scheduler {
     nthreads_ = n;
     used_ = n;
   }
-  // Every thread becomes runnable (after setup()).
+  // Symmetry (program::symmetry_class): thread t may not run before
+  // `twin[t]` (its previous twin, or -1) has taken its first step.
+  void set_twins(const int* twin) noexcept {
+    for (int i = 0; i < nthreads_; ++i) opens_[i] = 0;
+    for (int i = 0; i < nthreads_; ++i)
+      if (twin[i] >= 0) {
+        gated_ |= static_cast<std::uint8_t>(1u << i);
+        opens_[twin[i]] |= static_cast<std::uint8_t>(1u << i);
+      }
+  }
+  // Every thread becomes runnable (after setup()), but a gated twin.
   void start() noexcept {
     for (int i = 0; i < nthreads_; ++i) th_[i].st = tstatus::runnable;
-    runnable_ = static_cast<std::uint8_t>((1u << nthreads_) - 1u);
+    runnable_ = static_cast<std::uint8_t>(((1u << nthreads_) - 1u) & ~gated_);
+  }
+  // Threads still waiting for their previous twin's first step.
+  [[nodiscard]] std::uint8_t gated() const noexcept { return gated_; }
+  // Thread t takes its first step (or finishes without one): the twin it
+  // gates may run. A gated thread has not started, so it is runnable.
+  void first_step(int t) noexcept {
+    const std::uint8_t open = opens_[t] & gated_;
+    runnable_ |= open;
+    gated_ &= static_cast<std::uint8_t>(~open);
+    opens_[t] = 0;
   }
   [[nodiscard]] int threads() const noexcept { return nthreads_; }
 
@@ -97,6 +118,7 @@ class scheduler {
   void finish(int t) noexcept {
     th_[t].st = tstatus::finished;
     runnable_ &= static_cast<std::uint8_t>(~(1u << t));
+    if (gated_ != 0) first_step(t);
   }
 
   // ---- blocking and waking ----
@@ -171,8 +193,10 @@ class scheduler {
   int used_ = max_threads;
   int nthreads_ = 0;
   std::uint8_t runnable_ = 0;
-  std::uint8_t timeout_ = 0;        // blocked with a deadline
-  std::uint8_t spurious_wait_ = 0;  // futex waiters
+  std::uint8_t timeout_ = 0;              // blocked with a deadline
+  std::uint8_t spurious_wait_ = 0;        // futex waiters
+  std::uint8_t gated_ = 0;                // twins not yet allowed to run (set_twins)
+  std::uint8_t opens_[max_threads] = {};  // twins thread t's first step lets run
   std::uint8_t spurious_left_ = 0;
   std::uint8_t spurious_cas_left_ = 0;
   std::uint64_t wait_seq_ = 0;  // orders waiters for FIFO wake-ups

@@ -189,6 +189,15 @@
 // what it reads), so the thread-order reduction stays sound; seq_cst fences
 // are ordered among themselves as under sc.
 //
+// Symmetry (program::symmetry_class): a declared twin is not offered
+// until the twin before it took its first step (the runtime's gate), and
+// that step happens-before the twin's first event here, as a spawn would:
+// a race of the twin's first operation is then reversed by moving the
+// previous twin's first step ahead too, never by asking for a thread that
+// cannot run; nothing else changes. Every trace of the gated program is
+// explored, and it has every outcome of the program up to renaming twins
+// (fuzz/model/README.md, "Symmetry"; tests/symmetry_test.cc).
+//
 // Sharding (set_shard(i, n)): the search tree is split into n disjoint
 // parts by a deterministic prefix, so n processes or machines explore it in
 // parallel with no communication. The first `levels` decisions of every
@@ -451,6 +460,9 @@ class dpor_source final : public schedule_source {
   std::uintptr_t last_addr_[max_threads] = {};
   std::uintptr_t wait_addr_[max_threads] = {};
   std::uint8_t futex_wait_ = 0;  // threads whose last operation was a futex wait
+  // Symmetry (program::symmetry_class): each thread's previous twin, whose
+  // first step happens before its first event (-1: none).
+  std::int8_t twin_[max_threads] = {-1, -1, -1, -1, -1, -1, -1, -1};
 
   // Sharding: upper decisions passed in this execution, the depth-first
   // number of the current subtree, and whether this shard owns it.

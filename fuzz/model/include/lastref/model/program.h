@@ -35,6 +35,17 @@ class program {
   virtual void setup() {}
   virtual void run(int thread) = 0;
   virtual void check() {}
+  // Symmetry reduction (opt-in): threads with the same class >= 0 are
+  // *twins*, declared interchangeable — the same code on the same
+  // arguments, and nothing in setup(), run(), check() or what they report
+  // depends on which of them is which (swapping two twins' indices maps
+  // every execution to one with the same outcome). The checker then runs
+  // a twin only after the twin before it (the next lower index of its
+  // class) has taken its first step, in every execution and under every
+  // schedule source (so replays replay); an exhaustive search covers every
+  // outcome up to renaming twins (fuzz/model/README.md, "Symmetry").
+  // Called once per thread per execution. Default: no twins.
+  [[nodiscard]] virtual int symmetry_class(int /*thread*/) const { return -1; }
 };
 
 using program_factory = std::function<std::unique_ptr<program>()>;

@@ -101,6 +101,20 @@ class test {
       std::abort();
     }
     threads_.push_back(std::move(f));
+    classes_.push_back(-1);
+    return *this;
+  }
+  // Adds `count` threads running the same body, declared twins
+  // (program::symmetry_class): the body must not depend on which of them
+  // runs it. An exhaustive search then explores only the executions where
+  // they take their first steps in order, and covers the others by renaming
+  // (fuzz/model/README.md, "Symmetry"); a report names whichever ran.
+  test& twins(const body& f, int count) {
+    const int cls = static_cast<int>(threads_.size());
+    for (int i = 0; i < count; ++i) {
+      thread(f);
+      classes_.back() = cls;
+    }
     return *this;
   }
   // Runs after every thread finished and sees all their effects.
@@ -139,6 +153,9 @@ class test {
       if (t_.setup_) t_.setup_(state_);
     }
     void run(int thread) override { t_.threads_[static_cast<std::size_t>(thread)](state_); }
+    [[nodiscard]] int symmetry_class(int thread) const override {
+      return t_.classes_[static_cast<std::size_t>(thread)];
+    }
     void check() override {
       if (t_.check_) t_.check_(state_);
     }
@@ -154,6 +171,7 @@ class test {
 
   body setup_;
   std::vector<body> threads_;
+  std::vector<int> classes_;  // symmetry_class of each thread (-1: none)
   body check_;
   run_options opts_{};
   checker checker_;
