@@ -108,6 +108,10 @@ class interpreter {
   // array under one mutex; an implementation set may bring its own as
   // `template <class P, class T> using table = ...` with the same four
   // members (lastref_add_primitive TABLE: byo/include/lastref/byo/lookup.h).
+  // The owner-drop flags of contested objects (the constructor's comment).
+  struct owner_drops {
+    std::array<patomic<int>, max_objects> dropped{};
+  };
   struct builtin_table {
     typename P::mutex lock_;
     std::array<cell<object*>, max_objects> slots;  // guarded by lock_
@@ -145,6 +149,26 @@ class interpreter {
                     [static_cast<size_t>(prog[i].completion(cfg_.completions))] =
                         static_cast<int>(i);
     }
+    // Who drops an object's owner reference is decided by whichever
+    // dropper gets there first. When two can race for it (two
+    // release_object ops on the object, or one and an unload whose exit()
+    // drops every object), that race is the protocol's: it picks which
+    // put (put / put_mutex) and which thread's release runs, so it goes
+    // through a model atomic (owner_drops), which DPOR sees the droppers
+    // conflict on. Uncontested, the flag stays outside the model and takes
+    // no step, so such scenarios' schedules and tokens are unchanged.
+    std::array<int, max_objects> droppers{};
+    bool unloads = false;
+    for (int t = 0; t < cfg_.threads; ++t)
+      for (const step& o : s_.programs[static_cast<size_t>(t)]) {
+        if (o.skip) continue;
+        if (o.code == op_code::release_object) ++droppers[idx(o.object(cfg_.objects))];
+        if (o.code == op_code::unload) unloads = true;
+      }
+    for (int o = 0; o < cfg_.objects; ++o) {
+      contested_[idx(o)] = droppers[idx(o)] + (cfg_.has_module && unloads ? 1 : 0) >= 2;
+      any_contested_ = any_contested_ || contested_[idx(o)];
+    }
   }
   interpreter(const interpreter&) = delete;
   interpreter& operator=(const interpreter&) = delete;
@@ -155,6 +179,7 @@ class interpreter {
   [[nodiscard]] int symmetry_class(int t) const noexcept { return twins_[idx(t)]; }
 
   void setup() {
+    if (any_contested_) owner_drops_ = P::template make<owner_drops>();
     if (cfg_.objects > 0) table_ = P::template make<lookup_table>();
     for (int o = 0; o < cfg_.objects; ++o) {
       objects_[idx(o)] = P::template make<object>();
@@ -196,6 +221,7 @@ class interpreter {
       if (!comp_freed_[idx(c)].load(std::memory_order_acquire)) P::destroy(comps_[idx(c)]);
     P::destroy(table_);
     P::destroy(module_);
+    if (owner_drops_ != nullptr) P::destroy(owner_drops_);
   }
 
  private:
@@ -334,7 +360,11 @@ class interpreter {
   // kobject_del + kobject_put of the owner's reference, once per object, by
   // whichever thread gets there first (a user's release_object, or exit()).
   void drop_owner(int o, bool with_mutex) {
-    if (owner_dropped_[idx(o)].exchange(true, std::memory_order_acq_rel)) return;
+    const bool dropped =
+        contested_[idx(o)]
+            ? owner_drops_->dropped[idx(o)].exchange(1, std::memory_order_acq_rel) != 0
+            : owner_dropped_[idx(o)].exchange(true, std::memory_order_acq_rel);
+    if (dropped) return;
     put(owner_slot, o, with_mutex);
   }
 
@@ -474,7 +504,10 @@ class interpreter {
   std::array<thread_state, max_threads> ts_{};
   std::array<std::array<int, max_completions>, max_threads> last_wait_{
       {{-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}}};
-  std::array<std::atomic<bool>, max_objects> owner_dropped_{};
+  std::array<std::atomic<bool>, max_objects> owner_dropped_{};  // uncontested objects
+  std::array<bool, max_objects> contested_{};
+  bool any_contested_ = false;
+  owner_drops* owner_drops_ = nullptr;
   std::array<std::atomic<int>, max_objects> released_{};
   std::array<std::atomic<bool>, max_completions> comp_freed_{};
   std::atomic<bool> gone_{false};

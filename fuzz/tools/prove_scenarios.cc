@@ -25,6 +25,9 @@ const std::vector<named_scenario>& named_scenarios() {
       {"lookup4", target_kind::kref,
        "lookup table, 4 threads: T0 lookup,put; T1 lookup,get,put,put; T2 lookup,put; T3 "
        "release_object"},
+      {"droppers", target_kind::kref,
+       "lookup table, 3 threads: T0 and T1 race to drop the table's reference (release_object: "
+       "T0 with put_mutex, T1 with put); T2 lookup,put"},
       {"completion1x3", target_kind::completion,
        "completion, 1 completer (complete, complete_all) and 3 waiters (wait, wait, wait_for)"},
       {"completion1x2", target_kind::completion,
@@ -47,6 +50,9 @@ std::optional<std::vector<uint8_t>> named_scenario_bytes(std::string_view name, 
               {{lookup, 0}, {get, 0}, {put, 0}, {put, 0}},
               {{lookup, 0}, {put, 0}},
               {{release_object, 0}}});
+  } else if (name == "droppers") {
+    t = target_kind::kref;
+    s = spec({{{release_object, 4}}, {{release_object, 0}}, {{lookup, 0}, {put, 0}}});
   } else if (name == "completion1x3") {
     t = target_kind::completion;
     s = spec({{{wait, 0}}, {{wait, 0}}, {{wait_for, 0}}, {{complete, 0}, {complete_all, 0}}});

@@ -9,6 +9,9 @@
 //                  (T0 lookup, put; T1 lookup, get, put, put; T2 drops the
 //                  table's reference with release_object under the table lock)
 //   lookup4        the same with a fourth thread (T2 lookup, put; T3 releases)
+//   droppers       two threads race to drop the table's reference (T0 with
+//                  put_mutex, T1 with put; whoever comes first drops it),
+//                  T2 lookup, put: which put runs is the race's outcome
 //   completion1x3  completion target: 1 completer (complete, complete_all)
 //                  and 3 waiters (wait, wait, wait_for)
 //   completion1x2  1 completer (complete_all) and 2 waiters (wait, wait)

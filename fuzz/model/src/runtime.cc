@@ -264,8 +264,11 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
     decision d;
     d.current = -1;
     d.runnable = sched_.runnable();
-    // Gated twins can leave a single option: no decision then.
-    const int first = detail::popcount8(d.runnable) == 1 ? __builtin_ctz(d.runnable) : decide(d);
+    // Gated twins can leave a single option: no decision then. decide()
+    // returns an option's index, which is the thread's only while every
+    // thread is runnable (a gated twin is not).
+    const int first =
+        detail::popcount8(d.runnable) == 1 ? __builtin_ctz(d.runnable) : d.option(decide(d)).thread;
     cur_ = static_cast<std::uint8_t>(first);
     switch_to(native_fiber, first, false);
   }
