@@ -53,7 +53,8 @@
 // execution would be pruned, or reads the latest store with the same value
 // and ends in the state the read of the latest store reaches
 // (fuzz/model/README.md, "Retry loads"). The model checks the contract on
-// every hinted load it runs, in every model and source: a breach (another
+// every hinted load it runs, in every model and source (but in a thread
+// unwinding after exit_thread, where no older store is skipped): a breach (another
 // operation next, another word, another expected value, weaker orders) is a
 // failure with the load's trace; a breach only for a value that is never
 // the latest when the load runs is not seen.

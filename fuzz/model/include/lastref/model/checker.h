@@ -85,8 +85,11 @@ struct run_options {
   // an exhaustive source runs it right after that read; under c11, explore
   // with an exhaustive source ends an execution, unreported, where such a
   // CAS ran right after a read of an older store and failed other than
-  // spuriously (the same read decision's other options cover it). Off:
-  // such a CAS is explored like any CAS. See fuzz/model/README.md.
+  // spuriously (the same read decision's other options cover it), and
+  // marks redundant a hinted retry load's reads of older stores on an
+  // RMW-only word (detail::retry_load) and, with prune_stutters, a hinted
+  // weak CAS's spurious failure. Off: such a CAS is explored like any CAS.
+  // See fuzz/model/README.md, "Retry loops" and "Retry loads".
   bool prune_failed_retries = true;
   bool trace_failures = true;  // re-run failures traced (report + nondeterminism check)
   observer* obs = nullptr;     // sees every untraced step; null costs nothing

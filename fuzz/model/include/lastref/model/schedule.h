@@ -106,8 +106,10 @@ struct decision {
   // A read decision's options that an exhaustive source (dfs, dpor) need
   // not explore, bit i for option i (never the default): a hinted weak
   // retry CAS's spurious failure, whose repeat would be a cut stutter
-  // (fuzz/model/README.md, "Retry loops"). The options stay, so choice
-  // indices, replays and other sources are unchanged.
+  // (fuzz/model/README.md, "Retry loops"), and a hinted retry load's reads
+  // of older stores whose values the load's predicate accepts ("Retry
+  // loads"). The options stay, so choice indices, replays and other
+  // sources are unchanged.
   std::uint8_t redundant = 0;
 
   [[nodiscard]] int count() const noexcept {
