@@ -213,7 +213,7 @@ void runtime::insert_store(atomic_meta& m, store_history& h, std::uint32_t after
 }
 
 std::uint64_t runtime::c11_load(atomic_meta& m, std::uint64_t latest, std::memory_order mo,
-                                cas_follows_fn cas_follows) {
+                                retry_load_tests tests) {
   check_init(m);
   store_history& h = history(m, latest);
   const std::uint32_t lo = oldest_readable(m, h, is_seq_cst(mo));
@@ -226,12 +226,18 @@ std::uint64_t runtime::c11_load(atomic_meta& m, std::uint64_t latest, std::memor
     // k - i; an older store whose value leads to the confirming retry CAS
     // is redundant in a pruning explore (README, "Retry loads"): that CAS,
     // held, fails (pruned) or reads the latest store with the same value,
-    // reaching the state option 0 reaches. The options stay, so tokens and
-    // the other sources see the same decision.
+    // reaching the state option 0 reaches. So is one whose value leads to
+    // a futex wait for it and then this load again: the wait compares the
+    // newest value, and the load after it reads at least what option 0
+    // reads (README, "Retry loads", waits). The options stay, so tokens
+    // and the other sources see the same decision.
     std::uint8_t redundant = 0;
-    if (cas_follows != nullptr && m.rmw_only && prune_ && prune_retries_) [[unlikely]]
-      for (std::uint32_t i = 1; i <= k - lo && i < 8; ++i)
-        if (cas_follows(h.at(k - i).bits)) redundant |= static_cast<std::uint8_t>(1u << i);
+    if (tests.cas != nullptr && m.rmw_only && prune_ && prune_retries_) [[unlikely]]
+      for (std::uint32_t i = 1; i <= k - lo && i < 8; ++i) {
+        const std::uint64_t b = h.at(k - i).bits;
+        if (tests.cas(b) || (tests.wait != nullptr && tests.wait(b)))
+          redundant |= static_cast<std::uint8_t>(1u << i);
+      }
     k -= static_cast<std::uint32_t>(decide_read(static_cast<int>(k - lo + 1), redundant));
   }
   if (k != m.writes) aw.note_stale(m);

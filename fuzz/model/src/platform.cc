@@ -49,10 +49,11 @@ template <std::size_t N>
 [[gnu::always_inline]] inline void load_n(runtime& r, atomic_meta& m, const void* self,
                                           const void* value, void* out, std::size_t size,
                                           std::memory_order mo, const source_loc& loc) {
-  const runtime::cas_follows_fn cas_follows = r.take_retry_load(self);
+  const runtime::retry_load_tests tests = r.take_retry_load(self);
+  r.retry_load_reload(self, mo);
   r.point(op::load, self, loc);
   if (historied(r, size)) {
-    put_bits<N>(out, size, r.c11_load(m, get_bits<N>(value, size), mo, cas_follows));
+    put_bits<N>(out, size, r.c11_load(m, get_bits<N>(value, size), mo, tests));
   } else {
     copy<N>(out, value, size);
     r.access_atomic(m, false);
@@ -60,8 +61,8 @@ template <std::size_t N>
   }
   r.note(op::load, self, loc, get_bits<N>(out, size), 0, mo);
   r.note_read(self, get_bits<N>(out, size), mo);
-  if (cas_follows != nullptr) [[unlikely]]
-    r.retry_load_read(self, get_bits<N>(out, size), mo, cas_follows);
+  if (tests.cas != nullptr) [[unlikely]]
+    r.retry_load_read(self, get_bits<N>(out, size), mo, tests);
 }
 
 // A plain store to a word declared RMW-only (platform::rmw_only): the
@@ -323,6 +324,7 @@ void platform::futex_wait(atomic<std::uint32_t>& word, std::uint32_t expected, s
   if (r == nullptr) return;
   r->rewait_check(&word, expected, word.raw(), false, 0, loc);
   const bool recheck = r->recheck_hinted(&word, word.meta());
+  r->retry_load_wait(&word, expected);
   r->point(op::futex_wait, &word, loc);
   const std::uint32_t v = word.raw();
   if (r->weak()) r->c11_observe_latest(word.meta(), v);
@@ -341,6 +343,7 @@ bool platform::futex_wait_until(atomic<std::uint32_t>& word, std::uint32_t expec
   if (r == nullptr) return true;
   r->rewait_check(&word, expected, word.raw(), true, deadline.time_since_epoch().count(), loc);
   const bool recheck = r->recheck_hinted(&word, word.meta());
+  r->retry_load_wait(&word, expected);
   r->point(op::futex_wait, &word, loc);
   const std::uint32_t v = word.raw();
   if (r->weak()) r->c11_observe_latest(word.meta(), v);
@@ -374,8 +377,9 @@ void platform::retry_cas(const void* word) noexcept {
   if (auto* r = rt(); r != nullptr) r->hint_retry(word);
 }
 
-void platform::retry_load(const void* word, bool (*cas_follows)(std::uint64_t) noexcept) noexcept {
-  if (auto* r = rt(); r != nullptr) r->hint_retry_load(word, cas_follows);
+void platform::retry_load(const void* word, bool (*cas_follows)(std::uint64_t) noexcept,
+                          bool (*wait_follows)(std::uint64_t) noexcept) noexcept {
+  if (auto* r = rt(); r != nullptr) r->hint_retry_load(word, cas_follows, wait_follows);
 }
 
 void platform::recheck_wait(const void* word) noexcept {

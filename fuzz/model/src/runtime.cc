@@ -238,6 +238,9 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
     src.on_step(step_info{-1, op::thread_start, prog_, twins, 0, 0, true, "program", false});
   if (obs_ != nullptr) obs_->on_execution_begin();
 
+  // A due left by the last execution (ended with its thread asleep in a
+  // wait the due names) must not meet this one's setup.
+  for (auto& d : retry_load_due_) d = retry_due{};
   // setup() on the main fiber, as thread 0 (every thread inherits its clock).
   mode_ = mode::main;
   cur_ = 0;
@@ -257,7 +260,7 @@ void runtime::execute(const std::function<std::unique_ptr<program>()>& make, sch
     for (auto& l : last_read_) l = last_read{};
     for (auto& h : retry_hint_) h = nullptr;
     for (auto& h : retry_load_hint_) h = retry_load_hint{};
-    for (auto& d : retry_load_due_) d = last_read{};
+    for (auto& d : retry_load_due_) d = retry_due{};
     hb_.spawn(nthreads);
     for (int i = 0; i < nthreads; ++i) start(i);
     sched_.start();
@@ -358,20 +361,26 @@ void runtime::prune_retry() {
 // skips older stores' reads on that promise, so a breach is a failure, not
 // a gap; its trace ends with the load (this point has not set loc_ yet).
 void runtime::retry_load_breach(op o, const void* addr) {
-  const last_read d = retry_load_due_[cur_];
-  retry_load_due_[cur_] = last_read{};
+  const retry_due d = retry_load_due_[cur_];
+  retry_load_due_[cur_] = retry_due{};
   fail(failure_kind::invariant,
        "T%d: a hinted retry load (detail::retry_load, lastref/detail/retry.h) read %llu, for "
-       "which its caller promises the retry CAS confirming it as the thread's next operation, "
-       "but the next is %s%s",
-       cur_, static_cast<unsigned long long>(d.value), op_name(o),
+       "which its caller promises %s as the thread's next operation, but the next is %s%s",
+       cur_, static_cast<unsigned long long>(d.value), retry_due_name(d.phase), op_name(o),
        addr == d.addr || addr == nullptr ? "" : " on another object");
+}
+
+const char* runtime::retry_due_name(std::uint8_t phase) noexcept {
+  return phase == retry_due::cas    ? "the retry CAS confirming it"
+         : phase == retry_due::wait ? "a futex wait on the word for that value"
+                                    : "the load again after the futex wait on it";
 }
 
 void runtime::retry_load_settle(const void* addr, bool hinted, std::uint64_t expected,
                                 std::memory_order success, std::memory_order failure) {
-  const last_read d = retry_load_due_[cur_];
-  retry_load_due_[cur_] = last_read{};
+  const retry_due d = retry_load_due_[cur_];
+  if (d.phase != retry_due::cas) retry_load_breach(op::cas_ok, addr);
+  retry_load_due_[cur_] = retry_due{};
   const char* what = nullptr;
   if (addr != d.addr)
     what = "a compare-exchange of another object";
@@ -386,6 +395,39 @@ void runtime::retry_load_settle(const void* addr, bool hinted, std::uint64_t exp
          "T%d: a hinted retry load (detail::retry_load, lastref/detail/retry.h) read %llu, for "
          "which its caller promises the retry CAS confirming it as the thread's next operation, "
          "but the next is %s",
+         cur_, static_cast<unsigned long long>(d.value), what);
+}
+
+void runtime::retry_load_settle_wait(const void* addr, std::uint64_t expected) {
+  retry_due& d = retry_load_due_[cur_];
+  if (d.phase != retry_due::wait) retry_load_breach(op::futex_wait, addr);
+  const char* what = addr != d.addr        ? "a futex wait on another object"
+                     : expected != d.value ? "a futex wait for another value"
+                                           : nullptr;
+  if (what != nullptr) [[unlikely]] {
+    const std::uint64_t v = d.value;
+    d = retry_due{};
+    fail(failure_kind::invariant,
+         "T%d: a hinted retry load (detail::retry_load, lastref/detail/retry.h) read %llu, for "
+         "which its caller promises a futex wait on the word for that value as the thread's next "
+         "operation, but the next is %s",
+         cur_, static_cast<unsigned long long>(v), what);
+  }
+  d.phase = retry_due::reload;
+}
+
+void runtime::retry_load_settle_reload(const void* addr, std::memory_order mo) {
+  const retry_due d = retry_load_due_[cur_];
+  if (d.phase != retry_due::reload) retry_load_breach(op::load, addr);
+  retry_load_due_[cur_] = retry_due{};
+  const char* what = addr != d.addr                   ? "a load of another object"
+                     : read_strength(mo) < d.strength ? "a load with a weaker order"
+                                                      : nullptr;
+  if (what != nullptr) [[unlikely]]
+    fail(failure_kind::invariant,
+         "T%d: a hinted retry load (detail::retry_load, lastref/detail/retry.h) read %llu, for "
+         "which its caller promises a futex wait on the word for that value and then the load "
+         "again, but after the wait the next is %s",
          cur_, static_cast<unsigned long long>(d.value), what);
 }
 

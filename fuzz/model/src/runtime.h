@@ -174,32 +174,53 @@ class runtime {
   }
 
   // ---- retry loads (lastref/detail/retry.h, retry_load) ----
-  // A hinted load: `cas_follows` tells for a value's bits whether the
-  // thread's next operation is then the retry CAS confirming it. Set just
-  // before the load (no point in between) and taken by it.
+  // A hinted load: `cas` tells for a value's bits whether the thread's
+  // next operation is then the retry CAS confirming it; `wait` (may be
+  // null) whether it is a futex wait on the word for that value, followed
+  // by this load again. Set just before the load (no point in between)
+  // and taken by it.
   using cas_follows_fn = bool (*)(std::uint64_t bits) noexcept;
-  void hint_retry_load(const void* addr, cas_follows_fn f) noexcept {
-    retry_load_hint_[cur_] = {addr, f};
+  struct retry_load_tests {  // no member initialisers: a default argument below
+    cas_follows_fn cas;
+    cas_follows_fn wait;
+  };
+  void hint_retry_load(const void* addr, cas_follows_fn cas, cas_follows_fn wait) noexcept {
+    retry_load_hint_[cur_] = {addr, {cas, wait}};
   }
-  [[nodiscard]] cas_follows_fn take_retry_load(const void* addr) noexcept {
+  [[nodiscard]] retry_load_tests take_retry_load(const void* addr) noexcept {
     retry_load_hint& h = retry_load_hint_[cur_];
-    const cas_follows_fn f = h.addr == addr ? h.test : nullptr;
+    const retry_load_tests t = h.addr == addr ? h.tests : retry_load_tests{};
     h = retry_load_hint{};
-    return f;
+    return t;
   }
-  // After the hinted load returned `value`: if the contract promises the
-  // confirming retry CAS next, that is due (checked by retry_load_cas, or
-  // a breach at any other point or at the thread's end).
+  // After the hinted load returned `value`: what the contract promises
+  // next is due — the confirming retry CAS (checked by retry_load_cas),
+  // or the futex wait for the value (retry_load_wait) and then the load
+  // again (retry_load_reload); anything else, at any point or at the
+  // thread's end, is a breach.
   void retry_load_read(const void* addr, std::uint64_t value, std::memory_order mo,
-                       cas_follows_fn f) noexcept {
-    if (mode_ == mode::threads && !sched_.exiting(cur_) && f(value))
-      retry_load_due_[cur_] = last_read{addr, value, read_strength(mo)};
+                       retry_load_tests t) noexcept {
+    if (mode_ != mode::threads || sched_.exiting(cur_)) return;
+    if (t.cas(value))
+      retry_load_due_[cur_] = retry_due{addr, value, read_strength(mo), retry_due::cas};
+    else if (t.wait != nullptr && t.wait(value))
+      retry_load_due_[cur_] = retry_due{addr, value, read_strength(mo), retry_due::wait};
   }
   // Before a CAS's point: settles a due retry CAS (or fails: a breach).
   void retry_load_cas(const void* addr, bool hinted, std::uint64_t expected,
                       std::memory_order success, std::memory_order failure) {
     if (retry_load_due_[cur_].addr != nullptr) [[unlikely]]
       retry_load_settle(addr, hinted, expected, success, failure);
+  }
+  // Before a futex wait's point: settles a due wait (the load is due next).
+  void retry_load_wait(const void* addr, std::uint64_t expected) {
+    if (retry_load_due_[cur_].addr != nullptr) [[unlikely]]
+      retry_load_settle_wait(addr, expected);
+  }
+  // Before a load's point: settles the load due after a wait.
+  void retry_load_reload(const void* addr, std::memory_order mo) {
+    if (retry_load_due_[cur_].addr != nullptr) [[unlikely]]
+      retry_load_settle_reload(addr, mo);
   }
 
   // Scheduling point before operation `o` on `addr` (null: no object).
@@ -212,7 +233,10 @@ class runtime {
       hold = hold || resumed_ == cur_ + 1;
       resumed_ = 0;
     }
-    if (retry_load_due_[cur_].addr != nullptr) [[unlikely]]
+    // A wait that settled its due leaves the re-check load due (its own
+    // point passes).
+    if (retry_load_due_[cur_].addr != nullptr &&
+        (retry_load_due_[cur_].phase != retry_due::reload || o != op::futex_wait)) [[unlikely]]
       retry_load_breach(o, addr);
     last_read_[cur_].addr = nullptr;
     retry_hint_[cur_] = nullptr;
@@ -288,11 +312,11 @@ class runtime {
   // synchronisation of the operation, and records the trace's reads-from ----
   // A load: returns the bits of the store it reads (a decision when several
   // are allowed). `latest` is the value the location holds now.
-  // `cas_follows`: a hinted retry load (retry_load_hint_), whose reads of
-  // older stores with values it accepts are redundant options (RMW-only
-  // word, pruning explore).
+  // `tests`: a hinted retry load's (retry_load_hint_), whose reads of
+  // older stores with values either accepts are redundant options
+  // (RMW-only word, pruning explore).
   std::uint64_t c11_load(atomic_meta& m, std::uint64_t latest, std::memory_order mo,
-                         cas_follows_fn cas_follows = nullptr);
+                         retry_load_tests tests = {nullptr, nullptr});
   // A store joins the modification order at the end or (a decision) before
   // newer stores the thread has not observed. Returns whether it is now the
   // latest (the value the location holds).
@@ -495,6 +519,9 @@ class runtime {
   int decide_read(int options, std::uint8_t redundant = 0);
   // A breach of retry_load's contract (retry.h): the due CAS did not come.
   [[noreturn, gnu::cold]] void retry_load_breach(op o, const void* addr);
+  static const char* retry_due_name(std::uint8_t phase) noexcept;
+  void retry_load_settle_wait(const void* addr, std::uint64_t expected);
+  void retry_load_settle_reload(const void* addr, std::memory_order mo);
   void retry_load_settle(const void* addr, bool hinted, std::uint64_t expected,
                          std::memory_order success, std::memory_order failure);
   void note_rf(const store_history& h, const atomic_meta& m, std::uint32_t read,
@@ -536,10 +563,18 @@ class runtime {
   const void* recheck_hint_[max_threads + 1] = {};
   struct retry_load_hint {
     const void* addr = nullptr;
-    cas_follows_fn test = nullptr;
+    retry_load_tests tests = {nullptr, nullptr};
+  };
+  // What a hinted load's contract makes due next (addr null: nothing).
+  struct retry_due {
+    enum phase_t : std::uint8_t { cas, wait, reload };
+    const void* addr = nullptr;
+    std::uint64_t value = 0;
+    std::uint8_t strength = 0;  // the load's (read_strength)
+    phase_t phase = cas;
   };
   retry_load_hint retry_load_hint_[max_threads + 1] = {};
-  last_read retry_load_due_[max_threads + 1] = {};  // addr null: nothing due
+  retry_due retry_load_due_[max_threads + 1] = {};
   schedule_source* src_ = nullptr;
   program* prog_ = nullptr;
   std::vector<std::uint8_t> choices_;

@@ -239,6 +239,16 @@ class basic_completion {
     if (d == 0u) return TimedOut && !sticky(v);
     return !(d == done_all && sticky(v));
   }
+  // And which values send the thread to sleep on them, with this load as
+  // the wait's re-check (the model skips older stores with such values
+  // too): the fast path's 0 when the count is sticky (wait_slow sleeps at
+  // once), the re-check's 0 before the deadline.
+  static constexpr bool wait_after_fast(std::uint32_t v) noexcept {
+    return (v & done_mask) == 0u && sticky(v);
+  }
+  static constexpr bool wait_after_recheck(std::uint32_t v) noexcept {
+    return (v & done_mask) == 0u;
+  }
 
   template <class Rep, class Period>
   static typename clock::time_point deadline_after(
@@ -260,7 +270,8 @@ class basic_completion {
   // the clock before), so a failure's value feeds the registering CAS.
   bool try_consume_fast(std::uint32_t& v) {
     if constexpr (spin_iterations + yield_iterations == 0u)
-      v = detail::retry_load<Platform, &cas_after_fast>(word_, std::memory_order_acquire);
+      v = detail::retry_load<Platform, &cas_after_fast, &wait_after_fast>(
+          word_, std::memory_order_acquire);
     else  // the spin polls come between a failure and the slow path
       v = word_.load(std::memory_order_acquire);
     std::uint32_t d = v & done_mask;
@@ -347,7 +358,7 @@ class basic_completion {
       // Registered here (the first pass registers before it waits).
       v = timed_out ? detail::retry_load<Platform, &cas_after_recheck<true>>(
                           word_, std::memory_order_acquire)
-                    : detail::retry_load<Platform, &cas_after_recheck<false>>(
+                    : detail::retry_load<Platform, &cas_after_recheck<false>, &wait_after_recheck>(
                           word_, std::memory_order_acquire);
     }
   }

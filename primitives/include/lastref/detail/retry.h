@@ -59,12 +59,35 @@
 // failure with the load's trace; a breach only for a value that is never
 // the latest when the load runs is not seen.
 //
+// lastref::detail::retry_load<Platform, CasFollows, WaitFollows>(word,
+// order) — the same load when the loop may also sleep on the value it
+// read (a wait loop's re-check), with the Platform member
+//
+//   static void retry_load(const void* word, bool (*cas_follows)(std::uint64_t bits),
+//                          bool (*wait_follows)(std::uint64_t bits));
+//
+// Contract, on top of CasFollows's: WaitFollows is a pure function of the
+// value, false wherever CasFollows is true, and whenever the load returns
+// a value v with WaitFollows(v) true, the thread's next operation on
+// shared memory is a futex wait (or wait_until) on `word` for v, and its
+// next one after that wait returns (at once, woken, timed out or
+// spuriously) is this load again: a load of `word` with an order at least
+// as strong. The model then also skips, on the same terms, a read of an
+// older store whose value v has WaitFollows(v): the wait compares the
+// word's newest value, so it either returns at once and the re-check
+// reads at least the store the load could have read instead, or it sleeps
+// on a value the newest store holds, and the re-check after it acquires
+// at least what that store's read would have (fuzz/model/README.md,
+// "Retry loads", waits). The model checks this part too: another
+// operation, another word or value, or a weaker re-check is a failure.
+//
 // Memory ordering: exactly the load it calls.
 
 #include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <type_traits>
 
 #include "../source_loc.h"
 
@@ -109,17 +132,21 @@ inline bool retry_load_test(std::uint64_t bits) noexcept {
   return CasFollows(v);
 }
 
-template <class Platform, auto CasFollows, class Atomic>
+template <class Platform, auto CasFollows, auto WaitFollows = nullptr, class Atomic>
 inline auto retry_load(Atomic& word, std::memory_order order,
                        source_loc loc = source_loc::current()) noexcept {
   using T = decltype(word.load(order));
   static_assert(sizeof(T) <= sizeof(std::uint64_t));
   if constexpr (requires {
                   Platform::retry_load(static_cast<const void*>(&word),
-                                       &retry_load_test<T, CasFollows>);
-                })
+                                       &retry_load_test<T, CasFollows>, nullptr);
+                }) {
+    bool (*wait_follows)(std::uint64_t) noexcept = nullptr;
+    if constexpr (!std::is_null_pointer_v<decltype(WaitFollows)>)
+      wait_follows = &retry_load_test<T, WaitFollows>;
     Platform::retry_load(static_cast<const void*>(std::addressof(word)),
-                         &retry_load_test<T, CasFollows>);
+                         &retry_load_test<T, CasFollows>, wait_follows);
+  }
   if constexpr (requires { word.load(order, loc); })
     return word.load(order, loc);
   else

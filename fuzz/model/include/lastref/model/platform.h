@@ -290,9 +290,13 @@ struct platform {
   // a value v with cas_follows(v) the thread's next operation is the retry
   // CAS confirming v (checked: a breach is a failure), and under c11, on
   // a word declared rmw_only, an exhaustive explore skips reading older
-  // stores with such values (run_options::prune_failed_retries). Not a
-  // scheduling point.
-  static void retry_load(const void* word, bool (*cas_follows)(std::uint64_t) noexcept) noexcept;
+  // stores with such values (run_options::prune_failed_retries). For a v
+  // with wait_follows(v) (may be null: none) the next operation is a
+  // futex wait on `word` for v, and the one after that wait this load
+  // again (checked too), and older stores with such values are skipped
+  // likewise. Not a scheduling point.
+  static void retry_load(const void* word, bool (*cas_follows)(std::uint64_t) noexcept,
+                         bool (*wait_follows)(std::uint64_t) noexcept) noexcept;
   // The next futex wait of this thread on `word` is a re-check wait
   // (lastref/detail/recheck_wait.h states the caller's contract): if it
   // returns at once because the value changed, the thread's next load of
