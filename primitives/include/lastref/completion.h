@@ -84,7 +84,10 @@
 // the slow path's re-check as their branches go); the model checks the
 // predicates, and under c11 does not explore reads of older stores with
 // such values (the CAS would fail, or succeed as after the latest store:
-// fuzz/model/README.md, "Retry loads").
+// fuzz/model/README.md, "Retry loads"). The re-check before the deadline
+// and the fast path with a sticky count also name the values after which
+// the thread sleeps on the value read (wait_after_*), whose older stores
+// the model skips too (the wait compares the newest value).
 //
 // Observing the word: the done field and the count of registered sleepers
 // are not part of this API (the kernel's struct completion has neither);

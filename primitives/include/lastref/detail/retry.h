@@ -72,7 +72,11 @@
 // shared memory is a futex wait (or wait_until) on `word` for v, and its
 // next one after that wait returns (at once, woken, timed out or
 // spuriously) is this load again: a load of `word` with an order at least
-// as strong. The model then also skips, on the same terms, a read of an
+// as strong, and, when the wait returned at once, with the thread's state
+// as it was at this load but for the value (the loop decides from the
+// value it reads alone and counts nothing, as recheck_wait.h's contract
+// asks; only that first part is checked). The model then also skips, on
+// the same terms, a read of an
 // older store whose value v has WaitFollows(v): the wait compares the
 // word's newest value, so it either returns at once and the re-check
 // reads at least the store the load could have read instead, or it sleeps
