@@ -304,7 +304,8 @@ int dpor_source::choose_read(const decision& d) {
   nd.chosen = static_cast<std::uint8_t>(d.default_index());
   nd.done = 1u << nd.chosen;
   nd.backtrack = (n >= 32 ? ~0u : (1u << n) - 1u) & ~std::uint32_t{d.redundant};
-  if (uppers_ < shard_levels_ && n >= 2) {
+  // An upper node splits the shards: only where two options are explored.
+  if (uppers_ < shard_levels_ && __builtin_popcount(nd.backtrack) >= 2) {
     nd.upper = true;
     ++uppers_;
   }
@@ -876,11 +877,11 @@ double dpor_source::knuth_path() const noexcept {
   for (std::size_t k = 0; k < std::min(nodes_.size(), depth_); ++k) {
     const node& nd = nodes_[k];
     const int cnt = nd.d.count();
-    if (nd.read) {
-      w *= cnt;
+    const std::uint32_t all = cnt >= 32 ? ~0u : (1u << cnt) - 1u;
+    if (nd.read) {  // every option but the redundant ones (decision::redundant)
+      w *= __builtin_popcount(all & ~std::uint32_t{nd.d.redundant});
       continue;
     }
-    const std::uint32_t all = cnt >= 32 ? ~0u : (1u << cnt) - 1u;
     const std::uint32_t awake = all & ~asleep_mask(nd) & ~nd.spin & in_bound(nd);
     // Bounded: every option within the bound (the bounded DFS tree, an upper
     // bound: without sleep sets bounded DPOR is close to it at small bounds).
