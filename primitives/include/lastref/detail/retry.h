@@ -73,9 +73,10 @@
 // next one after that wait returns (at once, woken, timed out or
 // spuriously) is this load again: a load of `word` with an order at least
 // as strong, and, when the wait returned at once, with the thread's state
-// as it was at this load but for the value (the loop decides from the
-// value it reads alone and counts nothing, as recheck_wait.h's contract
-// asks; only that first part is checked). The model then also skips, on
+// as it was before this load: the loop keeps nothing of the value it read
+// or of having waited (no first value remembered, no count), and decides
+// from the value the re-check reads alone, as recheck_wait.h's contract
+// asks (only the first part, the operations, is checked). The model then also skips, on
 // the same terms, a read of an
 // older store whose value v has WaitFollows(v): the wait compares the
 // word's newest value, so it either returns at once and the re-check
