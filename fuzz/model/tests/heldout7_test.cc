@@ -420,6 +420,37 @@ struct cas_failure_weaker : program {
   }
 };
 
+// P12: an ABA of the value (1 -> 2 -> 1) by relaxed RMWs after the
+// publisher's 0 -> 1; the taker reading the later 1 is synchronised with
+// the publisher only through the release sequence.
+constexpr bool is_one(std::uint32_t v) noexcept { return v == 1; }
+struct aba_release_sequence : program {
+  bool bug;
+  word w{0};
+  P::atomic<int> data{0};
+  explicit aba_release_sequence(bool b) : bug(b) { lastref::detail::declare_rmw_only<P>(w); }
+  int threads() const override { return 3; }
+  void run(int t) override {
+    if (t == 0) {  // publisher
+      data.store(42, mo::relaxed);
+      w.fetch_add(1, bug ? mo::relaxed : mo::release);
+      return;
+    }
+    if (t == 1) {  // bystander: 1 -> 2 -> 1 when it finds 1
+      std::uint32_t v = 1;
+      if (w.compare_exchange_strong(v, 2, mo::relaxed, mo::relaxed)) w.fetch_sub(1, mo::relaxed);
+      return;
+    }
+    std::uint32_t v = retry_load<P, &is_one>(w, mo::acquire);  // taker
+    while (v == 1) {
+      if (retry_cas_weak<P>(w, v, 9u, mo::acquire, mo::acquire)) {
+        model::check(data.load(mo::relaxed) == 42, "the taker sees the payload");
+        return;
+      }
+    }
+  }
+};
+
 struct outcome {
   bool found;
   failure_kind kind;
@@ -559,6 +590,11 @@ TEST(HeldOut7, AbaOnTheWaiterCountHandsToTheWrongTwin) {
 TEST(HeldOut7, CasFailureOrderWeakerThanTheHintedLoad) {
   check_pair<cas_failure_weaker>("P10 cas_failure_weaker", found(failure_kind::invariant),
                                  found(failure_kind::invariant));
+}
+
+TEST(HeldOut7, AbaByRelaxedRmwsKeepsTheReleaseSequence) {
+  check_pair<aba_release_sequence>("P12 aba_release_sequence", none,
+                                   found(failure_kind::invariant));
 }
 
 // Too big for CI (the README has the figures; run them on the bench build,
