@@ -461,10 +461,10 @@ struct outcome {
 };
 
 outcome run(const program_factory& f, memory_model m, bool prune, std::uint8_t max_spurious,
-            std::uint64_t budget) {
+            std::uint64_t budget, bool keep_stutter_pruning = false) {
   run_options o;
   o.memory = m;
-  o.prune_stutters = prune;
+  o.prune_stutters = prune || keep_stutter_pruning;
   o.prune_failed_retries = prune;
   o.max_spurious = max_spurious;
   o.trace_failures = std::getenv("HELDOUT7_TRACE") != nullptr;
@@ -558,6 +558,14 @@ TEST(HeldOut7, TimedOutWaiterLeavesItsCountBehind) {
 
 TEST(HeldOut7, CountingRechecksIsHiddenByTheSkippedStaleRead) {
   check_pair<counts_rechecks>("P7 counts_rechecks", none, caveat(failure_kind::invariant), 0);
+}
+
+TEST(HeldOut7, ProbeCountingRechecksFoundWithOnlyRetryPruningOff) {
+  // P7c: stutters pruned, prune_failed_retries off.
+  const outcome x = run(factory<counts_rechecks>(true), memory_model::c11, false, 0, 200'000, true);
+  std::printf("P7c counts_rechecks c11, only prune_failed_retries off: %s\n", show(x).c_str());
+  EXPECT_TRUE(x.found) << show(x);
+  EXPECT_EQ(x.kind, failure_kind::invariant) << show(x);
 }
 
 TEST(HeldOut7, ProbeCountingRechecksWithAPlainLoadIsFound) {
