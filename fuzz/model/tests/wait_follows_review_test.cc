@@ -34,6 +34,7 @@
 //     _SEEDS, _REF_CAP, _DPOR_CAP).
 
 #include <gtest/gtest.h>
+#include <lastref/completion.h>
 #include <lastref/detail/recheck_wait.h>
 #include <lastref/detail/retry.h>
 #include <lastref/detail/rmw_only.h>
@@ -200,6 +201,9 @@ struct wf_program : program {
     // 2 when that RMW happens-before; 0 too when not), so a lost
     // happens-before shows as an outcome, not as a failure.
     if ((s.a & 16) != 0 && !timed_out && v != 0) {
+      // An acquire fence first: it acquires through every earlier read of
+      // the loop, the stale ones included (relaxed hinted loads).
+      if ((s.a & 128) != 0) P::fence(mo::acquire);
       r += "=";
       r += std::to_string(x.load(mo::relaxed));
     }
@@ -404,6 +408,71 @@ void print(const tally& t) {
       static_cast<unsigned long long>(t.ref), static_cast<unsigned long long>(t.dfs),
       static_cast<unsigned long long>(t.dpor), static_cast<unsigned long long>(t.dpor_cas_only),
       t.saved);
+}
+
+// The real user (completion.h: the sticky fast path and the slow path's
+// re-check hint WaitFollows): two untimed waiters and a timed one against
+// two complete()s with x published before each, under c11 (the word is
+// declared), every pruning on against DPOR with every pruning off.
+struct completion_waiters : program {
+  outcomes* out;
+  basic_completion<P> done;
+  P::atomic<std::uint32_t> x{0};
+  int got[3] = {-1, -1, -1};
+  int mode;  // 0: two complete(); 1: complete() then complete_all()
+  completion_waiters(outcomes* o, int m) : out(o), mode(m) {}
+  int threads() const override { return 3; }
+  void run(int t) override {
+    if (t == 2) {
+      x.store(1, mo::relaxed);
+      done.complete();
+      x.store(2, mo::relaxed);
+      if (mode == 0)
+        done.complete();
+      else
+        done.complete_all();
+      return;
+    }
+    if (t == 0) {
+      done.wait();
+      got[0] = static_cast<int>(x.load(mo::relaxed));
+      return;
+    }
+    got[1] = done.wait_for(std::chrono::milliseconds(1)) ? 1 : 0;
+    got[2] = static_cast<int>(x.load(mo::relaxed));
+  }
+  void check() override {
+    out->insert(std::to_string(got[0]) + "," + std::to_string(got[1]) + "," +
+                std::to_string(got[2]));
+  }
+};
+
+void completion_same(int mode, std::uint8_t spur) {
+  auto go = [&](auto& src, bool prune, std::uint64_t cap) {
+    outcomes sink;
+    run_options o;
+    o.memory = memory_model::c11;
+    o.prune_stutters = prune;
+    o.prune_failed_retries = prune;
+    o.max_spurious = spur;
+    o.max_spurious_cas = 1;
+    const auto f = program_factory(
+        [&sink, mode] { return std::make_unique<completion_waiters>(&sink, mode); });
+    return testing::explore_all(f, src, &sink, o, cap);
+  };
+  dpor_source ref, p;
+  const totals r = go(ref, false, env_u64("LASTREF_WF_COMPL_CAP", 100'000'000));
+  const totals got = go(p, true, 10'000'000);
+  ASSERT_TRUE(r.complete && got.complete);
+  EXPECT_EQ(got.seen, r.seen) << testing::show(r.seen) << " vs " << testing::show(got.seen);
+  std::printf("completion mode %d spur %d: %zu outcomes, executions %llu pruning off, %llu on\n",
+              mode, spur, r.seen.size(), static_cast<unsigned long long>(r.executions),
+              static_cast<unsigned long long>(got.executions));
+}
+
+TEST(WaitFollowsReview, DISABLED_CompletionWaiters) {
+  completion_same(static_cast<int>(env_u64("LASTREF_WF_COMPL_MODE", 0)),
+                  static_cast<std::uint8_t>(env_u64("LASTREF_WF_COMPL_SPUR", 0)));
 }
 
 // By hand: the first failure's message and trace of seed LASTREF_WF_SEED
