@@ -82,6 +82,10 @@ constexpr bool equal(std::uint32_t v) noexcept {
 }
 constexpr bool always(std::uint32_t) noexcept { return true; }
 
+// The long test's focused mix (LASTREF_WF_FOCUS): programs of 3 threads
+// get a waiter, a waker and an ABA writer or second waiter.
+int focus = 0;
+
 struct wf_program : program {
   enum kind : std::uint8_t {
     waiter,     // a wait loop on w (shape and predicates from a, b)
@@ -121,6 +125,15 @@ struct wf_program : program {
         prog[t].push_back(
             step{static_cast<kind>(r.below(kinds)), static_cast<std::uint8_t>(r.below(256)),
                  static_cast<std::uint8_t>(r.below(256)), static_cast<std::uint8_t>(r.below(3))});
+    }
+    if (focus != 0 && n == 3) {
+      // The focused mix (by hand): a waiter, a waker, and a third thread
+      // that writes w (ABA) or waits too.
+      constexpr kind wakers[] = {add_wake, xchg_wake, cas_inc, publish};
+      constexpr kind thirds[] = {xchg_wake, add_wake, waiter, publish, xchg_wake, load_w};
+      for (step& x : prog[0]) x.k = waiter;
+      for (step& x : prog[1]) x.k = wakers[x.b % 4];
+      for (step& x : prog[2]) x.k = thirds[x.a % 6];
     }
     // Most programs have a waiter first, and a waker.
     if (r.below(5) != 0) prog[0][0].k = waiter;
@@ -419,12 +432,16 @@ struct completion_waiters : program {
   basic_completion<P> done;
   P::atomic<std::uint32_t> x{0};
   int got[3] = {-1, -1, -1};
-  int mode;  // 0: two complete(); 1: complete() then complete_all()
+  int mode;  // 0: two complete(); 1: complete() then complete_all(); 2: complete_all()
   completion_waiters(outcomes* o, int m) : out(o), mode(m) {}
   int threads() const override { return 3; }
   void run(int t) override {
     if (t == 2) {
       x.store(1, mo::relaxed);
+      if (mode == 2) {
+        done.complete_all();
+        return;
+      }
       done.complete();
       x.store(2, mo::relaxed);
       if (mode == 0)
@@ -471,7 +488,7 @@ void completion_same(int mode, std::uint8_t spur) {
 }
 
 TEST(WaitFollowsReview, DISABLED_CompletionWaiters) {
-  completion_same(static_cast<int>(env_u64("LASTREF_WF_COMPL_MODE", 0)),
+  completion_same(static_cast<int>(env_u64("LASTREF_WF_COMPL_MODE", 2)),
                   static_cast<std::uint8_t>(env_u64("LASTREF_WF_COMPL_SPUR", 0)));
 }
 
@@ -514,6 +531,7 @@ TEST(WaitFollowsReview, RandomPrograms) {
 TEST(WaitFollowsReview, DISABLED_RandomProgramsLong) {
   const std::uint64_t first = env_u64("LASTREF_WF_FIRST", 1);
   const std::uint64_t last = first + env_u64("LASTREF_WF_SEEDS", 300) - 1;
+  focus = static_cast<int>(env_u64("LASTREF_WF_FOCUS", 0));
   tally t;
   compare(first, last, env_u64("LASTREF_WF_REF_CAP", 30000), env_u64("LASTREF_WF_DPOR_CAP", 300000),
           env_u64("LASTREF_WF_BOUNDED", 1) != 0, t);
