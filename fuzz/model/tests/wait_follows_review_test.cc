@@ -492,6 +492,67 @@ TEST(WaitFollowsReview, DISABLED_CompletionWaiters) {
                   static_cast<std::uint8_t>(env_u64("LASTREF_WF_COMPL_SPUR", 0)));
 }
 
+// A loop that keeps the contract as retry.h words it — after a hinted load
+// of 0 (WaitFollows), a futex wait for 0, then the hinted load again —
+// but remembers the first value it read. T1 sets w to 1, then y (relaxed:
+// no happens-before); T0 reads y, then w. Reading y == 1 and then the
+// initial 0 of w is a stale read of w (T1's exchange is newer), which the
+// pruning explore skips; the wait then returns at once (w is 1) and the
+// re-check reads 1. That outcome (1: y, 0: first, 1: last) exists in no
+// other execution: when T0's load of w is the first access after T1's
+// exchange, y is already 1 and w's latest is 1. So the skip needs the
+// loop to remember nothing of the value read (or of having waited), as
+// retry_cas's contract says of its CAS ("counts nothing"); retry.h's
+// WaitFollows paragraph does not say it.
+struct remembers_first : program {
+  outcomes* out;
+  P::atomic<std::uint32_t> w{0};
+  P::atomic<std::uint32_t> y{0};
+  std::uint32_t got[3] = {9, 9, 9};
+  explicit remembers_first(outcomes* o) : out(o) { lastref::detail::declare_rmw_only<P>(w); }
+  int threads() const override { return 2; }
+  void run(int t) override {
+    if (t == 1) {
+      w.exchange(1, mo::relaxed);
+      y.fetch_add(1, mo::relaxed);
+      P::futex_wake_all(w);
+      return;
+    }
+    got[0] = y.load(mo::relaxed);
+    const std::uint32_t first = lastref::detail::retry_load<P, &never, &equal<0>>(w, mo::relaxed);
+    std::uint32_t u = first;
+    while (u == 0) {
+      P::futex_wait(w, u);
+      u = lastref::detail::retry_load<P, &never, &equal<0>>(w, mo::relaxed);
+    }
+    got[1] = first;
+    got[2] = u;
+  }
+  void check() override {
+    out->insert(std::to_string(got[0]) + std::to_string(got[1]) + std::to_string(got[2]));
+  }
+};
+
+TEST(WaitFollowsReview, ALoopThatRemembersTheFirstValueLosesAnOutcome) {
+  auto go = [](auto& src, bool prune) {
+    outcomes sink;
+    run_options o;
+    o.memory = memory_model::c11;
+    o.prune_stutters = prune;
+    o.prune_failed_retries = prune;
+    const auto f = program_factory([&sink] { return std::make_unique<remembers_first>(&sink); });
+    return testing::explore_all(f, src, &sink, o, 100'000);
+  };
+  dfs_source ref(dfs_source::unbounded), d(dfs_source::unbounded);
+  dpor_source p;
+  const totals r = go(ref, false);
+  ASSERT_TRUE(r.complete);
+  EXPECT_EQ(r.seen.count("101"), 1u) << testing::show(r.seen);
+  // Fails at 8c42506: both pruning searches miss "101".
+  EXPECT_EQ(go(d, true).seen, r.seen) << "dfs";
+  EXPECT_EQ(go(p, true).seen, r.seen) << "dpor";
+}
+
 // By hand: the first failure's message and trace of seed LASTREF_WF_SEED
 // (unbounded DFS, pruning off unless LASTREF_WF_PRUNE).
 TEST(WaitFollowsReview, DISABLED_ShowFailure) {
