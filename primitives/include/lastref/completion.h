@@ -245,7 +245,11 @@ class basic_completion {
   // And which values send the thread to sleep on them, with this load as
   // the wait's re-check (the model skips older stores with such values
   // too): the fast path's 0 when the count is sticky (wait_slow sleeps at
-  // once), the re-check's 0 before the deadline.
+  // once), the re-check's 0 before the deadline. The contract wants the
+  // loop to keep nothing of a value whose wait returned at once; the slow
+  // path keeps is_registered, set before the fast path's wait, which
+  // changes nothing here: a sticky count stays sticky until destruction
+  // (reinit keeps it), and registered/unregistered leave it as it is.
   static constexpr bool wait_after_fast(std::uint32_t v) noexcept {
     return (v & done_mask) == 0u && sticky(v);
   }
