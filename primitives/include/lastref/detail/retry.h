@@ -72,19 +72,20 @@
 // shared memory is a futex wait (or wait_until) on `word` for v, and its
 // next one after that wait returns (at once, woken, timed out or
 // spuriously) is this load again: a load of `word` with an order at least
-// as strong, and, when the wait returned at once, with the thread's state
-// as it was before this load: the loop keeps nothing of the value it read
-// or of having waited (no first value remembered, no count), and decides
-// from the value the re-check reads alone, as recheck_wait.h's contract
-// asks (only the first part, the operations, is checked). The model then also skips, on
-// the same terms, a read of an
-// older store whose value v has WaitFollows(v): the wait compares the
+// as strong. When the wait returned at once, the thread is then in the
+// state it was in before this load: the loop keeps nothing of the value it
+// read or of having waited (no first value remembered, no count) and
+// decides from the value the re-check reads alone, as recheck_wait.h's
+// contract asks. The model then also skips, on the same terms, a read of
+// an older store whose value v has WaitFollows(v): the wait compares the
 // word's newest value, so it either returns at once and the re-check
 // reads at least the store the load could have read instead, or it sleeps
 // on a value the newest store holds, and the re-check after it acquires
 // at least what that store's read would have (fuzz/model/README.md,
-// "Retry loads", waits). The model checks this part too: another
-// operation, another word or value, or a weaker re-check is a failure.
+// "Retry loads", waits). The model checks the operations (another
+// operation, another word or value, a weaker re-check is a failure), not
+// the state: a loop that remembers or counts loses outcomes to the skip
+// (fuzz/model/tests/wait_follows_review_test.cc).
 //
 // Memory ordering: exactly the load it calls.
 
