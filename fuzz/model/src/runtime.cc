@@ -376,26 +376,28 @@ const char* runtime::retry_due_name(std::uint8_t phase) noexcept {
                                     : "the load again after the futex wait on it";
 }
 
+// A settled due that breaks the contract: `what` came instead.
+void runtime::retry_load_fail(std::uint8_t phase, std::uint64_t value, const char* what) {
+  retry_load_due_[cur_] = retry_due{};
+  fail(failure_kind::invariant,
+       "T%d: a hinted retry load (detail::retry_load, lastref/detail/retry.h) read %llu, for "
+       "which its caller promises %s as the thread's next operation, but the next is %s",
+       cur_, static_cast<unsigned long long>(value), retry_due_name(phase), what);
+}
+
 void runtime::retry_load_settle(const void* addr, bool hinted, std::uint64_t expected,
                                 std::memory_order success, std::memory_order failure) {
   const retry_due d = retry_load_due_[cur_];
   if (d.phase != retry_due::cas) retry_load_breach(op::cas_ok, addr);
-  retry_load_due_[cur_] = retry_due{};
-  const char* what = nullptr;
-  if (addr != d.addr)
-    what = "a compare-exchange of another object";
-  else if (!hinted)
-    what = "a compare-exchange without the retry hint (detail::retry_cas_*)";
-  else if (expected != d.value)
-    what = "a retry CAS expecting another value";
-  else if (read_strength(success) < d.strength || read_strength(failure) < d.strength)
-    what = "a retry CAS with an order weaker than the load's";
+  const char* what = addr != d.addr ? "a compare-exchange of another object"
+                     : !hinted ? "a compare-exchange without the retry hint (detail::retry_cas_*)"
+                     : expected != d.value ? "a retry CAS expecting another value"
+                     : read_strength(success) < d.strength || read_strength(failure) < d.strength
+                         ? "a retry CAS with an order weaker than the load's"
+                         : nullptr;
   if (what != nullptr) [[unlikely]]
-    fail(failure_kind::invariant,
-         "T%d: a hinted retry load (detail::retry_load, lastref/detail/retry.h) read %llu, for "
-         "which its caller promises the retry CAS confirming it as the thread's next operation, "
-         "but the next is %s",
-         cur_, static_cast<unsigned long long>(d.value), what);
+    retry_load_fail(d.phase, d.value, what);
+  retry_load_due_[cur_] = retry_due{};
 }
 
 void runtime::retry_load_settle_wait(const void* addr, std::uint64_t expected) {
@@ -404,31 +406,20 @@ void runtime::retry_load_settle_wait(const void* addr, std::uint64_t expected) {
   const char* what = addr != d.addr        ? "a futex wait on another object"
                      : expected != d.value ? "a futex wait for another value"
                                            : nullptr;
-  if (what != nullptr) [[unlikely]] {
-    const std::uint64_t v = d.value;
-    d = retry_due{};
-    fail(failure_kind::invariant,
-         "T%d: a hinted retry load (detail::retry_load, lastref/detail/retry.h) read %llu, for "
-         "which its caller promises a futex wait on the word for that value as the thread's next "
-         "operation, but the next is %s",
-         cur_, static_cast<unsigned long long>(v), what);
-  }
-  d.phase = retry_due::reload;
+  if (what != nullptr) [[unlikely]]
+    retry_load_fail(d.phase, d.value, what);
+  d.phase = retry_due::reload;  // the load is due next
 }
 
 void runtime::retry_load_settle_reload(const void* addr, std::memory_order mo) {
   const retry_due d = retry_load_due_[cur_];
   if (d.phase != retry_due::reload) retry_load_breach(op::load, addr);
-  retry_load_due_[cur_] = retry_due{};
   const char* what = addr != d.addr                   ? "a load of another object"
                      : read_strength(mo) < d.strength ? "a load with a weaker order"
                                                       : nullptr;
   if (what != nullptr) [[unlikely]]
-    fail(failure_kind::invariant,
-         "T%d: a hinted retry load (detail::retry_load, lastref/detail/retry.h) read %llu, for "
-         "which its caller promises a futex wait on the word for that value and then the load "
-         "again, but after the wait the next is %s",
-         cur_, static_cast<unsigned long long>(d.value), what);
+    retry_load_fail(d.phase, d.value, what);
+  retry_load_due_[cur_] = retry_due{};
 }
 
 void runtime::return_to_native() {

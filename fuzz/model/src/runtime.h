@@ -519,6 +519,8 @@ class runtime {
   int decide_read(int options, std::uint8_t redundant = 0);
   // A breach of retry_load's contract (retry.h): the due CAS did not come.
   [[noreturn, gnu::cold]] void retry_load_breach(op o, const void* addr);
+  [[noreturn, gnu::cold]] void retry_load_fail(std::uint8_t phase, std::uint64_t value,
+                                               const char* what);
   static const char* retry_due_name(std::uint8_t phase) noexcept;
   void retry_load_settle_wait(const void* addr, std::uint64_t expected);
   void retry_load_settle_reload(const void* addr, std::memory_order mo);
