@@ -22,6 +22,8 @@
 #include <lastref/detail/retry.h>
 #include <lastref/model/model.h>
 
+#include "heldout_pairs.h"
+
 namespace lastref::model {
 namespace {
 
@@ -456,72 +458,29 @@ struct reinit_races_waiter : program {
   }
 };
 
-struct outcome {
-  bool found;
-  failure_kind kind;
-  bool complete;
-  std::uint64_t executions;
-  std::uint64_t pruned;
-};
+using heldout::caveat;
+using heldout::found;
+using heldout::none;
+using heldout::outcome;
+using heldout::show;
 
+// Pruning off: prune_stutters (this round's reductions).
 outcome run(const program_factory& f, memory_model m, bool prune, std::uint8_t max_spurious) {
   run_options o;
   o.memory = m;
   o.prune_stutters = prune;
   o.max_spurious = max_spurious;
-  o.trace_failures = std::getenv("HELDOUT6_TRACE") != nullptr;
-  checker c;
-  const search_result r = search(c, f, {.max_executions = 200'000}, o);
-  if (o.trace_failures && r.cert.found) std::printf("%s\n", r.failure.report().c_str());
-  return {r.cert.found, r.cert.found ? r.failure.kind : failure_kind::none, r.cert.complete,
-          r.cert.executions, r.cert.pruned};
+  return heldout::run_search(f, o, 200'000, "HELDOUT6_TRACE");
 }
-
-std::string show(const outcome& x) {
-  std::string s = x.found ? std::string("found ") + failure_name(x.kind)
-                          : (x.complete ? "proven" : "incomplete");
-  return s + " (" + std::to_string(x.executions) + ", pruned " + std::to_string(x.pruned) + ")";
-}
-
-// What a bug's search should end with under one memory model.
-struct expect {
-  bool found_on;   // with prune_stutters on
-  bool found_off;  // with it off
-  failure_kind kind;
-  failure_kind alt = failure_kind::none;  // another kind the README allows
-};
 
 template <class Prog>
-void check_pair(const char* pair, expect sc, expect c11, std::uint8_t max_spurious = 1) {
-  for (memory_model m : {memory_model::sc, memory_model::c11}) {
-    const expect& e = m == memory_model::sc ? sc : c11;
-    SCOPED_TRACE(::testing::Message() << pair << " " << memory_model_name(m));
-    const outcome on = run(factory<Prog>(true), m, true, max_spurious);
-    const outcome off = run(factory<Prog>(true), m, false, max_spurious);
-    const outcome fix_on = run(factory<Prog>(false), m, true, max_spurious);
-    const outcome fix_off = run(factory<Prog>(false), m, false, max_spurious);
-    std::printf("%s %s: bug on %s, off %s; fix on %s, off %s\n", pair, memory_model_name(m),
-                show(on).c_str(), show(off).c_str(), show(fix_on).c_str(), show(fix_off).c_str());
-    for (const auto& [x, want] : {std::pair{on, e.found_on}, std::pair{off, e.found_off}}) {
-      EXPECT_EQ(x.found, want) << show(x);
-      if (want) {
-        EXPECT_TRUE(x.kind == e.kind || x.kind == e.alt) << show(x);
-      } else {
-        EXPECT_TRUE(x.complete) << "missed means proven: every schedule explored";
-      }
-    }
-    for (const outcome& x : {fix_on, fix_off}) {
-      EXPECT_FALSE(x.found) << show(x);
-      EXPECT_TRUE(x.complete) << show(x);
-    }
-  }
+void check_pair(const char* pair, heldout::expect sc, heldout::expect c11,
+                std::uint8_t max_spurious = 1) {
+  heldout::check_pair_with<Prog>(pair, sc, c11,
+                                 [&](const program_factory& f, memory_model m, bool prune) {
+                                   return run(f, m, prune, max_spurious);
+                                 });
 }
-
-constexpr expect found(failure_kind k) { return {true, true, k}; }
-// Missed with pruning on (contract broken, or a memory model without the
-// behaviour when both are false), found with it off.
-constexpr expect caveat(failure_kind k) { return {false, true, k}; }
-constexpr expect none{false, false, failure_kind::none};
 
 TEST(HeldOut6, ChangeAfterTheWaitTakenForTheCompletion) {
   check_pair<any_change_is_ours>("P1 any_change_is_ours", found(failure_kind::invariant),
@@ -570,7 +529,7 @@ TEST(HeldOut6, CondvarIfInsteadOfWhileWithABarger) {
 }
 
 TEST(HeldOut6, TimedOutWaiterFreesTheRequest) {
-  const expect e{true, true, failure_kind::use_after_free, failure_kind::data_race};
+  const heldout::expect e{true, true, failure_kind::use_after_free, failure_kind::data_race};
   check_pair<timeout_frees_request>("P10 timeout_frees_request", e, e);
 }
 

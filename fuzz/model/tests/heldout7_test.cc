@@ -25,6 +25,8 @@
 #include <lastref/model/model.h>
 #include <lastref/model/test.h>
 
+#include "heldout_pairs.h"
+
 namespace lastref::model {
 namespace {
 
@@ -451,15 +453,14 @@ struct aba_release_sequence : program {
   }
 };
 
-struct outcome {
-  bool found;
-  failure_kind kind;
-  bool complete;
-  std::uint64_t executions;
-  std::uint64_t pruned;
-  std::string message;
-};
+using heldout::caveat;
+using heldout::found;
+using heldout::none;
+using heldout::outcome;
+using heldout::show;
 
+// Pruning off: prune_failed_retries and prune_stutters (with
+// keep_stutter_pruning, only the first).
 outcome run(const program_factory& f, memory_model m, bool prune, std::uint8_t max_spurious,
             std::uint64_t budget, bool keep_stutter_pruning = false) {
   run_options o;
@@ -467,67 +468,17 @@ outcome run(const program_factory& f, memory_model m, bool prune, std::uint8_t m
   o.prune_stutters = prune || keep_stutter_pruning;
   o.prune_failed_retries = prune;
   o.max_spurious = max_spurious;
-  o.trace_failures = std::getenv("HELDOUT7_TRACE") != nullptr;
-  checker c;
-  const search_result r = search(c, f, {.max_executions = budget}, o);
-  if (o.trace_failures && r.cert.found) std::printf("%s\n", r.failure.report().c_str());
-  return {r.cert.found,    r.cert.found ? r.failure.kind : failure_kind::none,
-          r.cert.complete, r.cert.executions,
-          r.cert.pruned,   r.cert.found ? r.failure.message : std::string()};
+  return heldout::run_search(f, o, budget, "HELDOUT7_TRACE");
 }
-
-std::string show(const outcome& x) {
-  std::string s = x.found ? std::string("found ") + failure_name(x.kind)
-                          : (x.complete ? "proven" : "incomplete");
-  s += " (" + std::to_string(x.executions) + ", pruned " + std::to_string(x.pruned) + ")";
-  if (x.found) s += " [" + x.message + "]";
-  return s;
-}
-
-// What a bug's search should end with under one memory model.
-struct expect {
-  bool found_on;   // default pruning
-  bool found_off;  // prune_failed_retries and prune_stutters off
-  failure_kind kind;
-  failure_kind alt = failure_kind::none;  // another kind the README allows
-};
 
 template <class Prog>
-void check_pair(const char* pair, expect sc, expect c11, std::uint8_t max_spurious = 1,
-                std::uint64_t budget = 200'000) {
-  for (memory_model m : {memory_model::sc, memory_model::c11}) {
-    const expect& e = m == memory_model::sc ? sc : c11;
-    SCOPED_TRACE(::testing::Message() << pair << " " << memory_model_name(m));
-    const outcome on = run(factory<Prog>(true), m, true, max_spurious, budget);
-    const outcome off = run(factory<Prog>(true), m, false, max_spurious, budget);
-    const outcome fix_on = run(factory<Prog>(false), m, true, max_spurious, budget);
-    const outcome fix_off = run(factory<Prog>(false), m, false, max_spurious, budget);
-    std::printf("%s %s: bug on %s, off %s; fix on %s, off %s\n", pair, memory_model_name(m),
-                show(on).c_str(), show(off).c_str(), show(fix_on).c_str(), show(fix_off).c_str());
-    for (const auto& [x, want] : {std::pair{on, e.found_on}, std::pair{off, e.found_off}}) {
-      EXPECT_EQ(x.found, want) << show(x);
-      if (want) {
-        EXPECT_TRUE(x.kind == e.kind || x.kind == e.alt) << show(x);
-      } else {
-        EXPECT_TRUE(x.complete) << "missed means proven: every schedule explored";
-      }
-    }
-    for (const outcome& x : {fix_on, fix_off}) {
-      EXPECT_FALSE(x.found) << show(x);
-      EXPECT_TRUE(x.complete) << show(x);
-    }
-  }
+void check_pair(const char* pair, heldout::expect sc, heldout::expect c11,
+                std::uint8_t max_spurious = 1, std::uint64_t budget = 200'000) {
+  heldout::check_pair_with<Prog>(pair, sc, c11,
+                                 [&](const program_factory& f, memory_model m, bool prune) {
+                                   return run(f, m, prune, max_spurious, budget);
+                                 });
 }
-
-constexpr expect found(failure_kind k, failure_kind alt = failure_kind::none) {
-  return {true, true, k, alt};
-}
-// Missed with the default pruning (contract broken), found with it off.
-constexpr expect caveat(failure_kind k, failure_kind alt = failure_kind::none) {
-  return {false, true, k, alt};
-}
-// The memory model has no execution that shows the bug.
-constexpr expect none{false, false, failure_kind::none};
 
 TEST(HeldOut7, RelaxedHintedLoadSeesDoneWithoutThePayload) {
   check_pair<relaxed_recheck_load>("P1 relaxed_recheck_load", none, found(failure_kind::invariant));
