@@ -129,6 +129,19 @@ explore_totals explore_pruning(const program_factory& f, Source& src, outcomes* 
   return explore_all(f, src, sink, o, cap);
 }
 
+// testing::explore_all with every pruning (stutters and failed retry CASes)
+// on or off under model `m` (the retry-load tests: retry_load_test.cc,
+// wait_follows_test.cc).
+template <class Source>
+explore_totals explore_all_pruning(const program_factory& f, Source& src, outcomes* sink,
+                                   memory_model m, bool prune, std::uint64_t cap) {
+  run_options o;
+  o.memory = m;
+  o.prune_failed_retries = prune;
+  o.prune_stutters = prune;
+  return explore_all(f, src, sink, o, cap);
+}
+
 // The totals of a pruning comparison over random programs (stutter_test.cc,
 // wakeup_stutter_test.cc): per program the reference (unbounded DFS,
 // pruning off), DFS and DPOR with pruning on, and DPOR with it off.

@@ -58,17 +58,8 @@ constexpr int strength(mo o) {
   return o == mo::seq_cst ? 2 : o == mo::relaxed || o == mo::release ? 0 : 1;
 }
 
-// Explore with every pruning on (the defaults) or off (the reference).
-template <class Source>
-totals run_with(const program_factory& f, Source& src, outcomes* sink, memory_model m, bool prune,
-                std::uint64_t cap) {
-  run_options o;
-  o.memory = m;
-  o.prune_failed_retries = prune;
-  o.prune_stutters = prune;
-  o.max_spurious_cas = 1;
-  return testing::explore_all(f, src, sink, o, cap);
-}
+// Every pruning on (the defaults) or off (the reference).
+using testing::explore_all_pruning;
 
 // 2-3 threads of 1-3 steps on the word w (declared RMW-only unless the
 // seed says not), an atomic y and a cell. A step's `loc` picks orders.
@@ -188,19 +179,22 @@ bool compare_seed(std::uint64_t seed, memory_model m, std::uint64_t ref_cap, com
   SCOPED_TRACE(::testing::Message() << "seed " << seed << (m == memory_model::sc ? " sc" : " c11"));
   outcomes ref, dp, df;
   dfs_source r(dfs_source::unbounded);
-  const totals sr = run_with(factory<retry_load_program>(&ref, seed), r, &ref, m, false, ref_cap);
+  const totals sr =
+      explore_all_pruning(factory<retry_load_program>(&ref, seed), r, &ref, m, false, ref_cap);
   if (!sr.complete) {
     ++c.skipped;
     return false;
   }
   dpor_source d;
-  const totals sd = run_with(factory<retry_load_program>(&dp, seed), d, &dp, m, true, 4 * ref_cap);
+  const totals sd =
+      explore_all_pruning(factory<retry_load_program>(&dp, seed), d, &dp, m, true, 4 * ref_cap);
   dfs_source f(dfs_source::unbounded);
-  const totals sf = run_with(factory<retry_load_program>(&df, seed), f, &df, m, true, 4 * ref_cap);
+  const totals sf =
+      explore_all_pruning(factory<retry_load_program>(&df, seed), f, &df, m, true, 4 * ref_cap);
   outcomes dn;  // DPOR without pruning: what the reductions save
   dpor_source d0;
   const totals s0 =
-      run_with(factory<retry_load_program>(&dn, seed), d0, &dn, m, false, 4 * ref_cap);
+      explore_all_pruning(factory<retry_load_program>(&dn, seed), d0, &dn, m, false, 4 * ref_cap);
   EXPECT_TRUE(sd.complete);
   EXPECT_TRUE(sf.complete);
   EXPECT_TRUE(s0.complete);
@@ -288,8 +282,8 @@ TEST(RetryLoad, EveryOrderCombination) {
           outcomes ref, red;
           dpor_source r, d;  // the reference: DPOR with every pruning off
           auto make = [&](outcomes* o) { return factory<order_program>(o, l, s, f); };
-          ASSERT_TRUE(run_with(make(&ref), r, &ref, m, false, 200'000).complete);
-          ASSERT_TRUE(run_with(make(&red), d, &red, m, true, 200'000).complete);
+          ASSERT_TRUE(explore_all_pruning(make(&ref), r, &ref, m, false, 200'000).complete);
+          ASSERT_TRUE(explore_all_pruning(make(&red), d, &red, m, true, 200'000).complete);
           if (strength(s) >= strength(l) && strength(f) >= strength(l)) {
             ++kept;
             expect_same(red, ref);
@@ -421,7 +415,7 @@ struct adders : program {
 template <class Prog>
 totals dpor_c11(outcomes* o) {
   dpor_source d;
-  return run_with(factory<Prog>(o), d, o, memory_model::c11, true, 1'000'000);
+  return explore_all_pruning(factory<Prog>(o), d, o, memory_model::c11, true, 1'000'000);
 }
 
 TEST(RetryLoad, TheHeldCasAfterAHintedLoadIsNeverPruned) {
@@ -475,9 +469,11 @@ TEST(RetryLoad, OlderValuesOutsideThePredicateAreRead) {
   outcomes ref, red;
   dpor_source r, d;
   ASSERT_TRUE(
-      run_with(factory<stale_zero>(&ref), r, &ref, memory_model::c11, false, 100'000).complete);
+      explore_all_pruning(factory<stale_zero>(&ref), r, &ref, memory_model::c11, false, 100'000)
+          .complete);
   ASSERT_TRUE(
-      run_with(factory<stale_zero>(&red), d, &red, memory_model::c11, true, 100'000).complete);
+      explore_all_pruning(factory<stale_zero>(&red), d, &red, memory_model::c11, true, 100'000)
+          .complete);
   EXPECT_TRUE(ref.count("1:0")) << testing::show(ref);
   EXPECT_EQ(red, ref) << testing::show(red) << " vs " << testing::show(ref);
 }

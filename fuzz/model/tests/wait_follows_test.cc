@@ -44,15 +44,8 @@ using totals = testing::explore_totals;
 constexpr bool cas_never(std::uint32_t) noexcept { return false; }
 constexpr bool wait_if_even(std::uint32_t v) noexcept { return v % 2u == 0u; }
 
-template <class Source>
-totals run_with(const program_factory& f, Source& src, outcomes* sink, memory_model m, bool prune,
-                std::uint64_t cap) {
-  run_options o;
-  o.memory = m;
-  o.prune_failed_retries = prune;
-  o.prune_stutters = prune;
-  return testing::explore_all(f, src, sink, o, cap);
-}
+// Every pruning on (the defaults) or off (the reference).
+using testing::explore_all_pruning;
 
 // Thread 1 adds 2 and wakes; thread 0 reads an even value (a wait is due)
 // and then breaks the contract in one of these ways.
@@ -158,7 +151,7 @@ TEST(WaitFollows, AKeptContractIsNoFailure) {
   for (memory_model m : {memory_model::sc, memory_model::c11}) {
     outcomes got;
     dpor_source d;
-    const totals t = run_with(factory<kept_wait>(&got), d, &got, m, true, 100'000);
+    const totals t = explore_all_pruning(factory<kept_wait>(&got), d, &got, m, true, 100'000);
     EXPECT_TRUE(t.complete) << (m == memory_model::sc ? "sc" : "c11");
     EXPECT_TRUE(got.count("3")) << testing::show(got);
   }
@@ -207,15 +200,16 @@ TEST(WaitFollows, TheSkipActsAndLosesNothing) {
   outcomes ref, plain, hinted, hinted_dfs;
   dpor_source r;
   ASSERT_TRUE(
-      run_with(factory<evens<false>>(&ref), r, &ref, memory_model::c11, false, 2'000'000).complete);
+      explore_all_pruning(factory<evens<false>>(&ref), r, &ref, memory_model::c11, false, 2'000'000)
+          .complete);
   dpor_source a, b;
-  const totals p =
-      run_with(factory<evens<false>>(&plain), a, &plain, memory_model::c11, true, 2'000'000);
-  const totals h =
-      run_with(factory<evens<true>>(&hinted), b, &hinted, memory_model::c11, true, 2'000'000);
+  const totals p = explore_all_pruning(factory<evens<false>>(&plain), a, &plain, memory_model::c11,
+                                       true, 2'000'000);
+  const totals h = explore_all_pruning(factory<evens<true>>(&hinted), b, &hinted, memory_model::c11,
+                                       true, 2'000'000);
   dfs_source f(dfs_source::unbounded);
-  ASSERT_TRUE(run_with(factory<evens<true>>(&hinted_dfs), f, &hinted_dfs, memory_model::c11, true,
-                       2'000'000)
+  ASSERT_TRUE(explore_all_pruning(factory<evens<true>>(&hinted_dfs), f, &hinted_dfs,
+                                  memory_model::c11, true, 2'000'000)
                   .complete);
   ASSERT_TRUE(p.complete && h.complete);
   EXPECT_EQ(plain, ref) << testing::show(plain) << " vs " << testing::show(ref);
@@ -264,9 +258,11 @@ TEST(WaitFollows, OlderValuesOutsideThePredicatesAreRead) {
   outcomes ref, red;
   dpor_source r, d;
   ASSERT_TRUE(
-      run_with(factory<stale_odd>(&ref), r, &ref, memory_model::c11, false, 100'000).complete);
+      explore_all_pruning(factory<stale_odd>(&ref), r, &ref, memory_model::c11, false, 100'000)
+          .complete);
   ASSERT_TRUE(
-      run_with(factory<stale_odd>(&red), d, &red, memory_model::c11, true, 100'000).complete);
+      explore_all_pruning(factory<stale_odd>(&red), d, &red, memory_model::c11, true, 100'000)
+          .complete);
   EXPECT_TRUE(ref.count("1:1")) << testing::show(ref);
   EXPECT_EQ(red, ref) << testing::show(red) << " vs " << testing::show(ref);
 }
